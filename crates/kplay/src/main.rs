@@ -1,0 +1,17 @@
+//! `kplay`: the playground's core, headless. Subcommands live in their own modules.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--version") | Some("-V") => {
+            println!("kplay {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("usage: kplay --version");
+            ExitCode::from(2)
+        }
+    }
+}

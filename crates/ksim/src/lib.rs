@@ -1,0 +1,1 @@
+//! Deterministic simulation of a Kafka cluster and producer on a virtual clock.

@@ -92,13 +92,24 @@ pub struct EncodedBatch {
 /// the base timestamp. The CRC-32C is back-filled over bytes 21..end (reference §1.3).
 pub fn encode_batch(spec: &BatchSpec, records: &[Record]) -> Result<EncodedBatch, WireError> {
     if records.is_empty() {
-        return Err(WireError::InvalidRecord("a batch needs at least one record".into()));
+        return Err(WireError::InvalidRecord(
+            "a batch needs at least one record".into(),
+        ));
     }
     let base_timestamp = records[0].timestamp_ms;
-    let max_timestamp = records.iter().map(|r| r.timestamp_ms).max().unwrap_or(base_timestamp);
+    let max_timestamp = records
+        .iter()
+        .map(|r| r.timestamp_ms)
+        .max()
+        .unwrap_or(base_timestamp);
     let mut raw = Vec::new();
     for (i, r) in records.iter().enumerate() {
-        write_record(&mut raw, r, r.timestamp_ms.wrapping_sub(base_timestamp), i as i32);
+        write_record(
+            &mut raw,
+            r,
+            r.timestamp_ms.wrapping_sub(base_timestamp),
+            i as i32,
+        );
     }
     let uncompressed_records_bytes = raw.len();
     let mut codec = spec.compression.codec;
@@ -128,7 +139,11 @@ pub fn encode_batch(spec: &BatchSpec, records: &[Record]) -> Result<EncodedBatch
     out.extend_from_slice(&(records.len() as i32).to_be_bytes());
     out.extend_from_slice(&payload);
     write_crc(&mut out);
-    Ok(EncodedBatch { bytes: out, uncompressed_records_bytes, codec })
+    Ok(EncodedBatch {
+        bytes: out,
+        uncompressed_records_bytes,
+        codec,
+    })
 }
 
 /// Recomputes and stores the CRC-32C of a complete batch (bytes 21..end).
@@ -194,18 +209,32 @@ pub fn decode_batch(buf: &[u8], limits: &DecodeLimits) -> Result<(DecodedBatch, 
     }
     let size = header.size_bytes();
     if size > buf.len() {
-        return Err(WireError::Truncated { needed_bytes: size, available_bytes: buf.len(), field: "batch" });
+        return Err(WireError::Truncated {
+            needed_bytes: size,
+            available_bytes: buf.len(),
+            field: "batch",
+        });
     }
     let batch = &buf[..size];
     let actual_crc = crc32c::crc32c(&batch[CRC_START..]);
     if actual_crc != header.crc {
-        return Err(WireError::CorruptMessage { expected_crc: header.crc, actual_crc });
+        return Err(WireError::CorruptMessage {
+            expected_crc: header.crc,
+            actual_crc,
+        });
     }
     if header.records_count < 0 || header.records_count as usize > limits.max_records {
-        return Err(WireError::InvalidRecord(format!("records count {} out of range", header.records_count)));
+        return Err(WireError::InvalidRecord(format!(
+            "records count {} out of range",
+            header.records_count
+        )));
     }
     let codec = header.codec()?;
-    let raw = decompress(codec, &batch[HEADER_SIZE_BYTES..], limits.max_decompressed_bytes)?;
+    let raw = decompress(
+        codec,
+        &batch[HEADER_SIZE_BYTES..],
+        limits.max_decompressed_bytes,
+    )?;
     let mut pos = 0;
     // Each record is at least 7 bytes: cap the allocation by what the bytes can hold.
     let mut records = Vec::with_capacity((header.records_count as usize).min(raw.len() / 7 + 1));
@@ -219,7 +248,14 @@ pub fn decode_batch(buf: &[u8], limits: &DecodeLimits) -> Result<(DecodedBatch, 
             header.records_count
         )));
     }
-    Ok((DecodedBatch { header, records, uncompressed_records_bytes: raw.len() }, size))
+    Ok((
+        DecodedBatch {
+            header,
+            records,
+            uncompressed_records_bytes: raw.len(),
+        },
+        size,
+    ))
 }
 
 /// Decodes every batch in `buf` (a log segment or a captured records field).
@@ -246,9 +282,17 @@ mod tests {
                 timestamp_ms: 1_700_000_000_000,
                 key: Some(b"Alice".to_vec()),
                 value: Some(b"Made a payment of $200 to Bob".to_vec()),
-                headers: vec![RecordHeader { key: "trace".into(), value: None }],
+                headers: vec![RecordHeader {
+                    key: "trace".into(),
+                    value: None,
+                }],
             },
-            Record { timestamp_ms: 1_700_000_000_007, key: None, value: None, headers: vec![] },
+            Record {
+                timestamp_ms: 1_700_000_000_007,
+                key: None,
+                value: None,
+                headers: vec![],
+            },
         ];
         let enc = encode_batch(&BatchSpec::default(), &records).unwrap();
         let (dec, used) = decode_batch(&enc.bytes, &DecodeLimits::default()).unwrap();
@@ -265,5 +309,85 @@ mod tests {
             decode_batch(&bad, &DecodeLimits::default()),
             Err(WireError::CorruptMessage { .. })
         ));
+    }
+
+    #[test]
+    fn every_codec_round_trips_and_marks_its_attribute_bits() {
+        let records: Vec<Record> = (0..50)
+            .map(|i| Record {
+                timestamp_ms: 1_700_000_000_000 + i,
+                key: Some(format!("user-{}", i % 5).into_bytes()),
+                value: Some(
+                    format!("{{\"event\":\"payment\",\"amount\":{i}}}")
+                        .repeat(3)
+                        .into_bytes(),
+                ),
+                headers: vec![],
+            })
+            .collect();
+        let plain = encode_batch(&BatchSpec::default(), &records).unwrap();
+        for codec in Codec::ALL {
+            for framing in [crate::SnappyFraming::Raw, crate::SnappyFraming::Xerial] {
+                let compression = Compression {
+                    codec,
+                    snappy_framing: framing,
+                    ..Compression::default()
+                };
+                let spec = BatchSpec {
+                    compression,
+                    ..BatchSpec::default()
+                };
+                let enc = encode_batch(&spec, &records).unwrap();
+                let (dec, _) = decode_batch(&enc.bytes, &DecodeLimits::default()).unwrap();
+                assert_eq!(dec.header.codec().unwrap(), codec);
+                assert_eq!(dec.records.len(), 50);
+                assert_eq!(dec.records[49].value, records[49].value);
+                if codec != Codec::None {
+                    assert!(
+                        enc.bytes.len() < plain.bytes.len() / 2,
+                        "{codec:?} did not compress"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn compression_that_does_not_help_falls_back_to_none_when_asked() {
+        let records = vec![Record {
+            timestamp_ms: 1,
+            key: None,
+            value: Some(b"x".to_vec()),
+            headers: vec![],
+        }];
+        for codec in [Codec::Gzip, Codec::Snappy, Codec::Lz4, Codec::Zstd] {
+            let compression = Compression {
+                codec,
+                skip_if_larger: true,
+                ..Compression::default()
+            };
+            let enc = encode_batch(
+                &BatchSpec {
+                    compression,
+                    ..BatchSpec::default()
+                },
+                &records,
+            )
+            .unwrap();
+            assert_eq!(enc.codec, Codec::None);
+            let compression = Compression {
+                codec,
+                ..Compression::default()
+            };
+            let enc = encode_batch(
+                &BatchSpec {
+                    compression,
+                    ..BatchSpec::default()
+                },
+                &records,
+            )
+            .unwrap();
+            assert_eq!(enc.codec, codec);
+        }
     }
 }

@@ -8,7 +8,11 @@ use std::fmt;
 #[non_exhaustive]
 pub enum WireError {
     /// The input ended before a field that was needed (a truncated batch).
-    Truncated { needed_bytes: usize, available_bytes: usize, field: &'static str },
+    Truncated {
+        needed_bytes: usize,
+        available_bytes: usize,
+        field: &'static str,
+    },
     /// Kafka `CORRUPT_MESSAGE` (2): the stored CRC-32C does not match the bytes.
     CorruptMessage { expected_crc: u32, actual_crc: u32 },
     /// Kafka `INVALID_RECORD` (87): a structurally invalid batch or record.
@@ -57,23 +61,39 @@ impl fmt::Display for WireError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.kafka_name())?;
         match self {
-            WireError::Truncated { needed_bytes, available_bytes, field } => write!(
+            WireError::Truncated {
+                needed_bytes,
+                available_bytes,
+                field,
+            } => write!(
                 f,
                 "truncated input: {field} needs {needed_bytes} bytes, only {available_bytes} left"
             ),
-            WireError::CorruptMessage { expected_crc, actual_crc } => write!(
+            WireError::CorruptMessage {
+                expected_crc,
+                actual_crc,
+            } => write!(
                 f,
                 "CRC-32C mismatch: batch says {expected_crc:#010x}, bytes give {actual_crc:#010x}"
             ),
             WireError::InvalidRecord(why) => write!(f, "{why}"),
-            WireError::MessageTooLarge { size_bytes, max_bytes } => {
-                write!(f, "batch of {size_bytes} bytes exceeds the limit of {max_bytes} bytes")
+            WireError::MessageTooLarge {
+                size_bytes,
+                max_bytes,
+            } => {
+                write!(
+                    f,
+                    "batch of {size_bytes} bytes exceeds the limit of {max_bytes} bytes"
+                )
             }
             WireError::UnsupportedMagic(m) => write!(f, "magic {m} is not supported (only v2)"),
             WireError::UnsupportedCompressionType(c) => write!(f, "unknown codec id {c}"),
             WireError::Decompression { codec, reason } => write!(f, "{codec} payload: {reason}"),
             WireError::DecompressionLimit { limit_bytes } => {
-                write!(f, "decompressed records exceed the {limit_bytes}-byte limit")
+                write!(
+                    f,
+                    "decompressed records exceed the {limit_bytes}-byte limit"
+                )
             }
             WireError::VarintTooLong => write!(f, "varint longer than its maximum length"),
         }

@@ -15,7 +15,9 @@ pub mod error;
 pub mod record;
 pub mod varint;
 
-pub use batch::{decode_batch, decode_batches, encode_batch, BatchHeader, BatchSpec, DecodedBatch, EncodedBatch};
+pub use batch::{
+    decode_batch, decode_batches, encode_batch, BatchHeader, BatchSpec, DecodedBatch, EncodedBatch,
+};
 pub use codec::{Codec, Compression, SnappyFraming};
 pub use error::WireError;
 pub use record::{DecodedRecord, Record, RecordHeader};
@@ -33,6 +35,9 @@ impl Default for DecodeLimits {
     /// 64 MiB of decompressed records and one million records: far above what a
     /// broker accepts by default (`message.max.bytes` = 1 MiB + 12, reference §1.8).
     fn default() -> Self {
-        DecodeLimits { max_decompressed_bytes: 64 << 20, max_records: 1_000_000 }
+        DecodeLimits {
+            max_decompressed_bytes: 64 << 20,
+            max_records: 1_000_000,
+        }
     }
 }

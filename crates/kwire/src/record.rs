@@ -62,21 +62,36 @@ pub fn write_record(out: &mut Vec<u8>, record: &Record, timestamp_delta: i64, of
     out.extend_from_slice(&body);
 }
 
-fn take<'a>(buf: &'a [u8], pos: &mut usize, len: usize, field: &'static str) -> Result<&'a [u8], WireError> {
+fn take<'a>(
+    buf: &'a [u8],
+    pos: &mut usize,
+    len: usize,
+    field: &'static str,
+) -> Result<&'a [u8], WireError> {
     let available_bytes = buf.len().saturating_sub(*pos);
     if len > available_bytes {
-        return Err(WireError::Truncated { needed_bytes: len, available_bytes, field });
+        return Err(WireError::Truncated {
+            needed_bytes: len,
+            available_bytes,
+            field,
+        });
     }
     let s = &buf[*pos..*pos + len];
     *pos += len;
     Ok(s)
 }
 
-fn get_nullable(buf: &[u8], pos: &mut usize, field: &'static str) -> Result<Option<Vec<u8>>, WireError> {
+fn get_nullable(
+    buf: &[u8],
+    pos: &mut usize,
+    field: &'static str,
+) -> Result<Option<Vec<u8>>, WireError> {
     let len = get_varint(buf, pos)?;
     match len {
         -1 => Ok(None),
-        l if l < -1 => Err(WireError::InvalidRecord(format!("{field} length {l} is negative"))),
+        l if l < -1 => Err(WireError::InvalidRecord(format!(
+            "{field} length {l} is negative"
+        ))),
         l => Ok(Some(take(buf, pos, l as usize, field)?.to_vec())),
     }
 }
@@ -86,7 +101,9 @@ fn get_nullable(buf: &[u8], pos: &mut usize, field: &'static str) -> Result<Opti
 pub fn read_record(buf: &[u8], pos: &mut usize) -> Result<DecodedRecord, WireError> {
     let len = get_varint(buf, pos)?;
     if len < 0 {
-        return Err(WireError::InvalidRecord(format!("record length {len} is negative")));
+        return Err(WireError::InvalidRecord(format!(
+            "record length {len} is negative"
+        )));
     }
     let body = take(buf, pos, len as usize, "record")?;
     let mut p = 0;
@@ -102,7 +119,9 @@ pub fn read_record(buf: &[u8], pos: &mut usize) -> Result<DecodedRecord, WireErr
     let value = get_nullable(body, &mut p, "value")?;
     let header_count = get_varint(body, &mut p)?;
     if header_count < 0 {
-        return Err(WireError::InvalidRecord(format!("header count {header_count} is negative")));
+        return Err(WireError::InvalidRecord(format!(
+            "header count {header_count} is negative"
+        )));
     }
     // Each header needs at least 2 bytes: never pre-allocate what the input merely declares.
     let mut headers = Vec::with_capacity((header_count as usize).min(body.len() / 2));
@@ -120,5 +139,12 @@ pub fn read_record(buf: &[u8], pos: &mut usize) -> Result<DecodedRecord, WireErr
             body.len()
         )));
     }
-    Ok(DecodedRecord { attributes, timestamp_delta, offset_delta, key, value, headers })
+    Ok(DecodedRecord {
+        attributes,
+        timestamp_delta,
+        offset_delta,
+        key,
+        value,
+        headers,
+    })
 }

@@ -101,6 +101,9 @@ mod tests {
             assert_eq!(get_varlong(&out, &mut pos).unwrap(), v);
         }
         let mut pos = 0;
-        assert_eq!(get_varint(&[0xff; 6], &mut pos), Err(WireError::VarintTooLong));
+        assert_eq!(
+            get_varint(&[0xff; 6], &mut pos),
+            Err(WireError::VarintTooLong)
+        );
     }
 }

@@ -27,6 +27,13 @@ pub enum WireError {
     Decompression { codec: &'static str, reason: String },
     /// The decompressed payload is larger than [`crate::DecodeLimits`] allows.
     DecompressionLimit { limit_bytes: usize },
+    /// Kafka `INVALID_TIMESTAMP` (32): a record timestamp outside the topic's window, or a client
+    /// batch that claims LogAppendTime (reference §1.2, §1.8 step 6).
+    InvalidTimestamp {
+        timestamp_ms: i64,
+        now_ms: i64,
+        reason: &'static str,
+    },
     /// A varint that runs past 5 (varint) or 10 (varlong) bytes.
     VarintTooLong,
 }
@@ -43,6 +50,7 @@ impl WireError {
             | WireError::DecompressionLimit { .. }
             | WireError::VarintTooLong => "CORRUPT_MESSAGE",
             WireError::InvalidRecord(_) | WireError::UnsupportedMagic(_) => "INVALID_RECORD",
+            WireError::InvalidTimestamp { .. } => "INVALID_TIMESTAMP",
         }
     }
 
@@ -51,6 +59,7 @@ impl WireError {
         match self.kafka_name() {
             "CORRUPT_MESSAGE" => 2,
             "MESSAGE_TOO_LARGE" => 10,
+            "INVALID_TIMESTAMP" => 32,
             "UNSUPPORTED_COMPRESSION_TYPE" => 76,
             _ => 87,
         }
@@ -95,6 +104,14 @@ impl fmt::Display for WireError {
                     "decompressed records exceed the {limit_bytes}-byte limit"
                 )
             }
+            WireError::InvalidTimestamp {
+                timestamp_ms,
+                now_ms,
+                reason,
+            } => write!(
+                f,
+                "timestamp {timestamp_ms} is out of range at broker time {now_ms}: {reason}"
+            ),
             WireError::VarintTooLong => write!(f, "varint longer than its maximum length"),
         }
     }

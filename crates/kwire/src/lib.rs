@@ -4,12 +4,14 @@
 //! `../shared/reference/kafka-producer-reference.md`:
 //! - [`batch`]: the 61-byte batch header and CRC-32C (§1.1–1.3, §1.6);
 //! - [`record`]: records with zig-zag varints and nullable key/value/header values (§1.4);
+//! - [`broker`]: a 3.6 leader's validation and in-place vs rebuilt storage (§1.8, §2.3);
 //! - [`codec`]: gzip, snappy (raw and xerial), lz4 frame and zstd with Kafka's framing (§2.1–2.2, §2.4);
 //!
 //! Decoders never trust a declared length: every length is checked against the bytes that are
 //! really there, and decompressed output is capped ([`DecodeLimits`]).
 
 pub mod batch;
+pub mod broker;
 pub mod codec;
 pub mod error;
 pub mod record;

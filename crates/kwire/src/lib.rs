@@ -6,6 +6,8 @@
 //! - [`record`]: records with zig-zag varints and nullable key/value/header values (§1.4);
 //! - [`broker`]: a 3.6 leader's validation and in-place vs rebuilt storage (§1.8, §2.3);
 //! - [`codec`]: gzip, snappy (raw and xerial), lz4 frame and zstd with Kafka's framing (§2.1–2.2, §2.4);
+//! - [`layout`]: every byte of a batch annotated for the hex view;
+//! - [`segment`]: a partition's `.log` segment (stored batches concatenated);
 //!
 //! Decoders never trust a declared length: every length is checked against the bytes that are
 //! really there, and decompressed output is capped ([`DecodeLimits`]).
@@ -14,7 +16,9 @@ pub mod batch;
 pub mod broker;
 pub mod codec;
 pub mod error;
+pub mod layout;
 pub mod record;
+pub mod segment;
 pub mod varint;
 
 pub use batch::{

@@ -1,5 +1,7 @@
 //! `kplay`: the playground's core, headless. Subcommands live in their own modules.
 
+mod batch_cmd;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -9,6 +11,7 @@ fn main() -> ExitCode {
             println!("kplay {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Some("batch") => batch_cmd::main(&args[1..]),
         _ => {
             eprintln!("usage: kplay --version");
             ExitCode::from(2)

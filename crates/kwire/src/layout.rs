@@ -294,7 +294,7 @@ pub fn layout_batch(
             ..f.clone()
         }));
     } else {
-        for s in framing_spans(codec, payload)? {
+        for s in framing_spans(codec, payload, limits.max_decompressed_bytes)? {
             fields.push(LayoutField {
                 start: payload_base + s.start,
                 end: payload_base + s.end,

@@ -145,7 +145,7 @@ fn compressed_reencodes_share_librdkafkas_framing() {
             "lz4 magic, FLG 0x60, BD 0x40, HC 0x82"
         );
         let blocks = |b: &[u8]| {
-            framing_spans(Codec::Lz4, &b[61..])
+            framing_spans(Codec::Lz4, &b[61..], 1 << 20)
                 .unwrap()
                 .iter()
                 .filter(|s| s.name.ends_with(".size"))

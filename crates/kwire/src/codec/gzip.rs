@@ -264,9 +264,10 @@ fn walk(
 }
 
 /// The framing of a gzip records section: header fields, deflate data, CRC-32 and ISIZE.
-pub fn framing_spans(input: &[u8]) -> Result<Vec<FramingSpan>, WireError> {
+/// The deflate data is inflated (capped at `limit_bytes`) to find where it ends.
+pub fn framing_spans(input: &[u8], limit_bytes: usize) -> Result<Vec<FramingSpan>, WireError> {
     let mut spans = Vec::new();
-    walk(input, usize::MAX, Some(&mut spans))?;
+    walk(input, limit_bytes, Some(&mut spans))?;
     Ok(spans)
 }
 
@@ -311,7 +312,7 @@ mod tests {
         let mut twice = data.clone();
         twice.extend_from_slice(&data);
         assert_eq!(decompress(&h, 1 << 20).unwrap(), twice);
-        let spans = framing_spans(&h).unwrap();
+        let spans = framing_spans(&h, 1 << 20).unwrap();
         assert!(spans
             .iter()
             .any(|s| s.name == "gzip[0].fname" && s.value == "name.txt"));

@@ -176,12 +176,18 @@ pub fn decompress(codec: Codec, input: &[u8], limit_bytes: usize) -> Result<Vec<
 }
 
 /// Describes the framing of a compressed records section byte by byte; the spans tile `input`.
-pub fn framing_spans(codec: Codec, input: &[u8]) -> Result<Vec<FramingSpan>, WireError> {
+/// gzip and zstd must be decompressed to find their boundaries: that output is capped at
+/// `limit_bytes` like [`decompress`].
+pub fn framing_spans(
+    codec: Codec,
+    input: &[u8],
+    limit_bytes: usize,
+) -> Result<Vec<FramingSpan>, WireError> {
     match codec {
         Codec::None => Ok(Vec::new()),
-        Codec::Gzip => gzip::framing_spans(input),
+        Codec::Gzip => gzip::framing_spans(input, limit_bytes),
         Codec::Snappy => snappy::framing_spans(input),
         Codec::Lz4 => lz4::framing_spans(input),
-        Codec::Zstd => zstd::framing_spans(input),
+        Codec::Zstd => zstd::framing_spans(input, limit_bytes),
     }
 }

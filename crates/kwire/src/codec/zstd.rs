@@ -86,27 +86,26 @@ fn parse_frame_header(input: &[u8]) -> Result<FrameHeader, WireError> {
 /// Decompresses every frame in `input`, capped at `limit_bytes`.
 pub fn decompress(input: &[u8], limit_bytes: usize) -> Result<Vec<u8>, WireError> {
     let mut out = Vec::new();
-    walk(input, Some((&mut out, limit_bytes)), None)?;
+    walk(input, &mut out, limit_bytes, None)?;
     Ok(out)
 }
 
 /// The framing of a zstd records section: per frame the magic, the header (descriptor, window,
 /// content size) and the blocks plus checksum as one span.
-pub fn framing_spans(input: &[u8]) -> Result<Vec<FramingSpan>, WireError> {
+/// Frames are decoded (capped at `limit_bytes`) to find where they end.
+pub fn framing_spans(input: &[u8], limit_bytes: usize) -> Result<Vec<FramingSpan>, WireError> {
     let mut spans = Vec::new();
     let mut scratch = Vec::new();
-    walk(input, Some((&mut scratch, usize::MAX)), Some(&mut spans))?;
+    walk(input, &mut scratch, limit_bytes, Some(&mut spans))?;
     Ok(spans)
 }
 
 fn walk(
     input: &[u8],
-    sink: Option<(&mut Vec<u8>, usize)>,
+    out: &mut Vec<u8>,
+    limit_bytes: usize,
     mut spans: Option<&mut Vec<FramingSpan>>,
 ) -> Result<(), WireError> {
-    let Some((out, limit_bytes)) = sink else {
-        return Ok(());
-    };
     let mut pos = 0;
     let mut frame = 0;
     let mut chunk = vec![0u8; 32 * 1024];
@@ -239,7 +238,7 @@ mod tests {
         assert_eq!(&z[..4], &[0x28, 0xb5, 0x2f, 0xfd]);
         assert!(z.len() < data.len() / 5);
         assert_eq!(decompress(&z, 1 << 20).unwrap(), data);
-        let spans = framing_spans(&z).unwrap();
+        let spans = framing_spans(&z, 1 << 20).unwrap();
         assert_eq!(spans.first().unwrap().start, 0);
         assert_eq!(spans.last().unwrap().end, z.len());
     }

@@ -1,1 +1,79 @@
-//! Deterministic simulation of a Kafka cluster and producer on a virtual clock.
+//! Deterministic simulation of a Kafka 3.6 cluster and a producer (librdkafka 2.3 as in
+//! confluent-kafka Python, or the Java 3.6 client) on a virtual clock, in microseconds.
+//!
+//! Facts and sources: `../shared/reference/kafka-producer-reference.md` (§ numbers below).
+//!
+//! # Shape (sans-IO, one driver)
+//! Brokers, the controller and the producer are state machines; the [`Simulation`] driver owns
+//! one event queue ordered by (time, sequence number), the network links and the log. The only
+//! randomness is a seeded generator; no wall clock; no hash-map iteration. The same scenario gives
+//! the same log byte for byte, natively and in wasm.
+//!
+//! # Public API
+//! - [`Scenario`] (serde, unknown fields rejected): `version`, `seed`, `cluster`, `topics`,
+//!   `producer {profile, config}`, `actions: [{at_ms, action}]`, `faults: [{at_ms, fault}]`,
+//!   `limits`, `log`.
+//! - [`Action`] (`type` tag): `create_topic`, `produce`, `produce_many`, `poll`, `flush`,
+//!   `set_producer_config`, `set_topic_config`, `inject_fault`.
+//! - [`Fault`] (`kind` tag): `drop_next_request`, `drop_next_response`, `fail_next_produce`,
+//!   `delay_link`, `random_loss`, `crash`, `restart`, `isolate`, `heal`, `slow_follower`.
+//! - [`Simulation::new`] → `Result<Simulation, SimError>`; `Simulation: Clone` (snapshots; batch
+//!   bytes are shared `Arc<[u8]>`); [`Simulation::apply`] performs an action now and appends it to
+//!   the scenario; [`Simulation::step`], [`Simulation::run_until`],
+//!   [`Simulation::run_until_idle`], [`Simulation::next_event_time_us`], [`Simulation::log`],
+//!   [`Simulation::view`], [`Simulation::scenario`], [`Simulation::log_hash`],
+//!   [`Simulation::batch_bytes`], [`Simulation::segments`], [`Simulation::metrics`].
+//! - Python-like helpers: [`Simulation::produce`] (fails with [`SimError::QueueFull`] =
+//!   `BufferError`), [`Simulation::poll`], [`Simulation::flush`] (returns what is still queued).
+//! - Typed errors: [`SimError`] (bad input, with Kafka/librdkafka names and texts) and
+//!   [`ErrorCode`] (what brokers and the client report, reference §8).
+//!
+//! # SIMPLIFICATIONS
+//! These are deliberate and shown to learners:
+//! - **Controller**: an abstract, always-available KRaft quorum. It fences a broker that cannot
+//!   reach it after `broker.session.timeout.ms` (default 9 s) and elects leaders instantly;
+//!   metadata reaches every broker that can hear the controller at once. An isolated broker keeps
+//!   its stale view (and keeps accepting acks=1 writes as a zombie leader).
+//! - **Replication**: followers fetch each partition separately (Kafka groups partitions per
+//!   broker pair), with long polling (`replica.fetch.wait.max.ms`). Truncation of a returning
+//!   replica uses the leader-epoch rule computed directly from the leader's log. Logs survive
+//!   crashes entirely; no retention or segments. Placement is round-robin.
+//! - **Producer**: no InitProducerId round trip (producer id 1000 at creation); metadata is
+//!   refreshed (one round trip reading the controller's view) only after errors; retried batches
+//!   are resent with the same records; backpressure = "no new request while the link to the broker
+//!   is busy sending"; `poll()` never blocks; an application's `flush()` does not delay later
+//!   scenario actions (actions are a timeline, not a program) — use `produce_many` with
+//!   `mode: sync` for a truly synchronous loop.
+//! - **Network**: FIFO links with latency and optional bandwidth; no TCP windows; a crashed
+//!   broker resets the producer's connections after one link latency (`_TRANSPORT`); a dropped
+//!   message is noticed only by timeouts.
+//! - **Brokers** validate and store real batches (`kwire::broker::append`); CreateTime timestamp
+//!   checks use each node's own clock.
+//! - **Bounded**: every run stops at `limits.max_events` / `limits.max_time_ms` and logs why.
+
+pub mod broker;
+pub mod config;
+pub mod error;
+pub mod log;
+pub mod metrics;
+pub mod network;
+pub mod partitioner;
+pub mod producer;
+pub mod queue;
+pub mod rng;
+pub mod scenario;
+pub mod sim;
+pub mod view;
+mod world;
+
+pub use broker::{PartitionMeta, StoredBatch};
+pub use config::{ConfigEntry, ConfigSource, Partitioner, ProducerSettings};
+pub use error::{ErrorAction, ErrorCode, SimError};
+pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
+pub use metrics::Metrics;
+pub use network::{WireMessage, PRODUCER};
+pub use producer::DeliveryReport;
+pub use scenario::*;
+pub use sim::{RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS, PRODUCER_ID};
+pub use view::*;
+pub use world::validate_topic_name;

@@ -1,0 +1,1296 @@
+//! Brokers and the controller (Kafka 3.6 in KRaft mode, reference §5.2, §6).
+//!
+//! Each broker holds one [`Replica`] per assigned partition. The leader validates and stores
+//! produced batches with the wire crate (`kwire::broker::append`: validation, in-place offset
+//! assignment or recompression, reference §1.8, §2.3), checks idempotent producer state (§5.2),
+//! answers acks=0/1/all (§6) and serves follower fetches. Followers fetch over the network with
+//! latency and long polling (`replica.fetch.wait.max.ms`). The leader maintains the ISR
+//! (`replica.lag.time.max.ms`) and the high watermark (minimum LEO of the ISR).
+//!
+//! The controller is an abstract, always-available quorum: it fences a broker that stopped
+//! heartbeating after `broker.session.timeout.ms`, elects leaders (clean from the ISR, or unclean
+//! if the topic allows) and bumps the leader epoch.
+//!
+//! SIMPLIFICATIONS (quoted by the UI):
+//! - Metadata from the controller reaches every broker that can reach it instantly; an isolated
+//!   broker keeps its stale view (so an isolated leader keeps accepting acks=1 writes).
+//! - Followers fetch each partition separately (Kafka batches partitions per broker pair).
+//! - A returning or demoted replica truncates with the leader-epoch rule (KIP-101/279) computed
+//!   directly from the leader's log instead of an OffsetsForLeaderEpoch round trip.
+//! - Logs survive a crash completely (as if flushed); there is no retention, no segments.
+//! - Replica placement is round-robin: partition p has replicas p, p+1, … (mod N), first = leader.
+//! - Idempotent producer state lives in memory per replica and is rebuilt from the log after
+//!   truncation; there is no producer-id expiration.
+
+use crate::error::ErrorCode;
+use crate::log::LogEvent;
+use crate::network::PRODUCER;
+use crate::producer::{ProduceRequest, ProduceResponse};
+use crate::world::{Event, Payload, Tp, World};
+use kwire::broker::AppendContext;
+use kwire::{Codec, DecodeLimits};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+/// A batch as a replica stores it (baseOffset and leader epoch patched by the leader).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBatch {
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub leader_epoch: i32,
+    pub bytes: Arc<[u8]>,
+    pub codec: Codec,
+    pub records: u32,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+    pub max_timestamp_ms: i64,
+    pub recompressed: bool,
+}
+
+/// Per producer id: epoch and the last 5 batches (AK `ProducerStateEntry`, reference §5.2).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProducerEntry {
+    pub epoch: i16,
+    /// (first sequence, last sequence, base offset)
+    pub batches: VecDeque<(i32, i32, i64)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FollowerState {
+    pub leo: i64,
+    pub last_caught_up_us: u64,
+    pub last_fetch_leader_leo: i64,
+    pub last_fetch_us: u64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Replica {
+    pub log: Vec<StoredBatch>,
+    pub leo: i64,
+    pub hw: i64,
+    /// Who this replica believes leads, and in which epoch.
+    pub leader: Option<u32>,
+    pub leader_epoch: i32,
+    pub is_leader: bool,
+    /// Leader only: its copy of the ISR.
+    pub isr: Vec<u32>,
+    pub followers: BTreeMap<u32, FollowerState>,
+    pub producers: BTreeMap<i64, ProducerEntry>,
+    /// Follower only: generation of the current fetch loop (stale responses are ignored).
+    pub fetch_gen: u64,
+}
+
+impl Replica {
+    fn new() -> Replica {
+        Replica {
+            log: Vec::new(),
+            leo: 0,
+            hw: 0,
+            leader: None,
+            leader_epoch: -1,
+            is_leader: false,
+            isr: Vec::new(),
+            followers: BTreeMap::new(),
+            producers: BTreeMap::new(),
+            fetch_gen: 0,
+        }
+    }
+
+    fn remember_producer(&mut self, b: &StoredBatch) {
+        if b.producer_id < 0 {
+            return;
+        }
+        let e = self.producers.entry(b.producer_id).or_default();
+        if e.epoch != b.producer_epoch {
+            e.epoch = b.producer_epoch;
+            e.batches.clear();
+        }
+        let last_seq = b.base_sequence.wrapping_add(b.records as i32 - 1);
+        e.batches
+            .push_back((b.base_sequence, last_seq, b.base_offset));
+        while e.batches.len() > 5 {
+            e.batches.pop_front();
+        }
+    }
+
+    fn push(&mut self, b: StoredBatch) {
+        self.leo = b.last_offset + 1;
+        self.remember_producer(&b);
+        self.log.push(b);
+    }
+
+    /// Truncates to `offset` (batch-aligned) and rebuilds producer state from the log.
+    fn truncate_to(&mut self, offset: i64) -> bool {
+        if offset >= self.leo {
+            return false;
+        }
+        self.log.retain(|b| b.last_offset < offset);
+        self.leo = self.log.last().map(|b| b.last_offset + 1).unwrap_or(0);
+        self.hw = self.hw.min(self.leo);
+        self.producers.clear();
+        let log = std::mem::take(&mut self.log);
+        for b in &log {
+            self.remember_producer(b);
+        }
+        self.log = log;
+        true
+    }
+
+    /// KIP-101 end offset of `epoch` on this (leader) replica: the base offset of the first batch
+    /// of a later epoch, or the log end.
+    fn end_offset_for_epoch(&self, epoch: i32) -> i64 {
+        self.log
+            .iter()
+            .find(|b| b.leader_epoch > epoch)
+            .map(|b| b.base_offset)
+            .unwrap_or(self.leo)
+    }
+}
+
+/// Follower → leader fetch for one partition.
+#[derive(Debug, Clone)]
+pub(crate) struct FetchRequest {
+    pub tp: Tp,
+    pub fetch_offset: i64,
+    pub leader_epoch: i32,
+    pub gen: u64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FetchResponse {
+    pub tp: Tp,
+    pub gen: u64,
+    pub result: Result<(Vec<StoredBatch>, i64), ErrorCode>,
+}
+
+#[derive(Debug, Clone)]
+struct PendingProduce {
+    req_id: u64,
+    /// (tp, result so far, required HW, base offset)
+    parts: Vec<(Tp, Option<Result<i64, ErrorCode>>, i64, i64)>,
+}
+
+#[derive(Debug, Clone)]
+struct ParkedFetch {
+    from: u32,
+    req: FetchRequest,
+}
+
+/// A broker process.
+#[derive(Debug, Clone)]
+pub(crate) struct Broker {
+    pub id: u32,
+    pub up: bool,
+    /// Bumped on crash so that timers of a previous life are ignored.
+    pub incarnation: u64,
+    pub replicas: BTreeMap<Tp, Replica>,
+    pending: BTreeMap<u64, PendingProduce>,
+    parked: BTreeMap<u64, ParkedFetch>,
+    next_id: u64,
+    /// Injected errors for the next ProduceRequests (`Fault::FailNextProduce`).
+    pub fail_next: VecDeque<ErrorCode>,
+    pub slow_fetch_us: u64,
+}
+
+/// Controller view of one partition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionMeta {
+    pub replicas: Vec<u32>,
+    pub leader: Option<u32>,
+    pub leader_epoch: i32,
+    pub isr: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Cluster {
+    pub brokers: Vec<Broker>,
+    pub parts: BTreeMap<Tp, PartitionMeta>,
+    /// Brokers the controller has fenced (no heartbeat for the session timeout).
+    pub fenced: BTreeSet<u32>,
+    /// Controller checks scheduled but not yet run (work in progress for idleness).
+    pub pending_checks: u32,
+}
+
+fn wire_error(e: &kwire::WireError) -> ErrorCode {
+    ErrorCode::from_name(e.kafka_name()).unwrap_or(ErrorCode::InvalidRecord)
+}
+
+impl Cluster {
+    pub fn new(brokers: u32) -> Cluster {
+        Cluster {
+            brokers: (1..=brokers)
+                .map(|id| Broker {
+                    id,
+                    up: true,
+                    incarnation: 0,
+                    replicas: BTreeMap::new(),
+                    pending: BTreeMap::new(),
+                    parked: BTreeMap::new(),
+                    next_id: 0,
+                    fail_next: VecDeque::new(),
+                    slow_fetch_us: 0,
+                })
+                .collect(),
+            parts: BTreeMap::new(),
+            fenced: BTreeSet::new(),
+            pending_checks: 0,
+        }
+    }
+
+    fn broker_mut(&mut self, id: u32) -> Option<&mut Broker> {
+        self.brokers.get_mut((id as usize).wrapping_sub(1))
+    }
+
+    pub fn broker(&self, id: u32) -> Option<&Broker> {
+        self.brokers.get((id as usize).wrapping_sub(1))
+    }
+
+    /// Schedules the periodic ISR check of every broker (every `replica.lag.time.max.ms / 2`,
+    /// as Kafka's isr-expiration task).
+    pub fn start(&mut self, w: &mut World) {
+        for b in &self.brokers {
+            w.schedule(
+                w.now_us + w.lag_time_max_us / 2,
+                Event::IsrCheck {
+                    broker: b.id,
+                    incarnation: b.incarnation,
+                },
+            );
+        }
+    }
+
+    /// Creates a topic's partitions with round-robin placement; the first replica leads.
+    pub fn create_topic(
+        &mut self,
+        w: &mut World,
+        topic: u32,
+        partitions: u32,
+        rf: u32,
+    ) -> Vec<Vec<u32>> {
+        let n = self.brokers.len() as u32;
+        let mut assignment = Vec::new();
+        for p in 0..partitions {
+            let replicas: Vec<u32> = (0..rf).map(|i| (p + i) % n + 1).collect();
+            let alive: Vec<u32> = replicas
+                .iter()
+                .copied()
+                .filter(|b| !self.fenced.contains(b))
+                .collect();
+            let tp = Tp {
+                topic,
+                partition: p,
+            };
+            let leader = alive.first().copied();
+            self.parts.insert(
+                tp,
+                PartitionMeta {
+                    replicas: replicas.clone(),
+                    leader,
+                    leader_epoch: 0,
+                    isr: if alive.is_empty() {
+                        replicas.clone()
+                    } else {
+                        alive
+                    },
+                },
+            );
+            for &b in &replicas {
+                if let Some(br) = self.broker_mut(b) {
+                    br.replicas.insert(tp, Replica::new());
+                }
+            }
+            for &b in &replicas {
+                self.sync_replica(w, b, tp);
+            }
+            assignment.push(replicas);
+        }
+        assignment
+    }
+
+    /// Brings broker `b`'s replica of `tp` in line with the controller (if it can hear it).
+    fn sync_replica(&mut self, w: &mut World, b: u32, tp: Tp) {
+        let Some(meta) = self.parts.get(&tp).cloned() else {
+            return;
+        };
+        let Some(br) = self.broker(b) else { return };
+        if !br.up || !w.net.controller_reachable(b) {
+            return;
+        }
+        let Some(rep) = br.replicas.get(&tp) else {
+            return;
+        };
+        if meta.leader == Some(b) {
+            if !rep.is_leader || rep.leader_epoch != meta.leader_epoch {
+                self.become_leader(w, b, tp, &meta);
+            } else {
+                let isr = meta.isr.clone();
+                if let Some(r) = self.broker_mut(b).and_then(|x| x.replicas.get_mut(&tp)) {
+                    r.isr = isr;
+                }
+            }
+        } else if rep.is_leader
+            || rep.leader != meta.leader
+            || rep.leader_epoch != meta.leader_epoch
+        {
+            self.become_follower(w, b, tp, &meta);
+        }
+    }
+
+    fn become_leader(&mut self, w: &mut World, b: u32, tp: Tp, meta: &PartitionMeta) {
+        let now = w.now_us;
+        let Some(br) = self.broker_mut(b) else { return };
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            return;
+        };
+        r.is_leader = true;
+        r.leader = Some(b);
+        r.leader_epoch = meta.leader_epoch;
+        r.isr = meta.isr.clone();
+        r.fetch_gen += 1;
+        r.followers = meta
+            .replicas
+            .iter()
+            .filter(|&&f| f != b)
+            .map(|&f| {
+                (
+                    f,
+                    FollowerState {
+                        leo: -1,
+                        last_caught_up_us: now,
+                        last_fetch_leader_leo: -1,
+                        last_fetch_us: now,
+                    },
+                )
+            })
+            .collect();
+        self.maybe_advance_hw(w, b, tp);
+    }
+
+    fn become_follower(&mut self, w: &mut World, b: u32, tp: Tp, meta: &PartitionMeta) {
+        // Fail produce requests parked for this partition: leadership lost (reference §6, 5).
+        self.fail_pending_for(w, b, tp, ErrorCode::NotLeaderOrFollower);
+        let leader_end = meta.leader.and_then(|l| {
+            let lr = self.broker(l)?.replicas.get(&tp)?;
+            Some((lr.end_offset_for_epoch(self.last_epoch(b, tp)), lr.leo))
+        });
+        let now = w.now_us;
+        let Some(br) = self.broker_mut(b) else { return };
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            return;
+        };
+        r.is_leader = false;
+        r.leader = meta.leader;
+        r.leader_epoch = meta.leader_epoch;
+        r.isr.clear();
+        r.followers.clear();
+        r.fetch_gen += 1;
+        let gen = r.fetch_gen;
+        if let Some((end, leader_leo)) = leader_end {
+            let from = r.leo;
+            let target = end.min(leader_leo);
+            if r.truncate_to(target) {
+                let to = r.leo;
+                w.log(LogEvent::Truncated {
+                    broker: b,
+                    topic: w.topic_name(tp),
+                    partition: tp.partition,
+                    from_offset: from,
+                    to_offset: to,
+                });
+            }
+            w.schedule(now, Event::FollowerFetch { broker: b, tp, gen });
+        }
+    }
+
+    fn last_epoch(&self, b: u32, tp: Tp) -> i32 {
+        self.broker(b)
+            .and_then(|br| br.replicas.get(&tp))
+            .and_then(|r| r.log.last())
+            .map(|x| x.leader_epoch)
+            .unwrap_or(-1)
+    }
+
+    fn fail_pending_for(&mut self, w: &mut World, b: u32, tp: Tp, err: ErrorCode) {
+        let Some(br) = self.broker_mut(b) else { return };
+        let ids: Vec<u64> = br
+            .pending
+            .iter()
+            .filter(|(_, p)| p.parts.iter().any(|x| x.0 == tp))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if let Some(p) = br.pending.get_mut(&id) {
+                for part in p.parts.iter_mut() {
+                    if part.0 == tp && part.1.is_none() {
+                        part.1 = Some(Err(err));
+                    }
+                }
+            }
+        }
+        self.complete_pending(w, b);
+    }
+
+    /// Sends responses for parked produce requests whose partitions are all decided.
+    fn complete_pending(&mut self, w: &mut World, b: u32) {
+        let Some(br) = self.broker_mut(b) else { return };
+        let done: Vec<u64> = br
+            .pending
+            .iter()
+            .filter(|(_, p)| p.parts.iter().all(|x| x.1.is_some()))
+            .map(|(id, _)| *id)
+            .collect();
+        let mut responses = Vec::new();
+        for id in done {
+            if let Some(p) = br.pending.remove(&id) {
+                responses.push(ProduceResponse {
+                    req_id: p.req_id,
+                    results: p
+                        .parts
+                        .into_iter()
+                        .map(|(tp, r, _, _)| (tp, r.unwrap_or(Err(ErrorCode::UnknownServerError))))
+                        .collect(),
+                });
+            }
+        }
+        for resp in responses {
+            send_produce_response(w, b, resp);
+        }
+    }
+
+    /// Leader: HW = min LEO over the ISR; completes acks=all requests (reference §6).
+    pub(crate) fn maybe_advance_hw(&mut self, w: &mut World, b: u32, tp: Tp) {
+        let min_isr = w
+            .topics
+            .get(tp.topic as usize)
+            .map(|t| t.config.min_insync_replicas)
+            .unwrap_or(1);
+        let Some(br) = self.broker_mut(b) else { return };
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            return;
+        };
+        if !r.is_leader {
+            return;
+        }
+        let mut hw = r.leo;
+        for f in &r.isr {
+            if *f == b {
+                continue;
+            }
+            let leo = r.followers.get(f).map(|s| s.leo).unwrap_or(-1);
+            hw = hw.min(leo.max(0));
+        }
+        if hw > r.hw {
+            r.hw = hw;
+            let isr_len = r.isr.len() as u32;
+            w.log(LogEvent::HighWatermark {
+                broker: b,
+                topic: w.topic_name(tp),
+                partition: tp.partition,
+                high_watermark: hw,
+            });
+            for p in br.pending.values_mut() {
+                for part in p.parts.iter_mut() {
+                    if part.0 == tp && part.1.is_none() && hw >= part.2 {
+                        part.1 = Some(if isr_len >= min_isr {
+                            Ok(part.3)
+                        } else {
+                            Err(ErrorCode::NotEnoughReplicasAfterAppend)
+                        });
+                    }
+                }
+            }
+            self.complete_pending(w, b);
+            self.answer_parked(w, b, tp);
+        }
+    }
+
+    /// Handles a ProduceRequest on broker `b` (reference §1.8, §5.2, §6).
+    pub fn handle_produce(&mut self, w: &mut World, b: u32, req: &ProduceRequest) {
+        let now_ms = w.node_time_ms(b);
+        let Some(br) = self.broker_mut(b) else { return };
+        let injected = br.fail_next.pop_front();
+        let mut parts: Vec<(Tp, Option<Result<i64, ErrorCode>>, i64, i64)> = Vec::new();
+        let mut appended = Vec::new();
+        for part in &req.parts {
+            let tp = part.tp;
+            let topic = w.topics.get(tp.topic as usize).map(|t| t.config.clone());
+            let tname = w.topic_name(tp);
+            // Ok((base offset, required HW or -1 when nothing was appended))
+            let res: Result<(i64, i64), (ErrorCode, String)> = (|| {
+                if let Some(e) = injected {
+                    return Err((e, "(injected)".into()));
+                }
+                let no = |e: ErrorCode| (e, String::new());
+                let topic = topic
+                    .as_ref()
+                    .ok_or(no(ErrorCode::UnknownTopicOrPartition))?;
+                let r = br
+                    .replicas
+                    .get_mut(&tp)
+                    .ok_or(no(ErrorCode::UnknownTopicOrPartition))?;
+                if !r.is_leader {
+                    return Err(no(ErrorCode::NotLeaderOrFollower));
+                }
+                if !matches!(req.acks, -1..=1) {
+                    return Err(no(ErrorCode::InvalidRequiredAcks));
+                }
+                if req.acks == -1 && (r.isr.len() as u32) < topic.min_insync_replicas {
+                    return Err((
+                        ErrorCode::NotEnoughReplicas,
+                        format!(
+                            "ISR {:?} < min.insync.replicas {}",
+                            r.isr, topic.min_insync_replicas
+                        ),
+                    ));
+                }
+                if part.producer_id >= 0 {
+                    if let Some(e) = r.producers.get(&part.producer_id) {
+                        let last_seq = part.base_sequence.wrapping_add(part.records as i32 - 1);
+                        if part.producer_epoch < e.epoch {
+                            return Err(no(ErrorCode::InvalidProducerEpoch));
+                        }
+                        if part.producer_epoch == e.epoch {
+                            if let Some(d) = e
+                                .batches
+                                .iter()
+                                .find(|x| x.0 == part.base_sequence && x.1 == last_seq)
+                            {
+                                w.log(LogEvent::DuplicateBatch {
+                                    broker: b,
+                                    topic: tname.clone(),
+                                    partition: tp.partition,
+                                    producer_id: part.producer_id,
+                                    base_sequence: part.base_sequence,
+                                    original_offset: d.2,
+                                });
+                                w.metrics.duplicates_detected += 1;
+                                return Ok((d.2, -1));
+                            }
+                            let expected =
+                                e.batches.back().map(|x| x.1.wrapping_add(1)).unwrap_or(0);
+                            if part.base_sequence != expected {
+                                return Err((
+                                    ErrorCode::OutOfOrderSequenceNumber,
+                                    format!(
+                                        "expected sequence {expected}, got {}",
+                                        part.base_sequence
+                                    ),
+                                ));
+                            }
+                        } else if part.base_sequence != 0 {
+                            return Err((
+                                ErrorCode::OutOfOrderSequenceNumber,
+                                "a new epoch must start at sequence 0".into(),
+                            ));
+                        }
+                    }
+                }
+                let ctx = AppendContext {
+                    log_end_offset: r.leo,
+                    leader_epoch: r.leader_epoch,
+                    now_ms,
+                };
+                let out =
+                    kwire::broker::append(&part.bytes, &topic.wire, &ctx, &DecodeLimits::default())
+                        .map_err(|e| (wire_error(&e), e.to_string()))?;
+                let stored = StoredBatch {
+                    base_offset: out.base_offset,
+                    last_offset: out.last_offset,
+                    leader_epoch: r.leader_epoch,
+                    codec: out.stored_codec,
+                    records: out.records_count.max(0) as u32,
+                    producer_id: part.producer_id,
+                    producer_epoch: part.producer_epoch,
+                    base_sequence: part.base_sequence,
+                    max_timestamp_ms: out.max_timestamp,
+                    recompressed: out.mode == kwire::broker::AppendMode::Rebuilt,
+                    bytes: Arc::from(out.bytes),
+                };
+                w.log(LogEvent::Appended {
+                    broker: b,
+                    topic: tname.clone(),
+                    partition: tp.partition,
+                    base_offset: stored.base_offset,
+                    last_offset: stored.last_offset,
+                    size_bytes: stored.bytes.len(),
+                    codec: stored.codec.name().into(),
+                    leader_epoch: stored.leader_epoch,
+                    recompressed: stored.recompressed,
+                });
+                w.metrics.records_appended += stored.records as u64;
+                let (base, last) = (stored.base_offset, stored.last_offset);
+                r.push(stored);
+                Ok((base, last + 1))
+            })();
+            match res {
+                Ok((base, required)) => {
+                    if required >= 0 {
+                        appended.push(tp);
+                    }
+                    if req.acks == -1 && required >= 0 {
+                        parts.push((tp, None, required, base));
+                    } else {
+                        parts.push((tp, Some(Ok(base)), required, base));
+                    }
+                }
+                Err((e, detail)) => {
+                    w.log(LogEvent::ProduceRejected {
+                        broker: b,
+                        topic: tname,
+                        partition: tp.partition,
+                        error: e,
+                        detail,
+                    });
+                    parts.push((tp, Some(Err(e)), -1, -1));
+                }
+            }
+        }
+        if req.acks == 0 {
+            // acks=0: no response at all (reference §6).
+            for tp in appended {
+                self.answer_parked(w, b, tp);
+                self.maybe_advance_hw(w, b, tp);
+            }
+            return;
+        }
+        let timeout_us = req.timeout_ms.saturating_mul(1000);
+        let incarnation = br.incarnation;
+        let pending_id = br.next_id;
+        br.next_id += 1;
+        br.pending.insert(
+            pending_id,
+            PendingProduce {
+                req_id: req.req_id,
+                parts,
+            },
+        );
+        w.schedule(
+            w.now_us + timeout_us,
+            Event::DelayedProduceTimeout {
+                broker: b,
+                pending_id,
+                incarnation,
+            },
+        );
+        for tp in appended {
+            self.answer_parked(w, b, tp);
+            self.maybe_advance_hw(w, b, tp);
+        }
+        self.complete_pending(w, b);
+    }
+
+    /// acks=all wait exceeded the request's `timeoutMs` ⇒ `REQUEST_TIMED_OUT` (reference §6, 4).
+    pub fn delayed_produce_timeout(
+        &mut self,
+        w: &mut World,
+        b: u32,
+        pending_id: u64,
+        incarnation: u64,
+    ) {
+        let Some(br) = self.broker_mut(b) else { return };
+        if br.incarnation != incarnation || !br.up {
+            return;
+        }
+        if let Some(p) = br.pending.get_mut(&pending_id) {
+            for part in p.parts.iter_mut() {
+                if part.1.is_none() {
+                    part.1 = Some(Err(ErrorCode::RequestTimedOut));
+                }
+            }
+        }
+        self.complete_pending(w, b);
+    }
+
+    /// Leader side of a follower fetch.
+    pub fn handle_fetch(&mut self, w: &mut World, b: u32, from: u32, req: FetchRequest) {
+        let now = w.now_us;
+        let tp = req.tp;
+        let Some(br) = self.broker_mut(b) else { return };
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            send_fetch_response(
+                w,
+                b,
+                from,
+                FetchResponse {
+                    tp,
+                    gen: req.gen,
+                    result: Err(ErrorCode::UnknownTopicOrPartition),
+                },
+                0,
+            );
+            return;
+        };
+        if !r.is_leader || req.leader_epoch != r.leader_epoch {
+            let e = if r.is_leader && req.leader_epoch > r.leader_epoch {
+                ErrorCode::UnknownServerError
+            } else {
+                ErrorCode::NotLeaderOrFollower
+            };
+            send_fetch_response(
+                w,
+                b,
+                from,
+                FetchResponse {
+                    tp,
+                    gen: req.gen,
+                    result: Err(e),
+                },
+                0,
+            );
+            return;
+        }
+        let leo = r.leo;
+        if let Some(f) = r.followers.get_mut(&from) {
+            // Kafka's lastCaughtUpTime rule (Replica.updateFetchState).
+            if req.fetch_offset >= leo {
+                f.last_caught_up_us = now;
+            } else if req.fetch_offset >= f.last_fetch_leader_leo {
+                f.last_caught_up_us = f.last_caught_up_us.max(f.last_fetch_us);
+            }
+            f.leo = req.fetch_offset;
+            f.last_fetch_leader_leo = leo;
+            f.last_fetch_us = now;
+        }
+        // ISR expansion: a follower that reached the HW rejoins (via the controller).
+        let hw = r.hw;
+        if !r.isr.contains(&from)
+            && req.fetch_offset >= hw
+            && r.followers.contains_key(&from)
+            && w.net.controller_reachable(b)
+        {
+            let mut isr = r.isr.clone();
+            isr.push(from);
+            isr.sort_unstable();
+            self.set_isr(w, tp, isr, format!("broker {from} caught up"));
+        }
+        self.maybe_advance_hw(w, b, tp);
+        let Some(br) = self.broker_mut(b) else { return };
+        let Some(r) = br.replicas.get(&tp) else {
+            return;
+        };
+        if req.fetch_offset < r.leo {
+            let resp = fetch_data(r, &req);
+            let size = resp_size(&resp);
+            send_fetch_response(w, b, from, resp, size);
+        } else {
+            let id = br.next_id;
+            br.next_id += 1;
+            let incarnation = br.incarnation;
+            br.parked.insert(id, ParkedFetch { from, req });
+            w.schedule(
+                now + w.fetch_wait_max_us,
+                Event::FetchWaitExpired {
+                    broker: b,
+                    parked_id: id,
+                    incarnation,
+                },
+            );
+        }
+    }
+
+    /// Answers parked fetches of `tp` (new data or a new HW).
+    fn answer_parked(&mut self, w: &mut World, b: u32, tp: Tp) {
+        let Some(br) = self.broker_mut(b) else { return };
+        let ids: Vec<u64> = br
+            .parked
+            .iter()
+            .filter(|(_, p)| p.req.tp == tp)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            self.answer_parked_one(w, b, id);
+        }
+    }
+
+    fn answer_parked_one(&mut self, w: &mut World, b: u32, id: u64) {
+        let Some(br) = self.broker_mut(b) else { return };
+        let Some(p) = br.parked.remove(&id) else {
+            return;
+        };
+        let resp = match br.replicas.get(&p.req.tp) {
+            Some(r) if r.is_leader => fetch_data(r, &p.req),
+            _ => FetchResponse {
+                tp: p.req.tp,
+                gen: p.req.gen,
+                result: Err(ErrorCode::NotLeaderOrFollower),
+            },
+        };
+        let size = resp_size(&resp);
+        send_fetch_response(w, b, p.from, resp, size);
+    }
+
+    pub fn fetch_wait_expired(&mut self, w: &mut World, b: u32, id: u64, incarnation: u64) {
+        if self
+            .broker(b)
+            .is_some_and(|br| br.incarnation == incarnation && br.up)
+        {
+            self.answer_parked_one(w, b, id);
+        }
+    }
+
+    /// Follower: sends the next fetch to the leader it believes in.
+    pub fn follower_fetch(&mut self, w: &mut World, b: u32, tp: Tp, gen: u64) {
+        let Some(br) = self.broker(b) else { return };
+        if !br.up {
+            return;
+        }
+        let Some(r) = br.replicas.get(&tp) else {
+            return;
+        };
+        if r.is_leader || r.fetch_gen != gen {
+            return;
+        }
+        let Some(leader) = r.leader else { return };
+        let req = FetchRequest {
+            tp,
+            fetch_offset: r.leo,
+            leader_epoch: r.leader_epoch,
+            gen,
+        };
+        w.send(
+            b,
+            leader,
+            Payload::Fetch(req),
+            80,
+            format!(
+                "{}-{} from offset {}",
+                w.topic_name(tp),
+                tp.partition,
+                r.leo
+            ),
+            false,
+        );
+        // replica.socket.timeout.ms (30 s) guards against a lost fetch.
+        w.schedule(
+            w.now_us + 30_000_000 + w.fetch_wait_max_us,
+            Event::FetchTimeout { broker: b, tp, gen },
+        );
+    }
+
+    /// A fetch got no answer: start a new fetch loop.
+    pub fn fetch_timeout(&mut self, w: &mut World, b: u32, tp: Tp, gen: u64) {
+        let Some(br) = self.broker_mut(b) else { return };
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            return;
+        };
+        if r.fetch_gen != gen || r.is_leader || !br.up {
+            return;
+        }
+        r.fetch_gen += 1;
+        let gen = r.fetch_gen;
+        w.schedule(w.now_us, Event::FollowerFetch { broker: b, tp, gen });
+    }
+
+    /// Follower: appends fetched batches and schedules the next fetch.
+    pub fn handle_fetch_response(&mut self, w: &mut World, b: u32, resp: FetchResponse) {
+        let tp = resp.tp;
+        let log_replication = w.log.options.replication;
+        let Some(br) = self.broker_mut(b) else { return };
+        let slow = br.slow_fetch_us;
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            return;
+        };
+        if r.is_leader || r.fetch_gen != resp.gen {
+            return;
+        }
+        r.fetch_gen += 1;
+        let gen = r.fetch_gen;
+        match resp.result {
+            Ok((batches, leader_hw)) => {
+                let from = r.leo;
+                for bt in batches {
+                    if bt.base_offset >= r.leo {
+                        r.push(bt);
+                    }
+                }
+                r.hw = r.hw.max(leader_hw.min(r.leo));
+                if r.leo > from && log_replication {
+                    let leo = r.leo;
+                    w.log(LogEvent::Replicated {
+                        broker: b,
+                        topic: w.topic_name(tp),
+                        partition: tp.partition,
+                        from_offset: from,
+                        log_end_offset: leo,
+                    });
+                }
+                w.schedule(w.now_us + slow, Event::FollowerFetch { broker: b, tp, gen });
+            }
+            Err(_) => {
+                w.schedule(
+                    w.now_us + w.fetch_backoff_us.max(slow),
+                    Event::FollowerFetch { broker: b, tp, gen },
+                );
+            }
+        }
+    }
+
+    /// Controller: records a new ISR and tells the leader (reference §6: ISR changes go through
+    /// the controller, so an isolated leader cannot shrink its ISR).
+    fn set_isr(&mut self, w: &mut World, tp: Tp, isr: Vec<u32>, reason: String) {
+        let Some(meta) = self.parts.get_mut(&tp) else {
+            return;
+        };
+        if meta.isr == isr {
+            return;
+        }
+        meta.isr = isr.clone();
+        w.log(LogEvent::IsrChanged {
+            topic: w.topic_name(tp),
+            partition: tp.partition,
+            isr: isr.clone(),
+            reason,
+        });
+        if let Some(l) = meta.leader {
+            if let Some(r) = self.broker_mut(l).and_then(|br| br.replicas.get_mut(&tp)) {
+                if r.is_leader {
+                    r.isr = isr;
+                }
+            }
+            self.maybe_advance_hw(w, l, tp);
+        }
+    }
+
+    /// Periodic ISR shrink (`replica.lag.time.max.ms`).
+    pub fn isr_check(&mut self, w: &mut World, b: u32, incarnation: u64) {
+        let Some(br) = self.broker(b) else { return };
+        if br.incarnation != incarnation || !br.up {
+            return;
+        }
+        let now = w.now_us;
+        let lag = w.lag_time_max_us;
+        let mut changes = Vec::new();
+        for (tp, r) in &br.replicas {
+            if !r.is_leader {
+                continue;
+            }
+            let out: Vec<u32> = r
+                .isr
+                .iter()
+                .copied()
+                .filter(|f| {
+                    *f != b
+                        && r.followers
+                            .get(f)
+                            .is_some_and(|s| now.saturating_sub(s.last_caught_up_us) > lag)
+                })
+                .collect();
+            if !out.is_empty() {
+                let isr: Vec<u32> = r.isr.iter().copied().filter(|f| !out.contains(f)).collect();
+                changes.push((*tp, isr, out));
+            }
+        }
+        if w.net.controller_reachable(b) {
+            for (tp, isr, out) in changes {
+                self.set_isr(
+                    w,
+                    tp,
+                    isr,
+                    format!("broker(s) {out:?} lagged more than replica.lag.time.max.ms"),
+                );
+            }
+        }
+        w.schedule(
+            now + lag / 2,
+            Event::IsrCheck {
+                broker: b,
+                incarnation,
+            },
+        );
+    }
+
+    /// A broker became unreachable to the controller (crash or isolation): fence it after the
+    /// session timeout.
+    pub fn broker_lost(&mut self, w: &mut World, b: u32) {
+        self.pending_checks += 1;
+        w.schedule(
+            w.now_us + w.session_timeout_us,
+            Event::ControllerCheck { broker: b },
+        );
+    }
+
+    /// Controller: fence `b` if it is still unreachable, and re-elect its partitions.
+    pub fn controller_check(&mut self, w: &mut World, b: u32) {
+        self.pending_checks = self.pending_checks.saturating_sub(1);
+        if w.net.controller_reachable(b) || self.fenced.contains(&b) {
+            return;
+        }
+        self.fence(w, b);
+    }
+
+    fn fence(&mut self, w: &mut World, b: u32) {
+        self.fenced.insert(b);
+        w.log(LogEvent::BrokerFenced { broker: b });
+        let tps: Vec<Tp> = self
+            .parts
+            .iter()
+            .filter(|(_, m)| m.replicas.contains(&b))
+            .map(|(tp, _)| *tp)
+            .collect();
+        for tp in tps {
+            let Some(meta) = self.parts.get(&tp).cloned() else {
+                continue;
+            };
+            let mut isr: Vec<u32> = meta.isr.iter().copied().filter(|x| *x != b).collect();
+            if meta.leader == Some(b) {
+                let unclean_ok = w
+                    .topics
+                    .get(tp.topic as usize)
+                    .is_some_and(|t| t.config.unclean_leader_election);
+                let clean = meta
+                    .replicas
+                    .iter()
+                    .copied()
+                    .find(|r| isr.contains(r) && !self.fenced.contains(r));
+                let (leader, unclean) = match clean {
+                    Some(l) => (Some(l), false),
+                    None if unclean_ok => (
+                        meta.replicas
+                            .iter()
+                            .copied()
+                            .find(|r| !self.fenced.contains(r)),
+                        true,
+                    ),
+                    None => (None, false),
+                };
+                if isr.is_empty() {
+                    // KRaft keeps the last ISR member when no one else is left.
+                    isr = if unclean {
+                        leader.into_iter().collect()
+                    } else {
+                        vec![b]
+                    };
+                }
+                if unclean {
+                    isr = leader.into_iter().collect();
+                }
+                self.elect(w, tp, leader, isr, unclean);
+            } else if meta.isr.contains(&b) && !isr.is_empty() {
+                self.set_isr(w, tp, isr, format!("broker {b} fenced"));
+            }
+        }
+    }
+
+    fn elect(&mut self, w: &mut World, tp: Tp, leader: Option<u32>, isr: Vec<u32>, unclean: bool) {
+        let Some(meta) = self.parts.get_mut(&tp) else {
+            return;
+        };
+        meta.leader = leader;
+        meta.leader_epoch += 1;
+        let isr_changed = meta.isr != isr;
+        meta.isr = isr.clone();
+        let (epoch, replicas) = (meta.leader_epoch, meta.replicas.clone());
+        w.log(LogEvent::LeaderElected {
+            topic: w.topic_name(tp),
+            partition: tp.partition,
+            leader,
+            leader_epoch: epoch,
+            unclean,
+        });
+        if isr_changed {
+            w.log(LogEvent::IsrChanged {
+                topic: w.topic_name(tp),
+                partition: tp.partition,
+                isr,
+                reason: "leader election".into(),
+            });
+        }
+        // The new leader first, then the followers (they truncate against it).
+        if let Some(l) = leader {
+            self.sync_replica(w, l, tp);
+        }
+        for r in replicas {
+            if Some(r) != leader {
+                self.sync_replica(w, r, tp);
+            }
+        }
+    }
+
+    /// A broker can reach the controller again (restart or heal): unfence it, elect it where a
+    /// partition has no leader and it is eligible, and sync all its replicas.
+    pub fn broker_back(&mut self, w: &mut World, b: u32) {
+        if self.fenced.remove(&b) {
+            w.log(LogEvent::BrokerUnfenced { broker: b });
+        }
+        let tps: Vec<Tp> = self
+            .parts
+            .iter()
+            .filter(|(_, m)| m.replicas.contains(&b))
+            .map(|(tp, _)| *tp)
+            .collect();
+        for tp in &tps {
+            let Some(meta) = self.parts.get(tp).cloned() else {
+                continue;
+            };
+            if meta.leader.is_none() {
+                let unclean_ok = w
+                    .topics
+                    .get(tp.topic as usize)
+                    .is_some_and(|t| t.config.unclean_leader_election);
+                if meta.isr.contains(&b) {
+                    self.elect(w, *tp, Some(b), meta.isr.clone(), false);
+                } else if unclean_ok {
+                    self.elect(w, *tp, Some(b), vec![b], true);
+                }
+            }
+        }
+        for tp in tps {
+            self.sync_replica(w, b, tp);
+        }
+    }
+
+    /// `Fault::Crash`: the process stops; volatile state is lost, the log stays.
+    pub fn crash(&mut self, w: &mut World, b: u32) {
+        let Some(br) = self.broker_mut(b) else { return };
+        if !br.up {
+            return;
+        }
+        br.up = false;
+        br.incarnation += 1;
+        br.pending.clear();
+        br.parked.clear();
+        for r in br.replicas.values_mut() {
+            r.fetch_gen += 1;
+        }
+        w.net.down.insert(b);
+        self.broker_lost(w, b);
+    }
+
+    /// `Fault::Restart`: the broker starts again; it re-registers and becomes a follower (or the
+    /// leader where it is the only eligible replica). Its replicas forget their roles.
+    pub fn restart(&mut self, w: &mut World, b: u32) {
+        let Some(br) = self.broker_mut(b) else { return };
+        if br.up {
+            return;
+        }
+        br.up = true;
+        let incarnation = br.incarnation;
+        for r in br.replicas.values_mut() {
+            r.is_leader = false;
+            r.leader = None;
+            r.leader_epoch = -1;
+            r.isr.clear();
+            r.followers.clear();
+        }
+        w.net.down.remove(&b);
+        // A restarted broker that the controller had not fenced yet is a new incarnation:
+        // its partitions are re-elected first.
+        if !self.fenced.contains(&b) {
+            self.fence(w, b);
+        }
+        self.broker_back(w, b);
+        w.schedule(
+            w.now_us + w.lag_time_max_us / 2,
+            Event::IsrCheck {
+                broker: b,
+                incarnation,
+            },
+        );
+    }
+
+    pub fn isolate(&mut self, w: &mut World, b: u32, include_producer: bool) {
+        if self.broker(b).is_none() {
+            return;
+        }
+        let was = w.net.controller_reachable(b);
+        w.net.isolated.insert(b, include_producer);
+        if was {
+            self.broker_lost(w, b);
+        }
+    }
+
+    pub fn heal(&mut self, w: &mut World, b: u32) {
+        if w.net.isolated.remove(&b).is_some() && self.broker(b).is_some_and(|x| x.up) {
+            self.broker_back(w, b);
+        }
+    }
+
+    /// Idle check: every live, reachable replica has caught up and every HW equals its LEO.
+    pub fn settled(&self, w: &World) -> bool {
+        if self.pending_checks > 0 {
+            return false;
+        }
+        for (tp, meta) in &self.parts {
+            let Some(l) = meta.leader else { continue };
+            let Some(lr) = self.broker(l).and_then(|b| b.replicas.get(tp)) else {
+                continue;
+            };
+            if !self.broker(l).is_some_and(|b| b.up) {
+                continue;
+            }
+            if lr.is_leader && lr.hw < lr.leo && meta.isr.iter().all(|x| !w.net.cut(l, *x)) {
+                return false;
+            }
+            for &f in &meta.replicas {
+                if f == l || w.net.cut(l, f) || w.net.down.contains(&f) {
+                    continue;
+                }
+                if let Some(fr) = self.broker(f).and_then(|b| b.replicas.get(tp)) {
+                    if fr.leo != lr.leo {
+                        return false;
+                    }
+                }
+            }
+        }
+        self.brokers.iter().all(|b| b.pending.is_empty() || !b.up)
+    }
+}
+
+fn fetch_data(r: &Replica, req: &FetchRequest) -> FetchResponse {
+    // replica.fetch.max.bytes = 1 MiB, at least one batch.
+    let mut out = Vec::new();
+    let mut size = 0usize;
+    for bt in r.log.iter().filter(|x| x.last_offset >= req.fetch_offset) {
+        if !out.is_empty() && size + bt.bytes.len() > 1_048_576 {
+            break;
+        }
+        size += bt.bytes.len();
+        out.push(bt.clone());
+    }
+    FetchResponse {
+        tp: req.tp,
+        gen: req.gen,
+        result: Ok((out, r.hw)),
+    }
+}
+
+fn resp_size(r: &FetchResponse) -> usize {
+    80 + match &r.result {
+        Ok((b, _)) => b.iter().map(|x| x.bytes.len()).sum(),
+        Err(_) => 0,
+    }
+}
+
+fn send_fetch_response(w: &mut World, b: u32, to: u32, resp: FetchResponse, size: usize) {
+    let detail = match &resp.result {
+        Ok((bs, hw)) => format!(
+            "{}-{}: {} batch(es), HW {hw}",
+            w.topic_name(resp.tp),
+            resp.tp.partition,
+            bs.len()
+        ),
+        Err(e) => format!("{}-{}: {e}", w.topic_name(resp.tp), resp.tp.partition),
+    };
+    w.send(b, to, Payload::FetchResponse(resp), size, detail, false);
+}
+
+fn send_produce_response(w: &mut World, b: u32, resp: ProduceResponse) {
+    let drop = match w.net.drop_next_response.get_mut(&b) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    };
+    let size = 40 + 30 * resp.results.len();
+    let detail = format!("response to request #{}", resp.req_id);
+    w.send(
+        b,
+        PRODUCER,
+        Payload::ProduceResponse(resp),
+        size,
+        detail,
+        drop,
+    );
+}

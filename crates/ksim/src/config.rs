@@ -1,0 +1,685 @@
+//! Producer configuration with each client's names, defaults and validation (reference §3).
+//!
+//! [`ProducerSettings::from_spec`] turns the user's config dict into effective settings, exactly
+//! like creating `confluent_kafka.Producer(conf)` (librdkafka profile) or `new KafkaProducer(props)`
+//! (Java profile): unknown names and out-of-range values are rejected, idempotence adjusts unset
+//! properties and rejects explicit conflicts with librdkafka's texts (reference §3.2, verified in
+//! `api_demo.out`). Each effective value records where it came from, so the UI can say which
+//! client a default belongs to.
+
+use crate::error::SimError;
+use crate::scenario::{ClientProfile, ProducerSpec};
+use kwire::Codec;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Key → partition mapping (reference §3 "partitioner").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Partitioner {
+    /// librdkafka default: `crc32(key) % n`; null/empty keys random (sticky).
+    ConsistentRandom,
+    /// `crc32(key) % n` for every key, also empty/null.
+    Consistent,
+    /// Java-compatible: `(murmur2(key) & 0x7fffffff) % n`; null keys random (sticky).
+    Murmur2Random,
+    /// murmur2 for every key.
+    Murmur2,
+    /// Random partition per message (sticky for `sticky.partitioning.linger.ms`).
+    Random,
+    /// Java 3.6 built-in: murmur2 for keys; null keys sticky, switching after `batch.size` bytes.
+    JavaBuiltIn,
+}
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigSource {
+    /// The client's default (the profile says which client).
+    Default,
+    /// Set by the user.
+    User,
+    /// Adjusted automatically (e.g. by `enable.idempotence`).
+    Adjusted,
+}
+
+/// One effective configuration value, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigEntry {
+    pub name: String,
+    pub value: String,
+    pub source: ConfigSource,
+}
+
+/// The effective producer settings the simulation uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProducerSettings {
+    pub profile: ClientProfile,
+    pub client_id: String,
+    /// −1 (all), 0 or 1; other values are sent and the broker answers `INVALID_REQUIRED_ACKS`.
+    pub acks: i16,
+    pub enable_idempotence: bool,
+    pub retries: u32,
+    pub retry_backoff_ms: u64,
+    /// librdkafka 2.3 and Java 3.7+: exponential backoff cap; Java 3.6 is constant (= backoff).
+    pub retry_backoff_max_ms: u64,
+    /// `linger.ms` in microseconds (librdkafka accepts fractions).
+    pub linger_us: u64,
+    /// librdkafka `batch.num.messages`; Java has no such limit (u32::MAX).
+    pub batch_num_messages: u32,
+    pub batch_size_bytes: usize,
+    /// librdkafka `message.max.bytes` / Java `max.request.size`.
+    pub message_max_bytes: usize,
+    pub max_in_flight: u32,
+    /// librdkafka `message.timeout.ms` / Java `delivery.timeout.ms` (0 = infinite, librdkafka).
+    pub message_timeout_ms: u64,
+    /// Sent in the ProduceRequest as the broker's acks=all wait (`timeoutMs`).
+    pub request_timeout_ms: u64,
+    /// Client-side request timeout: librdkafka `socket.timeout.ms`, Java `request.timeout.ms`.
+    pub socket_timeout_ms: u64,
+    pub compression: Codec,
+    pub compression_level: Option<i32>,
+    pub queue_max_messages: u64,
+    pub queue_max_kbytes: u64,
+    pub partitioner: Partitioner,
+    pub sticky_linger_ms: u64,
+    /// Every effective value with its source, sorted by name.
+    pub entries: Vec<ConfigEntry>,
+}
+
+struct Def {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    default: &'static str,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Int(i64, i64),
+    Float(f64, f64),
+    Bool,
+    Enum(&'static [&'static str]),
+    Str,
+    /// Accepted and ignored (e.g. `bootstrap.servers`).
+    Ignored,
+}
+
+const CODECS: &[&str] = &["none", "gzip", "snappy", "lz4", "zstd"];
+
+/// librdkafka 2.3 producer properties modelled here (RDK `CONFIGURATION.md`).
+const RDK: &[Def] = &[
+    Def {
+        name: "client.id",
+        aliases: &[],
+        default: "rdkafka",
+        kind: Kind::Str,
+    },
+    Def {
+        name: "request.required.acks",
+        aliases: &["acks"],
+        default: "-1",
+        kind: Kind::Int(-1, 1000),
+    },
+    Def {
+        name: "enable.idempotence",
+        aliases: &[],
+        default: "false",
+        kind: Kind::Bool,
+    },
+    Def {
+        name: "message.send.max.retries",
+        aliases: &["retries"],
+        default: "2147483647",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "retry.backoff.ms",
+        aliases: &[],
+        default: "100",
+        kind: Kind::Int(1, 300000),
+    },
+    Def {
+        name: "retry.backoff.max.ms",
+        aliases: &[],
+        default: "1000",
+        kind: Kind::Int(1, 300000),
+    },
+    Def {
+        name: "queue.buffering.max.ms",
+        aliases: &["linger.ms"],
+        default: "5",
+        kind: Kind::Float(0.0, 900000.0),
+    },
+    Def {
+        name: "batch.num.messages",
+        aliases: &[],
+        default: "10000",
+        kind: Kind::Int(1, 1000000),
+    },
+    Def {
+        name: "batch.size",
+        aliases: &[],
+        default: "1000000",
+        kind: Kind::Int(1, 2147483647),
+    },
+    Def {
+        name: "message.max.bytes",
+        aliases: &[],
+        default: "1000000",
+        kind: Kind::Int(1000, 1000000000),
+    },
+    Def {
+        name: "max.in.flight.requests.per.connection",
+        aliases: &["max.in.flight"],
+        default: "1000000",
+        kind: Kind::Int(1, 1000000),
+    },
+    Def {
+        name: "message.timeout.ms",
+        aliases: &["delivery.timeout.ms"],
+        default: "300000",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "request.timeout.ms",
+        aliases: &[],
+        default: "30000",
+        kind: Kind::Int(1, 900000),
+    },
+    Def {
+        name: "socket.timeout.ms",
+        aliases: &[],
+        default: "60000",
+        kind: Kind::Int(10, 300000),
+    },
+    Def {
+        name: "compression.codec",
+        aliases: &["compression.type"],
+        default: "none",
+        kind: Kind::Enum(CODECS),
+    },
+    Def {
+        name: "compression.level",
+        aliases: &[],
+        default: "-1",
+        kind: Kind::Int(-1, 12),
+    },
+    Def {
+        name: "queue.buffering.max.messages",
+        aliases: &[],
+        default: "100000",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "queue.buffering.max.kbytes",
+        aliases: &[],
+        default: "1048576",
+        kind: Kind::Int(1, 2147483647),
+    },
+    Def {
+        name: "partitioner",
+        aliases: &[],
+        default: "consistent_random",
+        kind: Kind::Enum(&[
+            "random",
+            "consistent",
+            "consistent_random",
+            "murmur2",
+            "murmur2_random",
+        ]),
+    },
+    Def {
+        name: "sticky.partitioning.linger.ms",
+        aliases: &[],
+        default: "10",
+        kind: Kind::Int(0, 900000),
+    },
+    Def {
+        name: "queue.buffering.backpressure.threshold",
+        aliases: &[],
+        default: "1",
+        kind: Kind::Int(1, 1000000),
+    },
+    Def {
+        name: "bootstrap.servers",
+        aliases: &["metadata.broker.list"],
+        default: "",
+        kind: Kind::Ignored,
+    },
+];
+
+/// Java 3.6 producer properties modelled here (AK `ProducerConfig` L341–488).
+const JAVA: &[Def] = &[
+    Def {
+        name: "client.id",
+        aliases: &[],
+        default: "producer-1",
+        kind: Kind::Str,
+    },
+    Def {
+        name: "acks",
+        aliases: &[],
+        default: "all",
+        kind: Kind::Enum(&["all", "-1", "0", "1"]),
+    },
+    Def {
+        name: "enable.idempotence",
+        aliases: &[],
+        default: "true",
+        kind: Kind::Bool,
+    },
+    Def {
+        name: "retries",
+        aliases: &[],
+        default: "2147483647",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "retry.backoff.ms",
+        aliases: &[],
+        default: "100",
+        kind: Kind::Int(0, i64::MAX),
+    },
+    Def {
+        name: "linger.ms",
+        aliases: &[],
+        default: "0",
+        kind: Kind::Int(0, i64::MAX),
+    },
+    Def {
+        name: "batch.size",
+        aliases: &[],
+        default: "16384",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "max.request.size",
+        aliases: &[],
+        default: "1048576",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "max.in.flight.requests.per.connection",
+        aliases: &[],
+        default: "5",
+        kind: Kind::Int(1, 2147483647),
+    },
+    Def {
+        name: "delivery.timeout.ms",
+        aliases: &[],
+        default: "120000",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "request.timeout.ms",
+        aliases: &[],
+        default: "30000",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "compression.type",
+        aliases: &[],
+        default: "none",
+        kind: Kind::Enum(CODECS),
+    },
+    Def {
+        name: "buffer.memory",
+        aliases: &[],
+        default: "33554432",
+        kind: Kind::Int(0, i64::MAX),
+    },
+    Def {
+        name: "partitioner.ignore.keys",
+        aliases: &[],
+        default: "false",
+        kind: Kind::Bool,
+    },
+    Def {
+        name: "bootstrap.servers",
+        aliases: &[],
+        default: "",
+        kind: Kind::Ignored,
+    },
+];
+
+fn rd_err(msg: String) -> SimError {
+    SimError::Config(msg)
+}
+
+/// Validated raw values: canonical name → (value, source).
+type Values = BTreeMap<&'static str, (String, ConfigSource)>;
+
+fn resolve(
+    defs: &'static [Def],
+    user: &BTreeMap<String, String>,
+    java: bool,
+) -> Result<Values, SimError> {
+    let mut vals: Values = BTreeMap::new();
+    for d in defs {
+        vals.insert(d.name, (d.default.to_string(), ConfigSource::Default));
+    }
+    for (k, v) in user {
+        let Some(d) = defs
+            .iter()
+            .find(|d| d.name == k || d.aliases.contains(&k.as_str()))
+        else {
+            if k.starts_with("test.mock.") {
+                continue;
+            }
+            return Err(rd_err(if java {
+                format!("Unknown producer config \"{k}\" (not modelled by the Java 3.6 profile)")
+            } else {
+                format!("No such configuration property: \"{k}\"")
+            }));
+        };
+        let bad = || {
+            rd_err(if java {
+                format!("Invalid value {v} for configuration {}", d.name)
+            } else {
+                format!(
+                    "Invalid value \"{v}\" for configuration property \"{}\"",
+                    d.name
+                )
+            })
+        };
+        let range = |lo: String, hi: String| {
+            rd_err(if java {
+                format!("Invalid value {v} for configuration {}: Value must be in range [{lo},...,{hi}]", d.name)
+            } else {
+                format!(
+                    "Configuration property \"{}\" value {v} is outside allowed range {lo}..{hi}",
+                    d.name
+                )
+            })
+        };
+        let val = v.trim().to_string();
+        match d.kind {
+            Kind::Int(lo, hi) => {
+                let n: i64 = match (val.as_str(), java) {
+                    ("all", false) if d.name == "request.required.acks" => -1,
+                    _ => val.parse().map_err(|_| bad())?,
+                };
+                if n < lo || n > hi {
+                    return Err(range(lo.to_string(), hi.to_string()));
+                }
+                vals.insert(d.name, (n.to_string(), ConfigSource::User));
+            }
+            Kind::Float(lo, hi) => {
+                let n: f64 = val.parse().map_err(|_| bad())?;
+                if !n.is_finite() || n < lo || n > hi {
+                    return Err(range(format!("{lo}"), format!("{hi}")));
+                }
+                vals.insert(d.name, (val, ConfigSource::User));
+            }
+            Kind::Bool => {
+                let b = match val.to_ascii_lowercase().as_str() {
+                    "true" | "1" => "true",
+                    "false" | "0" => "false",
+                    _ => return Err(bad()),
+                };
+                vals.insert(d.name, (b.to_string(), ConfigSource::User));
+            }
+            Kind::Enum(options) => {
+                let lower = val.to_ascii_lowercase();
+                if !options.contains(&lower.as_str()) {
+                    return Err(bad());
+                }
+                vals.insert(d.name, (lower, ConfigSource::User));
+            }
+            Kind::Str => {
+                vals.insert(d.name, (val, ConfigSource::User));
+            }
+            Kind::Ignored => {}
+        }
+    }
+    Ok(vals)
+}
+
+fn int(vals: &Values, name: &str) -> i64 {
+    vals.get(name)
+        .and_then(|(v, _)| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn text<'a>(vals: &'a Values, name: &str) -> &'a str {
+    vals.get(name).map(|(v, _)| v.as_str()).unwrap_or("")
+}
+
+fn is_user(vals: &Values, name: &str) -> bool {
+    matches!(vals.get(name), Some((_, ConfigSource::User)))
+}
+
+impl ProducerSettings {
+    /// Validates a producer spec like the client does at creation.
+    pub fn from_spec(spec: &ProducerSpec) -> Result<ProducerSettings, SimError> {
+        match spec.profile {
+            ClientProfile::Librdkafka => Self::librdkafka(&spec.config),
+            ClientProfile::Java => Self::java(&spec.config),
+        }
+    }
+
+    /// librdkafka 2.3 (reference §3, §3.2).
+    fn librdkafka(user: &BTreeMap<String, String>) -> Result<ProducerSettings, SimError> {
+        let mut vals = resolve(RDK, user, false)?;
+        let idem = text(&vals, "enable.idempotence") == "true";
+        if idem {
+            // Explicit conflicts fail with librdkafka's exact texts (api_demo.out).
+            if is_user(&vals, "request.required.acks") && int(&vals, "request.required.acks") != -1
+            {
+                return Err(rd_err(
+                    "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true".into(),
+                ));
+            }
+            if is_user(&vals, "max.in.flight.requests.per.connection")
+                && int(&vals, "max.in.flight.requests.per.connection") > 5
+            {
+                return Err(rd_err(
+                    "Failed to create producer: `max.in.flight` must be set <= 5 when `enable.idempotence` is true"
+                        .into(),
+                ));
+            }
+            if is_user(&vals, "message.send.max.retries")
+                && int(&vals, "message.send.max.retries") < 1
+            {
+                return Err(rd_err(
+                    "Failed to create producer: `retries` must be set >= 1 when `enable.idempotence` is true".into(),
+                ));
+            }
+            // Unset ones are adjusted automatically.
+            for (name, v) in [
+                ("request.required.acks", "-1"),
+                ("max.in.flight.requests.per.connection", "5"),
+                ("message.send.max.retries", "2147483647"),
+            ] {
+                if !is_user(&vals, name) {
+                    vals.insert(name, (v.to_string(), ConfigSource::Adjusted));
+                }
+            }
+        }
+        let linger_ms: f64 = text(&vals, "queue.buffering.max.ms").parse().unwrap_or(5.0);
+        let codec = Codec::from_name(text(&vals, "compression.codec")).unwrap_or(Codec::None);
+        let level = int(&vals, "compression.level");
+        let partitioner = match text(&vals, "partitioner") {
+            "random" => Partitioner::Random,
+            "consistent" => Partitioner::Consistent,
+            "murmur2" => Partitioner::Murmur2,
+            "murmur2_random" => Partitioner::Murmur2Random,
+            _ => Partitioner::ConsistentRandom,
+        };
+        Ok(ProducerSettings {
+            profile: ClientProfile::Librdkafka,
+            client_id: text(&vals, "client.id").to_string(),
+            acks: int(&vals, "request.required.acks").clamp(-1, 1000) as i16,
+            enable_idempotence: idem,
+            retries: int(&vals, "message.send.max.retries") as u32,
+            retry_backoff_ms: int(&vals, "retry.backoff.ms") as u64,
+            retry_backoff_max_ms: int(&vals, "retry.backoff.max.ms") as u64,
+            linger_us: (linger_ms * 1000.0).round() as u64,
+            batch_num_messages: int(&vals, "batch.num.messages") as u32,
+            batch_size_bytes: int(&vals, "batch.size") as usize,
+            message_max_bytes: int(&vals, "message.max.bytes") as usize,
+            max_in_flight: int(&vals, "max.in.flight.requests.per.connection") as u32,
+            message_timeout_ms: int(&vals, "message.timeout.ms") as u64,
+            request_timeout_ms: int(&vals, "request.timeout.ms") as u64,
+            socket_timeout_ms: int(&vals, "socket.timeout.ms") as u64,
+            compression: codec,
+            compression_level: if level < 0 { None } else { Some(level as i32) },
+            queue_max_messages: int(&vals, "queue.buffering.max.messages") as u64,
+            queue_max_kbytes: int(&vals, "queue.buffering.max.kbytes") as u64,
+            partitioner,
+            sticky_linger_ms: int(&vals, "sticky.partitioning.linger.ms") as u64,
+            entries: entries(&vals),
+        })
+    }
+
+    /// Java 3.6 (reference §3, §3.2, §4.1).
+    fn java(user: &BTreeMap<String, String>) -> Result<ProducerSettings, SimError> {
+        let mut vals = resolve(JAVA, user, true)?;
+        let acks = match text(&vals, "acks") {
+            "all" | "-1" => -1,
+            "0" => 0,
+            _ => 1,
+        };
+        let retries = int(&vals, "retries");
+        let inflight = int(&vals, "max.in.flight.requests.per.connection");
+        let mut idem = text(&vals, "enable.idempotence") == "true";
+        if idem {
+            let conflict = acks != -1 || retries < 1 || inflight > 5;
+            if conflict && is_user(&vals, "enable.idempotence") {
+                let which = if inflight > 5 {
+                    "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer."
+                } else if retries < 1 {
+                    "Must set retries to non-zero when using the idempotent producer."
+                } else {
+                    "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence."
+                };
+                return Err(rd_err(format!("ConfigException: {which}")));
+            }
+            if conflict {
+                // Defaulted idempotence is silently turned off (ProducerConfig L512–560).
+                idem = false;
+                vals.insert(
+                    "enable.idempotence",
+                    ("false".into(), ConfigSource::Adjusted),
+                );
+            }
+        }
+        let linger_ms = int(&vals, "linger.ms") as u64;
+        let request_timeout_ms = int(&vals, "request.timeout.ms") as u64;
+        let mut delivery_ms = int(&vals, "delivery.timeout.ms") as u64;
+        if delivery_ms < linger_ms + request_timeout_ms {
+            if is_user(&vals, "delivery.timeout.ms") {
+                return Err(rd_err(
+                    "ConfigException: delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"
+                        .into(),
+                ));
+            }
+            delivery_ms = linger_ms + request_timeout_ms;
+            vals.insert(
+                "delivery.timeout.ms",
+                (delivery_ms.to_string(), ConfigSource::Adjusted),
+            );
+        }
+        let codec = Codec::from_name(text(&vals, "compression.type")).unwrap_or(Codec::None);
+        let batch_size = int(&vals, "batch.size") as usize;
+        let memory = int(&vals, "buffer.memory") as u64;
+        Ok(ProducerSettings {
+            profile: ClientProfile::Java,
+            client_id: text(&vals, "client.id").to_string(),
+            acks,
+            enable_idempotence: idem,
+            retries: retries as u32,
+            retry_backoff_ms: int(&vals, "retry.backoff.ms") as u64,
+            retry_backoff_max_ms: int(&vals, "retry.backoff.ms") as u64,
+            linger_us: linger_ms * 1000,
+            batch_num_messages: u32::MAX,
+            // batch.size = 0 disables batching: one record per batch.
+            batch_size_bytes: batch_size.max(1),
+            message_max_bytes: int(&vals, "max.request.size") as usize,
+            max_in_flight: inflight as u32,
+            message_timeout_ms: delivery_ms,
+            request_timeout_ms,
+            socket_timeout_ms: request_timeout_ms,
+            compression: codec,
+            compression_level: None,
+            queue_max_messages: u64::MAX,
+            queue_max_kbytes: memory / 1024,
+            partitioner: Partitioner::JavaBuiltIn,
+            sticky_linger_ms: 0,
+            entries: entries(&vals),
+        })
+    }
+}
+
+fn entries(vals: &Values) -> Vec<ConfigEntry> {
+    vals.iter()
+        .filter(|(k, _)| !k.contains("bootstrap") && !k.ends_with(".note"))
+        .map(|(k, (v, s))| ConfigEntry {
+            name: k.to_string(),
+            value: v.clone(),
+            source: *s,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(pairs: &[(&str, &str)]) -> ProducerSpec {
+        ProducerSpec {
+            profile: ClientProfile::Librdkafka,
+            config: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn librdkafka_defaults() {
+        let s = ProducerSettings::from_spec(&spec(&[])).unwrap();
+        assert_eq!(s.acks, -1);
+        assert!(!s.enable_idempotence);
+        assert_eq!(s.linger_us, 5000);
+        assert_eq!(s.batch_num_messages, 10000);
+        assert_eq!(s.max_in_flight, 1_000_000);
+        assert_eq!(s.message_timeout_ms, 300_000);
+    }
+
+    #[test]
+    fn idempotence_conflicts_use_librdkafka_texts() {
+        let e =
+            ProducerSettings::from_spec(&spec(&[("enable.idempotence", "true"), ("acks", "1")]))
+                .unwrap_err();
+        assert_eq!(
+            e,
+            SimError::Config(
+                "Failed to create producer: `acks` must be set to `all` when `enable.idempotence` is true".into()
+            )
+        );
+        let s = ProducerSettings::from_spec(&spec(&[("enable.idempotence", "true")])).unwrap();
+        assert_eq!(s.max_in_flight, 5);
+        assert_eq!(s.acks, -1);
+    }
+
+    #[test]
+    fn java_defaults_and_silent_idempotence_off() {
+        let j = |pairs: &[(&str, &str)]| {
+            ProducerSettings::from_spec(&ProducerSpec {
+                profile: ClientProfile::Java,
+                config: pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            })
+        };
+        let s = j(&[]).unwrap();
+        assert!(s.enable_idempotence);
+        assert_eq!(s.linger_us, 0);
+        assert_eq!(s.batch_size_bytes, 16384);
+        assert!(!j(&[("acks", "1")]).unwrap().enable_idempotence);
+        assert!(j(&[("acks", "1"), ("enable.idempotence", "true")]).is_err());
+    }
+}

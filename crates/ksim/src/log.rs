@@ -1,0 +1,371 @@
+//! The event log: one typed entry per thing that happened, each with its virtual time and a
+//! one-line human description ([`LogEntry::describe`]). The UI renders only these.
+
+use crate::error::ErrorCode;
+use crate::scenario::Fault;
+use serde::{Deserialize, Serialize};
+
+/// One thing that happened at `time_us`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub time_us: u64,
+    #[serde(flatten)]
+    pub event: LogEvent,
+}
+
+/// Why the producer closed a batch and built a ProduceRequest (reference §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SealReason {
+    /// The oldest message waited `linger.ms`.
+    Linger,
+    /// `batch.size` bytes reached.
+    Full,
+    /// `batch.num.messages` reached.
+    Count,
+    /// `flush()` in progress (linger ignored).
+    Flush,
+    /// Java: another partition of the same broker was ready, so this head batch rode along (§4.1).
+    Piggyback,
+}
+
+/// Per-partition result inside a ProduceResponse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionResult {
+    pub topic: String,
+    pub partition: u32,
+    pub error: Option<ErrorCode>,
+    pub base_offset: Option<i64>,
+}
+
+/// Everything the log can say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LogEvent {
+    TopicCreated {
+        topic: String,
+        partitions: u32,
+        replication_factor: u32,
+        assignment: Vec<Vec<u32>>,
+    },
+    ProducerCreated {
+        client_id: String,
+        profile: String,
+        producer_id: Option<i64>,
+        idempotence: bool,
+    },
+    ProduceCalled {
+        msg_id: u64,
+        topic: String,
+        partition: u32,
+        key: Option<String>,
+        value_bytes: usize,
+    },
+    ProduceFailed {
+        topic: String,
+        error: ErrorCode,
+    },
+    BatchOpened {
+        topic: String,
+        partition: u32,
+        linger_deadline_us: u64,
+    },
+    BatchSealed {
+        topic: String,
+        partition: u32,
+        records: u32,
+        reason: SealReason,
+        size_bytes: usize,
+        uncompressed_bytes: usize,
+        codec: String,
+        base_sequence: i32,
+    },
+    RequestSent {
+        req_id: u64,
+        broker: u32,
+        batches: Vec<(String, u32, u32, i32)>,
+        size_bytes: usize,
+        retry: bool,
+    },
+    NetworkDropped {
+        from: u32,
+        to: u32,
+        what: String,
+        reason: String,
+    },
+    RequestTimedOut {
+        req_id: u64,
+        broker: u32,
+    },
+    ConnectionReset {
+        req_id: u64,
+        broker: u32,
+    },
+    ResponseReceived {
+        req_id: u64,
+        broker: u32,
+        results: Vec<PartitionResult>,
+    },
+    Appended {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        base_offset: i64,
+        last_offset: i64,
+        size_bytes: usize,
+        codec: String,
+        leader_epoch: i32,
+        recompressed: bool,
+    },
+    DuplicateBatch {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        producer_id: i64,
+        base_sequence: i32,
+        original_offset: i64,
+    },
+    ProduceRejected {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        error: ErrorCode,
+        detail: String,
+    },
+    Replicated {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        from_offset: i64,
+        log_end_offset: i64,
+    },
+    HighWatermark {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        high_watermark: i64,
+    },
+    IsrChanged {
+        topic: String,
+        partition: u32,
+        isr: Vec<u32>,
+        reason: String,
+    },
+    LeaderElected {
+        topic: String,
+        partition: u32,
+        leader: Option<u32>,
+        leader_epoch: i32,
+        unclean: bool,
+    },
+    Truncated {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        from_offset: i64,
+        to_offset: i64,
+    },
+    BrokerFenced {
+        broker: u32,
+    },
+    BrokerUnfenced {
+        broker: u32,
+    },
+    RetryScheduled {
+        topic: String,
+        partition: u32,
+        records: u32,
+        error: ErrorCode,
+        attempt: u32,
+        backoff_ms: f64,
+    },
+    BatchFailed {
+        topic: String,
+        partition: u32,
+        records: u32,
+        error: ErrorCode,
+    },
+    EpochBumped {
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    DeliveryReport {
+        msg_id: u64,
+        topic: String,
+        partition: u32,
+        offset: Option<i64>,
+        error: Option<ErrorCode>,
+        latency_us: u64,
+    },
+    ReportsServed {
+        count: u32,
+        by: String,
+    },
+    FlushStarted {
+        queued: u64,
+    },
+    FlushReturned {
+        remaining: u64,
+    },
+    MetadataRefreshed {
+        leaders: Vec<(String, u32, Option<u32>)>,
+    },
+    FaultFired {
+        fault: Fault,
+    },
+    ConfigChanged {
+        name: String,
+        value: String,
+    },
+    TopicConfigChanged {
+        topic: String,
+        name: String,
+        value: String,
+    },
+    ActionFailed {
+        action: String,
+        error: String,
+    },
+    LogTruncated {
+        max_entries: usize,
+    },
+    RunLimit {
+        reason: String,
+    },
+}
+
+fn opt<T: std::fmt::Display>(o: &Option<T>) -> String {
+    match o {
+        Some(v) => v.to_string(),
+        None => "None".into(),
+    }
+}
+
+impl LogEntry {
+    /// A dense one-line description, e.g. `12.345 ms  broker 1 appended t-0 offsets 0..9 (812 B, lz4)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{:>10.3} ms  {}",
+            self.time_us as f64 / 1000.0,
+            self.event.describe()
+        )
+    }
+}
+
+impl LogEvent {
+    /// The description without the time.
+    pub fn describe(&self) -> String {
+        use LogEvent::*;
+        match self {
+            TopicCreated { topic, partitions, replication_factor, assignment } => {
+                format!("topic {topic} created: {partitions} partition(s), RF {replication_factor}, replicas {assignment:?}")
+            }
+            ProducerCreated { client_id, profile, producer_id, idempotence } => format!(
+                "producer {client_id} ({profile}) created, idempotence {idempotence}, producer id {}",
+                opt(producer_id)
+            ),
+            ProduceCalled { msg_id, topic, partition, key, value_bytes } => {
+                format!("produce() msg #{msg_id} key {} -> {topic}-{partition} ({value_bytes} B value)", opt(key))
+            }
+            ProduceFailed { topic, error } => format!("produce() to {topic} raised {error} (BufferError)"),
+            BatchOpened { topic, partition, linger_deadline_us } => format!(
+                "{topic}-{partition}: first message queued, linger ends at {:.3} ms",
+                *linger_deadline_us as f64 / 1000.0
+            ),
+            BatchSealed { topic, partition, records, reason, size_bytes, uncompressed_bytes, codec, base_sequence } => {
+                format!(
+                    "{topic}-{partition}: batch of {records} record(s) sealed ({reason:?}): {size_bytes} B on the wire ({codec}, records {uncompressed_bytes} B uncompressed), baseSequence {base_sequence}"
+                )
+            }
+            RequestSent { req_id, broker, batches, size_bytes, retry } => format!(
+                "ProduceRequest #{req_id} -> broker {broker}: {} batch(es) {:?}, {size_bytes} B{}",
+                batches.len(),
+                batches.iter().map(|(t, p, n, s)| format!("{t}-{p}:{n}rec seq {s}")).collect::<Vec<_>>(),
+                if *retry { " (retry)" } else { "" }
+            ),
+            NetworkDropped { from, to, what, reason } => format!("network dropped {what} {from}->{to}: {reason}"),
+            RequestTimedOut { req_id, broker } => {
+                format!("ProduceRequest #{req_id} to broker {broker} timed out (_TIMED_OUT)")
+            }
+            ConnectionReset { req_id, broker } => {
+                format!("connection to broker {broker} reset; request #{req_id} failed (_TRANSPORT)")
+            }
+            ResponseReceived { req_id, broker, results } => format!(
+                "ProduceResponse #{req_id} from broker {broker}: {}",
+                results
+                    .iter()
+                    .map(|r| format!(
+                        "{}-{} {} base {}",
+                        r.topic,
+                        r.partition,
+                        r.error.map(|e| e.to_string()).unwrap_or_else(|| "OK".into()),
+                        opt(&r.base_offset)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Appended { broker, topic, partition, base_offset, last_offset, size_bytes, codec, leader_epoch, recompressed } => {
+                format!(
+                    "broker {broker} appended {topic}-{partition} offsets {base_offset}..{last_offset} ({size_bytes} B, {codec}{}), leader epoch {leader_epoch}",
+                    if *recompressed { ", recompressed" } else { "" }
+                )
+            }
+            DuplicateBatch { broker, topic, partition, producer_id, base_sequence, original_offset } => format!(
+                "broker {broker} {topic}-{partition}: duplicate batch (pid {producer_id}, seq {base_sequence}) not appended, acked with original offset {original_offset}"
+            ),
+            ProduceRejected { broker, topic, partition, error, detail } => {
+                format!("broker {broker} rejected {topic}-{partition}: {error} {detail}")
+            }
+            Replicated { broker, topic, partition, from_offset, log_end_offset } => format!(
+                "follower {broker} fetched {topic}-{partition} offsets {from_offset}..{}, LEO {log_end_offset}",
+                log_end_offset - 1
+            ),
+            HighWatermark { broker, topic, partition, high_watermark } => {
+                format!("leader {broker} {topic}-{partition}: high watermark -> {high_watermark}")
+            }
+            IsrChanged { topic, partition, isr, reason } => format!("{topic}-{partition}: ISR -> {isr:?} ({reason})"),
+            LeaderElected { topic, partition, leader, leader_epoch, unclean } => format!(
+                "{topic}-{partition}: leader -> {} epoch {leader_epoch}{}",
+                leader.map(|l| format!("broker {l}")).unwrap_or_else(|| "none (offline)".into()),
+                if *unclean { " (UNCLEAN election)" } else { "" }
+            ),
+            Truncated { broker, topic, partition, from_offset, to_offset } => {
+                format!("broker {broker} truncated {topic}-{partition} from LEO {from_offset} to {to_offset}")
+            }
+            BrokerFenced { broker } => format!("controller fenced broker {broker} (no heartbeat)"),
+            BrokerUnfenced { broker } => format!("broker {broker} registered with the controller again"),
+            RetryScheduled { topic, partition, records, error, attempt, backoff_ms } => format!(
+                "{topic}-{partition}: {records} record(s) will be retried (attempt {attempt}) after {backoff_ms:.1} ms because {error}"
+            ),
+            BatchFailed { topic, partition, records, error } => {
+                format!("{topic}-{partition}: {records} record(s) failed permanently: {error}")
+            }
+            EpochBumped { producer_id, producer_epoch } => {
+                format!("idempotent producer bumped epoch: pid {producer_id} epoch {producer_epoch}, sequences restart at 0")
+            }
+            DeliveryReport { msg_id, topic, partition, offset, error, latency_us } => format!(
+                "delivery report ready for msg #{msg_id}: {} {topic}-{partition} offset {} latency {:.3} ms",
+                error.map(|e| e.to_string()).unwrap_or_else(|| "OK".into()),
+                opt(offset),
+                *latency_us as f64 / 1000.0
+            ),
+            ReportsServed { count, by } => format!("{by} served {count} delivery report(s)"),
+            FlushStarted { queued } => format!("flush() started with {queued} message(s) in the queue"),
+            FlushReturned { remaining } => format!("flush() returned {remaining}"),
+            MetadataRefreshed { leaders } => format!(
+                "producer metadata refreshed: {}",
+                leaders
+                    .iter()
+                    .map(|(t, p, l)| format!("{t}-{p}@{}", l.map(|b| b.to_string()).unwrap_or_else(|| "-".into())))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            FaultFired { fault } => format!("fault: {}", serde_json::to_string(fault).unwrap_or_default()),
+            ConfigChanged { name, value } => format!("producer config {name} = {value}"),
+            TopicConfigChanged { topic, name, value } => format!("topic {topic} config {name} = {value}"),
+            ActionFailed { action, error } => format!("{action} failed: {error}"),
+            LogTruncated { max_entries } => format!("log limit of {max_entries} entries reached; later events not logged"),
+            RunLimit { reason } => format!("run stopped: {reason}"),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Counters and derived metrics (records/s, bytes before/after compression, requests, retries,
+//! duplicates, latency percentiles).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MetricsState {
+    pub records_produced: u64,
+    pub records_delivered: u64,
+    pub records_failed: u64,
+    pub records_appended: u64,
+    pub batches: u64,
+    pub bytes_uncompressed: u64,
+    pub bytes_batches: u64,
+    pub bytes_sent_batches: u64,
+    pub produce_requests: u64,
+    pub retries: u64,
+    pub duplicates_detected: u64,
+    pub latencies_us: Vec<u64>,
+}
+
+/// Metrics for the UI and `kplay run`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub elapsed_ms: f64,
+    /// `produce()` calls that were accepted.
+    pub records_produced: u64,
+    /// Records with a successful delivery report.
+    pub records_delivered: u64,
+    pub records_failed: u64,
+    /// Records appended by leaders (duplicates included).
+    pub records_appended: u64,
+    /// Delivered records per second of virtual time.
+    pub records_per_sec: f64,
+    pub batches: u64,
+    /// Records sections before compression (sum over sealed batches).
+    pub bytes_uncompressed: u64,
+    /// Encoded batches as sealed (after compression, headers included).
+    pub bytes_compressed: u64,
+    /// `bytes_uncompressed / bytes_compressed`-style ratio (records section incl. 61-byte headers).
+    pub compression_ratio: f64,
+    /// Batch bytes sent, retries included.
+    pub bytes_sent_batches: u64,
+    pub produce_requests: u64,
+    pub retries: u64,
+    /// Duplicate batches detected by brokers (idempotence).
+    pub duplicates_detected: u64,
+    pub network_messages: u64,
+    pub network_bytes: u64,
+    pub network_dropped: u64,
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p95_ms: Option<f64>,
+    pub latency_p99_ms: Option<f64>,
+    pub latency_max_ms: Option<f64>,
+}
+
+fn pct(sorted: &[u64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted
+        .get(idx.min(sorted.len() - 1))
+        .map(|v| *v as f64 / 1000.0)
+}
+
+impl MetricsState {
+    pub fn snapshot(
+        &self,
+        now_us: u64,
+        net_messages: u64,
+        net_bytes: u64,
+        net_dropped: u64,
+    ) -> Metrics {
+        let mut lat = self.latencies_us.clone();
+        lat.sort_unstable();
+        let elapsed_ms = now_us as f64 / 1000.0;
+        Metrics {
+            elapsed_ms,
+            records_produced: self.records_produced,
+            records_delivered: self.records_delivered,
+            records_failed: self.records_failed,
+            records_appended: self.records_appended,
+            records_per_sec: if now_us > 0 {
+                self.records_delivered as f64 * 1e6 / now_us as f64
+            } else {
+                0.0
+            },
+            batches: self.batches,
+            bytes_uncompressed: self.bytes_uncompressed + 61 * self.batches,
+            bytes_compressed: self.bytes_batches,
+            compression_ratio: if self.bytes_batches > 0 {
+                (self.bytes_uncompressed + 61 * self.batches) as f64 / self.bytes_batches as f64
+            } else {
+                1.0
+            },
+            bytes_sent_batches: self.bytes_sent_batches,
+            produce_requests: self.produce_requests,
+            retries: self.retries,
+            duplicates_detected: self.duplicates_detected,
+            network_messages: net_messages,
+            network_bytes: net_bytes,
+            network_dropped: net_dropped,
+            latency_p50_ms: pct(&lat, 0.5),
+            latency_p95_ms: pct(&lat, 0.95),
+            latency_p99_ms: pct(&lat, 0.99),
+            latency_max_ms: lat.last().map(|v| *v as f64 / 1000.0),
+        }
+    }
+}

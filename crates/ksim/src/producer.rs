@@ -1,0 +1,1267 @@
+//! The producer state machine, following librdkafka 2.3 (reference §4.2, §5.3, §7) or, with the
+//! Java profile, the Java 3.6 client's accumulator and sender (§4.1).
+//!
+//! librdkafka: messages go to a per-partition queue; a partition is ready when it holds
+//! `batch.num.messages` messages or `batch.size` bytes, when its oldest message waited `linger.ms`,
+//! or during `flush()`. Each ProduceRequest carries ONE partition's batch. Requests are only built
+//! while the link to the broker is idle (backpressure threshold 1, simplified to "the link is not
+//! busy sending"). In flight: `max.in.flight` per broker, at most 5 per partition with idempotence.
+//!
+//! Java: records are appended to the partition's last open batch (capacity `batch.size`); a
+//! partition is ready when its head batch is full, there is more than one batch, the head batch
+//! is `linger.ms` old, or a flush is in progress; a ready broker gets ONE request with the head
+//! batch of EVERY partition it leads (piggy-backing, §4.1).
+//!
+//! Retries: retriable errors are retried after `retry.backoff.ms` (librdkafka: exponential up to
+//! `retry.backoff.max.ms` with ±20 % seeded jitter; Java 3.6: constant). Without idempotence a
+//! retried batch can land after later batches (A, C, B) and a lost ack duplicates records. With
+//! idempotence the partition "drains" (waits for in-flight requests) and resends in sequence order;
+//! an unexpected gap or expired message bumps the producer epoch (sequences restart at 0).
+//!
+//! SIMPLIFICATIONS: a retried batch is resent with the same records (librdkafka may re-batch
+//! non-idempotent retries); the producer id comes from the cluster instantly at creation (no
+//! InitProducerId round trip); metadata is refreshed (one round trip, reading the controller's
+//! current view) only after errors, timeouts or resets; topics are known to the producer as soon
+//! as they are created; `poll()` never blocks; delivery reports keep a text copy of key and value.
+
+use crate::config::{Partitioner, ProducerSettings};
+use crate::error::{ErrorAction, ErrorCode, SimError};
+use crate::log::{LogEvent, SealReason};
+use crate::network::PRODUCER;
+use crate::partitioner::{crc32_partition, murmur2_partition};
+use crate::scenario::ClientProfile;
+use crate::world::{Event, Payload, Tp, World};
+use kwire::{BatchSpec, Codec, Compression, Record, SnappyFraming};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// One partition's batch inside a ProduceRequest.
+#[derive(Debug, Clone)]
+pub(crate) struct ProducePart {
+    pub tp: Tp,
+    pub bytes: Arc<[u8]>,
+    pub records: u32,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ProduceRequest {
+    pub req_id: u64,
+    pub acks: i16,
+    pub timeout_ms: u64,
+    pub parts: Vec<ProducePart>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ProduceResponse {
+    pub req_id: u64,
+    pub results: Vec<(Tp, Result<i64, ErrorCode>)>,
+}
+
+/// What the Python delivery callback `cb(err, msg)` receives (reference §7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryReport {
+    pub msg_id: u64,
+    /// `None` on success; else `err.name()` is `error.rdkafka_name()`, `err.code()` its code.
+    pub error: Option<ErrorCode>,
+    pub error_name: Option<String>,
+    pub error_code: Option<i32>,
+    pub topic: String,
+    pub partition: u32,
+    /// `msg.offset()`: `None` for acks=0 and failures.
+    pub offset: Option<i64>,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    /// `msg.latency()` in µs: from produce() to the outcome.
+    pub latency_us: u64,
+    /// When the report became ready, and when poll()/flush() served it.
+    pub ready_us: u64,
+    pub served_us: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Msg {
+    pub id: u64,
+    pub record: Record,
+    pub enqueued_us: u64,
+    pub size_bytes: usize,
+    pub held_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PBatch {
+    pub tp: Tp,
+    pub msgs: Vec<Msg>,
+    pub bytes: Arc<[u8]>,
+    pub codec: Codec,
+    pub base_sequence: i32,
+    pub producer_epoch: i16,
+    pub retries_used: u32,
+    pub attempts: u32,
+    pub next_try_us: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PartQ {
+    pub queue: VecDeque<Msg>,
+    pub queue_bytes: usize,
+    /// Java: open batches as (created_us, record count, bytes).
+    pub java_batches: VecDeque<(u64, usize, usize)>,
+    pub retry: VecDeque<PBatch>,
+    pub inflight: u32,
+    pub next_seq: i32,
+    pub draining: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Inflight {
+    pub broker: u32,
+    pub batches: Vec<PBatch>,
+    pub sent_us: u64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FlushState {
+    pub id: u64,
+    pub owner: Option<(u64, u64)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Producer {
+    pub settings: ProducerSettings,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    next_msg_id: u64,
+    next_req_id: u64,
+    pub parts: BTreeMap<Tp, PartQ>,
+    pub inflight: BTreeMap<u64, Inflight>,
+    pub broker_inflight: BTreeMap<u32, u32>,
+    pub leaders: BTreeMap<Tp, Option<u32>>,
+    pub ready_reports: VecDeque<DeliveryReport>,
+    ready_bytes: VecDeque<usize>,
+    pub served_reports: VecDeque<DeliveryReport>,
+    pub held_msgs: u64,
+    pub held_bytes: u64,
+    pub flush: Option<FlushState>,
+    next_flush_id: u64,
+    wake_at: Option<u64>,
+    pub metadata_pending: bool,
+    sticky: BTreeMap<u32, (u32, u64, usize)>,
+    pub need_bump: bool,
+    /// Application loops blocked in `poll(1)` after a BufferError: (generator, token).
+    pub poll_waiters: Vec<(u64, u64)>,
+    java_rr: BTreeMap<u32, usize>,
+}
+
+/// Size of a record inside a batch (reference §1.4), for `batch.size` accounting.
+pub(crate) fn record_size_bytes(r: &Record) -> usize {
+    use kwire::varint::varint_len;
+    let kl = r.key.as_ref().map(|k| k.len()).unwrap_or(0);
+    let vl = r.value.as_ref().map(|v| v.len()).unwrap_or(0);
+    let mut body = 1 + 2 + 2;
+    body += varint_len(r.key.as_ref().map(|k| k.len() as i32).unwrap_or(-1)) + kl;
+    body += varint_len(r.value.as_ref().map(|v| v.len() as i32).unwrap_or(-1)) + vl;
+    body += varint_len(r.headers.len() as i32);
+    for h in &r.headers {
+        body += varint_len(h.key.len() as i32) + h.key.len();
+        body += varint_len(h.value.as_ref().map(|v| v.len() as i32).unwrap_or(-1));
+        body += h.value.as_ref().map(|v| v.len()).unwrap_or(0);
+    }
+    body + varint_len(body as i32)
+}
+
+fn text(b: &Option<Vec<u8>>) -> Option<String> {
+    b.as_ref().map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+impl Producer {
+    pub fn new(settings: ProducerSettings, producer_id: i64) -> Producer {
+        Producer {
+            producer_id: if settings.enable_idempotence {
+                producer_id
+            } else {
+                -1
+            },
+            producer_epoch: if settings.enable_idempotence { 0 } else { -1 },
+            settings,
+            next_msg_id: 0,
+            next_req_id: 0,
+            parts: BTreeMap::new(),
+            inflight: BTreeMap::new(),
+            broker_inflight: BTreeMap::new(),
+            leaders: BTreeMap::new(),
+            ready_reports: VecDeque::new(),
+            ready_bytes: VecDeque::new(),
+            served_reports: VecDeque::new(),
+            held_msgs: 0,
+            held_bytes: 0,
+            flush: None,
+            next_flush_id: 0,
+            wake_at: None,
+            metadata_pending: false,
+            sticky: BTreeMap::new(),
+            need_bump: false,
+            poll_waiters: Vec::new(),
+            java_rr: BTreeMap::new(),
+        }
+    }
+
+    fn java(&self) -> bool {
+        self.settings.profile == ClientProfile::Java
+    }
+
+    /// Messages not yet delivered or whose report was not served (`len(producer)`).
+    pub fn outq_len(&self) -> u64 {
+        self.held_msgs
+    }
+
+    /// Whether nothing is queued, batched or in flight.
+    pub fn idle(&self) -> bool {
+        self.inflight.is_empty()
+            && self
+                .parts
+                .values()
+                .all(|p| p.queue.is_empty() && p.retry.is_empty())
+    }
+
+    /// Picks the partition (reference §3 "partitioner").
+    fn partition_for(
+        &mut self,
+        w: &mut World,
+        topic: u32,
+        partitions: u32,
+        key: &Option<Vec<u8>>,
+    ) -> u32 {
+        let k = key.as_deref().unwrap_or(&[]);
+        let sticky_random = |this: &mut Producer, w: &mut World| {
+            let now = w.now_us;
+            let java = this.java();
+            let until_bytes = this.settings.batch_size_bytes;
+            let linger = this.settings.sticky_linger_ms * 1000;
+            let entry = this.sticky.get(&topic).copied();
+            match entry {
+                Some((p, until, bytes))
+                    if p < partitions
+                        && ((!java && now < until) || (java && bytes < until_bytes)) =>
+                {
+                    p
+                }
+                _ => {
+                    let p = w.rng.below(partitions as u64) as u32;
+                    this.sticky.insert(topic, (p, now + linger, 0));
+                    p
+                }
+            }
+        };
+        match self.settings.partitioner {
+            Partitioner::Consistent => crc32_partition(k, partitions),
+            Partitioner::Murmur2 => murmur2_partition(k, partitions),
+            Partitioner::ConsistentRandom if !k.is_empty() => crc32_partition(k, partitions),
+            Partitioner::Murmur2Random | Partitioner::JavaBuiltIn if !k.is_empty() => {
+                murmur2_partition(k, partitions)
+            }
+            Partitioner::JavaBuiltIn if key.is_some() => murmur2_partition(k, partitions),
+            Partitioner::Random if self.settings.sticky_linger_ms == 0 => {
+                w.rng.below(partitions as u64) as u32
+            }
+            _ => sticky_random(self, w),
+        }
+    }
+
+    /// `produce()`: enqueue locally or fail with `_QUEUE_FULL` (Python `BufferError`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn produce(
+        &mut self,
+        w: &mut World,
+        topic: u32,
+        partitions: u32,
+        partition: Option<u32>,
+        record: Record,
+    ) -> Result<(u64, u32), SimError> {
+        let size_bytes = record_size_bytes(&record);
+        let held_bytes = record.key.as_ref().map(|k| k.len()).unwrap_or(0)
+            + record.value.as_ref().map(|v| v.len()).unwrap_or(0);
+        if self.held_msgs + 1 > self.settings.queue_max_messages
+            || self.held_bytes + held_bytes as u64
+                > self.settings.queue_max_kbytes.saturating_mul(1024)
+        {
+            return Err(SimError::QueueFull);
+        }
+        let partition = match partition {
+            Some(p) if p < partitions => p,
+            Some(p) => {
+                return Err(SimError::UnknownTopicOrPartition(format!(
+                    "partition {p} does not exist ({} has {partitions})",
+                    w.topics
+                        .get(topic as usize)
+                        .map(|t| t.spec.name.as_str())
+                        .unwrap_or("?")
+                )))
+            }
+            None => self.partition_for(w, topic, partitions, &record.key),
+        };
+        if let Some(s) = self.sticky.get_mut(&topic) {
+            if s.0 == partition {
+                s.2 += size_bytes;
+            }
+        }
+        let tp = Tp { topic, partition };
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        self.held_msgs += 1;
+        self.held_bytes += held_bytes as u64;
+        w.metrics.records_produced += 1;
+        if w.log.options.per_message {
+            w.log(LogEvent::ProduceCalled {
+                msg_id: id,
+                topic: w.topic_name(tp),
+                partition,
+                key: text(&record.key),
+                value_bytes: record.value.as_ref().map(|v| v.len()).unwrap_or(0),
+            });
+        }
+        let now = w.now_us;
+        let java = self.java();
+        let cap = self.settings.batch_size_bytes;
+        let linger = self.settings.linger_us;
+        let pq = self.parts.entry(tp).or_default();
+        let was_empty = pq.queue.is_empty();
+        if java {
+            match pq.java_batches.back_mut() {
+                Some(last) if last.2 + size_bytes <= cap => {
+                    last.1 += 1;
+                    last.2 += size_bytes;
+                }
+                _ => pq.java_batches.push_back((now, 1, 61 + size_bytes)),
+            }
+        }
+        pq.queue.push_back(Msg {
+            id,
+            record,
+            enqueued_us: now,
+            size_bytes,
+            held_bytes,
+        });
+        pq.queue_bytes += size_bytes;
+        if was_empty && w.log.options.per_message {
+            w.log(LogEvent::BatchOpened {
+                topic: w.topic_name(tp),
+                partition,
+                linger_deadline_us: now + linger,
+            });
+        }
+        if !self.leaders.contains_key(&tp) {
+            self.request_metadata(w);
+        }
+        self.serve(w);
+        Ok((id, partition))
+    }
+
+    pub fn request_metadata(&mut self, w: &mut World) {
+        if !self.metadata_pending {
+            self.metadata_pending = true;
+            let rtt = 2 * w.net.latency_us(PRODUCER, 1);
+            w.schedule(w.now_us + rtt, Event::MetadataRefreshed);
+        }
+    }
+
+    /// New metadata (the controller's view at arrival).
+    pub fn metadata_refreshed(&mut self, w: &mut World, leaders: BTreeMap<Tp, Option<u32>>) {
+        self.metadata_pending = false;
+        let changed = leaders != self.leaders;
+        self.leaders = leaders;
+        if changed {
+            let list = self
+                .leaders
+                .iter()
+                .map(|(tp, l)| (w.topic_name(*tp), tp.partition, *l))
+                .collect();
+            w.log(LogEvent::MetadataRefreshed { leaders: list });
+        }
+        let waiting = self.parts.iter().any(|(tp, p)| {
+            (!p.queue.is_empty() || !p.retry.is_empty())
+                && self.leaders.get(tp).copied().flatten().is_none()
+        });
+        if waiting {
+            // topic.metadata.refresh.fast.interval.ms = 100 while a leader is unknown.
+            self.metadata_pending = true;
+            w.schedule(w.now_us + 100_000, Event::MetadataRefreshed);
+        }
+        self.serve(w);
+    }
+
+    fn backoff_us(&self, w: &mut World, retries_used: u32) -> u64 {
+        let base = self.settings.retry_backoff_ms as f64;
+        let ms = if self.java() {
+            base
+        } else {
+            let exp = base * 2f64.powi(retries_used.saturating_sub(1).min(30) as i32);
+            let capped = exp.min(self.settings.retry_backoff_max_ms as f64);
+            // ±20 % jitter (KIP-580), seeded.
+            capped * (0.8 + 0.4 * w.rng.next_f64())
+        };
+        (ms * 1000.0).round() as u64
+    }
+
+    /// Builds the next batch of a partition from its queue (up to the count and byte limits).
+    fn build_batch(
+        &mut self,
+        w: &mut World,
+        tp: Tp,
+        reason: SealReason,
+        java_count: Option<usize>,
+    ) -> Option<PBatch> {
+        let s = &self.settings;
+        let max_count = java_count.unwrap_or(s.batch_num_messages as usize).max(1);
+        let max_bytes = s.batch_size_bytes.min(s.message_max_bytes).max(1);
+        let idem = s.enable_idempotence;
+        let java = s.profile == ClientProfile::Java;
+        let compression = Compression {
+            codec: s.compression,
+            level: s.compression_level,
+            snappy_framing: if java {
+                SnappyFraming::Xerial
+            } else {
+                SnappyFraming::Raw
+            },
+            skip_if_larger: !java,
+        };
+        let pq = self.parts.get_mut(&tp)?;
+        let mut msgs = Vec::new();
+        let mut bytes = 61usize;
+        while let Some(m) = pq.queue.front() {
+            if !msgs.is_empty()
+                && (msgs.len() >= max_count
+                    || (java_count.is_none() && bytes + m.size_bytes > max_bytes))
+            {
+                break;
+            }
+            bytes += m.size_bytes;
+            pq.queue_bytes -= m.size_bytes;
+            msgs.push(pq.queue.pop_front()?);
+        }
+        if java {
+            pq.java_batches.pop_front();
+        }
+        if msgs.is_empty() {
+            return None;
+        }
+        let base_sequence = if idem { pq.next_seq } else { -1 };
+        if idem {
+            pq.next_seq = pq.next_seq.wrapping_add(msgs.len() as i32);
+        }
+        let spec = BatchSpec {
+            producer_id: self.producer_id,
+            producer_epoch: self.producer_epoch,
+            base_sequence,
+            partition_leader_epoch: if java { -1 } else { 0 },
+            transactional: false,
+            compression,
+        };
+        let records: Vec<Record> = msgs.iter().map(|m| m.record.clone()).collect();
+        let enc = match kwire::encode_batch(&spec, &records) {
+            Ok(e) => e,
+            Err(_) => {
+                let b = PBatch {
+                    tp,
+                    msgs,
+                    bytes: Arc::from(Vec::new()),
+                    codec: Codec::None,
+                    base_sequence,
+                    producer_epoch: self.producer_epoch,
+                    retries_used: 0,
+                    attempts: 0,
+                    next_try_us: 0,
+                };
+                self.fail_batch(w, b, ErrorCode::InvalidRecord);
+                return None;
+            }
+        };
+        w.metrics.batches += 1;
+        w.metrics.bytes_uncompressed += enc.uncompressed_records_bytes as u64;
+        w.metrics.bytes_batches += enc.bytes.len() as u64;
+        w.log(LogEvent::BatchSealed {
+            topic: w.topic_name(tp),
+            partition: tp.partition,
+            records: msgs.len() as u32,
+            reason,
+            size_bytes: enc.bytes.len(),
+            uncompressed_bytes: enc.uncompressed_records_bytes,
+            codec: enc.codec.name().into(),
+            base_sequence,
+        });
+        Some(PBatch {
+            tp,
+            msgs,
+            bytes: Arc::from(enc.bytes),
+            codec: enc.codec,
+            base_sequence,
+            producer_epoch: self.producer_epoch,
+            retries_used: 0,
+            attempts: 0,
+            next_try_us: 0,
+        })
+    }
+
+    /// Re-encodes a batch after an epoch bump (new epoch and sequence in the header).
+    fn reencode(&self, b: &mut PBatch, base_sequence: i32) {
+        let java = self.java();
+        let spec = BatchSpec {
+            producer_id: self.producer_id,
+            producer_epoch: self.producer_epoch,
+            base_sequence,
+            partition_leader_epoch: if java { -1 } else { 0 },
+            transactional: false,
+            compression: Compression {
+                codec: self.settings.compression,
+                level: self.settings.compression_level,
+                snappy_framing: if java {
+                    SnappyFraming::Xerial
+                } else {
+                    SnappyFraming::Raw
+                },
+                skip_if_larger: !java,
+            },
+        };
+        let records: Vec<Record> = b.msgs.iter().map(|m| m.record.clone()).collect();
+        if let Ok(enc) = kwire::encode_batch(&spec, &records) {
+            b.bytes = Arc::from(enc.bytes);
+            b.codec = enc.codec;
+        }
+        b.base_sequence = base_sequence;
+        b.producer_epoch = self.producer_epoch;
+    }
+
+    fn can_send_to(&self, w: &World, broker: u32) -> bool {
+        let n = self.broker_inflight.get(&broker).copied().unwrap_or(0);
+        n < self.settings.max_in_flight
+            && (self.java() || w.net.busy_until_us(PRODUCER, broker) <= w.now_us)
+    }
+
+    fn part_window_open(&self, pq: &PartQ) -> bool {
+        let s = &self.settings;
+        if s.enable_idempotence {
+            pq.inflight < 5 && !pq.draining
+        } else if self.java() && s.max_in_flight == 1 {
+            pq.inflight == 0
+        } else {
+            true
+        }
+    }
+
+    /// Whether a partition's queue is ready and why (librdkafka §4.2 / Java §4.1).
+    fn queue_ready(&self, now: u64, pq: &PartQ) -> Option<SealReason> {
+        let s = &self.settings;
+        if self.java() {
+            let head = pq.java_batches.front()?;
+            if self.flush.is_some() {
+                return Some(SealReason::Flush);
+            }
+            if pq.java_batches.len() > 1 || head.2 >= s.batch_size_bytes {
+                return Some(SealReason::Full);
+            }
+            if now >= head.0 + s.linger_us {
+                return Some(SealReason::Linger);
+            }
+            return None;
+        }
+        let oldest = pq.queue.front()?;
+        if pq.queue.len() >= s.batch_num_messages as usize {
+            Some(SealReason::Count)
+        } else if pq.queue_bytes >= s.batch_size_bytes.min(s.message_max_bytes) {
+            Some(SealReason::Full)
+        } else if self.flush.is_some() {
+            Some(SealReason::Flush)
+        } else if now >= oldest.enqueued_us + s.linger_us {
+            Some(SealReason::Linger)
+        } else {
+            None
+        }
+    }
+
+    /// The send loop: expire, bump epoch if needed, build and send requests, schedule the next
+    /// wake-up.
+    pub fn serve(&mut self, w: &mut World) {
+        let now = w.now_us;
+        self.expire(w);
+        if self.need_bump && self.inflight.is_empty() {
+            self.bump_epoch(w);
+        }
+        if !self.need_bump {
+            if self.java() {
+                self.serve_java(w);
+            } else {
+                self.serve_rdk(w);
+            }
+        }
+        // Next wake-up.
+        let mut next: Option<u64> = None;
+        let mut consider = |t: u64| {
+            if t > now {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        let timeout_us = self.settings.message_timeout_ms * 1000;
+        for (tp, pq) in &self.parts {
+            let leader = self.leaders.get(tp).copied().flatten();
+            if let Some(m) = pq.queue.front() {
+                if self.java() {
+                    if let Some(h) = pq.java_batches.front() {
+                        consider(h.0 + self.settings.linger_us);
+                    }
+                } else {
+                    consider(m.enqueued_us + self.settings.linger_us);
+                }
+                if timeout_us > 0 {
+                    consider(m.enqueued_us + timeout_us);
+                }
+                if let Some(l) = leader {
+                    consider(w.net.busy_until_us(PRODUCER, l));
+                }
+            }
+            if let Some(b) = pq.retry.front() {
+                consider(b.next_try_us);
+                if timeout_us > 0 {
+                    if let Some(m) = b.msgs.first() {
+                        consider(m.enqueued_us + timeout_us);
+                    }
+                }
+            }
+        }
+        if let Some(t) = next {
+            if self.wake_at.is_none_or(|cur| cur <= now || t < cur) {
+                self.wake_at = Some(t);
+                w.schedule(t, Event::ProducerWake);
+            }
+        }
+    }
+
+    pub fn wake(&mut self, w: &mut World) {
+        if self.wake_at.is_some_and(|t| t <= w.now_us) {
+            self.wake_at = None;
+        }
+        self.serve(w);
+    }
+
+    fn serve_rdk(&mut self, w: &mut World) {
+        let now = w.now_us;
+        let tps: Vec<Tp> = self.parts.keys().copied().collect();
+        for tp in tps {
+            let Some(leader) = self.leaders.get(&tp).copied().flatten() else {
+                continue;
+            };
+            loop {
+                if !self.can_send_to(w, leader) {
+                    break;
+                }
+                let Some(pq) = self.parts.get(&tp) else { break };
+                // Retries first, in order.
+                if let Some(rb) = pq.retry.front() {
+                    let idem = self.settings.enable_idempotence;
+                    let may = rb.next_try_us <= now
+                        && (!idem || (pq.inflight == 0 || !pq.draining) && pq.inflight < 5);
+                    if !may {
+                        break;
+                    }
+                    let Some(pq) = self.parts.get_mut(&tp) else {
+                        break;
+                    };
+                    pq.draining = false;
+                    let Some(b) = pq.retry.pop_front() else { break };
+                    self.send(w, leader, vec![b], true);
+                    continue;
+                }
+                if !self.part_window_open(pq) {
+                    break;
+                }
+                let Some(reason) = self.queue_ready(now, pq) else {
+                    break;
+                };
+                let Some(b) = self.build_batch(w, tp, reason, None) else {
+                    break;
+                };
+                self.send(w, leader, vec![b], false);
+            }
+        }
+    }
+
+    fn serve_java(&mut self, w: &mut World) {
+        let now = w.now_us;
+        let mut by_broker: BTreeMap<u32, Vec<Tp>> = BTreeMap::new();
+        for (tp, l) in &self.leaders {
+            if let Some(l) = l {
+                if self.parts.contains_key(tp) {
+                    by_broker.entry(*l).or_default().push(*tp);
+                }
+            }
+        }
+        for (broker, tps) in by_broker {
+            loop {
+                if !self.can_send_to(w, broker) {
+                    break;
+                }
+                // Is any partition of this broker ready?
+                let mut any_ready = false;
+                for tp in &tps {
+                    let Some(pq) = self.parts.get(tp) else {
+                        continue;
+                    };
+                    if let Some(rb) = pq.retry.front() {
+                        if rb.next_try_us <= now && (pq.inflight == 0 || !pq.draining) {
+                            any_ready = true;
+                        }
+                    } else if self.part_window_open(pq) && self.queue_ready(now, pq).is_some() {
+                        any_ready = true;
+                    }
+                }
+                if !any_ready {
+                    break;
+                }
+                // Drain: head batch of every partition of the broker (round robin start).
+                let start = self.java_rr.get(&broker).copied().unwrap_or(0) % tps.len().max(1);
+                self.java_rr.insert(broker, start + 1);
+                let mut batches = Vec::new();
+                let mut size = 0usize;
+                let mut retry = false;
+                for i in 0..tps.len() {
+                    let tp = tps[(start + i) % tps.len()];
+                    let Some(pq) = self.parts.get(&tp) else {
+                        continue;
+                    };
+                    if let Some(rb) = pq.retry.front() {
+                        if rb.next_try_us > now || (pq.draining && pq.inflight > 0) {
+                            continue;
+                        }
+                        if !batches.is_empty()
+                            && size + rb.bytes.len() > self.settings.message_max_bytes
+                        {
+                            break;
+                        }
+                        let Some(pq) = self.parts.get_mut(&tp) else {
+                            continue;
+                        };
+                        pq.draining = false;
+                        if let Some(b) = pq.retry.pop_front() {
+                            size += b.bytes.len();
+                            retry = true;
+                            batches.push(b);
+                        }
+                        continue;
+                    }
+                    if !self.part_window_open(pq) || pq.queue.is_empty() {
+                        continue;
+                    }
+                    let reason = self.queue_ready(now, pq).unwrap_or(SealReason::Piggyback);
+                    let count = pq
+                        .java_batches
+                        .front()
+                        .map(|b| b.1)
+                        .unwrap_or(pq.queue.len());
+                    let est = pq.java_batches.front().map(|b| b.2).unwrap_or(0);
+                    if !batches.is_empty() && size + est > self.settings.message_max_bytes {
+                        break;
+                    }
+                    if let Some(b) = self.build_batch(w, tp, reason, Some(count)) {
+                        size += b.bytes.len();
+                        batches.push(b);
+                    }
+                }
+                if batches.is_empty() {
+                    break;
+                }
+                self.send(w, broker, batches, retry);
+            }
+        }
+    }
+
+    fn send(&mut self, w: &mut World, broker: u32, mut batches: Vec<PBatch>, retry: bool) {
+        let req_id = self.next_req_id;
+        self.next_req_id += 1;
+        let acks = self.settings.acks;
+        let mut parts = Vec::new();
+        let mut size = 40 + self.settings.client_id.len();
+        for b in batches.iter_mut() {
+            b.attempts += 1;
+            size += 30 + w.topic_name(b.tp).len() + b.bytes.len();
+            parts.push(ProducePart {
+                tp: b.tp,
+                bytes: b.bytes.clone(),
+                records: b.msgs.len() as u32,
+                producer_id: self.producer_id,
+                producer_epoch: b.producer_epoch,
+                base_sequence: b.base_sequence,
+            });
+            w.metrics.bytes_sent_batches += b.bytes.len() as u64;
+        }
+        let desc: Vec<(String, u32, u32, i32)> = batches
+            .iter()
+            .map(|b| {
+                (
+                    w.topic_name(b.tp),
+                    b.tp.partition,
+                    b.msgs.len() as u32,
+                    b.base_sequence,
+                )
+            })
+            .collect();
+        w.log(LogEvent::RequestSent {
+            req_id,
+            broker,
+            batches: desc,
+            size_bytes: size,
+            retry,
+        });
+        w.metrics.produce_requests += 1;
+        let req = ProduceRequest {
+            req_id,
+            acks,
+            timeout_ms: self.settings.request_timeout_ms,
+            parts,
+        };
+        let drop = match w.net.drop_next_request.get_mut(&broker) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        };
+        let detail = format!("request #{req_id}, {} batch(es)", batches.len());
+        w.send(
+            PRODUCER,
+            broker,
+            Payload::Produce(Arc::new(req)),
+            size,
+            detail,
+            drop,
+        );
+        if acks == 0 {
+            // No response expected: delivered as soon as it is sent, offset unknown (§4.1, 8).
+            for b in batches {
+                self.complete_batch(w, b, None);
+            }
+            return;
+        }
+        let now = w.now_us;
+        let mut timeout = self.settings.socket_timeout_ms * 1000;
+        if self.settings.message_timeout_ms > 0 {
+            let oldest = batches
+                .iter()
+                .filter_map(|b| b.msgs.first())
+                .map(|m| m.enqueued_us)
+                .min()
+                .unwrap_or(now);
+            let deadline = oldest + self.settings.message_timeout_ms * 1000;
+            timeout = timeout.min(deadline.saturating_sub(now).max(1));
+        }
+        for b in &batches {
+            if let Some(pq) = self.parts.get_mut(&b.tp) {
+                pq.inflight += 1;
+            }
+        }
+        *self.broker_inflight.entry(broker).or_default() += 1;
+        self.inflight.insert(
+            req_id,
+            Inflight {
+                broker,
+                batches,
+                sent_us: now,
+            },
+        );
+        w.schedule(now + timeout, Event::ProducerRequestTimeout { req_id });
+    }
+
+    fn take_inflight(&mut self, req_id: u64) -> Option<Inflight> {
+        let inf = self.inflight.remove(&req_id)?;
+        if let Some(n) = self.broker_inflight.get_mut(&inf.broker) {
+            *n = n.saturating_sub(1);
+        }
+        for b in &inf.batches {
+            if let Some(pq) = self.parts.get_mut(&b.tp) {
+                pq.inflight = pq.inflight.saturating_sub(1);
+            }
+        }
+        Some(inf)
+    }
+
+    pub fn handle_response(&mut self, w: &mut World, broker: u32, resp: ProduceResponse) {
+        let Some(inf) = self.take_inflight(resp.req_id) else {
+            return;
+        };
+        let results: Vec<crate::log::PartitionResult> = resp
+            .results
+            .iter()
+            .map(|(tp, r)| crate::log::PartitionResult {
+                topic: w.topic_name(*tp),
+                partition: tp.partition,
+                error: r.err(),
+                base_offset: r.ok(),
+            })
+            .collect();
+        w.log(LogEvent::ResponseReceived {
+            req_id: resp.req_id,
+            broker,
+            results,
+        });
+        for b in inf.batches {
+            let r = resp
+                .results
+                .iter()
+                .find(|(tp, _)| *tp == b.tp)
+                .map(|x| x.1)
+                .unwrap_or(Err(ErrorCode::UnknownServerError));
+            match r {
+                Ok(base) => self.complete_batch(w, b, Some(base)),
+                Err(e) => self.batch_error(w, b, e),
+            }
+        }
+        self.serve(w);
+    }
+
+    pub fn request_failed(&mut self, w: &mut World, req_id: u64, err: ErrorCode) {
+        let Some(inf) = self.take_inflight(req_id) else {
+            return;
+        };
+        if err == ErrorCode::TimedOut {
+            w.log(LogEvent::RequestTimedOut {
+                req_id,
+                broker: inf.broker,
+            });
+        } else {
+            w.log(LogEvent::ConnectionReset {
+                req_id,
+                broker: inf.broker,
+            });
+        }
+        for b in inf.batches {
+            self.batch_error(w, b, err);
+        }
+        self.request_metadata(w);
+        self.serve(w);
+    }
+
+    /// Fails in-flight requests to a crashed broker with `_TRANSPORT` (connection reset).
+    pub fn requests_to(&self, broker: u32) -> Vec<u64> {
+        self.inflight
+            .iter()
+            .filter(|(_, i)| i.broker == broker)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    fn batch_error(&mut self, w: &mut World, mut b: PBatch, e: ErrorCode) {
+        let idem = self.settings.enable_idempotence;
+        let timeout_us = self.settings.message_timeout_ms * 1000;
+        let expired = timeout_us > 0
+            && b.msgs
+                .first()
+                .is_some_and(|m| w.now_us >= m.enqueued_us + timeout_us);
+        let draining = self.parts.get(&b.tp).is_some_and(|p| p.draining);
+        let mut count_retry = true;
+        let retry = if expired {
+            false
+        } else if idem && e == ErrorCode::OutOfOrderSequenceNumber {
+            count_retry = false;
+            if !draining {
+                // An unexpected sequence gap: bump the epoch and resend (librdkafka drain+bump).
+                self.need_bump = true;
+            }
+            true
+        } else {
+            match e.action() {
+                ErrorAction::Permanent => false,
+                ErrorAction::RefreshRetry => {
+                    count_retry = false;
+                    self.request_metadata(w);
+                    true
+                }
+                ErrorAction::Retry | ErrorAction::RetryPossiblyPersisted => {
+                    b.retries_used < self.settings.retries
+                }
+            }
+        };
+        if !retry {
+            let err = if expired { ErrorCode::MsgTimedOut } else { e };
+            if idem && b.base_sequence >= 0 {
+                self.need_bump = true;
+            }
+            self.fail_batch(w, b, err);
+            return;
+        }
+        if count_retry {
+            b.retries_used += 1;
+        }
+        let backoff = self.backoff_us(w, b.retries_used.max(1));
+        b.next_try_us = w.now_us + backoff;
+        w.metrics.retries += 1;
+        w.log(LogEvent::RetryScheduled {
+            topic: w.topic_name(b.tp),
+            partition: b.tp.partition,
+            records: b.msgs.len() as u32,
+            error: e,
+            attempt: b.attempts + 1,
+            backoff_ms: backoff as f64 / 1000.0,
+        });
+        let pq = self.parts.entry(b.tp).or_default();
+        if idem {
+            pq.draining = true;
+            let pos = pq
+                .retry
+                .iter()
+                .position(|x| x.base_sequence > b.base_sequence)
+                .unwrap_or(pq.retry.len());
+            pq.retry.insert(pos, b);
+        } else {
+            pq.retry.push_back(b);
+        }
+    }
+
+    /// Restart sequences with a new epoch once nothing is in flight (reference §5.3).
+    fn bump_epoch(&mut self, w: &mut World) {
+        self.need_bump = false;
+        self.producer_epoch = self.producer_epoch.wrapping_add(1);
+        w.log(LogEvent::EpochBumped {
+            producer_id: self.producer_id,
+            producer_epoch: self.producer_epoch,
+        });
+        let tps: Vec<Tp> = self.parts.keys().copied().collect();
+        for tp in tps {
+            let Some(mut pq) = self.parts.remove(&tp) else {
+                continue;
+            };
+            let mut seq = 0i32;
+            for b in pq.retry.iter_mut() {
+                self.reencode(b, seq);
+                seq = seq.wrapping_add(b.msgs.len() as i32);
+            }
+            pq.next_seq = seq;
+            pq.draining = false;
+            self.parts.insert(tp, pq);
+        }
+    }
+
+    fn expire(&mut self, w: &mut World) {
+        let timeout_us = self.settings.message_timeout_ms * 1000;
+        if timeout_us == 0 {
+            return;
+        }
+        let now = w.now_us;
+        let tps: Vec<Tp> = self.parts.keys().copied().collect();
+        for tp in tps {
+            loop {
+                let Some(pq) = self.parts.get_mut(&tp) else {
+                    break;
+                };
+                match pq.queue.front() {
+                    Some(m) if now >= m.enqueued_us + timeout_us => {}
+                    _ => break,
+                }
+                let Some(m) = pq.queue.pop_front() else { break };
+                pq.queue_bytes -= m.size_bytes;
+                if let Some(jb) = pq.java_batches.front_mut() {
+                    jb.1 = jb.1.saturating_sub(1);
+                    jb.2 = jb.2.saturating_sub(m.size_bytes);
+                    if jb.1 == 0 {
+                        pq.java_batches.pop_front();
+                    }
+                }
+                self.report(w, tp, &m, None, Some(ErrorCode::MsgTimedOut));
+            }
+            loop {
+                let Some(pq) = self.parts.get_mut(&tp) else {
+                    break;
+                };
+                match pq.retry.front().and_then(|b| b.msgs.first()) {
+                    Some(m) if now >= m.enqueued_us + timeout_us => {}
+                    _ => break,
+                }
+                let Some(b) = pq.retry.pop_front() else { break };
+                if self.settings.enable_idempotence {
+                    self.need_bump = true;
+                }
+                self.fail_batch(w, b, ErrorCode::MsgTimedOut);
+            }
+        }
+    }
+
+    fn fail_batch(&mut self, w: &mut World, b: PBatch, e: ErrorCode) {
+        w.metrics.records_failed += b.msgs.len() as u64;
+        w.log(LogEvent::BatchFailed {
+            topic: w.topic_name(b.tp),
+            partition: b.tp.partition,
+            records: b.msgs.len() as u32,
+            error: e,
+        });
+        for m in &b.msgs {
+            self.report(w, b.tp, m, None, Some(e));
+        }
+    }
+
+    fn complete_batch(&mut self, w: &mut World, b: PBatch, base: Option<i64>) {
+        w.metrics.records_delivered += b.msgs.len() as u64;
+        for (i, m) in b.msgs.iter().enumerate() {
+            self.report(w, b.tp, m, base.map(|o| o + i as i64), None);
+        }
+    }
+
+    fn report(
+        &mut self,
+        w: &mut World,
+        tp: Tp,
+        m: &Msg,
+        offset: Option<i64>,
+        error: Option<ErrorCode>,
+    ) {
+        let latency_us = w.now_us.saturating_sub(m.enqueued_us);
+        if error.is_none() {
+            w.metrics.latencies_us.push(latency_us);
+        }
+        let per_message = w.log.options.per_message;
+        let topic = w.topic_name(tp);
+        if per_message {
+            w.log(LogEvent::DeliveryReport {
+                msg_id: m.id,
+                topic: topic.clone(),
+                partition: tp.partition,
+                offset,
+                error,
+                latency_us,
+            });
+        }
+        self.ready_reports.push_back(DeliveryReport {
+            msg_id: m.id,
+            error,
+            error_name: error.map(|e| e.rdkafka_name().to_string()),
+            error_code: error.map(|e| e.code()),
+            topic,
+            partition: tp.partition,
+            offset,
+            key: if per_message {
+                text(&m.record.key)
+            } else {
+                None
+            },
+            value: if per_message {
+                text(&m.record.value)
+            } else {
+                None
+            },
+            latency_us,
+            ready_us: w.now_us,
+            served_us: None,
+        });
+        // Track the held bytes with the report (freed when served).
+        self.ready_bytes.push_back(m.held_bytes);
+        if self.flush.is_some() {
+            self.serve_reports(w, "flush()");
+        } else if !self.poll_waiters.is_empty() {
+            self.serve_reports(w, "poll(1)");
+            for (gen_id, token) in std::mem::take(&mut self.poll_waiters) {
+                w.schedule(w.now_us, Event::Generator { gen_id, token });
+            }
+        }
+    }
+}
+
+/// How many served reports the view keeps.
+const SERVED_KEPT: usize = 2000;
+
+impl Producer {
+    /// Serves every ready delivery report (the callbacks run); frees their queue slots.
+    pub fn serve_reports(&mut self, w: &mut World, by: &str) -> u32 {
+        let mut n = 0u32;
+        while let Some(mut r) = self.ready_reports.pop_front() {
+            let bytes = self.ready_bytes.pop_front().unwrap_or(0);
+            self.held_msgs = self.held_msgs.saturating_sub(1);
+            self.held_bytes = self.held_bytes.saturating_sub(bytes as u64);
+            r.served_us = Some(w.now_us);
+            self.served_reports.push_back(r);
+            n += 1;
+        }
+        while self.served_reports.len() > SERVED_KEPT {
+            self.served_reports.pop_front();
+        }
+        if n > 0 && w.log.options.per_message {
+            w.log(LogEvent::ReportsServed {
+                count: n,
+                by: by.into(),
+            });
+        }
+        if self.flush.is_some() {
+            self.check_flush(w);
+        }
+        n
+    }
+
+    /// `poll(0)`.
+    pub fn poll(&mut self, w: &mut World) -> u32 {
+        self.serve_reports(w, "poll()")
+    }
+
+    /// `flush(timeout)`: linger is ignored until the queue is empty or the timeout expires.
+    pub fn flush_start(
+        &mut self,
+        w: &mut World,
+        timeout_us: Option<u64>,
+        owner: Option<(u64, u64)>,
+    ) {
+        let id = self.next_flush_id;
+        self.next_flush_id += 1;
+        self.flush = Some(FlushState { id, owner });
+        w.log(LogEvent::FlushStarted {
+            queued: self.held_msgs,
+        });
+        if let Some(t) = timeout_us {
+            w.schedule(w.now_us + t, Event::FlushTimeout { flush_id: id });
+        }
+        self.serve_reports(w, "flush()");
+        if self.flush.is_some() {
+            self.serve(w);
+        }
+    }
+
+    fn check_flush(&mut self, w: &mut World) {
+        if self.held_msgs == 0 {
+            self.end_flush(w);
+        }
+    }
+
+    fn end_flush(&mut self, w: &mut World) {
+        if let Some(f) = self.flush.take() {
+            w.log(LogEvent::FlushReturned {
+                remaining: self.held_msgs,
+            });
+            if let Some((gen_id, token)) = f.owner {
+                w.schedule(w.now_us, Event::Generator { gen_id, token });
+            }
+        }
+    }
+
+    pub fn flush_timeout(&mut self, w: &mut World, flush_id: u64) {
+        if self.flush.as_ref().is_some_and(|f| f.id == flush_id) {
+            self.end_flush(w);
+        }
+    }
+
+    /// Applies new settings (a `SetProducerConfig` action). A change of idempotence restarts the
+    /// idempotent state (new epoch), as a new producer instance would.
+    pub fn set_settings(&mut self, w: &mut World, settings: ProducerSettings, producer_id: i64) {
+        let idem_changed = settings.enable_idempotence != self.settings.enable_idempotence;
+        self.settings = settings;
+        if idem_changed {
+            if self.settings.enable_idempotence {
+                self.producer_id = producer_id;
+                self.producer_epoch = 0;
+            } else {
+                self.producer_id = -1;
+                self.producer_epoch = -1;
+            }
+            for pq in self.parts.values_mut() {
+                pq.next_seq = 0;
+            }
+        }
+        self.serve(w);
+    }
+}

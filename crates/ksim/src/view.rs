@@ -1,0 +1,110 @@
+//! A plain, serializable snapshot of the whole state for the UI (it renders only this and the log).
+
+use crate::config::ConfigEntry;
+use crate::metrics::Metrics;
+use crate::network::WireMessage;
+use crate::producer::DeliveryReport;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    pub time_us: u64,
+    pub next_event_us: Option<u64>,
+    pub brokers: Vec<BrokerView>,
+    pub partitions: Vec<PartitionView>,
+    pub producer: ProducerView,
+    /// Messages on the wire now.
+    pub network: Vec<WireMessage>,
+    /// The last messages the network lost.
+    pub network_dropped: Vec<WireMessage>,
+    /// Ready (not yet served) reports first, then the most recently served ones.
+    pub delivery_reports: Vec<DeliveryReport>,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrokerView {
+    pub id: u32,
+    pub up: bool,
+    pub isolated: bool,
+    /// Fenced by the controller (no heartbeat for `broker.session.timeout.ms`).
+    pub fenced: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartitionView {
+    pub topic: String,
+    pub partition: u32,
+    /// Controller's view.
+    pub leader: Option<u32>,
+    pub leader_epoch: i32,
+    pub isr: Vec<u32>,
+    pub replicas: Vec<ReplicaView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicaView {
+    pub broker: u32,
+    pub is_leader: bool,
+    pub leader_epoch: i32,
+    pub log_end_offset: i64,
+    pub high_watermark: i64,
+    /// Stored batches; the bytes are available from `Simulation::batch_bytes`.
+    pub batches: Vec<BatchView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchView {
+    pub index: usize,
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub records: u32,
+    pub size_bytes: usize,
+    pub codec: String,
+    pub leader_epoch: i32,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+    pub max_timestamp_ms: i64,
+    pub recompressed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProducerView {
+    pub client_id: String,
+    pub profile: String,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    /// `len(producer)`: messages not delivered yet or whose report was not served.
+    pub queued_msgs: u64,
+    pub flushing: bool,
+    pub open_batches: Vec<OpenBatchView>,
+    pub in_flight: Vec<InFlightView>,
+    pub config: Vec<ConfigEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenBatchView {
+    pub topic: String,
+    pub partition: u32,
+    pub leader: Option<u32>,
+    /// Messages waiting in the partition queue (not yet in a request).
+    pub records: usize,
+    pub bytes: usize,
+    /// When linger expires for the oldest message (None when empty).
+    pub linger_deadline_us: Option<u64>,
+    /// Batches waiting for a retry, with their next attempt time.
+    pub retry_batches: Vec<(u32, i32, u64)>,
+    /// Fill level against `batch.num.messages` / `batch.size` (0..1).
+    pub fill_ratio: f64,
+    pub next_sequence: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InFlightView {
+    pub req_id: u64,
+    pub broker: u32,
+    pub sent_us: u64,
+    /// (topic, partition, records, base sequence, attempt)
+    pub batches: Vec<(String, u32, u32, i32, u32)>,
+}

@@ -164,11 +164,14 @@ pub(crate) struct FetchResponse {
     pub result: Result<(Vec<StoredBatch>, i64), ErrorCode>,
 }
 
+/// One partition of a parked produce request: (tp, result so far, required HW, base offset).
+type PendingPart = (Tp, Option<Result<i64, ErrorCode>>, i64, i64);
+
 #[derive(Debug, Clone)]
 struct PendingProduce {
     req_id: u64,
     /// (tp, result so far, required HW, base offset)
-    parts: Vec<(Tp, Option<Result<i64, ErrorCode>>, i64, i64)>,
+    parts: Vec<PendingPart>,
 }
 
 #[derive(Debug, Clone)]
@@ -188,8 +191,9 @@ pub(crate) struct Broker {
     pending: BTreeMap<u64, PendingProduce>,
     parked: BTreeMap<u64, ParkedFetch>,
     next_id: u64,
-    /// Injected errors for the next ProduceRequests (`Fault::FailNextProduce`).
-    pub fail_next: VecDeque<ErrorCode>,
+    /// Injected outcomes for the next ProduceRequests (`Fault::FailNextProduce`): `None` lets
+    /// one through.
+    pub fail_next: VecDeque<Option<ErrorCode>>,
     pub slow_fetch_us: u64,
 }
 
@@ -509,8 +513,8 @@ impl Cluster {
     pub fn handle_produce(&mut self, w: &mut World, b: u32, req: &ProduceRequest) {
         let now_ms = w.node_time_ms(b);
         let Some(br) = self.broker_mut(b) else { return };
-        let injected = br.fail_next.pop_front();
-        let mut parts: Vec<(Tp, Option<Result<i64, ErrorCode>>, i64, i64)> = Vec::new();
+        let injected = br.fail_next.pop_front().flatten();
+        let mut parts: Vec<PendingPart> = Vec::new();
         let mut appended = Vec::new();
         for part in &req.parts {
             let tp = part.tp;

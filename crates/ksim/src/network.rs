@@ -141,6 +141,7 @@ impl Network {
     }
 
     /// Registers a message and computes its arrival time; returns (id, arrival, dropped).
+    #[allow(clippy::too_many_arguments)]
     pub fn transmit(
         &mut self,
         now_us: u64,
@@ -165,10 +166,9 @@ impl Network {
             if rule.from.is_none_or(|f| f == from)
                 && rule.to.is_none_or(|t| t == to)
                 && rule.probability > 0.0
+                && rng.next_f64() < rule.probability
             {
-                if rng.next_f64() < rule.probability {
-                    dropped = true;
-                }
+                dropped = true;
             }
         }
         let id = self.next_id;

@@ -1050,10 +1050,7 @@ impl Producer {
         let now = w.now_us;
         let tps: Vec<Tp> = self.parts.keys().copied().collect();
         for tp in tps {
-            loop {
-                let Some(pq) = self.parts.get_mut(&tp) else {
-                    break;
-                };
+            while let Some(pq) = self.parts.get_mut(&tp) {
                 match pq.queue.front() {
                     Some(m) if now >= m.enqueued_us + timeout_us => {}
                     _ => break,
@@ -1069,10 +1066,7 @@ impl Producer {
                 }
                 self.report(w, tp, &m, None, Some(ErrorCode::MsgTimedOut));
             }
-            loop {
-                let Some(pq) = self.parts.get_mut(&tp) else {
-                    break;
-                };
+            while let Some(pq) = self.parts.get_mut(&tp) {
                 match pq.retry.front().and_then(|b| b.msgs.first()) {
                     Some(m) if now >= m.enqueued_us + timeout_us => {}
                     _ => break,

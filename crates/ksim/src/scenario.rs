@@ -319,6 +319,9 @@ pub enum Fault {
         error: String,
         #[serde(default = "one")]
         count: u32,
+        /// Let this many requests through first (e.g. `after: 1` fails the 2nd request).
+        #[serde(default)]
+        after: u32,
     },
     /// Add `delay_ms` to the link `from` → `to` (0 removes the delay).
     DelayLink { from: u32, to: u32, delay_ms: f64 },
@@ -413,7 +416,7 @@ fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String
 
 /// Converts a non-negative, finite millisecond value to microseconds.
 pub fn ms_to_us(ms: f64, what: &str) -> Result<u64, SimError> {
-    if !ms.is_finite() || ms < 0.0 || ms > 1.0e12 {
+    if !ms.is_finite() || !(0.0..=1.0e12).contains(&ms) {
         return Err(SimError::InvalidScenario(format!(
             "{what}: time {ms} ms must be finite and >= 0"
         )));

@@ -74,6 +74,9 @@ struct Gen {
     token: u64,
 }
 
+/// A committed record: (offset, key, value).
+pub type CommittedRecord = (i64, Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The simulation. `Clone` is a snapshot (batch bytes are shared, not copied).
 #[derive(Debug, Clone)]
 pub struct Simulation {
@@ -800,13 +803,17 @@ impl Simulation {
                 broker,
                 error,
                 count,
+                after,
             } => {
                 if let (Some(e), Some(b)) = (
                     ErrorCode::from_name(error),
                     self.cluster.brokers.get_mut(*broker as usize - 1),
                 ) {
+                    for _ in 0..*after {
+                        b.fail_next.push_back(None);
+                    }
                     for _ in 0..*count {
-                        b.fail_next.push_back(e);
+                        b.fail_next.push_back(Some(e));
                     }
                 }
             }
@@ -862,6 +869,8 @@ impl Simulation {
                 let msg = w.net.in_flight.remove(&msg_id);
                 let reason = if w.net.down.contains(&to) {
                     Some("broker down")
+                } else if w.net.down.contains(&from) {
+                    Some("sender crashed before delivery")
                 } else if w.net.cut(from, to) {
                     Some("network partition")
                 } else {
@@ -999,11 +1008,7 @@ impl Simulation {
 
     /// The committed log of a partition as seen by its leader: (offset, key, value) of every
     /// record below the high watermark. Decodes the stored batches.
-    pub fn committed_records(
-        &self,
-        topic: &str,
-        partition: u32,
-    ) -> Vec<(i64, Option<Vec<u8>>, Option<Vec<u8>>)> {
+    pub fn committed_records(&self, topic: &str, partition: u32) -> Vec<CommittedRecord> {
         let Ok(t) = self.topic_index(topic) else {
             return Vec::new();
         };

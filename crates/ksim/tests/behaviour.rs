@@ -1,0 +1,296 @@
+//! Data-driven behaviour tests: each case runs a scenario file from `examples/` and asserts the
+//! outcome (reference §4–8). `cargo test -p ksim --test behaviour`.
+
+use ksim::*;
+use std::path::PathBuf;
+
+fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// Runs `examples/<name>.json` until idle.
+fn run(name: &str) -> Simulation {
+    let path = examples_dir().join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut sim = Simulation::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let out = sim.run_until_idle(5_000_000);
+    assert_eq!(
+        out.stopped,
+        StopReason::Idle,
+        "{name} did not finish: {out:?}"
+    );
+    sim
+}
+
+fn values(sim: &Simulation, topic: &str, partition: u32) -> Vec<String> {
+    sim.committed_records(topic, partition)
+        .into_iter()
+        .map(|(_, _, v)| String::from_utf8_lossy(&v.unwrap_or_default()).into_owned())
+        .collect()
+}
+
+fn reports(sim: &Simulation) -> Vec<DeliveryReport> {
+    let mut r = sim.view().delivery_reports;
+    r.sort_by_key(|x| x.msg_id);
+    r
+}
+
+fn has(sim: &Simulation, f: impl Fn(&LogEvent) -> bool) -> bool {
+    sim.log().iter().any(|e| f(&e.event))
+}
+
+#[test]
+fn acks_latency_and_outcome() {
+    let lat = |name: &str| {
+        let sim = run(name);
+        let r = reports(&sim);
+        assert_eq!(r.len(), 1, "{name}");
+        assert_eq!(r[0].error, None, "{name}");
+        (r[0].offset, r[0].latency_us)
+    };
+    let (o0, l0) = lat("acks-0");
+    let (o1, l1) = lat("acks-1");
+    let (oa, la) = lat("acks-all");
+    assert_eq!(o0, None, "acks=0 reports no offset");
+    assert_eq!(o1, Some(0));
+    assert_eq!(oa, Some(0));
+    assert!(
+        l0 < l1 && l1 < la,
+        "latencies acks=0 {l0} < acks=1 {l1} < acks=all {la} µs"
+    );
+}
+
+#[test]
+fn not_enough_replicas_when_isr_below_min_insync() {
+    let sim = run("not-enough-replicas");
+    let r = reports(&sim);
+    assert_eq!(r[0].error, Some(ErrorCode::NotEnoughReplicas));
+    assert_eq!(r[0].error_code, Some(19));
+    assert!(values(&sim, "events", 0).is_empty(), "nothing written");
+}
+
+#[test]
+fn lost_ack_duplicates_without_idempotence() {
+    let sim = run("lost-ack-duplicate");
+    assert_eq!(values(&sim, "events", 0), ["once", "once"]);
+    assert_eq!(
+        reports(&sim)[0].offset,
+        Some(1),
+        "the report carries the retry's offset"
+    );
+}
+
+#[test]
+fn lost_ack_is_deduplicated_with_idempotence() {
+    let sim = run("lost-ack-idempotent");
+    assert_eq!(values(&sim, "events", 0), ["once"]);
+    assert_eq!(
+        reports(&sim)[0].offset,
+        Some(0),
+        "the report carries the original offset"
+    );
+    assert!(has(&sim, |e| matches!(
+        e,
+        LogEvent::DuplicateBatch {
+            original_offset: 0,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn retriable_error_reorders_without_idempotence() {
+    let sim = run("reorder-no-idempotence");
+    assert_eq!(values(&sim, "events", 0), ["A", "C", "B"]);
+}
+
+#[test]
+fn idempotence_keeps_order() {
+    let sim = run("reorder-idempotent");
+    assert_eq!(values(&sim, "events", 0), ["A", "B", "C"]);
+    assert!(has(&sim, |e| matches!(
+        e,
+        LogEvent::ProduceRejected {
+            error: ErrorCode::OutOfOrderSequenceNumber,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn acks1_loses_acknowledged_record_on_leader_crash() {
+    let sim = run("acks1-leader-crash-loss");
+    let r = reports(&sim);
+    assert_eq!((r[0].error, r[0].offset), (None, Some(0)), "acknowledged");
+    assert!(
+        values(&sim, "events", 0).is_empty(),
+        "but gone after failover"
+    );
+    assert!(has(&sim, |e| matches!(
+        e,
+        LogEvent::Truncated {
+            broker: 1,
+            to_offset: 0,
+            ..
+        }
+    )));
+    let v = sim.view();
+    assert!(v.partitions[0]
+        .replicas
+        .iter()
+        .all(|r| r.log_end_offset == 0));
+}
+
+#[test]
+fn acks_all_keeps_acknowledged_record_on_leader_crash() {
+    let sim = run("acks-all-leader-crash-no-loss");
+    let r = reports(&sim);
+    assert_eq!(r[0].error, None);
+    assert_eq!(values(&sim, "events", 0), ["safe"]);
+}
+
+#[test]
+fn count_based_batching_matches_the_mock_cluster() {
+    // Reference §4.2 table (mock_demo.out §2).
+    for (name, expected) in [
+        ("batching-flush", 1..=1),
+        ("batching-count-100", 10..=10),
+        ("batching-count-1", 1000..=1000),
+        ("batching-bytes-20000", 6..=7),
+    ] {
+        let sim = run(name);
+        let m = sim.metrics();
+        assert_eq!(m.records_delivered, 1000, "{name}");
+        assert!(
+            expected.contains(&m.produce_requests),
+            "{name}: {} requests",
+            m.produce_requests
+        );
+        assert_eq!(values(&sim, "events", 0).len(), 1000);
+    }
+}
+
+#[test]
+fn synchronous_producer_sends_far_more_requests() {
+    let sync = run("sync-producer").metrics().produce_requests;
+    let asyn = run("async-producer").metrics().produce_requests;
+    assert_eq!(sync, 100);
+    assert!(asyn * 5 <= sync, "async {asyn} vs sync {sync}");
+}
+
+#[test]
+fn java_piggybacks_partitions_per_broker() {
+    let java = run("java-piggyback");
+    let rdk = run("librdkafka-one-partition-per-request");
+    assert!(java.metrics().produce_requests < rdk.metrics().produce_requests);
+    assert!(has(
+        &java,
+        |e| matches!(e, LogEvent::RequestSent { batches, .. } if batches.len() > 1)
+    ));
+    assert!(!has(
+        &rdk,
+        |e| matches!(e, LogEvent::RequestSent { batches, .. } if batches.len() > 1)
+    ));
+}
+
+#[test]
+fn compression_shrinks_real_bytes() {
+    let sim = run("compression-lz4");
+    let m = sim.metrics();
+    assert!(m.compression_ratio > 2.0, "{m:?}");
+    let v = sim.view();
+    let b = &v.partitions[0].replicas[0].batches[0];
+    assert_eq!(b.codec, "lz4");
+    let bytes = sim
+        .batch_bytes("events", 0, v.partitions[0].replicas[0].broker, 0)
+        .unwrap();
+    assert_eq!(bytes.len(), b.size_bytes);
+    assert_eq!(
+        &bytes[0..8],
+        &0i64.to_be_bytes(),
+        "base offset patched to 0"
+    );
+}
+
+#[test]
+fn topic_compression_type_forces_recompression() {
+    let sim = run("topic-recompress");
+    let v = sim.view();
+    for b in &v.partitions[0].replicas[0].batches {
+        assert_eq!(b.codec, "zstd");
+        assert!(b.recompressed);
+    }
+}
+
+#[test]
+fn zombie_leader_loses_acks1_writes_after_heal() {
+    let sim = run("network-partition-zombie-leader");
+    let r = reports(&sim);
+    assert_eq!(r.len(), 20);
+    assert!(r.iter().all(|x| x.error.is_none()));
+    let kept = values(&sim, "events", 0);
+    assert!(
+        kept.len() < 20,
+        "some acknowledged writes were lost: kept {kept:?}"
+    );
+    assert!(has(&sim, |e| matches!(
+        e,
+        LogEvent::Truncated { broker: 1, .. }
+    )));
+}
+
+#[test]
+fn skewed_producer_clock_gives_invalid_timestamp() {
+    let sim = run("clock-skew-invalid-timestamp");
+    assert_eq!(reports(&sim)[0].error, Some(ErrorCode::InvalidTimestamp));
+}
+
+#[test]
+fn queue_full_raises_buffer_error() {
+    let sim = run("queue-full-buffer-error");
+    let fails = sim
+        .log()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.event,
+                LogEvent::ProduceFailed {
+                    error: ErrorCode::QueueFull,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(fails, 2);
+    assert_eq!(sim.metrics().records_delivered, 3);
+}
+
+#[test]
+fn every_example_is_deterministic_and_snapshots_replay() {
+    let mut names: Vec<String> = std::fs::read_dir(examples_dir())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 15);
+    for n in names {
+        let name = n.trim_end_matches(".json");
+        let a = run(name);
+        let b = run(name);
+        assert_eq!(a.log_hash(), b.log_hash(), "{name} not deterministic");
+        // A snapshot taken half-way continues exactly like the original.
+        let text = std::fs::read_to_string(examples_dir().join(&n)).unwrap();
+        let mut c = Simulation::from_json(&text).unwrap();
+        c.run_until(a.now_us() / 2);
+        let mut snap = c.clone();
+        c.run_until_idle(5_000_000);
+        snap.run_until_idle(5_000_000);
+        assert_eq!(c.log_hash(), snap.log_hash(), "{name} snapshot diverged");
+        assert_eq!(
+            c.log_hash(),
+            a.log_hash(),
+            "{name} stepping changed the run"
+        );
+    }
+}

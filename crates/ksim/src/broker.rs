@@ -569,7 +569,9 @@ impl Cluster {
                                     original_offset: d.2,
                                 });
                                 w.metrics.duplicates_detected += 1;
-                                return Ok((d.2, -1));
+                                // Acked like the original append: acks=all still waits for
+                                // the high watermark to cover it (delayed produce).
+                                return Ok((d.2, d.2 + (d.1.wrapping_sub(d.0)) as i64 + 1));
                             }
                             let expected =
                                 e.batches.back().map(|x| x.1.wrapping_add(1)).unwrap_or(0);
@@ -657,6 +659,26 @@ impl Cluster {
                 self.maybe_advance_hw(w, b, tp);
             }
             return;
+        }
+        // Parts whose data is already committed (e.g. a duplicate) are answered at once.
+        let min_isr = |tp: Tp| {
+            w.topics
+                .get(tp.topic as usize)
+                .map(|t| t.config.min_insync_replicas)
+                .unwrap_or(1)
+        };
+        for part in parts.iter_mut() {
+            if part.1.is_none() {
+                if let Some(r) = br.replicas.get(&part.0) {
+                    if r.hw >= part.2 {
+                        part.1 = Some(if r.isr.len() as u32 >= min_isr(part.0) {
+                            Ok(part.3)
+                        } else {
+                            Err(ErrorCode::NotEnoughReplicasAfterAppend)
+                        });
+                    }
+                }
+            }
         }
         let timeout_us = req.timeout_ms.saturating_mul(1000);
         let incarnation = br.incarnation;

@@ -102,6 +102,8 @@ pub(crate) struct PBatch {
     pub retries_used: u32,
     pub attempts: u32,
     pub next_try_us: u64,
+    /// The last error left it unknown whether the broker wrote the batch.
+    pub possibly_persisted: Option<ErrorCode>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -475,6 +477,7 @@ impl Producer {
                     retries_used: 0,
                     attempts: 0,
                     next_try_us: 0,
+                    possibly_persisted: None,
                 };
                 self.fail_batch(w, b, ErrorCode::InvalidRecord);
                 return None;
@@ -503,6 +506,7 @@ impl Producer {
             retries_used: 0,
             attempts: 0,
             next_try_us: 0,
+            possibly_persisted: None,
         })
     }
 
@@ -964,8 +968,25 @@ impl Producer {
             false
         } else if idem && e == ErrorCode::OutOfOrderSequenceNumber {
             count_retry = false;
-            if !draining {
-                // An unexpected sequence gap: bump the epoch and resend (librdkafka drain+bump).
+            // Expected while an earlier batch of the partition is outstanding (it failed or is
+            // still in flight): retry after draining. Otherwise it is a real gap (the broker lost
+            // data): bump the epoch and resend (librdkafka drain + bump, reference §5.3).
+            let earlier_outstanding = self
+                .inflight
+                .values()
+                .flat_map(|i| i.batches.iter())
+                .chain(
+                    self.parts
+                        .get(&b.tp)
+                        .into_iter()
+                        .flat_map(|p| p.retry.iter()),
+                )
+                .any(|x| {
+                    x.tp == b.tp
+                        && x.producer_epoch == b.producer_epoch
+                        && x.base_sequence < b.base_sequence
+                });
+            if !draining && !earlier_outstanding {
                 self.need_bump = true;
             }
             true
@@ -992,6 +1013,9 @@ impl Producer {
         }
         if count_retry {
             b.retries_used += 1;
+        }
+        if e.action() == ErrorAction::RetryPossiblyPersisted {
+            b.possibly_persisted = Some(e);
         }
         let backoff = self.backoff_us(w, b.retries_used.max(1));
         b.next_try_us = w.now_us + backoff;
@@ -1031,6 +1055,17 @@ impl Producer {
             let Some(mut pq) = self.parts.remove(&tp) else {
                 continue;
             };
+            // A batch that may already be in the log cannot be resent under the new epoch without
+            // risking a duplicate: it fails with the error that left its fate unknown.
+            let (unsure, keep): (Vec<PBatch>, Vec<PBatch>) = pq
+                .retry
+                .drain(..)
+                .partition(|b| b.possibly_persisted.is_some());
+            pq.retry = keep.into();
+            for b in unsure {
+                let e = b.possibly_persisted.unwrap_or(ErrorCode::TimedOut);
+                self.fail_batch(w, b, e);
+            }
             let mut seq = 0i32;
             for b in pq.retry.iter_mut() {
                 self.reencode(b, seq);

@@ -106,7 +106,28 @@ pub fn main(args: &[String]) -> ExitCode {
     let metrics = sim.metrics();
     if args.json {
         let view = sim.view();
+        // Committed records (below the high watermark) per partition, at most 10,000 each.
+        let committed: Vec<serde_json::Value> = view
+            .partitions
+            .iter()
+            .map(|p| {
+                let records: Vec<serde_json::Value> = sim
+                    .committed_records(&p.topic, p.partition)
+                    .into_iter()
+                    .take(10_000)
+                    .map(|(offset, k, v)| {
+                        serde_json::json!({
+                            "offset": offset,
+                            "key": k.map(|b| String::from_utf8_lossy(&b).into_owned()),
+                            "value": v.map(|b| String::from_utf8_lossy(&b).into_owned()),
+                        })
+                    })
+                    .collect();
+                serde_json::json!({"topic": p.topic, "partition": p.partition, "records": records})
+            })
+            .collect();
         let doc = serde_json::json!({
+            "committed": committed,
             "scenario": sim.scenario().name,
             "stopped": outcome.stopped,
             "time_us": outcome.time_us,

@@ -1,1 +1,21 @@
-fn main() {}
+//! The playground's browser front end. It renders `ksim`'s view and log and turns what the
+//! learner does into `ksim` actions; it computes no Kafka behaviour of its own
+//! (ARCHITECTURE.md, "Architecture Invariant").
+
+mod app;
+mod clock;
+mod components;
+mod panic_banner;
+mod records;
+
+fn main() {
+    panic_banner::install();
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"))
+    else {
+        return;
+    };
+    root.set_inner_html("");
+    yew::Renderer::<app::App>::with_root(root).render();
+}

@@ -39,6 +39,7 @@ fn show(message: &str) -> Option<()> {
     banner.append_child(&detail).ok()?;
     banner.append_child(&button).ok()?;
     let body = document.body()?;
-    body.insert_before(&banner, body.first_child().as_ref()).ok()?;
+    body.insert_before(&banner, body.first_child().as_ref())
+        .ok()?;
     Some(())
 }

@@ -1,0 +1,70 @@
+//! Partition logs: each partition's records as its leader stores them, with offset, key, value,
+//! timestamp, headers and the batch they arrived in. Records above the high watermark are marked
+//! "not committed" (consumers do not see them yet).
+
+use crate::records::PartitionLog;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct LogsPanelProps {
+    pub logs: Rc<Vec<PartitionLog>>,
+}
+
+fn show(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "null".into())
+}
+
+#[function_component(LogsPanel)]
+pub fn logs_panel(p: &LogsPanelProps) -> Html {
+    html! {
+        <section class="panel" aria-labelledby="h-logs">
+            <h2 id="h-logs">{ "Partition logs" }</h2>
+            if p.logs.is_empty() {
+                <p class="empty">{ "No topics yet. Create one, then produce an event." }</p>
+            }
+            { for p.logs.iter().map(|l| {
+                let name = format!("{}-{}", l.topic, l.partition);
+                let leader = l.leader.map_or("no leader".to_string(), |b| format!("leader: broker {b}"));
+                html! {
+                    <div class="partition">
+                        <div class="partition-head">
+                            <strong>{ &name }</strong>
+                            <span>{ leader }</span>
+                            <span class="mono">{ format!("HW {} · LEO {}", l.high_watermark, l.log_end_offset) }</span>
+                            if l.total_records > l.rows.len() {
+                                <span>{ format!("showing the newest {} of {}", l.rows.len(), l.total_records) }</span>
+                            }
+                        </div>
+                        if l.rows.is_empty() {
+                            <p class="empty">{ "empty" }</p>
+                        } else {
+                            <div class="table-scroll">
+                            <table aria-label={format!("{name} log")}>
+                                <thead><tr>
+                                    <th class="num" scope="col">{ "offset" }</th><th scope="col">{ "key" }</th>
+                                    <th scope="col">{ "value" }</th><th scope="col">{ "headers" }</th>
+                                    <th class="num" scope="col">{ "batch" }</th>
+                                </tr></thead>
+                                <tbody>
+                                { for l.rows.iter().map(|r| html! {
+                                    <tr key={r.offset}>
+                                        <td class="num">{ r.offset }</td>
+                                        <td class="text key">{ show(&r.key) }</td>
+                                        <td class="text">{ show(&r.value) }
+                                            if !r.committed { <span class="uncommitted">{ " (not committed)" }</span> }
+                                        </td>
+                                        <td class="text">{ r.headers.iter().map(|(k, v)| format!("{k}={}", show(v))).collect::<Vec<_>>().join(", ") }</td>
+                                        <td class="num">{ format!("#{}", r.batch_index) }</td>
+                                    </tr>
+                                }) }
+                                </tbody>
+                            </table>
+                            </div>
+                        }
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}

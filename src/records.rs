@@ -1,0 +1,130 @@
+//! Decoded partition logs for display. The records come from the real stored batch bytes
+//! (`Simulation::batch_bytes`) decoded by `kwire`; decoded batches are cached by their bytes'
+//! address, so a batch is decoded once, not on every frame.
+
+use ksim::{Simulation, View};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Records shown per partition (the newest ones); the count of older ones is shown instead.
+pub const MAX_ROWS_PER_PARTITION: usize = 200;
+
+/// One record as a consumer would see it, plus where it came from.
+#[derive(Clone, PartialEq)]
+pub struct RecordRow {
+    pub offset: i64,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub timestamp_ms: i64,
+    pub headers: Vec<(String, Option<String>)>,
+    pub batch_index: usize,
+    /// Below the high watermark: committed, visible to consumers.
+    pub committed: bool,
+}
+
+/// The leader's log of one partition.
+#[derive(Clone, PartialEq)]
+pub struct PartitionLog {
+    pub topic: String,
+    pub partition: u32,
+    /// The broker whose log is shown (the leader, or the best replica while there is none).
+    pub broker: Option<u32>,
+    pub leader: Option<u32>,
+    pub high_watermark: i64,
+    pub log_end_offset: i64,
+    pub total_records: usize,
+    pub rows: Vec<RecordRow>,
+}
+
+fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
+    bytes
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// Cache of decoded batches keyed by the address of their shared bytes.
+#[derive(Default)]
+pub struct DecodeCache {
+    batches: BTreeMap<usize, (Arc<[u8]>, Rc<Vec<RecordRow>>)>,
+}
+
+impl DecodeCache {
+    fn rows(&mut self, bytes: Arc<[u8]>, batch_index: usize) -> Rc<Vec<RecordRow>> {
+        let key = bytes.as_ptr() as usize;
+        if let Some((_, rows)) = self.batches.get(&key) {
+            return rows.clone();
+        }
+        let rows = match kwire::decode_batch(&bytes, &kwire::DecodeLimits::default()) {
+            Ok((batch, _)) => batch
+                .records
+                .iter()
+                .map(|r| RecordRow {
+                    offset: batch.header.base_offset + r.offset_delta as i64,
+                    key: text(&r.key),
+                    value: text(&r.value),
+                    timestamp_ms: batch.header.base_timestamp + r.timestamp_delta,
+                    headers: r
+                        .headers
+                        .iter()
+                        .map(|h| (h.key.clone(), text(&h.value)))
+                        .collect(),
+                    batch_index,
+                    committed: false,
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let rows = Rc::new(rows);
+        self.batches.insert(key, (bytes, rows.clone()));
+        rows
+    }
+
+    /// The partition logs for the current view.
+    pub fn partition_logs(&mut self, sim: &Simulation, view: &View) -> Vec<PartitionLog> {
+        let mut out = Vec::with_capacity(view.partitions.len());
+        for pv in &view.partitions {
+            let replica = pv
+                .leader
+                .and_then(|l| pv.replicas.iter().find(|r| r.broker == l))
+                .or_else(|| pv.replicas.iter().max_by_key(|r| r.high_watermark));
+            let mut log = PartitionLog {
+                topic: pv.topic.clone(),
+                partition: pv.partition,
+                broker: replica.map(|r| r.broker),
+                leader: pv.leader,
+                high_watermark: replica.map_or(0, |r| r.high_watermark),
+                log_end_offset: replica.map_or(0, |r| r.log_end_offset),
+                total_records: 0,
+                rows: Vec::new(),
+            };
+            if let Some(r) = replica {
+                log.total_records = r.batches.iter().map(|b| b.records as usize).sum();
+                // Walk batches from the newest until enough rows are collected.
+                let mut rows: Vec<RecordRow> = Vec::new();
+                for b in r.batches.iter().rev() {
+                    if rows.len() >= MAX_ROWS_PER_PARTITION {
+                        break;
+                    }
+                    if let Some(bytes) = sim.batch_bytes(&pv.topic, pv.partition, r.broker, b.index)
+                    {
+                        for row in self.rows(bytes, b.index).iter().rev() {
+                            let mut row = row.clone();
+                            row.committed = row.offset < r.high_watermark;
+                            rows.push(row);
+                        }
+                    }
+                }
+                rows.truncate(MAX_ROWS_PER_PARTITION);
+                rows.reverse();
+                log.rows = rows;
+            }
+            out.push(log);
+        }
+        // Forget batches no log refers to any more (truncated replicas, reset).
+        if self.batches.len() > 4096 {
+            self.batches.clear();
+        }
+        out
+    }
+}

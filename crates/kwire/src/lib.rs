@@ -18,6 +18,7 @@ pub mod codec;
 pub mod error;
 pub mod layout;
 pub mod record;
+pub mod sample;
 pub mod segment;
 pub mod varint;
 

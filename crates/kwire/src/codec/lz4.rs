@@ -1,5 +1,5 @@
 //! lz4 (codec 3): the LZ4 frame format as Kafka writes it (reference §2.1), built here around
-//! `lz4_flex`'s block codec.
+//! our deterministic block compressor ([`super::lz4_block`]) and `lz4_flex`'s block decoder.
 //!
 //! Written like Java's `KafkaLZ4BlockOutputStream` and librdkafka's LZ4F settings:
 //! magic `04 22 4d 18`, FLG 0x60 (version 01, independent blocks, no checksums, no content size),
@@ -37,18 +37,16 @@ pub fn compress(input: &[u8]) -> Vec<u8> {
     out.push(FLG);
     out.push(BD);
     out.push(header_checksum(&[FLG, BD]));
-    let mut scratch =
-        vec![0u8; lz4_flex::block::get_maximum_output_size(BLOCK_BYTES.min(input.len()))];
+    let mut block = Vec::with_capacity(BLOCK_BYTES + BLOCK_BYTES / 255 + 16);
     for chunk in input.chunks(BLOCK_BYTES) {
-        match lz4_flex::block::compress_into(chunk, &mut scratch) {
-            Ok(n) if n < chunk.len() => {
-                out.extend_from_slice(&(n as u32).to_le_bytes());
-                out.extend_from_slice(&scratch[..n]);
-            }
-            _ => {
-                out.extend_from_slice(&(chunk.len() as u32 | UNCOMPRESSED_BIT).to_le_bytes());
-                out.extend_from_slice(chunk);
-            }
+        block.clear();
+        super::lz4_block::compress_block(chunk, &mut block);
+        if block.len() < chunk.len() {
+            out.extend_from_slice(&(block.len() as u32).to_le_bytes());
+            out.extend_from_slice(&block);
+        } else {
+            out.extend_from_slice(&(chunk.len() as u32 | UNCOMPRESSED_BIT).to_le_bytes());
+            out.extend_from_slice(chunk);
         }
     }
     out.extend_from_slice(&0u32.to_le_bytes());

@@ -4,7 +4,7 @@
 //!
 //! `compression.level` follows librdkafka (reference §2.4): `None` or −1 is the codec default,
 //! larger values are clamped to the codec's maximum. What the pure-Rust compressors cannot do:
-//! - lz4: `lz4_flex` has no HC compressor, so every level uses the fast compressor (librdkafka
+//! - lz4: only the fast compressor exists here (no LZ4 HC), so every level uses it (librdkafka
 //!   switches to LZ4 HC from level 3 on; the frame is the same, only the ratio differs).
 //! - zstd: `ruzstd` implements only its "fastest" matcher (about zstd level 1), so every level
 //!   uses it; librdkafka's default is level 3.
@@ -12,6 +12,7 @@
 
 pub mod gzip;
 pub mod lz4;
+pub mod lz4_block;
 pub mod snappy;
 pub mod zstd;
 

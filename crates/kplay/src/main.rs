@@ -1,6 +1,7 @@
 //! `kplay`: the playground's core, headless. Subcommands live in their own modules.
 
 mod batch_cmd;
+mod bench_codecs;
 mod bench_sim;
 mod run_cmd;
 
@@ -15,7 +16,12 @@ fn main() -> ExitCode {
         }
         Some("batch") => batch_cmd::main(&args[1..]),
         Some("run") => run_cmd::main(&args[1..]),
-        Some("bench") if args.get(1).map(String::as_str) == Some("sim") => bench_sim::main(&args[2..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("sim") => {
+            bench_sim::main(&args[2..])
+        }
+        Some("bench") if args.get(1).map(String::as_str) == Some("codecs") => {
+            bench_codecs::main(&args[2..])
+        }
         _ => {
             eprintln!("usage: kplay --version");
             ExitCode::from(2)

@@ -481,6 +481,44 @@ mod tests {
     }
 
     #[test]
+    fn compressed_batch_with_gapped_inner_offsets_is_rebuilt_not_rejected() {
+        // reference §1.8 step 5: the broker silently rebuilds instead of failing.
+        let recs = records(3);
+        let mut raw = Vec::new();
+        for (i, r) in recs.iter().enumerate() {
+            crate::record::write_record(&mut raw, r, 0, (i * 2) as i32);
+        }
+        let gzip = Compression {
+            codec: Codec::Gzip,
+            ..Compression::default()
+        };
+        let payload = crate::codec::compress(&raw, &gzip).unwrap();
+        let spec = BatchSpec {
+            compression: gzip,
+            ..BatchSpec::default()
+        };
+        let mut sent = encode_batch(&spec, &recs).unwrap().bytes;
+        sent.truncate(crate::batch::HEADER_SIZE_BYTES);
+        sent.extend_from_slice(&payload);
+        let batch_length = (sent.len() - LOG_OVERHEAD_BYTES) as i32;
+        sent[8..12].copy_from_slice(&batch_length.to_be_bytes());
+        write_crc(&mut sent);
+        let out = append(
+            &sent,
+            &TopicConfig::default(),
+            &CTX,
+            &DecodeLimits::default(),
+        )
+        .unwrap();
+        assert_eq!(out.mode, AppendMode::Rebuilt);
+        assert_eq!(out.reason, "inner offset deltas are not 0..n-1");
+        let (stored, _) = decode_batch(&out.bytes, &DecodeLimits::default()).unwrap();
+        let deltas: Vec<i32> = stored.records.iter().map(|r| r.offset_delta).collect();
+        assert_eq!(deltas, vec![0, 1, 2]);
+        assert_eq!(stored.header.codec().unwrap(), Codec::Gzip);
+    }
+
+    #[test]
     fn log_append_time_sets_bit_3_and_the_broker_clock_with_a_fresh_crc() {
         let topic = TopicConfig {
             timestamp_type: TimestampType::LogAppendTime,

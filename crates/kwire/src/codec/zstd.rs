@@ -244,6 +244,23 @@ mod tests {
     }
 
     #[test]
+    fn concatenated_and_skippable_frames_are_read_in_order() {
+        let (a, b) = (b"first frame ".repeat(50), b"second frame ".repeat(70));
+        let mut input = compress(&a);
+        input.extend_from_slice(&0x184D_2A5Au32.to_le_bytes());
+        input.extend_from_slice(&3u32.to_le_bytes());
+        input.extend_from_slice(b"xyz");
+        input.extend_from_slice(&compress(&b));
+        let mut both = a.clone();
+        both.extend_from_slice(&b);
+        assert_eq!(decompress(&input, 1 << 20).unwrap(), both);
+        let spans = framing_spans(&input, 1 << 20).unwrap();
+        assert!(spans.iter().any(|s| s.name == "zstd[1].skippable"));
+        assert!(spans.iter().any(|s| s.name == "zstd[2].magic"));
+        assert_eq!(spans.last().unwrap().end, input.len());
+    }
+
+    #[test]
     fn truncation_corruption_and_bombs_are_errors() {
         let data = vec![9u8; 200_000];
         let z = compress(&data);

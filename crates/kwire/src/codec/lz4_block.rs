@@ -21,6 +21,12 @@ fn read_u32(input: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([input[at], input[at + 1], input[at + 2], input[at + 3]])
 }
 
+fn read_u64(input: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&input[at..at + 8]);
+    u64::from_le_bytes(b)
+}
+
 fn hash(sequence: u32) -> usize {
     (sequence.wrapping_mul(2_654_435_761) >> (32 - HASH_LOG)) as usize
 }
@@ -78,6 +84,15 @@ pub fn compress_block(input: &[u8], out: &mut Vec<u8>) {
                 from -= 1;
             }
             let mut len = cur - start + MIN_MATCH;
+            // 8 bytes at a time, then byte by byte: the same length either way, only faster.
+            while start + len + 8 <= match_end_limit {
+                let diff = read_u64(input, from + len) ^ read_u64(input, start + len);
+                if diff != 0 {
+                    len += (diff.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                len += 8;
+            }
             while start + len < match_end_limit && input[from + len] == input[start + len] {
                 len += 1;
             }

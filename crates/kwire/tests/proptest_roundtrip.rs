@@ -184,3 +184,27 @@ fn decompression_bombs_stop_at_the_limit_for_every_codec() {
         assert!(layout_batches(&enc.bytes, &limits).is_err());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Our own LZ4 block compressor against lz4_flex's decoder: small alphabets and repeated
+    /// runs make long matches, sizes go past one 64 KiB block.
+    #[test]
+    fn lz4_blocks_round_trip_through_an_independent_decoder(
+        pieces in proptest::collection::vec((proptest::collection::vec(0u8..4, 1..300), 1usize..40), 1..60),
+    ) {
+        let mut input = Vec::new();
+        for (piece, times) in pieces {
+            for _ in 0..times {
+                input.extend_from_slice(&piece);
+            }
+        }
+        input.truncate(140_000);
+        let mut block = Vec::new();
+        kwire::codec::lz4_block::compress_block(&input, &mut block);
+        prop_assert_eq!(lz4_flex::block::decompress(&block, input.len()).unwrap(), input.clone());
+        let frame = kwire::codec::lz4::compress(&input);
+        prop_assert_eq!(decompress(Codec::Lz4, &frame, 1 << 20).unwrap(), input);
+    }
+}

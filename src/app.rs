@@ -4,8 +4,11 @@
 use crate::clock::Ticker;
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::event_log::{window_for, EventLog, Row};
+use crate::components::inspector::{BatchRef, Inspector};
 use crate::components::logs_panel::LogsPanel;
+use crate::components::network_panel::NetworkPanel;
 use crate::components::produce_form::ProduceForm;
+use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
 use crate::components::topic_form::TopicForm;
 use crate::records::{DecodeCache, PartitionLog};
 use ksim::{Action, Scenario, SimError, Simulation};
@@ -32,6 +35,8 @@ pub enum Msg {
     CreateTopic(ksim::TopicSpec),
     Act(Action),
     LogScroll(usize),
+    Inspect(BatchRef),
+    CloseInspector,
     LogFilter(String),
 }
 
@@ -57,6 +62,8 @@ pub struct App {
     log_filter: String,
     /// Indices of log entries matching the filter (all entries when the filter is empty).
     log_matches: Vec<usize>,
+    /// The batch open in the inspector, with a snapshot of its bytes.
+    inspected: Option<(BatchRef, Rc<Vec<u8>>)>,
 }
 
 fn default_scenario() -> Scenario {
@@ -165,6 +172,7 @@ impl Component for App {
             log_scroll_row: 0,
             log_filter: String::new(),
             log_matches: Vec::new(),
+            inspected: None,
         };
         app.refresh();
         if !prefers_reduced_motion() {
@@ -205,6 +213,13 @@ impl Component for App {
                 self.apply(origin, action)
             }
             Msg::LogScroll(row) => self.log_scroll_row = row,
+            Msg::Inspect(b) => {
+                self.inspected = self
+                    .sim
+                    .batch_bytes(&b.topic, b.partition, b.broker, b.index)
+                    .map(|bytes| (b, Rc::new(bytes.to_vec())));
+            }
+            Msg::CloseInspector => self.inspected = None,
             Msg::LogFilter(filter) => {
                 self.log_filter = filter;
                 self.log_matches.clear();
@@ -267,8 +282,18 @@ impl Component for App {
                     <h3>{ "Produce an event" }</h3>
                     <ProduceForm topics={topics} on_action={link.callback(Msg::Act)} error={self.error_for(Origin::Produce)} />
                 </section>
-                <ClusterPanel view={view.clone()} />
-                <LogsPanel logs={self.logs.clone()} />
+                <div class="column">
+                    <ProducerPanel view={view.clone()} />
+                    <NetworkPanel view={view.clone()} />
+                    <ReportsPanel view={view.clone()} />
+                </div>
+                <div class="column">
+                    <ClusterPanel view={view.clone()} />
+                    <LogsPanel logs={self.logs.clone()} on_inspect={link.callback(Msg::Inspect)} />
+                </div>
+                if let Some((b, bytes)) = &self.inspected {
+                    <Inspector batch={b.clone()} bytes={bytes.clone()} on_close={link.callback(|_| Msg::CloseInspector)} />
+                }
                 <EventLog total={self.log_matches.len()} first={first} rows={rows}
                     filter={self.log_filter.clone()} on_filter={link.callback(Msg::LogFilter)}
                     on_scroll={link.callback(Msg::LogScroll)} follow={self.follow_log()} />

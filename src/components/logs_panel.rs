@@ -2,6 +2,7 @@
 //! timestamp, headers and the batch they arrived in. Records above the high watermark are marked
 //! "not committed" (consumers do not see them yet).
 
+use super::inspector::BatchRef;
 use crate::records::PartitionLog;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -9,6 +10,7 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct LogsPanelProps {
     pub logs: Rc<Vec<PartitionLog>>,
+    pub on_inspect: Callback<BatchRef>,
 }
 
 fn show(v: &Option<String>) -> String {
@@ -55,7 +57,16 @@ pub fn logs_panel(p: &LogsPanelProps) -> Html {
                                             if !r.committed { <span class="uncommitted">{ " (not committed)" }</span> }
                                         </td>
                                         <td class="text">{ r.headers.iter().map(|(k, v)| format!("{k}={}", show(v))).collect::<Vec<_>>().join(", ") }</td>
-                                        <td class="num">{ format!("#{}", r.batch_index) }</td>
+                                        <td class="num">
+                                            if let Some(broker) = l.broker {
+                                                <button class="linkish" aria-label={format!("Inspect batch {} of {name}", r.batch_index)}
+                                                    onclick={{
+                                                        let cb = p.on_inspect.clone();
+                                                        let b = BatchRef { topic: l.topic.clone(), partition: l.partition, broker, index: r.batch_index };
+                                                        Callback::from(move |_| cb.emit(b.clone()))
+                                                    }}>{ format!("#{}", r.batch_index) }</button>
+                                            }
+                                        </td>
                                     </tr>
                                 }) }
                                 </tbody>

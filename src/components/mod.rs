@@ -3,6 +3,9 @@
 pub mod cluster_panel;
 pub mod event_log;
 pub mod field;
+pub mod inspector;
 pub mod logs_panel;
+pub mod network_panel;
 pub mod produce_form;
+pub mod producer_panel;
 pub mod topic_form;

@@ -1,0 +1,282 @@
+//! The batch inspector: a stored batch's real bytes as a hex view, every byte coloured by the
+//! field it belongs to (header, record fields, codec framing, compressed payload) and named on
+//! hover or focus; the decoded records section; and the same records encoded with each codec.
+//! Layout and encoding come from `kwire`; nothing here knows the format.
+
+use kwire::layout::{layout_batch, FieldGroup, LayoutField};
+use kwire::{BatchSpec, Codec, Compression, DecodeLimits, Record, RecordHeader};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Bytes shown before "show all" (the DOM stays small for 1 MiB batches).
+const HEX_PREVIEW_BYTES: usize = 2048;
+const BYTES_PER_ROW: usize = 16;
+
+/// Which stored batch is open.
+#[derive(Clone, PartialEq)]
+pub struct BatchRef {
+    pub topic: String,
+    pub partition: u32,
+    pub broker: u32,
+    pub index: usize,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub batch: BatchRef,
+    pub bytes: Rc<Vec<u8>>,
+    pub on_close: Callback<()>,
+}
+
+/// One row of the codec comparison.
+#[derive(Clone, PartialEq)]
+struct CodecRow {
+    codec: Codec,
+    size_bytes: Option<usize>,
+    note: String,
+}
+
+/// Re-encodes the batch's records with each codec (same producer fields) to compare sizes.
+fn compare_codecs(bytes: &[u8]) -> Vec<CodecRow> {
+    let Ok((batch, _)) = kwire::decode_batch(bytes, &DecodeLimits::default()) else {
+        return Vec::new();
+    };
+    let records: Vec<Record> = batch
+        .records
+        .iter()
+        .map(|r| Record {
+            timestamp_ms: batch.header.base_timestamp + r.timestamp_delta,
+            key: r.key.clone(),
+            value: r.value.clone(),
+            headers: r
+                .headers
+                .iter()
+                .map(|h| RecordHeader {
+                    key: h.key.clone(),
+                    value: h.value.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    Codec::ALL
+        .iter()
+        .map(|&codec| {
+            let spec = BatchSpec {
+                producer_id: batch.header.producer_id,
+                producer_epoch: batch.header.producer_epoch,
+                base_sequence: batch.header.base_sequence,
+                compression: Compression {
+                    codec,
+                    ..Compression::default()
+                },
+                ..BatchSpec::default()
+            };
+            match kwire::encode_batch(&spec, &records) {
+                Ok(e) => CodecRow {
+                    codec,
+                    size_bytes: Some(e.bytes.len()),
+                    note: String::new(),
+                },
+                Err(e) => CodecRow {
+                    codec,
+                    size_bytes: None,
+                    note: e.to_string(),
+                },
+            }
+        })
+        .collect()
+}
+
+fn group_class(g: FieldGroup) -> &'static str {
+    match g {
+        FieldGroup::Header => "g-header",
+        FieldGroup::Record => "g-record",
+        FieldGroup::Payload => "g-payload",
+        FieldGroup::Framing => "g-framing",
+    }
+}
+
+/// Field index of every byte (the layout tiles the buffer).
+fn owners(fields: &[LayoutField], len: usize) -> Vec<Option<usize>> {
+    let mut out = vec![None; len];
+    for (i, f) in fields.iter().enumerate() {
+        for slot in out.iter_mut().take(f.end.min(len)).skip(f.start) {
+            *slot = Some(i);
+        }
+    }
+    out
+}
+
+#[derive(Properties, PartialEq)]
+struct HexProps {
+    bytes: Rc<Vec<u8>>,
+    fields: Rc<Vec<LayoutField>>,
+    selected: Option<usize>,
+    on_select: Callback<Option<usize>>,
+    label: AttrValue,
+}
+
+#[function_component(HexView)]
+fn hex_view(p: &HexProps) -> Html {
+    let show_all = use_state(|| false);
+    let limit = if *show_all {
+        p.bytes.len()
+    } else {
+        p.bytes.len().min(HEX_PREVIEW_BYTES)
+    };
+    let own = owners(&p.fields, limit);
+    let rows = limit.div_ceil(BYTES_PER_ROW);
+    html! {
+        <div class="hex" role="group" aria-label={p.label.clone()}>
+            { for (0..rows).map(|r| {
+                let start = r * BYTES_PER_ROW;
+                let end = (start + BYTES_PER_ROW).min(limit);
+                html! {
+                    <div class="hex-row">
+                        <span class="hex-addr">{ format!("{start:06x}") }</span>
+                        { for (start..end).map(|i| {
+                            let f = own[i];
+                            let field = f.and_then(|f| p.fields.get(f));
+                            let class = classes!(
+                                "b",
+                                field.map(|f| group_class(f.group)),
+                                (f.is_some() && f == p.selected).then_some("sel"),
+                                field.filter(|f| f.start == i).map(|_| "first"),
+                            );
+                            let cb = p.on_select.clone();
+                            html! {
+                                <span class={class} title={field.map(|f| format!("{} = {}", f.name, f.value))}
+                                    onmouseenter={Callback::from(move |_| cb.emit(f))}>{ format!("{:02x}", p.bytes[i]) }</span>
+                            }
+                        }) }
+                    </div>
+                }
+            }) }
+            if p.bytes.len() > limit {
+                <button class="small" onclick={{ let s = show_all.clone(); Callback::from(move |_| s.set(true)) }}>
+                    { format!("Show all {} bytes", p.bytes.len()) }</button>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FieldTableProps {
+    fields: Rc<Vec<LayoutField>>,
+    selected: Option<usize>,
+    on_select: Callback<Option<usize>>,
+    label: AttrValue,
+}
+
+#[function_component(FieldTable)]
+fn field_table(p: &FieldTableProps) -> Html {
+    html! {
+        <div class="fields-scroll">
+        <table aria-label={p.label.clone()} class="fields">
+            <thead><tr><th scope="col">{ "field" }</th><th class="num" scope="col">{ "bytes" }</th><th scope="col">{ "value" }</th></tr></thead>
+            <tbody>
+            { for p.fields.iter().enumerate().take(400).map(|(i, f)| {
+                let cb = p.on_select.clone();
+                html! {
+                    <tr class={classes!(group_class(f.group), (Some(i) == p.selected).then_some("sel"))}
+                        tabindex="0" onfocus={Callback::from(move |_| cb.emit(Some(i)))}>
+                        <td class="mono">{ &f.name }</td>
+                        <td class="num">{ if f.end - f.start == 1 { format!("{}", f.start) } else { format!("{}–{}", f.start, f.end - 1) } }</td>
+                        <td class="text">{ &f.value }</td>
+                    </tr>
+                }
+            }) }
+            </tbody>
+        </table>
+        </div>
+    }
+}
+
+#[function_component(Inspector)]
+pub fn inspector(p: &InspectorProps) -> Html {
+    let selected = use_state(|| None::<usize>);
+    let selected_rec = use_state(|| None::<usize>);
+    let layout = use_memo(p.bytes.clone(), |bytes| {
+        layout_batch(bytes, 0, &DecodeLimits::default()).map(|(l, _)| l)
+    });
+    let rows = use_memo(p.bytes.clone(), |bytes| compare_codecs(bytes));
+    let b = &p.batch;
+    let title = format!(
+        "Batch #{} of {}-{} on broker {}",
+        b.index, b.topic, b.partition, b.broker
+    );
+    let body = match &*layout {
+        Err(e) => html! { <p class="field-error">{ e.to_string() }</p> },
+        Ok(l) => {
+            let fields = Rc::new(l.fields.clone());
+            let rec_fields = Rc::new(l.records.clone());
+            let rec_bytes = Rc::new(l.records_bytes.clone());
+            let compressed = l.codec != Codec::None;
+            let uncompressed = rows
+                .iter()
+                .find(|r| r.codec == Codec::None)
+                .and_then(|r| r.size_bytes);
+            let sel = {
+                let s = selected.clone();
+                Callback::from(move |i| s.set(i))
+            };
+            let sel_rec = {
+                let s = selected_rec.clone();
+                Callback::from(move |i| s.set(i))
+            };
+            html! {
+                <>
+                <p class="stat-line">
+                    <span>{ format!("{} B stored", p.bytes.len()) }</span>
+                    <span>{ format!("codec {}", l.codec.name()) }</span>
+                    <span>{ format!("{} record(s), {} B before compression", l.header.records_count, l.records_bytes.len()) }</span>
+                    <span class={classes!("pill", (!l.crc_valid).then_some("bad"))}>{ if l.crc_valid { "CRC-32C valid" } else { "CRC-32C mismatch" } }</span>
+                </p>
+                <div class="legend" aria-hidden="true">
+                    <span class="g-header">{ "header" }</span><span class="g-record">{ "record field" }</span>
+                    <span class="g-framing">{ "codec framing" }</span><span class="g-payload">{ "compressed payload" }</span>
+                </div>
+                <div class="inspector-grid">
+                    <HexView bytes={p.bytes.clone()} fields={fields.clone()} selected={*selected} on_select={sel.clone()} label="Batch bytes (hex)" />
+                    <FieldTable fields={fields} selected={*selected} on_select={sel} label="Batch fields" />
+                </div>
+                if compressed {
+                    <h3>{ format!("Records section after {} decompression", l.codec.name()) }</h3>
+                    <div class="inspector-grid">
+                        <HexView bytes={rec_bytes} fields={rec_fields.clone()} selected={*selected_rec} on_select={sel_rec.clone()} label="Decompressed records (hex)" />
+                        <FieldTable fields={rec_fields} selected={*selected_rec} on_select={sel_rec} label="Record fields" />
+                    </div>
+                }
+                <h3>{ "The same records with each codec" }</h3>
+                <table aria-label="Codec comparison">
+                    <thead><tr><th scope="col">{ "compression.type" }</th><th class="num" scope="col">{ "batch size" }</th><th class="num" scope="col">{ "vs none" }</th><th scope="col">{ "" }</th></tr></thead>
+                    <tbody>
+                    { for rows.iter().map(|r| html! {
+                        <tr class={classes!((r.codec == l.codec).then_some("current"))}>
+                            <td>{ r.codec.name() }{ if r.codec == l.codec { " (this batch)" } else { "" } }</td>
+                            <td class="num">{ r.size_bytes.map_or("–".into(), |s| format!("{s} B")) }</td>
+                            <td class="num">{ match (r.size_bytes, uncompressed) { (Some(s), Some(u)) if s > 0 => format!("{:.2}×", u as f64 / s as f64), _ => "–".into() } }</td>
+                            <td class="hint">{ &r.note }</td>
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+                <p class="hint">{ "Sizes are real encodings by this playground's pure-Rust codecs (gzip: miniz_oxide, snappy: snap, lz4: lz4_flex, zstd: ruzstd); librdkafka's C libraries produce different, similar-sized bytes." }</p>
+                </>
+            }
+        }
+    };
+    let close = {
+        let cb = p.on_close.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    html! {
+        <section class="panel wide" aria-labelledby="h-inspector" id="inspector">
+            <div class="panel-head">
+                <h2 id="h-inspector">{ title }</h2>
+                <button class="small" onclick={close}>{ "Close inspector" }</button>
+            </div>
+            { body }
+        </section>
+    }
+}

@@ -1,0 +1,1 @@
+//! Client code export (see `python` and `java`).

@@ -1,0 +1,396 @@
+//! Share links: round trips reproduce the session's log, old links keep decoding, bad input
+//! becomes a typed error.
+
+use kshare::link::{LINK_VERSION, MAX_INFLATED_BYTES};
+use kshare::{
+    base64url, decode_link, encode_link, exceeds_share_limit, presets, LinkError, UiState,
+};
+use ksim::{Action, Fault, Scenario, Simulation, TopicSpec};
+use serde_json::{json, Value};
+
+/// A link from a raw envelope (what a tampering user could write).
+fn raw_link(version: u32, envelope: &Value) -> String {
+    raw_text_link(version, &envelope.to_string())
+}
+
+fn raw_text_link(version: u32, json: &str) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 6);
+    format!("s={version}.{}", base64url::encode(&packed))
+}
+
+fn full(scenario: Value) -> Value {
+    json!({"base": null, "diff": scenario, "ui": {}})
+}
+
+fn topic(name: &str, partitions: u32) -> TopicSpec {
+    TopicSpec {
+        name: name.into(),
+        partitions,
+        replication_factor: 3,
+        ..TopicSpec::default()
+    }
+}
+
+/// A session as the UI drives it: actions applied between runs, a fault, config changes.
+fn session() -> Simulation {
+    let mut sim = Simulation::new(presets::default_scenario()).unwrap();
+    sim.apply(Action::CreateTopic(topic("orders", 3))).unwrap();
+    sim.run_until(2_000);
+    sim.apply(Action::SetProducerConfig {
+        name: "linger.ms".into(),
+        value: "2".into(),
+    })
+    .unwrap();
+    for (k, v) in [("Alice", "A"), ("Bob", "B"), ("Carol", "C")] {
+        sim.produce("orders", Some(k), Some(v)).unwrap();
+        sim.run_until(sim.now_us() + 300);
+    }
+    sim.apply(Action::InjectFault {
+        fault: Fault::Crash { broker: 2 },
+    })
+    .unwrap();
+    sim.apply(Action::ProduceMany {
+        topic: "orders".into(),
+        count: 20,
+        rate_per_sec: Some(1000.0),
+        key: Some("k{i}".into()),
+        key_count: Some(4),
+        value: "event-{i}".into(),
+        value_size_bytes: Some(100),
+        mode: ksim::ProduceMode::Async,
+    })
+    .unwrap();
+    sim.run_until(40_000);
+    sim.poll();
+    sim.run_until(60_000);
+    sim
+}
+
+#[test]
+fn share_then_reload_reproduces_the_same_event_log() {
+    let sim = session();
+    let ui = UiState {
+        time_ms: sim.now_us() as f64 / 1000.0,
+        panel: Some("log".into()),
+        lesson: None,
+    };
+    let link = encode_link(sim.scenario(), &ui);
+    assert!(link.starts_with("s=1."), "{link}");
+    let d = decode_link(&format!("https://example.org/play/?embed=1#{link}")).unwrap();
+    assert_eq!(&d.scenario, sim.scenario());
+    assert_eq!(d.ui_state, ui);
+    assert_eq!(d.migrated_from, None);
+    let mut replay = Simulation::new(d.scenario).unwrap();
+    replay.run_until((d.ui_state.time_ms * 1000.0).round() as u64);
+    assert_eq!(replay.log().len(), sim.log().len());
+    assert_eq!(replay.log_hash(), sim.log_hash());
+}
+
+#[test]
+fn only_differences_from_the_preset_are_encoded() {
+    let untouched = encode_link(&presets::default_scenario(), &UiState::default());
+    let sim = session();
+    let changed = encode_link(sim.scenario(), &UiState::default());
+    assert!(
+        untouched.len() < 120,
+        "{} chars: {untouched}",
+        untouched.len()
+    );
+    assert!(untouched.len() < changed.len());
+    assert!(!exceeds_share_limit(&format!(
+        "https://example.org/#{changed}"
+    )));
+}
+
+#[test]
+fn a_lesson_link_is_a_diff_against_the_lesson() {
+    for l in kshare::lessons::all() {
+        let ui = UiState {
+            lesson: Some(l.id.into()),
+            ..UiState::default()
+        };
+        let s = presets::get(l.id).unwrap().scenario();
+        let link = encode_link(&s, &ui);
+        assert!(link.len() < 120, "{}: {link}", l.id);
+        let d = decode_link(&link).unwrap();
+        assert_eq!(d.scenario, s);
+        assert_eq!(d.ui_state.lesson.as_deref(), Some(l.id));
+    }
+}
+
+#[test]
+fn a_changed_link_bandwidth_round_trips() {
+    let mut s = presets::default_scenario();
+    s.cluster.link.bandwidth_bytes_per_ms = Some(1000);
+    let d = decode_link(&encode_link(&s, &UiState::default())).unwrap();
+    assert_eq!(d.scenario, s);
+}
+
+#[test]
+fn old_link_versions_are_migrated() {
+    let v0 = json!({"scenario": {"version": 1, "seed": 9, "cluster": {"brokers": 1},
+                    "topics": [{"name": "t", "partitions": 2, "replication_factor": 1}]},
+                    "t_us": 1500, "panel": "cluster"});
+    let link = format!("s=0.{}", base64url::encode(v0.to_string().as_bytes()));
+    let d = decode_link(&link).unwrap();
+    assert_eq!(d.migrated_from, Some(0));
+    assert_eq!(d.scenario.seed, 9);
+    assert_eq!(d.scenario.topics[0].partitions, 2);
+    assert_eq!(d.ui_state.time_ms, 1.5);
+    assert_eq!(d.ui_state.panel.as_deref(), Some("cluster"));
+}
+
+/// Every released link version has fixtures in tests/fixtures/links/: `NAME.link` holds the
+/// link, `NAME.json` the scenario it must decode to. They are decoded forever.
+#[test]
+fn fixture_links_of_every_released_version_decode() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/links");
+    let mut versions_seen = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "link"))
+    {
+        let link = std::fs::read_to_string(path).unwrap();
+        let expected_path = path.with_extension("json");
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
+        let d = decode_link(link.trim()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let got = serde_json::to_value(&d.scenario).unwrap();
+        assert_eq!(got, expected["scenario"], "{}", path.display());
+        assert_eq!(
+            serde_json::to_value(&d.ui_state).unwrap(),
+            expected["ui_state"]
+        );
+        let v: u32 = link.trim()["s=".len()..]
+            .split('.')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        versions_seen.push(v);
+    }
+    for v in 0..=LINK_VERSION {
+        assert!(
+            versions_seen.contains(&v),
+            "no fixture link for version {v}"
+        );
+    }
+}
+
+#[test]
+fn a_link_from_a_newer_playground_says_so() {
+    let e = decode_link(&raw_link(LINK_VERSION + 1, &full(json!({})))).unwrap_err();
+    assert_eq!(
+        e,
+        LinkError::NewerVersion {
+            found: LINK_VERSION + 1,
+            supported: LINK_VERSION
+        }
+    );
+    assert!(
+        e.to_string().contains("newer version of the playground"),
+        "{e}"
+    );
+}
+
+fn err(input: &str) -> LinkError {
+    decode_link(input).expect_err(input)
+}
+
+#[test]
+fn malformed_links_give_typed_errors_with_clear_messages() {
+    let good = encode_link(&session().scenario().clone(), &UiState::default());
+    assert_eq!(err(""), LinkError::MissingPayload);
+    assert_eq!(err("#foo=bar"), LinkError::MissingPayload);
+    assert!(matches!(err("s="), LinkError::BadVersion(_)));
+    assert!(matches!(err("s=1"), LinkError::BadVersion(_)));
+    assert!(matches!(err("s=x.abc"), LinkError::BadVersion(_)));
+    assert!(matches!(err("s=99999999999.abc"), LinkError::BadVersion(_)));
+    assert!(matches!(err("s=1.ab+c"), LinkError::BadBase64(_)));
+    assert!(matches!(err("s=1.Zm9vYmFy"), LinkError::BadCompression(_)));
+    // Truncated: every cut of a real link fails cleanly.
+    for cut in (good.len() / 2..good.len() - 1).step_by(7) {
+        let e = err(&good[..cut]);
+        assert!(
+            matches!(e, LinkError::BadBase64(_) | LinkError::BadCompression(_)),
+            "cut at {cut}: {e:?}"
+        );
+    }
+    let e = err(&good[..good.len() - 8]);
+    assert!(e.to_string().starts_with("This link is damaged"), "{e}");
+}
+
+#[test]
+fn tampering_is_detected_or_harmless() {
+    let scenario = session().scenario().clone();
+    let good = encode_link(&scenario, &UiState::default());
+    let body_start = "s=1.".len();
+    for i in body_start..good.len() {
+        for sub in ['A', 'z', '_'] {
+            let mut t: Vec<char> = good.chars().collect();
+            if t[i] == sub {
+                continue;
+            }
+            t[i] = sub;
+            let t: String = t.into_iter().collect();
+            if let Ok(d) = decode_link(&t) {
+                assert_eq!(
+                    d.scenario, scenario,
+                    "tampered at {i} decoded to another scenario"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_decompression_bomb_is_refused() {
+    let bomb = vec![b' '; 4 * MAX_INFLATED_BYTES];
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(&bomb, 9);
+    let link = format!("s=1.{}", base64url::encode(&packed));
+    assert!(link.len() < 30_000);
+    assert_eq!(
+        err(&link),
+        LinkError::TooLarge {
+            limit_bytes: MAX_INFLATED_BYTES
+        }
+    );
+    let v0 = format!(
+        "s=0.{}",
+        base64url::encode(&vec![b' '; MAX_INFLATED_BYTES + 3])
+    );
+    assert!(matches!(
+        err(&v0),
+        LinkError::TooLong { .. } | LinkError::TooLarge { .. }
+    ));
+}
+
+#[test]
+fn wrong_types_huge_numbers_and_unknown_fields_are_refused() {
+    for (scenario, needle) in [
+        (json!({"seed": "seven"}), "invalid type"),
+        (json!({"seed": -1}), "invalid value"),
+        (
+            json!({"cluster": {"brokers": 99999999999u64}}),
+            "invalid value",
+        ),
+        (json!({"cluster": {"brokerz": 3}}), "unknown field"),
+        (
+            json!({"actions": [{"at_ms": 0, "action": {"type": "rm_rf"}}]}),
+            "unknown variant",
+        ),
+    ] {
+        let e = err(&raw_link(1, &full(scenario.clone())));
+        assert!(matches!(e, LinkError::BadJson(_)), "{scenario}: {e:?}");
+        assert!(e.to_string().contains(needle), "{scenario}: {e}");
+    }
+    let e = err(&raw_text_link(
+        1,
+        r#"{"base":null,"diff":{"seed":1e400},"ui":{}}"#,
+    ));
+    assert!(e.to_string().contains("number out of range"), "{e}");
+    let e = err(&raw_text_link(
+        1,
+        r#"{"base":null,"diff":{"seed":184467440737095516150},"ui":{}}"#,
+    ));
+    assert!(matches!(e, LinkError::BadJson(_)), "{e:?}");
+    let e = err(&raw_link(
+        1,
+        &json!({"base": null, "diff": {}, "ui": {}, "eval": "x"}),
+    ));
+    assert!(e.to_string().contains("unknown field `eval`"), "{e}");
+}
+
+#[test]
+fn impossible_scenarios_are_rejected_with_the_simulators_text() {
+    let e = err(&raw_link(1, &full(json!({"cluster": {"brokers": 0}}))));
+    assert_eq!(
+        e.to_string(),
+        "This link's scenario cannot run: invalid scenario: brokers must be 1..=9, got 0"
+    );
+    let e = err(&raw_link(
+        1,
+        &full(json!({"actions": [{"at_ms": 1e300, "action": {"type": "poll"}}]})),
+    ));
+    assert!(matches!(e, LinkError::Rejected(_)), "{e:?}");
+    let many = (0..20)
+        .map(|i| json!({"name": format!("t{i}"), "partitions": 256, "replication_factor": 1}))
+        .collect::<Vec<_>>();
+    let e = err(&raw_link(1, &full(json!({"topics": many}))));
+    assert!(matches!(e, LinkError::OutOfBounds(_)), "{e:?}");
+}
+
+#[test]
+fn scripts_in_strings_stay_inert_text() {
+    let script = "<script>alert(1)</script>\"'`${x}";
+    // In a name or a value: kept verbatim as data (the UI only ever sets text).
+    let mut s = presets::default_scenario();
+    s.name = script.into();
+    s.topics.push(topic("t", 1));
+    s.actions.push(ksim::TimedAction {
+        at_ms: 0.0,
+        action: Action::Produce {
+            topic: "t".into(),
+            key: Some(script.into()),
+            value: Some(script.into()),
+            headers: vec![],
+            partition: None,
+            timestamp_ms: None,
+        },
+    });
+    let d = decode_link(&encode_link(&s, &UiState::default())).unwrap();
+    assert_eq!(d.scenario.name, script);
+    // Where Kafka forbids it (a topic name), the simulator's error says so.
+    let e = err(&raw_link(1, &full(json!({"topics": [{"name": script}]}))));
+    assert!(e.to_string().contains("INVALID_TOPIC_EXCEPTION"), "{e}");
+    // As a panel or lesson name: refused.
+    let e = err(&raw_link(
+        1,
+        &json!({"base": null, "ui": {"panel": "<b>x</b>"}}),
+    ));
+    assert!(matches!(e, LinkError::BadUiState(_)), "{e:?}");
+    let e = err(&raw_link(
+        1,
+        &json!({"base": null, "ui": {"lesson": "javascript:alert(1)"}}),
+    ));
+    assert!(matches!(e, LinkError::BadUiState(_)), "{e:?}");
+}
+
+#[test]
+fn presets_are_checked_by_fingerprint() {
+    let e = err(&raw_link(
+        1,
+        &json!({"base": "default", "base_fnv32": "00000000", "ui": {}}),
+    ));
+    assert_eq!(e, LinkError::PresetChanged("default".into()));
+    let e = err(&raw_link(1, &json!({"base": "nope", "ui": {}})));
+    assert_eq!(e, LinkError::UnknownPreset("nope".into()));
+}
+
+#[test]
+fn the_share_limit_is_2000_characters() {
+    assert!(!exceeds_share_limit(&"x".repeat(2000)));
+    assert!(exceeds_share_limit(&"x".repeat(2001)));
+    let mut s: Scenario = presets::default_scenario();
+    s.topics.push(topic("t", 1));
+    for i in 0..300 {
+        s.actions.push(ksim::TimedAction {
+            at_ms: i as f64,
+            action: Action::Produce {
+                topic: "t".into(),
+                key: Some(format!("key-{i}-{}", i * 7919 % 1013)),
+                value: Some(format!("v{}", i * 104729 % 7919)),
+                headers: vec![],
+                partition: None,
+                timestamp_ms: None,
+            },
+        });
+    }
+    assert!(exceeds_share_limit(&encode_link(&s, &UiState::default())));
+}

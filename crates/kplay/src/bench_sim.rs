@@ -1,53 +1,10 @@
 //! `kplay bench sim [--records N]`: simulation throughput. 1,000,000 records of 100 bytes,
 //! 3 brokers, RF 3, acks=all, lz4, linger 5 ms → records simulated per second of real time.
 
-use ksim::{
-    Action, LogOptions, ProduceMode, ProducerSpec, Scenario, Simulation, TimedAction, TopicSpec,
-};
+use ksim::bench::bench_scenario;
+use ksim::Simulation;
 use std::process::ExitCode;
 use std::time::Instant;
-
-pub fn scenario(records: u64) -> Scenario {
-    Scenario {
-        name: "bench".into(),
-        topics: vec![TopicSpec {
-            name: "bench".into(),
-            partitions: 6,
-            replication_factor: 3,
-            ..Default::default()
-        }],
-        producer: ProducerSpec {
-            config: [
-                ("acks", "all"),
-                ("compression.type", "lz4"),
-                ("linger.ms", "5"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-            ..Default::default()
-        },
-        actions: vec![TimedAction {
-            at_ms: 0.0,
-            action: Action::ProduceMany {
-                topic: "bench".into(),
-                count: records,
-                rate_per_sec: Some(500_000.0),
-                key: Some("user-{i}".into()),
-                key_count: Some(10_000),
-                value: "{\"event\":{i},\"kind\":\"payment\"}".into(),
-                value_size_bytes: Some(100),
-                mode: ProduceMode::Async,
-            },
-        }],
-        log: LogOptions {
-            per_message: false,
-            replication: false,
-            max_entries: 2_000_000,
-        },
-        ..Default::default()
-    }
-}
 
 pub fn main(args: &[String]) -> ExitCode {
     let mut records = 1_000_000u64;
@@ -67,7 +24,7 @@ pub fn main(args: &[String]) -> ExitCode {
             }
         }
     }
-    let mut sim = match Simulation::new(scenario(records)) {
+    let mut sim = match Simulation::new(bench_scenario(records)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");

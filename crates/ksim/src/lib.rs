@@ -51,6 +51,7 @@
 //!   checks use each node's own clock.
 //! - **Bounded**: every run stops at `limits.max_events` / `limits.max_time_ms` and logs why.
 
+pub mod bench;
 pub mod broker;
 pub mod config;
 pub mod error;

@@ -94,7 +94,9 @@ pub(crate) struct Msg {
 #[derive(Debug, Clone)]
 pub(crate) struct PBatch {
     pub tp: Tp,
+    /// Message metadata; the records themselves were moved into `records` (same order).
     pub msgs: Vec<Msg>,
+    pub records: Vec<Record>,
     pub bytes: Arc<[u8]>,
     pub codec: Codec,
     pub base_sequence: i32,
@@ -358,7 +360,30 @@ impl Producer {
         if !self.leaders.contains_key(&tp) {
             self.request_metadata(w);
         }
-        self.serve(w);
+        // Only this partition changed: serve fully if it became ready, otherwise make sure a
+        // wake-up exists for its linger deadline (keeps produce() O(1) for big runs).
+        let ready = self
+            .parts
+            .get(&tp)
+            .and_then(|pq| self.queue_ready(now, pq))
+            .is_some();
+        if ready || self.need_bump {
+            self.serve(w);
+        } else if was_empty || java {
+            let deadline = if java {
+                self.parts
+                    .get(&tp)
+                    .and_then(|pq| pq.java_batches.front())
+                    .map(|b| b.0 + linger)
+                    .unwrap_or(now + linger)
+            } else {
+                now + linger
+            };
+            if self.wake_at.is_none_or(|cur| cur <= now || deadline < cur) {
+                self.wake_at = Some(deadline);
+                w.schedule(deadline, Event::ProducerWake);
+            }
+        }
         Ok((id, partition))
     }
 
@@ -463,13 +488,17 @@ impl Producer {
             transactional: false,
             compression,
         };
-        let records: Vec<Record> = msgs.iter().map(|m| m.record.clone()).collect();
+        let records: Vec<Record> = msgs
+            .iter_mut()
+            .map(|m| std::mem::take(&mut m.record))
+            .collect();
         let enc = match kwire::encode_batch(&spec, &records) {
             Ok(e) => e,
             Err(_) => {
                 let b = PBatch {
                     tp,
                     msgs,
+                    records,
                     bytes: Arc::from(Vec::new()),
                     codec: Codec::None,
                     base_sequence,
@@ -499,6 +528,7 @@ impl Producer {
         Some(PBatch {
             tp,
             msgs,
+            records,
             bytes: Arc::from(enc.bytes),
             codec: enc.codec,
             base_sequence,
@@ -530,8 +560,7 @@ impl Producer {
                 skip_if_larger: !java,
             },
         };
-        let records: Vec<Record> = b.msgs.iter().map(|m| m.record.clone()).collect();
-        if let Ok(enc) = kwire::encode_batch(&spec, &records) {
+        if let Ok(enc) = kwire::encode_batch(&spec, &b.records) {
             b.bytes = Arc::from(enc.bytes);
             b.codec = enc.codec;
         }
@@ -1099,7 +1128,7 @@ impl Producer {
                         pq.java_batches.pop_front();
                     }
                 }
-                self.report(w, tp, &m, None, Some(ErrorCode::MsgTimedOut));
+                self.report(w, tp, &m, &m.record, None, Some(ErrorCode::MsgTimedOut));
             }
             while let Some(pq) = self.parts.get_mut(&tp) {
                 match pq.retry.front().and_then(|b| b.msgs.first()) {
@@ -1123,15 +1152,15 @@ impl Producer {
             records: b.msgs.len() as u32,
             error: e,
         });
-        for m in &b.msgs {
-            self.report(w, b.tp, m, None, Some(e));
+        for (m, r) in b.msgs.iter().zip(&b.records) {
+            self.report(w, b.tp, m, r, None, Some(e));
         }
     }
 
     fn complete_batch(&mut self, w: &mut World, b: PBatch, base: Option<i64>) {
         w.metrics.records_delivered += b.msgs.len() as u64;
-        for (i, m) in b.msgs.iter().enumerate() {
-            self.report(w, b.tp, m, base.map(|o| o + i as i64), None);
+        for (i, (m, r)) in b.msgs.iter().zip(&b.records).enumerate() {
+            self.report(w, b.tp, m, r, base.map(|o| o + i as i64), None);
         }
     }
 
@@ -1140,6 +1169,7 @@ impl Producer {
         w: &mut World,
         tp: Tp,
         m: &Msg,
+        record: &Record,
         offset: Option<i64>,
         error: Option<ErrorCode>,
     ) {
@@ -1148,6 +1178,13 @@ impl Producer {
             w.metrics.latencies_us.push(latency_us);
         }
         let per_message = w.log.options.per_message;
+        // Track the held bytes with the report (freed when served).
+        self.ready_bytes.push_back(m.held_bytes);
+        if !per_message {
+            // Big runs keep only the accounting, not the report objects.
+            self.after_report(w);
+            return;
+        }
         let topic = w.topic_name(tp);
         if per_message {
             w.log(LogEvent::DeliveryReport {
@@ -1167,13 +1204,9 @@ impl Producer {
             topic,
             partition: tp.partition,
             offset,
-            key: if per_message {
-                text(&m.record.key)
-            } else {
-                None
-            },
+            key: if per_message { text(&record.key) } else { None },
             value: if per_message {
-                text(&m.record.value)
+                text(&record.value)
             } else {
                 None
             },
@@ -1181,8 +1214,10 @@ impl Producer {
             ready_us: w.now_us,
             served_us: None,
         });
-        // Track the held bytes with the report (freed when served).
-        self.ready_bytes.push_back(m.held_bytes);
+        self.after_report(w);
+    }
+
+    fn after_report(&mut self, w: &mut World) {
         if self.flush.is_some() {
             self.serve_reports(w, "flush()");
         } else if !self.poll_waiters.is_empty() {
@@ -1201,13 +1236,14 @@ impl Producer {
     /// Serves every ready delivery report (the callbacks run); frees their queue slots.
     pub fn serve_reports(&mut self, w: &mut World, by: &str) -> u32 {
         let mut n = 0u32;
-        while let Some(mut r) = self.ready_reports.pop_front() {
-            let bytes = self.ready_bytes.pop_front().unwrap_or(0);
+        while let Some(bytes) = self.ready_bytes.pop_front() {
             self.held_msgs = self.held_msgs.saturating_sub(1);
             self.held_bytes = self.held_bytes.saturating_sub(bytes as u64);
+            n += 1;
+        }
+        while let Some(mut r) = self.ready_reports.pop_front() {
             r.served_us = Some(w.now_us);
             self.served_reports.push_back(r);
-            n += 1;
         }
         while self.served_reports.len() > SERVED_KEPT {
             self.served_reports.pop_front();

@@ -60,15 +60,25 @@ pub struct RunOutcome {
     pub time_us: u64,
 }
 
-#[derive(Debug, Clone)]
-struct Gen {
-    topic: String,
+/// The per-step copy of a generator's counters.
+struct GenStep {
     count: u64,
     next_i: u64,
     interval_us: u64,
-    key: Option<String>,
+    mode: ProduceMode,
+}
+
+#[derive(Debug, Clone)]
+struct Gen {
+    topic: String,
+    topic_idx: Option<u32>,
+    /// Templates split at `{i}`.
+    key_parts: Option<Vec<String>>,
+    value_parts: Vec<String>,
+    count: u64,
+    next_i: u64,
+    interval_us: u64,
     key_count: Option<u64>,
-    value: String,
     value_size_bytes: Option<usize>,
     mode: ProduceMode,
     token: u64,
@@ -114,15 +124,27 @@ fn sorted_stable<T: Clone>(
     ))
 }
 
+/// Joins template parts with the number `n` where `{i}` was, reserving `capacity` bytes.
+fn fill(parts: &[String], n: u64, capacity: usize) -> String {
+    use std::fmt::Write;
+    let mut out =
+        String::with_capacity(capacity.max(parts.iter().map(|p| p.len()).sum::<usize>() + 20));
+    for (k, p) in parts.iter().enumerate() {
+        if k > 0 {
+            let _ = write!(out, "{n}");
+        }
+        out.push_str(p);
+    }
+    out
+}
+
 fn pad_value(mut s: String, size: Option<usize>) -> String {
     const FILL: &str =
         " lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
     if let Some(n) = size {
-        let mut i = 0;
         while s.len() < n {
-            let c = FILL.as_bytes()[i % FILL.len()] as char;
-            s.push(c);
-            i += 1;
+            let take = (n - s.len()).min(FILL.len());
+            s.push_str(&FILL[..take]);
         }
         s.truncate(n);
     }
@@ -607,12 +629,15 @@ impl Simulation {
                     id,
                     Gen {
                         topic: topic.clone(),
+                        topic_idx: None,
+                        key_parts: key
+                            .as_ref()
+                            .map(|k| k.split("{i}").map(str::to_string).collect()),
+                        value_parts: value.split("{i}").map(str::to_string).collect(),
                         count: *count,
                         next_i: 0,
                         interval_us,
-                        key: key.clone(),
                         key_count: *key_count,
-                        value: value.clone(),
                         value_size_bytes: *value_size_bytes,
                         mode: *mode,
                         token: 0,
@@ -716,23 +741,50 @@ impl Simulation {
 
     /// One iteration of an application loop (`ProduceMany`).
     fn run_gen(&mut self, id: u64, token: u64) {
-        let Some(g) = self.gens.get(&id).cloned() else {
+        let Some(g) = self.gens.get(&id) else {
             return;
         };
         if g.token != token {
             return;
         }
+        let g = GenStep {
+            count: g.count,
+            next_i: g.next_i,
+            interval_us: g.interval_us,
+            mode: g.mode,
+        };
         if g.next_i >= g.count {
             self.gens.remove(&id);
             return;
         }
         let i = g.next_i;
-        let key_i = g.key_count.filter(|k| *k > 0).map(|k| i % k).unwrap_or(i);
-        let key = g.key.as_ref().map(|k| k.replace("{i}", &key_i.to_string()));
-        let value = pad_value(g.value.replace("{i}", &i.to_string()), g.value_size_bytes);
-        let Ok(topic) = self.topic_index(&g.topic) else {
-            self.gens.remove(&id);
+        let Some(full) = self.gens.get(&id) else {
             return;
+        };
+        let key_i = full
+            .key_count
+            .filter(|k| *k > 0)
+            .map(|k| i % k)
+            .unwrap_or(i);
+        let key = full.key_parts.as_ref().map(|k| fill(k, key_i, 0));
+        let value = pad_value(
+            fill(&full.value_parts, i, full.value_size_bytes.unwrap_or(0)),
+            full.value_size_bytes,
+        );
+        let topic = match full.topic_idx {
+            Some(t) => t,
+            None => match self.topic_index(&full.topic) {
+                Ok(t) => {
+                    if let Some(g) = self.gens.get_mut(&id) {
+                        g.topic_idx = Some(t);
+                    }
+                    t
+                }
+                Err(_) => {
+                    self.gens.remove(&id);
+                    return;
+                }
+            },
         };
         let record = Record {
             timestamp_ms: self.w.node_time_ms(PRODUCER),

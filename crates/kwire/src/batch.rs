@@ -114,7 +114,8 @@ pub fn encode_batch(spec: &BatchSpec, records: &[Record]) -> Result<EncodedBatch
     let uncompressed_records_bytes = raw.len();
     let mut codec = spec.compression.codec;
     let mut payload = compress(&raw, &spec.compression)?;
-    if codec != Codec::None && spec.compression.skip_if_larger && payload.len() >= raw.len() {
+    // librdkafka: `if (ciov.iov_len > len)` send uncompressed (strictly larger; reference §2.2).
+    if codec != Codec::None && spec.compression.skip_if_larger && payload.len() > raw.len() {
         codec = Codec::None;
         payload = raw;
     }

@@ -142,7 +142,8 @@ pub struct Compression {
     /// librdkafka `compression.level` semantics: `None` (−1) is the codec's default.
     pub level: Option<i32>,
     pub snappy_framing: SnappyFraming,
-    /// librdkafka: if compression does not shrink the records, send them uncompressed (§2.2).
+    /// librdkafka: if the compressed records are larger than the uncompressed ones, send them
+    /// uncompressed with codec bits 0 (§2.2; kafka-python also does so when they are equal).
     pub skip_if_larger: bool,
 }
 

@@ -82,6 +82,30 @@ def kplay_decode(raw):
         return json.loads(p.stdout)
 
 
+def kplay_layout(raw):
+    """The human annotated layout; checks every byte of the batch is named exactly once."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "in.bin")
+        with open(path, "wb") as f:
+            f.write(raw)
+        p = run_kplay("batch", "decode", path)
+        if p.returncode != 0:
+            raise AssertionError(f"kplay decode (layout) failed: {p.stderr.decode()}")
+    text = p.stdout.decode()
+    batch_part = text.split("decompressed records section")[0]
+    at = 0
+    for line in batch_part.splitlines():
+        cols = line.split()
+        if cols and ".." in cols[0] and cols[0].replace("..", "").isdigit():
+            start, end = map(int, cols[0].split(".."))
+            if start != at:
+                raise AssertionError(f"layout gap/overlap at byte {at}: {line}")
+            at = end
+    if at != len(raw):
+        raise AssertionError(f"layout covers {at} of {len(raw)} bytes")
+    return text
+
+
 def python_build(doc, codec_id):
     b = DefaultRecordBatchBuilder(magic=2, compression_type=codec_id, is_transactional=0,
                                   producer_id=doc["producer_id"],
@@ -177,6 +201,7 @@ class WireOracle(unittest.TestCase):
                 if codec == "snappy":
                     self.assertEqual(raw[61:69], b"\x82SNAPPY\x00", "xerial framing")
                 out = kplay_decode(raw)
+                kplay_layout(raw)
                 self.assertEqual(len(out["batches"]), 1)
                 batch = out["batches"][0]
                 self.assertEqual(batch["batch_length"], len(raw) - 12)
@@ -205,6 +230,7 @@ class WireOracle(unittest.TestCase):
                 raw = rewrap(plain, cid, payload)
                 self.assertTrue(DefaultRecordBatch(raw).validate_crc())
                 out = kplay_decode(raw)
+                kplay_layout(raw)
                 codec = [k for k, v in CODECS.items() if v == cid][0]
                 self.check_json_batch(out["batches"][0], self.doc, codec)
 

@@ -78,3 +78,21 @@ pub use scenario::*;
 pub use sim::{RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS, PRODUCER_ID};
 pub use view::*;
 pub use world::validate_topic_name;
+
+/// The simplifications of the model, one sentence each, for the UI's help text (the same list as
+/// the `SIMPLIFICATIONS` section of these docs, with more detail in each module's docs).
+pub const SIMPLIFICATIONS: &[&str] = &[
+    "The controller is an always-available KRaft quorum: it fences a broker that cannot reach it after broker.session.timeout.ms (9 s) and elects leaders instantly.",
+    "Metadata from the controller reaches every broker that can hear it at once; an isolated broker keeps its stale view and may act as a zombie leader.",
+    "Followers fetch each partition separately (real brokers group partitions per broker pair); empty fetches wait replica.fetch.wait.max.ms (500 ms).",
+    "A returning replica truncates by the leader-epoch rule computed directly from the leader's log, without an OffsetsForLeaderEpoch round trip.",
+    "Logs survive crashes entirely (as if flushed to disk); there is no retention, no segments and no producer-id expiration.",
+    "Replicas are placed round-robin: partition p has replicas p, p+1, ... (mod N), the first leads.",
+    "The producer gets its producer id instantly at creation (no InitProducerId round trip) and refreshes metadata only after errors, with one round trip reading the controller's current view.",
+    "A retried batch is resent with the same records (librdkafka may re-batch non-idempotent retries).",
+    "librdkafka's backpressure is modelled as: no new ProduceRequest to a broker while the link to it is still busy sending.",
+    "After an epoch bump, batches whose outcome is unknown fail instead of being resent under the new epoch.",
+    "poll() never blocks, and an application's flush() does not delay later scenario actions: actions are a timeline, not a program (produce_many with mode sync is a truly synchronous loop).",
+    "Links are FIFO pipes with latency and optional bandwidth, no TCP windows; a lost message is noticed only by timeouts, except that a crashed broker resets the producer's connections after one link latency.",
+    "The broker validates the timestamps of a batch with its own node clock; clocks may have an offset and a drift.",
+];

@@ -104,3 +104,107 @@ fn replaying_the_recorded_scenario_gives_the_same_log() {
     again.run_until_idle(100_000);
     assert_eq!(sim.log_hash(), again.log_hash());
 }
+
+#[test]
+fn bad_input_is_typed_and_runs_are_bounded() {
+    let mut sc = scenario();
+    sc.producer
+        .config
+        .insert("enable.idempotence".into(), "true".into());
+    sc.producer
+        .config
+        .insert("max.in.flight.requests.per.connection".into(), "6".into());
+    assert_eq!(
+        Simulation::new(sc).unwrap_err(),
+        SimError::Config(
+            "Failed to create producer: `max.in.flight` must be set <= 5 when `enable.idempotence` is true".into()
+        )
+    );
+    let mut sc = scenario();
+    sc.producer.config.insert("linger.ms".into(), "abc".into());
+    assert!(matches!(Simulation::new(sc), Err(SimError::Config(_))));
+    let mut sc = scenario();
+    sc.producer
+        .config
+        .insert("no.such.thing".into(), "1".into());
+    assert_eq!(
+        Simulation::new(sc).unwrap_err(),
+        SimError::Config("No such configuration property: \"no.such.thing\"".into())
+    );
+    let mut sc = scenario();
+    sc.actions.push(TimedAction {
+        at_ms: -1.0,
+        action: Action::Poll,
+    });
+    assert!(matches!(
+        Simulation::new(sc),
+        Err(SimError::InvalidScenario(_))
+    ));
+    let mut sc = scenario();
+    sc.cluster.brokers = 10;
+    assert!(matches!(
+        Simulation::new(sc),
+        Err(SimError::InvalidScenario(_))
+    ));
+    let mut sc = scenario();
+    sc.faults.push(TimedFault {
+        at_ms: 0.0,
+        fault: Fault::Crash { broker: 4 },
+    });
+    assert!(matches!(
+        Simulation::new(sc),
+        Err(SimError::InvalidScenario(_))
+    ));
+    assert!(matches!(
+        Scenario::from_json(r#"{"version":1,"seeed":3}"#),
+        Err(SimError::Parse(_))
+    ));
+    // A run that would go on: bounded by limits.max_events, and said so in the log.
+    let mut sc = scenario();
+    sc.limits.max_events = 50;
+    sc.actions.push(TimedAction {
+        at_ms: 0.0,
+        action: Action::ProduceMany {
+            topic: "payments".into(),
+            count: 1000,
+            rate_per_sec: Some(100.0),
+            key: None,
+            key_count: None,
+            value: "x".into(),
+            value_size_bytes: None,
+            mode: ProduceMode::Async,
+        },
+    });
+    let mut sim = Simulation::new(sc).unwrap();
+    assert_eq!(sim.run_until_idle(1_000_000).stopped, StopReason::MaxEvents);
+    assert!(matches!(
+        sim.log().last().map(|e| &e.event),
+        Some(LogEvent::RunLimit { .. })
+    ));
+}
+
+#[test]
+fn set_producer_config_applies_and_is_recorded() {
+    let mut sim = Simulation::new(scenario()).unwrap();
+    assert!(sim
+        .apply(Action::SetProducerConfig {
+            name: "acks".into(),
+            value: "7x".into()
+        })
+        .is_err());
+    sim.apply(Action::SetProducerConfig {
+        name: "acks".into(),
+        value: "0".into(),
+    })
+    .unwrap();
+    sim.produce("payments", Some("k"), Some("v")).unwrap();
+    sim.run_until_idle(10_000);
+    assert_eq!(sim.poll()[0].offset, None, "acks=0 now");
+    assert_eq!(
+        sim.scenario().actions.len(),
+        3,
+        "failed actions are not recorded"
+    );
+    let flushed = sim.flush(Some(1000.0)).unwrap();
+    assert_eq!(flushed, 0);
+}

@@ -294,3 +294,39 @@ fn every_example_is_deterministic_and_snapshots_replay() {
         );
     }
 }
+
+#[test]
+fn unclean_election_loses_acknowledged_record() {
+    let sim = run("unclean-election-loss");
+    let r = reports(&sim);
+    assert_eq!((r[0].error, r[0].offset), (None, Some(0)));
+    assert!(has(&sim, |e| matches!(
+        e,
+        LogEvent::LeaderElected {
+            leader: Some(3),
+            unclean: true,
+            ..
+        }
+    )));
+    assert!(values(&sim, "events", 0).is_empty());
+}
+
+#[test]
+fn log_append_time_uses_the_broker_clock() {
+    let sim = run("log-append-time");
+    let v = sim.view();
+    let leader = v.partitions[0]
+        .replicas
+        .iter()
+        .find(|r| r.is_leader)
+        .unwrap();
+    let stored = &leader.batches[0];
+    // Producer clock: start 1_700_000_000_000 ms + 0 ms; broker 1 runs 1.5 s ahead and appends at ~1 ms.
+    assert_eq!(stored.max_timestamp_ms, 1_700_000_000_000 + 1500 + 1);
+    let bytes = sim.batch_bytes("events", 0, leader.broker, 0).unwrap();
+    assert_eq!(
+        i16::from_be_bytes([bytes[21], bytes[22]]) & 0x08,
+        0x08,
+        "LogAppendTime bit"
+    );
+}

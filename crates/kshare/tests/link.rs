@@ -111,7 +111,7 @@ fn a_lesson_link_is_a_diff_against_the_lesson() {
         };
         let s = presets::get(l.id).unwrap().scenario();
         let link = encode_link(&s, &ui);
-        assert!(link.len() < 120, "{}: {link}", l.id);
+        assert!(link.len() < 160, "{}: {link}", l.id);
         let d = decode_link(&link).unwrap();
         assert_eq!(d.scenario, s);
         assert_eq!(d.ui_state.lesson.as_deref(), Some(l.id));

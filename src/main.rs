@@ -5,8 +5,12 @@
 mod app;
 mod clock;
 mod components;
+mod embed;
+mod keyboard;
 mod panic_banner;
 mod records;
+mod theme;
+mod timeline;
 
 fn main() {
     panic_banner::install();

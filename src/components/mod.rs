@@ -1,11 +1,14 @@
 //! Panels and forms. Each renders a piece of `ksim`'s view or turns input into a `ksim` action.
 
 pub mod cluster_panel;
+pub mod controls;
 pub mod event_log;
 pub mod field;
+pub mod help;
 pub mod inspector;
 pub mod logs_panel;
 pub mod network_panel;
 pub mod produce_form;
 pub mod producer_panel;
+pub mod settings_panel;
 pub mod topic_form;

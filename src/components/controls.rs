@@ -1,0 +1,97 @@
+//! Playback: play/pause, step one event forward or back, run to the next delivery report, speed
+//! (log scale), a time scrubber that rewinds, reset, help. Keyboard: Space, ←, →, `?`.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Playback speeds as virtual milliseconds per real second (log scale).
+pub const SPEEDS: [(f64, &str); 7] = [
+    (0.1, "1/10000×"),
+    (1.0, "1/1000×"),
+    (10.0, "1/100×"),
+    (100.0, "1/10×"),
+    (1000.0, "1× real time"),
+    (10_000.0, "10×"),
+    (100_000.0, "100×"),
+];
+pub const DEFAULT_SPEED: usize = 2;
+
+#[derive(Clone, PartialEq)]
+pub enum Control {
+    TogglePlay,
+    StepForward,
+    StepBack,
+    NextReport,
+    Speed(usize),
+    Seek(u64),
+    Reset,
+    Help,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub playing: bool,
+    pub speed: usize,
+    pub now_us: u64,
+    pub head_us: u64,
+    pub on: Callback<Control>,
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.3} ms", us as f64 / 1000.0)
+}
+
+#[function_component(Controls)]
+pub fn controls(p: &ControlsProps) -> Html {
+    let send = |c: Control| {
+        let on = p.on.clone();
+        Callback::from(move |_: MouseEvent| on.emit(c.clone()))
+    };
+    let on_speed = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            on.emit(Control::Speed(v.parse().unwrap_or(DEFAULT_SPEED)));
+        })
+    };
+    let on_seek = {
+        let on = p.on.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Ok(v) = e.target_unchecked_into::<HtmlInputElement>().value().parse::<f64>() {
+                on.emit(Control::Seek(v.max(0.0) as u64));
+            }
+        })
+    };
+    let rewound = p.now_us < p.head_us;
+    html! {
+        <div class="controls" role="toolbar" aria-label="Playback">
+            <button class="primary play" onclick={send(Control::TogglePlay)} aria-keyshortcuts="Space"
+                aria-label={if p.playing { "Pause" } else { "Play" }}>
+                { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
+            </button>
+            <button onclick={send(Control::StepBack)} aria-keyshortcuts="ArrowLeft" aria-label="Step back"
+                title="Back to the previous event (←)">{ "◀ Back" }</button>
+            <button onclick={send(Control::StepForward)} aria-keyshortcuts="ArrowRight" aria-label="Step"
+                title="Process exactly one event (→)">{ "Step ▶" }</button>
+            <button onclick={send(Control::NextReport)} title="Run until the next delivery report">{ "Next report" }</button>
+            <label class="sr-only" for="speed">{ "Speed" }</label>
+            <select id="speed" onchange={on_speed} title="Playback speed">
+                { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
+                    <option value={i.to_string()} selected={i == p.speed}>{ *name }</option>
+                }) }
+            </select>
+            <div class="scrub">
+                <label class="sr-only" for="scrubber">{ "Virtual time" }</label>
+                <input id="scrubber" type="range" min="0" max={p.head_us.max(1).to_string()} step="1"
+                    value={p.now_us.to_string()} oninput={on_seek}
+                    aria-valuetext={format!("{} of {}", ms(p.now_us), ms(p.head_us))} />
+                <span class="clock" aria-live="off">
+                    { format!("t = {}", ms(p.now_us)) }
+                    if rewound { <span class="pill warn">{ "rewound" }</span> }
+                </span>
+            </div>
+            <button onclick={send(Control::Reset)}>{ "Reset" }</button>
+            <button onclick={send(Control::Help)} aria-keyshortcuts="?" aria-label="Help">{ "?" }</button>
+        </div>
+    }
+}

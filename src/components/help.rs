@@ -1,0 +1,54 @@
+//! Help: keyboard shortcuts, what is simulated, and what is simplified (quoted from `ksim`'s
+//! documented simplifications, so the page never hides them).
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    pub on_close: Callback<()>,
+}
+
+#[function_component(Help)]
+pub fn help(p: &HelpProps) -> Html {
+    let close = {
+        let cb = p.on_close.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    html! {
+        <section class="panel wide help" aria-labelledby="h-help">
+            <div class="panel-head">
+                <h2 id="h-help">{ "Help" }</h2>
+                <button class="small" onclick={close}>{ "Close help" }</button>
+            </div>
+            <div class="help-grid">
+                <div>
+                    <h3>{ "Keyboard" }</h3>
+                    <dl class="keys">
+                        <dt><kbd>{ "Space" }</kbd></dt><dd>{ "play / pause" }</dd>
+                        <dt><kbd>{ "→" }</kbd></dt><dd>{ "process one event" }</dd>
+                        <dt><kbd>{ "←" }</kbd></dt><dd>{ "back to the previous event (rewinds by replaying)" }</dd>
+                        <dt><kbd>{ "?" }</kbd></dt><dd>{ "this help" }</dd>
+                    </dl>
+                    <h3>{ "What you are looking at" }</h3>
+                    <p>{ "Three Kafka 3.6 brokers and a producer that behaves like librdkafka 2.3 (the engine of the confluent-kafka Python client) or the Java 3.6 client, on a virtual clock. Every batch is a real Kafka record batch v2: the sizes, CRCs and compressed bytes you inspect are what Kafka would store." }</p>
+                </div>
+                <div>
+                    <h3>{ "What is simplified" }</h3>
+                    <ul class="simplifications">
+                        { for SIMPLIFICATIONS.iter().map(|s| html! { <li>{ *s }</li> }) }
+                    </ul>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// The simplifications documented in `ksim`'s crate docs, in plain words.
+const SIMPLIFICATIONS: &[&str] = &[
+    "The controller is an always-available KRaft quorum: it fences a silent broker after broker.session.timeout.ms and elects leaders instantly.",
+    "Followers fetch each partition separately (Kafka groups partitions per broker pair). Logs survive crashes; no retention or segments.",
+    "The producer gets its producer id without an InitProducerId round trip, and refreshes metadata only after errors.",
+    "Links are FIFO with latency and optional bandwidth; there are no TCP windows. A lost message is noticed only through timeouts.",
+    "Codecs are pure-Rust implementations: the compressed bytes differ from librdkafka's C libraries, the framing and sizes are comparable.",
+    "Every run is bounded in events and virtual time, and says so when it stops.",
+];

@@ -1,0 +1,221 @@
+//! Producer settings as the core reports them (effective value and where it came from), each
+//! with librdkafka's and the Java 3.6 client's default and a one-line explanation; the client
+//! profile switch; topic settings; the broker count. Every change goes to the core, which
+//! validates it with the client's own rules and messages; errors appear next to the field.
+//!
+//! The help texts below are documentation, not behaviour: defaults shown come from `ksim`.
+
+use ksim::{ClientProfile, ConfigEntry, ConfigSource, ProducerSettings, ProducerSpec, SimError, View};
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Help for one setting: librdkafka name, the name the lecture (and Python code) uses, the Java
+/// client's name, and what it does (reference §3).
+struct Doc {
+    rdkafka: &'static str,
+    alias: &'static str,
+    java: &'static str,
+    help: &'static str,
+    /// Where the lecture's config table differs from the client (reference §3.1).
+    lecture: &'static str,
+}
+
+const DOCS: &[Doc] = &[
+    Doc { rdkafka: "client.id", alias: "client.id", java: "client.id", help: "Name sent with every request; appears in broker logs, metrics and quotas.", lecture: "" },
+    Doc { rdkafka: "request.required.acks", alias: "acks", java: "acks", help: "Replicas that must have the batch before the broker answers: 0 = no answer, 1 = leader only, -1/all = every in-sync replica.", lecture: "Default all (−1) in librdkafka ≥ 1.0 and Java ≥ 3.0." },
+    Doc { rdkafka: "enable.idempotence", alias: "enable.idempotence", java: "enable.idempotence", help: "Producer id + per-partition sequence numbers: the broker drops duplicates from retries and keeps order. Needs acks=all, retries ≥ 1, in-flight ≤ 5.", lecture: "The lecture says false: true only for librdkafka; Java 3.6 defaults to true." },
+    Doc { rdkafka: "message.send.max.retries", alias: "retries", java: "retries", help: "How often a failed batch is sent again (bounded in time by message.timeout.ms).", lecture: "" },
+    Doc { rdkafka: "retry.backoff.ms", alias: "retry.backoff.ms", java: "retry.backoff.ms", help: "Wait before a retry (librdkafka 2.3: doubles per attempt up to retry.backoff.max.ms).", lecture: "" },
+    Doc { rdkafka: "queue.buffering.max.ms", alias: "linger.ms", java: "linger.ms", help: "How long the oldest message may wait for more to join its batch.", lecture: "librdkafka 5 ms, Java 3.6 0 ms (Java 4.0: 5 ms)." },
+    Doc { rdkafka: "batch.num.messages", alias: "batch.num.messages", java: "", help: "A batch is sent once it holds this many messages (librdkafka only).", lecture: "" },
+    Doc { rdkafka: "batch.size", alias: "batch.size", java: "batch.size", help: "A batch is sent once it reaches this many bytes.", lecture: "librdkafka 1,000,000 B, Java 16,384 B." },
+    Doc { rdkafka: "message.max.bytes", alias: "message.max.bytes", java: "max.request.size", help: "Largest request the producer builds; a bigger message fails with MSG_SIZE_TOO_LARGE.", lecture: "" },
+    Doc { rdkafka: "max.in.flight.requests.per.connection", alias: "max.in.flight", java: "max.in.flight.requests.per.connection", help: "Requests sent but not answered yet, per broker connection. Above 1 without idempotence, retries can reorder.", lecture: "librdkafka 1,000,000, Java 5." },
+    Doc { rdkafka: "message.timeout.ms", alias: "delivery.timeout.ms", java: "delivery.timeout.ms", help: "Total time a message may take, retries included, before it fails with _MSG_TIMED_OUT.", lecture: "librdkafka 300 s, Java 120 s." },
+    Doc { rdkafka: "request.timeout.ms", alias: "request.timeout.ms", java: "request.timeout.ms", help: "How long the broker may wait for replicas with acks=all (sent in the request).", lecture: "" },
+    Doc { rdkafka: "socket.timeout.ms", alias: "socket.timeout.ms", java: "", help: "How long librdkafka waits for a response before it gives up on the request and retries.", lecture: "" },
+    Doc { rdkafka: "compression.codec", alias: "compression.type", java: "compression.type", help: "Codec for each batch's records: none, gzip, snappy, lz4, zstd.", lecture: "" },
+    Doc { rdkafka: "compression.level", alias: "compression.level", java: "", help: "Codec level; -1 = the codec's default.", lecture: "" },
+    Doc { rdkafka: "queue.buffering.max.messages", alias: "queue.buffering.max.messages", java: "", help: "Local queue limit; beyond it produce() raises BufferError.", lecture: "" },
+    Doc { rdkafka: "partitioner", alias: "partitioner", java: "", help: "Key → partition: consistent_random = crc32(key) % partitions; murmur2_random = Java's mapping.", lecture: "" },
+];
+
+fn doc_for(name: &str) -> Option<&'static Doc> {
+    DOCS.iter().find(|d| d.rdkafka == name || d.java == name || d.alias == name)
+}
+
+fn defaults_of(profile: ClientProfile) -> Vec<ConfigEntry> {
+    ProducerSettings::from_spec(&ProducerSpec { profile, ..ProducerSpec::default() })
+        .map(|s| s.entries)
+        .unwrap_or_default()
+}
+
+fn default_value(entries: &[ConfigEntry], name: &str) -> String {
+    if name.is_empty() {
+        return "—".into();
+    }
+    entries.iter().find(|e| e.name == name).map_or("—".into(), |e| e.value.clone())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsPanelProps {
+    pub view: Rc<View>,
+    pub profile: ClientProfile,
+    pub broker_count: u32,
+    /// (setting name, value) → the core applies `set_producer_config`.
+    pub on_set: Callback<(String, String)>,
+    pub on_profile: Callback<ClientProfile>,
+    pub on_brokers: Callback<u32>,
+    /// (topic, config name, value) → `set_topic_config`.
+    pub on_topic_config: Callback<(String, String, String)>,
+    /// The core's answer to the last change, if it was an error, with the setting it concerned.
+    pub error: Option<(String, SimError)>,
+}
+
+#[function_component(SettingsPanel)]
+pub fn settings_panel(p: &SettingsPanelProps) -> Html {
+    let rdk_defaults = use_memo((), |_| defaults_of(ClientProfile::Librdkafka));
+    let java_defaults = use_memo((), |_| defaults_of(ClientProfile::Java));
+    let on_profile = {
+        let cb = p.on_profile.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            cb.emit(if v == "java" { ClientProfile::Java } else { ClientProfile::Librdkafka });
+        })
+    };
+    let on_brokers = {
+        let cb = p.on_brokers.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(n) = e.target_unchecked_into::<HtmlSelectElement>().value().parse() {
+                cb.emit(n);
+            }
+        })
+    };
+    let shown: Vec<&ConfigEntry> = p.view.producer.config.iter().filter(|e| doc_for(&e.name).is_some()).collect();
+    html! {
+        <section class="panel" aria-labelledby="h-settings">
+            <h2 id="h-settings">{ "Settings" }</h2>
+            <div class="row">
+                <div class="field">
+                    <label for="profile">{ "Client" }</label>
+                    <select id="profile" onchange={on_profile}>
+                        <option value="librdkafka" selected={p.profile == ClientProfile::Librdkafka}>{ "confluent-kafka (librdkafka 2.3)" }</option>
+                        <option value="java" selected={p.profile == ClientProfile::Java}>{ "Java client 3.6" }</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="brokers">{ "Brokers" }</label>
+                    <select id="brokers" onchange={on_brokers}>
+                        { for (1..=ksim::MAX_BROKERS).map(|n| html! { <option value={n.to_string()} selected={n == p.broker_count}>{ n }</option> }) }
+                    </select>
+                </div>
+            </div>
+            <p class="hint">{ "Changing the client or the broker count replays everything you did so far with the new choice." }</p>
+            <details open=true>
+                <summary>{ "Producer configuration" }</summary>
+                <ul class="settings">
+                { for shown.iter().map(|e| {
+                    let doc = doc_for(&e.name);
+                    let label = doc.map_or(e.name.as_str(), |d| if p.profile == ClientProfile::Java { d.java } else { d.alias });
+                    let id = format!("cfg-{}", e.name.replace('.', "-"));
+                    let error = p.error.as_ref().filter(|(n, _)| n == &e.name).map(|(_, err)| err.to_string());
+                    let source = match e.source {
+                        ConfigSource::Default => "default",
+                        ConfigSource::User => "set by you",
+                        ConfigSource::Adjusted => "adjusted",
+                    };
+                    let onchange = {
+                        let (cb, name) = (p.on_set.clone(), e.name.clone());
+                        Callback::from(move |ev: Event| cb.emit((name.clone(), ev.target_unchecked_into::<HtmlInputElement>().value())))
+                    };
+                    let (rdk, java) = doc.map_or(("—".to_string(), "—".to_string()), |d| (default_value(&rdk_defaults, d.rdkafka), default_value(&java_defaults, d.java)));
+                    html! {
+                        <li class="setting" key={e.name.clone()}>
+                            <div class="setting-head">
+                                <label for={id.clone()}><code>{ label }</code></label>
+                                <span class={classes!("pill", (e.source != ConfigSource::Default).then_some("warn"))}>{ source }</span>
+                            </div>
+                            <input id={id.clone()} value={e.value.clone()} onchange={onchange}
+                                aria-invalid={if error.is_some() { "true" } else { "false" }}
+                                aria-describedby={format!("{id}-help")} />
+                            if let Some(err) = error {
+                                <div class="field-error" role="alert">{ err }</div>
+                            }
+                            <div class="hint" id={format!("{id}-help")}>
+                                { doc.map_or("", |d| d.help) }
+                                <br/>{ format!("Defaults: librdkafka {rdk} · Java 3.6 {java}") }
+                                if let Some(d) = doc.filter(|d| !d.lecture.is_empty()) { <br/><span class="lecture">{ d.lecture }</span> }
+                            </div>
+                        </li>
+                    }
+                }) }
+                </ul>
+            </details>
+            <TopicSettings view={p.view.clone()} on_topic_config={p.on_topic_config.clone()}
+                error={p.error.as_ref().filter(|(n, _)| n.starts_with("topic:")).map(|(_, e)| e.to_string())} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TopicSettingsProps {
+    view: Rc<View>,
+    on_topic_config: Callback<(String, String, String)>,
+    error: Option<String>,
+}
+
+/// Topic configs that change what the broker does (reference §1.8, §2.3, §6).
+const TOPIC_CONFIGS: &[(&str, &str, &str)] = &[
+    ("min.insync.replicas", "1", "With acks=all, fewer in-sync replicas than this ⇒ NOT_ENOUGH_REPLICAS."),
+    ("compression.type", "producer", "producer keeps the batch's codec; any other value makes the broker recompress."),
+    ("unclean.leader.election.enable", "false", "true lets an out-of-sync replica lead: acknowledged data can be lost."),
+    ("max.message.bytes", "1048588", "Largest batch the broker accepts (MESSAGE_TOO_LARGE above)."),
+];
+
+#[function_component(TopicSettings)]
+fn topic_settings(p: &TopicSettingsProps) -> Html {
+    let topic = use_state(String::new);
+    let mut topics: Vec<String> = Vec::new();
+    for pv in &p.view.partitions {
+        if topics.last() != Some(&pv.topic) {
+            topics.push(pv.topic.clone());
+        }
+    }
+    if topics.is_empty() {
+        return html! {};
+    }
+    let chosen = if topics.contains(&topic) { (*topic).clone() } else { topics[0].clone() };
+    let on_topic = {
+        let topic = topic.clone();
+        Callback::from(move |e: Event| topic.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    };
+    html! {
+        <details>
+            <summary>{ "Topic configuration" }</summary>
+            <div class="field">
+                <label for="topic-cfg-topic">{ "Topic" }</label>
+                <select id="topic-cfg-topic" onchange={on_topic}>
+                    { for topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == chosen}>{ t }</option> }) }
+                </select>
+            </div>
+            if let Some(err) = &p.error { <div class="field-error" role="alert">{ err }</div> }
+            <ul class="settings">
+            { for TOPIC_CONFIGS.iter().map(|(name, default, help)| {
+                let id = format!("tcfg-{}", name.replace('.', "-"));
+                let onchange = {
+                    let (cb, t, n) = (p.on_topic_config.clone(), chosen.clone(), name.to_string());
+                    Callback::from(move |ev: Event| cb.emit((t.clone(), n.clone(), ev.target_unchecked_into::<HtmlInputElement>().value())))
+                };
+                html! {
+                    <li class="setting">
+                        <label for={id.clone()}><code>{ *name }</code></label>
+                        <input id={id.clone()} placeholder={*default} onchange={onchange} aria-describedby={format!("{id}-help")} />
+                        <div class="hint" id={format!("{id}-help")}>{ format!("{help} Kafka default: {default}.") }</div>
+                    </li>
+                }
+            }) }
+            </ul>
+        </details>
+    }
+}

@@ -1,0 +1,108 @@
+//! Rewinding. The head scenario (every action the learner applied) is the truth; any earlier
+//! moment is reached by replaying it, starting from the nearest checkpoint (a cheap clone of the
+//! simulation taken while playing forward). Checkpoints are only valid for the head scenario they
+//! were taken under, so a new action clears them; doing something after rewinding branches the
+//! timeline (the actions that came later are dropped).
+
+use ksim::{Action, Scenario, SimError, Simulation};
+
+/// Checkpoints kept at most; when full, every other one is dropped (older times get sparser).
+const MAX_CHECKPOINTS: usize = 48;
+/// Events between checkpoints while playing forward.
+const EVENTS_PER_CHECKPOINT: u64 = 2_000;
+
+pub struct Timeline {
+    pub sim: Simulation,
+    /// Furthest virtual time reached under the current head scenario.
+    pub head_time_us: u64,
+    checkpoints: Vec<Simulation>,
+    events_at_last_checkpoint: u64,
+}
+
+impl Timeline {
+    pub fn new(sim: Simulation) -> Timeline {
+        Timeline { head_time_us: sim.now_us(), checkpoints: vec![sim.clone()], sim, events_at_last_checkpoint: 0 }
+    }
+
+    /// Starts over from a scenario (replaying its actions up to `until_us`).
+    pub fn from_scenario(scenario: Scenario, until_us: u64) -> Result<Timeline, SimError> {
+        let sim = Simulation::new(scenario)?;
+        let mut t = Timeline::new(sim);
+        t.forward_to(until_us);
+        Ok(t)
+    }
+
+    /// True when the simulation shows an earlier moment than the furthest one reached.
+    pub fn rewound(&self) -> bool {
+        self.sim.now_us() < self.head_time_us
+    }
+
+    fn after_forward(&mut self) {
+        self.head_time_us = self.head_time_us.max(self.sim.now_us());
+        let processed = self.sim.events_processed();
+        if processed >= self.events_at_last_checkpoint + EVENTS_PER_CHECKPOINT {
+            self.events_at_last_checkpoint = processed;
+            if self.checkpoints.last().is_none_or(|c| c.now_us() < self.sim.now_us()) {
+                self.checkpoints.push(self.sim.clone());
+            }
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                let mut i = 0;
+                self.checkpoints.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+            }
+        }
+    }
+
+    /// Runs forward to `time_us`.
+    pub fn forward_to(&mut self, time_us: u64) {
+        self.sim.run_until(time_us);
+        self.after_forward();
+    }
+
+    /// Processes exactly one event.
+    pub fn step(&mut self) {
+        self.sim.step();
+        self.after_forward();
+    }
+
+    /// Shows the state at `time_us` (earlier or later than now).
+    pub fn seek(&mut self, time_us: u64) {
+        if time_us >= self.sim.now_us() {
+            self.forward_to(time_us);
+            return;
+        }
+        let start = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|c| c.now_us() <= time_us)
+            .cloned()
+            .or_else(|| Simulation::new(self.sim.scenario().clone()).ok());
+        if let Some(mut sim) = start {
+            sim.run_until(time_us);
+            self.sim = sim;
+        }
+    }
+
+    /// Applies a learner's action now. After a rewind this branches: the actions that came later
+    /// are dropped and the session continues from here.
+    pub fn apply(&mut self, action: Action) -> Result<(), SimError> {
+        if self.rewound() {
+            let now = self.sim.now_us();
+            let mut scenario = self.sim.scenario().clone();
+            scenario.actions.retain(|a| a.at_ms * 1000.0 <= now as f64);
+            let mut branch = Timeline::from_scenario(scenario, now)?;
+            branch.sim.apply(action)?;
+            *self = branch;
+            return Ok(());
+        }
+        self.sim.apply(action)?;
+        // Checkpoints do not know this action: keep only the newest, which is now.
+        self.checkpoints.clear();
+        self.checkpoints.push(self.sim.clone());
+        self.events_at_last_checkpoint = self.sim.events_processed();
+        Ok(())
+    }
+}

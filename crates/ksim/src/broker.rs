@@ -216,6 +216,49 @@ pub(crate) struct Cluster {
     pub pending_checks: u32,
 }
 
+/// The leader's append (reference §1.8, §2.3): `kwire::broker::append`, except when no
+/// record-level rule can apply (topic keeps the producer's codec, no timestamp window, not
+/// compacted): then only the header and CRC are validated and the batch is kept in place — the same
+/// stored bytes without decompressing every record (keeps big runs fast).
+fn append(
+    bytes: &[u8],
+    topic: &kwire::broker::TopicConfig,
+    ctx: &AppendContext,
+) -> Result<kwire::broker::AppendOutcome, kwire::WireError> {
+    use kwire::broker::{AppendMode, TimestampType, TopicCompression};
+    let simple = topic.compression == TopicCompression::Producer
+        && topic.timestamp_type == TimestampType::CreateTime
+        && topic.timestamp_before_max_ms == i64::MAX
+        && topic.timestamp_after_max_ms == i64::MAX
+        && !topic.compacted;
+    if !simple {
+        return kwire::broker::append(bytes, topic, ctx, &DecodeLimits::default());
+    }
+    let header = kwire::batch::decode_header(bytes)?;
+    if header.size_bytes() != bytes.len() || header.batch_length < 49 {
+        // Not exactly one well-formed batch: let the full validation say why.
+        return kwire::broker::append(bytes, topic, ctx, &DecodeLimits::default());
+    }
+    kwire::broker::validate_header(bytes, &header, topic.max_message_bytes)?;
+    let codec = header.codec()?;
+    let mut out = bytes.to_vec();
+    out[0..8].copy_from_slice(&ctx.log_end_offset.to_be_bytes());
+    out[12..16].copy_from_slice(&ctx.leader_epoch.to_be_bytes());
+    Ok(kwire::broker::AppendOutcome {
+        size_after_bytes: out.len(),
+        bytes: out,
+        mode: AppendMode::InPlace,
+        reason: "",
+        source_codec: codec,
+        stored_codec: codec,
+        size_before_bytes: bytes.len(),
+        base_offset: ctx.log_end_offset,
+        last_offset: ctx.log_end_offset + header.last_offset_delta as i64,
+        records_count: header.records_count,
+        max_timestamp: header.max_timestamp,
+    })
+}
+
 fn wire_error(e: &kwire::WireError) -> ErrorCode {
     ErrorCode::from_name(e.kafka_name()).unwrap_or(ErrorCode::InvalidRecord)
 }
@@ -597,9 +640,8 @@ impl Cluster {
                     leader_epoch: r.leader_epoch,
                     now_ms,
                 };
-                let out =
-                    kwire::broker::append(&part.bytes, &topic.wire, &ctx, &DecodeLimits::default())
-                        .map_err(|e| (wire_error(&e), e.to_string()))?;
+                let out = append(&part.bytes, &topic.wire, &ctx)
+                    .map_err(|e| (wire_error(&e), e.to_string()))?;
                 let stored = StoredBatch {
                     base_offset: out.base_offset,
                     last_offset: out.last_offset,
@@ -1319,4 +1361,49 @@ fn send_produce_response(w: &mut World, b: u32, resp: ProduceResponse) {
         detail,
         drop,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kwire::{BatchSpec, Compression, Record};
+
+    #[test]
+    fn fast_append_stores_the_same_bytes_as_the_wire_crate() {
+        let records: Vec<Record> = (0..20)
+            .map(|i| Record {
+                timestamp_ms: 1_700_000_000_000 + i,
+                key: Some(format!("k{i}").into_bytes()),
+                value: Some(b"some value some value some value".to_vec()),
+                headers: vec![],
+            })
+            .collect();
+        for codec in Codec::ALL {
+            let spec = BatchSpec {
+                compression: Compression {
+                    codec,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let enc = kwire::encode_batch(&spec, &records).unwrap();
+            let topic = kwire::broker::TopicConfig::default();
+            let ctx = AppendContext {
+                log_end_offset: 42,
+                leader_epoch: 3,
+                now_ms: 1_700_000_000_100,
+            };
+            let fast = append(&enc.bytes, &topic, &ctx).unwrap();
+            let full =
+                kwire::broker::append(&enc.bytes, &topic, &ctx, &DecodeLimits::default()).unwrap();
+            assert_eq!(fast, full, "{codec:?}");
+            let mut bad = enc.bytes.clone();
+            let n = bad.len();
+            bad[n - 1] ^= 1;
+            assert_eq!(
+                wire_error(&append(&bad, &topic, &ctx).unwrap_err()),
+                ErrorCode::CorruptMessage
+            );
+        }
+    }
 }

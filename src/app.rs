@@ -5,6 +5,9 @@ use crate::clock::Ticker;
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
 use crate::components::event_log::{window_for, EventLog, Row, VISIBLE_ROWS};
+use crate::components::fault_panel::FaultPanel;
+use crate::components::generator_form::GeneratorForm;
+use crate::components::metrics_panel::{MetricsPanel, Sample};
 use crate::components::help::Help;
 use crate::components::inspector::{BatchRef, Inspector};
 use crate::components::logs_panel::LogsPanel;
@@ -23,6 +26,8 @@ use yew::prelude::*;
 
 /// Events processed at most by "Next report" before it gives up.
 const NEXT_REPORT_MAX_EVENTS: u32 = 200_000;
+/// Metric samples kept for the charts; when full, every other one is dropped.
+const MAX_SAMPLES: usize = 240;
 
 pub enum Msg {
     Tick(f64),
@@ -69,6 +74,10 @@ pub struct App {
     log_matches: Vec<usize>,
     /// The batch open in the inspector, with a snapshot of its bytes.
     inspected: Option<(BatchRef, Rc<Vec<u8>>)>,
+    samples: Rc<Vec<Sample>>,
+    /// Times of fired faults (marks on the scrubber) and how much of the log was scanned for them.
+    fault_marks: Rc<Vec<u64>>,
+    marks_scanned: usize,
 }
 
 fn default_scenario() -> Scenario {
@@ -92,8 +101,45 @@ impl App {
         if *self.logs != logs {
             self.logs = Rc::new(logs);
         }
+        self.sample(&view);
         self.view = Rc::new(view);
         self.refilter();
+        self.scan_marks();
+    }
+
+    /// Adds a metrics sample when virtual time moved forward; a rewind restarts the history.
+    fn sample(&mut self, view: &ksim::View) {
+        let samples = Rc::make_mut(&mut self.samples);
+        if samples.last().is_some_and(|s| s.time_us > view.time_us) {
+            samples.clear();
+        }
+        if samples.last().is_none_or(|s| s.time_us < view.time_us) {
+            samples.push(Sample { time_us: view.time_us, metrics: view.metrics.clone() });
+            if samples.len() > MAX_SAMPLES {
+                let mut i = 0;
+                samples.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+            }
+        }
+    }
+
+    fn scan_marks(&mut self) {
+        let log = self.timeline.sim.log();
+        if self.marks_scanned > log.len() {
+            self.marks_scanned = 0;
+            self.fault_marks = Rc::default();
+        }
+        let new: Vec<u64> = log[self.marks_scanned..]
+            .iter()
+            .filter(|e| matches!(e.event, LogEvent::FaultFired { .. }))
+            .map(|e| e.time_us)
+            .collect();
+        self.marks_scanned = log.len();
+        if !new.is_empty() {
+            Rc::make_mut(&mut self.fault_marks).extend(new);
+        }
     }
 
     /// Keeps the filtered index in step with the log (which can also shrink after a rewind).
@@ -239,6 +285,9 @@ impl Component for App {
             log_filter: String::new(),
             log_matches: Vec::new(),
             inspected: None,
+            samples: Rc::default(),
+            fault_marks: Rc::default(),
+            marks_scanned: 0,
         };
         app.refresh();
         if !prefers_reduced_motion() {
@@ -321,7 +370,7 @@ impl Component for App {
                     <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                 </div>
                 <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                    head_us={self.timeline.head_time_us} on={link.callback(Msg::Control)} />
+                    head_us={self.timeline.head_time_us} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
                 <ThemeSwitch theme={self.theme} on_change={link.callback(Msg::SetTheme)} />
             </header>
             if let Some((Origin::Other, e)) = &self.error {
@@ -338,7 +387,11 @@ impl Component for App {
                         <TopicForm on_create={link.callback(Msg::CreateTopic)} error={self.error_for(Origin::Topic)}
                             broker_count={view.brokers.len() as u32} />
                         <h3>{ "Produce an event" }</h3>
-                        <ProduceForm topics={topics} on_action={link.callback(Msg::Act)} error={self.error_for(Origin::Produce)} />
+                        <ProduceForm topics={topics.clone()} on_action={link.callback(Msg::Act)} error={self.error_for(Origin::Produce)} />
+                        <details>
+                            <summary>{ "Produce many events" }</summary>
+                            <GeneratorForm topics={topics} on_action={link.callback(Msg::Act)} />
+                        </details>
                     </section>
                     <SettingsPanel view={view.clone()} profile={scenario.producer.profile}
                         broker_count={scenario.cluster.brokers}
@@ -351,6 +404,7 @@ impl Component for App {
                     <ProducerPanel view={view.clone()} />
                     <NetworkPanel view={view.clone()} />
                     <ReportsPanel view={view.clone()} />
+                    <FaultPanel view={view.clone()} on_action={link.callback(Msg::Act)} />
                 </div>
                 <div class="column">
                     <ClusterPanel view={view.clone()} />
@@ -359,6 +413,7 @@ impl Component for App {
                 if let Some((b, bytes)) = &self.inspected {
                     <Inspector batch={b.clone()} bytes={bytes.clone()} on_close={link.callback(|_| Msg::CloseInspector)} />
                 }
+                <MetricsPanel now={Rc::new(view.metrics.clone())} history={self.samples.clone()} />
                 <EventLog total={self.log_matches.len()} first={first} rows={rows}
                     filter={self.log_filter.clone()} on_filter={link.callback(Msg::LogFilter)}
                     on_scroll={link.callback(Msg::LogScroll)} follow={self.follow_log()} />

@@ -34,6 +34,8 @@ pub struct ControlsProps {
     pub speed: usize,
     pub now_us: u64,
     pub head_us: u64,
+    /// Virtual times of fired faults, marked under the scrubber.
+    pub marks: std::rc::Rc<Vec<u64>>,
     pub on: Callback<Control>,
 }
 
@@ -82,9 +84,16 @@ pub fn controls(p: &ControlsProps) -> Html {
             </select>
             <div class="scrub">
                 <label class="sr-only" for="scrubber">{ "Virtual time" }</label>
-                <input id="scrubber" type="range" min="0" max={p.head_us.max(1).to_string()} step="1"
-                    value={p.now_us.to_string()} oninput={on_seek}
-                    aria-valuetext={format!("{} of {}", ms(p.now_us), ms(p.head_us))} />
+                <div class="scrub-track">
+                    <input id="scrubber" type="range" min="0" max={p.head_us.max(1).to_string()} step="1"
+                        value={p.now_us.to_string()} oninput={on_seek}
+                        aria-valuetext={format!("{} of {}", ms(p.now_us), ms(p.head_us))} />
+                    <div class="marks" aria-hidden="true">
+                        { for p.marks.iter().map(|t| html! {
+                            <span class="mark" style={format!("left: {:.2}%", *t as f64 / p.head_us.max(1) as f64 * 100.0)}></span>
+                        }) }
+                    </div>
+                </div>
                 <span class="clock" aria-live="off">
                     { format!("t = {}", ms(p.now_us)) }
                     if rewound { <span class="pill warn">{ "rewound" }</span> }

@@ -3,10 +3,13 @@
 pub mod cluster_panel;
 pub mod controls;
 pub mod event_log;
+pub mod fault_panel;
 pub mod field;
+pub mod generator_form;
 pub mod help;
 pub mod inspector;
 pub mod logs_panel;
+pub mod metrics_panel;
 pub mod network_panel;
 pub mod produce_form;
 pub mod producer_panel;

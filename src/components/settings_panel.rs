@@ -92,7 +92,16 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
             }
         })
     };
-    let shown: Vec<&ConfigEntry> = p.view.producer.config.iter().filter(|e| doc_for(&e.name).is_some()).collect();
+    // In the order of the lecture's config table (DOCS), not alphabetically.
+    let mut shown: Vec<(usize, &ConfigEntry)> = p
+        .view
+        .producer
+        .config
+        .iter()
+        .filter_map(|e| DOCS.iter().position(|d| d.rdkafka == e.name || d.java == e.name).map(|i| (i, e)))
+        .collect();
+    shown.sort_by_key(|(i, _)| *i);
+    let shown: Vec<&ConfigEntry> = shown.into_iter().map(|(_, e)| e).collect();
     html! {
         <section class="panel" aria-labelledby="h-settings">
             <h2 id="h-settings">{ "Settings" }</h2>

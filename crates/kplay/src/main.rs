@@ -3,6 +3,7 @@
 mod batch_cmd;
 mod bench_codecs;
 mod bench_sim;
+mod export_cmd;
 mod run_cmd;
 
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
         }
         Some("batch") => batch_cmd::main(&args[1..]),
         Some("run") => run_cmd::main(&args[1..]),
+        Some("export") => export_cmd::main(&args[1..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("sim") => {
             bench_sim::main(&args[2..])
         }

@@ -1,1 +1,638 @@
-//! Client code export (see `python` and `java`).
+//! Client code export: the program a learner would run against a real cluster to do what the
+//! scenario did — confluent-kafka Python ([`python`]) and the Java 3.6 client ([`java`]).
+//!
+//! Rules modelled:
+//! - The configuration holds exactly the settings that differ from the client's defaults: a
+//!   user key is kept when, alone, it changes an effective value of `ksim`'s
+//!   [`ProducerSettings`] (so `acks: all` on librdkafka, already the default, is left out). The
+//!   user's spelling is kept (`acks`, not `request.required.acks`).
+//! - Actions become the produce loop in time order: `produce` + `poll(0)`; `produce_many` as a
+//!   loop in its mode (async: `poll(0)` after each produce and `poll(1)` + retry on
+//!   `BufferError`; sync: `flush()` after each produce; no_poll: `produce` only); `poll`, `flush`;
+//!   pauses as `time.sleep`/`Thread.sleep`. Things a real client cannot do mid-run (config
+//!   changes, faults) become comments.
+//! - Every user string is emitted only as an escaped string literal (ASCII-only output; quotes,
+//!   backslashes, control characters and non-ASCII escaped), including inside comments, so no
+//!   input can end a literal or a comment.
+
+use ksim::{
+    Action, ClientProfile, ConfigEntry, ProduceMode, ProducerSettings, ProducerSpec, Scenario,
+    TopicSpec,
+};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// The padding `ksim` appends to reach `value_size_bytes` (must match `ksim::sim::pad_value`).
+const PAD_FILL: &str =
+    " lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
+
+/// A Python string literal for `s` (double quotes, ASCII only).
+pub fn python_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A Java string literal for `s` (ASCII only; `\n`, `\r`, `"` and `\` use their short escapes,
+/// never `\u`, because Java decodes `\u` escapes before it reads literals and comments).
+pub fn java_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            ' '..='~' => out.push(c),
+            c => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    let _ = write!(out, "\\u{:04x}", unit);
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The user's config keys that change an effective setting, with their values, in key order.
+pub fn non_default_config(spec: &ProducerSpec) -> Vec<(String, String)> {
+    let entries = |config: BTreeMap<String, String>| -> Vec<ConfigEntry> {
+        ProducerSettings::from_spec(&ProducerSpec {
+            profile: spec.profile,
+            config,
+        })
+        .map(|s| s.entries)
+        .unwrap_or_default()
+    };
+    let defaults = entries(BTreeMap::new());
+    spec.config
+        .iter()
+        .filter(|(k, _)| *k != "bootstrap.servers" && !k.starts_with("test.mock."))
+        .filter(|(k, v)| {
+            let mut one = BTreeMap::new();
+            one.insert((*k).clone(), (*v).clone());
+            let changed = entries(one);
+            // An invalid value (rejected by the client) is kept: the real client will say so.
+            changed.is_empty()
+                || changed.iter().any(|e| {
+                    defaults
+                        .iter()
+                        .all(|d| d.name != e.name || d.value != e.value)
+                })
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Every topic the scenario uses: initial ones, then `create_topic` actions.
+fn topics(s: &Scenario) -> Vec<TopicSpec> {
+    let mut out = s.topics.clone();
+    for a in &s.actions {
+        if let Action::CreateTopic(t) = &a.action {
+            out.push(t.clone());
+        }
+    }
+    out
+}
+
+fn sorted_actions(s: &Scenario) -> Vec<(f64, &Action)> {
+    let mut v: Vec<(f64, &Action)> = s.actions.iter().map(|a| (a.at_ms, &a.action)).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
+fn py_value(v: &str) -> String {
+    match v {
+        "true" => "True".into(),
+        "false" => "False".into(),
+        _ if !v.is_empty() && v.len() < 19 && v.parse::<i64>().is_ok() && !v.starts_with('+') => {
+            v.to_string()
+        }
+        _ => python_str(v),
+    }
+}
+
+/// The confluent-kafka Python program for the scenario. `python3 prog.py [--bootstrap HOST:PORT]
+/// [--create-topics]`.
+pub fn python(s: &Scenario) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "#!/usr/bin/env python3");
+    let _ = writeln!(
+        o,
+        "# Generated by the Kafka Producer Playground from scenario {}.",
+        python_str(&s.name)
+    );
+    if s.producer.profile == ClientProfile::Java {
+        let _ = writeln!(o, "# The scenario uses the Java profile; this is the closest confluent-kafka (librdkafka) program.");
+    }
+    o.push_str(
+        "# Run: python3 producer.py --bootstrap HOST:PORT [--create-topics]\n\
+         import argparse\nimport time\n\n\
+         from confluent_kafka import KafkaException, Producer\n\
+         from confluent_kafka.admin import AdminClient, NewTopic\n\n",
+    );
+    let _ = writeln!(o, "PAD = {}.encode()\n", python_str(PAD_FILL));
+    o.push_str("# (name, partitions, replication factor, topic configs)\nTOPICS = [\n");
+    for t in topics(s) {
+        let cfg: Vec<String> = t
+            .configs
+            .iter()
+            .map(|(k, v)| format!("{}: {}", python_str(k), python_str(v)))
+            .collect();
+        let _ = writeln!(
+            o,
+            "    ({}, {}, {}, {{{}}}),",
+            python_str(&t.name),
+            t.partitions,
+            t.replication_factor,
+            cfg.join(", ")
+        );
+    }
+    o.push_str("]\n\n");
+    o.push_str(
+        "\ndef delivery_report(err, msg):\n\
+         \x20   \"\"\"Called from poll()/flush() once per message.\"\"\"\n\
+         \x20   if err is not None:\n\
+         \x20       print(f\"failed: {err.name()} {err.str()} topic={msg.topic()} key={msg.key()!r}\")\n\
+         \x20   else:\n\
+         \x20       print(f\"delivered: topic={msg.topic()} partition={msg.partition()} offset={msg.offset()} key={msg.key()!r}\")\n\n\n\
+         def padded(text, size):\n\
+         \x20   \"\"\"The value padded with filler text to exactly `size` bytes.\"\"\"\n\
+         \x20   v = text.encode()\n\
+         \x20   while len(v) < size:\n\
+         \x20       v += PAD[: size - len(v)]\n\
+         \x20   return v[:size]\n\n\n\
+         def create_topics(bootstrap):\n\
+         \x20   admin = AdminClient({\"bootstrap.servers\": bootstrap})\n\
+         \x20   new = [NewTopic(n, num_partitions=p, replication_factor=r, config=c) for n, p, r, c in TOPICS]\n\
+         \x20   if not new:\n\
+         \x20       return\n\
+         \x20   for name, future in admin.create_topics(new).items():\n\
+         \x20       try:\n\
+         \x20           future.result()\n\
+         \x20       except KafkaException as e:\n\
+         \x20           print(f\"topic {name}: {e}\")\n\n\n",
+    );
+    o.push_str("def run(bootstrap, on_delivery=delivery_report):\n");
+    o.push_str("    conf = {\n        \"bootstrap.servers\": bootstrap,\n");
+    for (k, v) in non_default_config(&s.producer) {
+        let _ = writeln!(o, "        {}: {},", python_str(&k), py_value(&v));
+    }
+    o.push_str("    }\n    producer = Producer(conf)\n");
+    let mut now = 0.0;
+    for (at, a) in sorted_actions(s) {
+        if at - now >= 1.0 {
+            let _ = writeln!(o, "    time.sleep({:.3})", (at - now) / 1000.0);
+        }
+        now = now.max(at);
+        python_action(&mut o, a);
+    }
+    o.push_str(
+        "    remaining = producer.flush(30)\n\
+         \x20   print(f\"flush() returned {remaining}\")\n\
+         \x20   return remaining\n\n\n\
+         if __name__ == \"__main__\":\n\
+         \x20   parser = argparse.ArgumentParser()\n\
+         \x20   parser.add_argument(\"--bootstrap\", default=\"localhost:9092\")\n\
+         \x20   parser.add_argument(\"--create-topics\", action=\"store_true\")\n\
+         \x20   args = parser.parse_args()\n\
+         \x20   if args.create_topics:\n\
+         \x20       create_topics(args.bootstrap)\n\
+         \x20   raise SystemExit(1 if run(args.bootstrap) else 0)\n",
+    );
+    o
+}
+
+fn py_opt(o: Option<&str>) -> String {
+    o.map_or_else(|| "None".into(), python_str)
+}
+
+fn python_action(o: &mut String, a: &Action) {
+    match a {
+        Action::Produce {
+            topic,
+            key,
+            value,
+            headers,
+            partition,
+            timestamp_ms,
+        } => {
+            let mut args = vec![
+                python_str(topic),
+                format!("key={}", py_opt(key.as_deref())),
+                format!("value={}", py_opt(value.as_deref())),
+            ];
+            if !headers.is_empty() {
+                let h: Vec<String> = headers
+                    .iter()
+                    .map(|h| {
+                        // Bytes: confluent-kafka passes str header values as C strings (cut at NUL).
+                        let v = h.value.as_deref().map_or_else(
+                            || "None".into(),
+                            |v| format!("{}.encode()", python_str(v)),
+                        );
+                        format!("({}, {v})", python_str(&h.key))
+                    })
+                    .collect();
+                args.push(format!("headers=[{}]", h.join(", ")));
+            }
+            if let Some(p) = partition {
+                args.push(format!("partition={p}"));
+            }
+            if let Some(t) = timestamp_ms {
+                args.push(format!("timestamp={t}"));
+            }
+            args.push("on_delivery=on_delivery".into());
+            let _ = writeln!(o, "    producer.produce({})", args.join(", "));
+            o.push_str("    producer.poll(0)\n");
+        }
+        Action::ProduceMany {
+            topic,
+            count,
+            rate_per_sec,
+            key,
+            key_count,
+            value,
+            value_size_bytes,
+            mode,
+        } => {
+            let _ = writeln!(o, "    for i in range({count}):");
+            match key {
+                Some(k) => {
+                    let idx = match key_count {
+                        Some(n) if *n > 0 => format!("i % {n}"),
+                        _ => "i".into(),
+                    };
+                    let _ = writeln!(
+                        o,
+                        "        key = {}.replace(\"{{i}}\", str({idx}))",
+                        python_str(k)
+                    );
+                }
+                None => o.push_str("        key = None\n"),
+            }
+            let _ = writeln!(
+                o,
+                "        value = {}.replace(\"{{i}}\", str(i))",
+                python_str(value)
+            );
+            if let Some(n) = value_size_bytes {
+                let _ = writeln!(o, "        value = padded(value, {n})");
+            }
+            let produce = format!(
+                "producer.produce({}, key=key, value=value, on_delivery=on_delivery)",
+                python_str(topic)
+            );
+            match mode {
+                ProduceMode::Async => {
+                    let _ = writeln!(
+                        o,
+                        "        while True:\n            try:\n                {produce}\n                break\n            except BufferError:\n                producer.poll(1)  # queue full: serve reports, then retry\n        producer.poll(0)"
+                    );
+                }
+                ProduceMode::Sync => {
+                    let _ = writeln!(o, "        {produce}\n        producer.flush()  # synchronous: wait for this message");
+                }
+                ProduceMode::NoPoll => {
+                    let _ = writeln!(o, "        try:\n            {produce}\n        except BufferError:\n            print(\"BufferError: local queue full, message dropped\")");
+                }
+            }
+            if let Some(r) = rate_per_sec.filter(|r| r.is_finite() && *r > 0.0) {
+                let _ = writeln!(o, "        time.sleep({})", 1.0 / r);
+            }
+        }
+        Action::Poll => o.push_str("    producer.poll(0)\n"),
+        Action::Flush { timeout_ms } => match timeout_ms {
+            Some(t) if t.is_finite() => {
+                let _ = writeln!(o, "    producer.flush({})", t / 1000.0);
+            }
+            _ => o.push_str("    producer.flush()\n"),
+        },
+        Action::CreateTopic(t) => {
+            let _ = writeln!(
+                o,
+                "    # topic {} is in TOPICS (--create-topics)",
+                python_str(&t.name)
+            );
+        }
+        Action::SetProducerConfig { name, value } => {
+            let _ = writeln!(
+                o,
+                "    # The playground changed {} to {} here; a real application creates a new Producer for that.",
+                python_str(name),
+                python_str(value)
+            );
+        }
+        Action::SetTopicConfig { topic, name, value } => {
+            let _ = writeln!(
+                o,
+                "    # The playground set topic {} config {} = {} here (AdminClient.incremental_alter_configs).",
+                python_str(topic),
+                python_str(name),
+                python_str(value)
+            );
+        }
+        Action::InjectFault { fault } => {
+            let f = serde_json::to_string(fault).unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "    # Simulated fault (not reproducible here): {}",
+                python_str(&f)
+            );
+        }
+    }
+}
+
+/// librdkafka name → Java 3.6 name for settings both clients have with the same meaning.
+fn java_name(profile: ClientProfile, key: &str) -> Option<&'static str> {
+    const SAME: &[(&str, &str)] = &[
+        ("client.id", "client.id"),
+        ("acks", "acks"),
+        ("request.required.acks", "acks"),
+        ("enable.idempotence", "enable.idempotence"),
+        ("retries", "retries"),
+        ("message.send.max.retries", "retries"),
+        ("retry.backoff.ms", "retry.backoff.ms"),
+        ("linger.ms", "linger.ms"),
+        ("queue.buffering.max.ms", "linger.ms"),
+        ("batch.size", "batch.size"),
+        (
+            "max.in.flight.requests.per.connection",
+            "max.in.flight.requests.per.connection",
+        ),
+        ("max.in.flight", "max.in.flight.requests.per.connection"),
+        ("compression.type", "compression.type"),
+        ("compression.codec", "compression.type"),
+        ("delivery.timeout.ms", "delivery.timeout.ms"),
+        ("message.timeout.ms", "delivery.timeout.ms"),
+        ("request.timeout.ms", "request.timeout.ms"),
+        ("max.request.size", "max.request.size"),
+        ("buffer.memory", "buffer.memory"),
+        ("partitioner.ignore.keys", "partitioner.ignore.keys"),
+    ];
+    match profile {
+        ClientProfile::Java | ClientProfile::Librdkafka => {
+            SAME.iter().find(|(k, _)| *k == key).map(|(_, j)| *j)
+        }
+    }
+}
+
+/// The Java 3.6 producer program for the scenario (`java PlaygroundProducer.java [HOST:PORT]`).
+pub fn java(s: &Scenario) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "// Generated by the Kafka Producer Playground from scenario {}.",
+        java_str(&s.name)
+    );
+    o.push_str(
+        "// Kafka clients 3.6: java -cp kafka-clients-3.6.2.jar:slf4j-api.jar PlaygroundProducer.java [HOST:PORT]\n\
+         import java.nio.charset.StandardCharsets;\n\
+         import java.util.Properties;\n\
+         import org.apache.kafka.clients.producer.Callback;\n\
+         import org.apache.kafka.clients.producer.KafkaProducer;\n\
+         import org.apache.kafka.clients.producer.ProducerConfig;\n\
+         import org.apache.kafka.clients.producer.ProducerRecord;\n\
+         import org.apache.kafka.common.serialization.StringSerializer;\n\n\
+         public class PlaygroundProducer {\n\
+         \x20   static final String PAD = ",
+    );
+    let _ = writeln!(o, "{};\n", java_str(PAD_FILL));
+    o.push_str(
+        "    static String padded(String text, int size) {\n\
+         \x20       StringBuilder b = new StringBuilder(text);\n\
+         \x20       while (b.length() < size) b.append(PAD, 0, Math.min(PAD.length(), size - b.length()));\n\
+         \x20       return b.substring(0, size);\n\
+         \x20   }\n\n\
+         \x20   public static void main(String[] args) throws Exception {\n\
+         \x20       String bootstrap = args.length > 0 ? args[0] : \"localhost:9092\";\n\
+         \x20       Properties props = new Properties();\n\
+         \x20       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);\n\
+         \x20       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());\n\
+         \x20       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());\n",
+    );
+    if s.producer.profile == ClientProfile::Librdkafka {
+        o.push_str("        // The scenario ran librdkafka; Java 3.6 defaults differ (idempotence on, linger.ms 0,\n        // batch.size 16384, max.in.flight 5). Settings with a Java equivalent:\n");
+    }
+    for (k, v) in non_default_config(&s.producer) {
+        match java_name(s.producer.profile, &k) {
+            Some(j) => {
+                let v = if j == "acks" && v == "-1" {
+                    "all".to_string()
+                } else {
+                    v
+                };
+                let _ = writeln!(o, "        props.put({}, {});", java_str(j), java_str(&v));
+            }
+            None if s.producer.profile == ClientProfile::Java => {
+                let _ = writeln!(o, "        props.put({}, {});", java_str(&k), java_str(&v));
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "        // librdkafka setting {} = {} has no Java equivalent.",
+                    java_str(&k),
+                    java_str(&v)
+                );
+            }
+        }
+    }
+    o.push_str(
+        "        Callback onDelivery = (metadata, exception) -> {\n\
+         \x20           if (exception != null) System.out.println(\"failed: \" + exception);\n\
+         \x20           else System.out.println(\"delivered: topic=\" + metadata.topic() + \" partition=\" + metadata.partition() + \" offset=\" + metadata.offset());\n\
+         \x20       };\n",
+    );
+    let names: Vec<String> = topics(s)
+        .iter()
+        .map(|t| {
+            format!(
+                "{} ({} partitions, RF {})",
+                java_str(&t.name),
+                t.partitions,
+                t.replication_factor
+            )
+        })
+        .collect();
+    if !names.is_empty() {
+        let _ = writeln!(
+            o,
+            "        // Topics (create them first, e.g. with kafka-topics.sh): {}",
+            names.join(", ")
+        );
+    }
+    o.push_str(
+        "        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {\n",
+    );
+    let mut now = 0.0;
+    for (at, a) in sorted_actions(s) {
+        if at - now >= 1.0 {
+            let _ = writeln!(
+                o,
+                "            Thread.sleep({});",
+                (at - now).round() as u64
+            );
+        }
+        now = now.max(at);
+        java_action(&mut o, a);
+    }
+    o.push_str("            producer.flush();\n        }\n    }\n}\n");
+    o
+}
+
+fn java_opt(o: Option<&str>) -> String {
+    o.map_or_else(|| "null".into(), java_str)
+}
+
+fn java_action(o: &mut String, a: &Action) {
+    match a {
+        Action::Produce {
+            topic,
+            key,
+            value,
+            headers,
+            partition,
+            timestamp_ms,
+        } => {
+            let part = partition.map_or_else(|| "null".into(), |p| p.to_string());
+            let ts = timestamp_ms.map_or_else(|| "null".into(), |t| format!("{t}L"));
+            o.push_str("            {\n");
+            let _ = writeln!(
+                o,
+                "                ProducerRecord<String, String> record = new ProducerRecord<>({}, {part}, {ts}, {}, {});",
+                java_str(topic),
+                java_opt(key.as_deref()),
+                java_opt(value.as_deref())
+            );
+            for h in headers {
+                let v = h.value.as_deref().map_or_else(
+                    || "null".into(),
+                    |v| format!("{}.getBytes(StandardCharsets.UTF_8)", java_str(v)),
+                );
+                let _ = writeln!(
+                    o,
+                    "                record.headers().add({}, {v});",
+                    java_str(&h.key)
+                );
+            }
+            o.push_str("                producer.send(record, onDelivery);\n            }\n");
+        }
+        Action::ProduceMany {
+            topic,
+            count,
+            rate_per_sec,
+            key,
+            key_count,
+            value,
+            value_size_bytes,
+            mode,
+        } => {
+            let _ = writeln!(o, "            for (long i = 0; i < {count}L; i++) {{");
+            match key {
+                Some(k) => {
+                    let idx = match key_count {
+                        Some(n) if *n > 0 => format!("i % {n}L"),
+                        _ => "i".into(),
+                    };
+                    let _ = writeln!(
+                        o,
+                        "                String key = {}.replace(\"{{i}}\", Long.toString({idx}));",
+                        java_str(k)
+                    );
+                }
+                None => o.push_str("                String key = null;\n"),
+            }
+            let _ = writeln!(
+                o,
+                "                String value = {}.replace(\"{{i}}\", Long.toString(i));",
+                java_str(value)
+            );
+            if let Some(n) = value_size_bytes {
+                let _ = writeln!(o, "                value = padded(value, {n});");
+            }
+            let send = format!(
+                "producer.send(new ProducerRecord<>({}, key, value), onDelivery)",
+                java_str(topic)
+            );
+            match mode {
+                ProduceMode::Sync => {
+                    let _ = writeln!(
+                        o,
+                        "                {send}.get(); // synchronous: wait for the ack"
+                    );
+                }
+                ProduceMode::Async | ProduceMode::NoPoll => {
+                    let _ = writeln!(o, "                {send};");
+                }
+            }
+            if let Some(r) = rate_per_sec.filter(|r| r.is_finite() && *r > 0.0) {
+                let _ = writeln!(
+                    o,
+                    "                java.util.concurrent.locks.LockSupport.parkNanos({}L);",
+                    (1e9 / r).round() as u64
+                );
+            }
+            o.push_str("            }\n");
+        }
+        Action::Poll => {
+            o.push_str("            // poll(): the Java client runs callbacks on its I/O thread\n")
+        }
+        Action::Flush { .. } => o.push_str("            producer.flush();\n"),
+        Action::CreateTopic(t) => {
+            let _ = writeln!(
+                o,
+                "            // topic {} must exist (see the list above)",
+                java_str(&t.name)
+            );
+        }
+        Action::SetProducerConfig { name, value } => {
+            let _ = writeln!(
+                o,
+                "            // The playground changed {} to {} here; a real application creates a new KafkaProducer.",
+                java_str(name),
+                java_str(value)
+            );
+        }
+        Action::SetTopicConfig { topic, name, value } => {
+            let _ = writeln!(
+                o,
+                "            // The playground set topic {} config {} = {} here (Admin.incrementalAlterConfigs).",
+                java_str(topic),
+                java_str(name),
+                java_str(value)
+            );
+        }
+        Action::InjectFault { fault } => {
+            let f = serde_json::to_string(fault).unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "            // Simulated fault (not reproducible here): {}",
+                java_str(&f)
+            );
+        }
+    }
+}

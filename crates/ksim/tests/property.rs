@@ -2,7 +2,7 @@
 //! random fault schedules every record acknowledged to the producer is in the final committed log
 //! exactly once, in produce order per partition, with contiguous offsets.
 //!
-//! `cargo test -p ksim --test property` runs `KSIM_SEEDS` seeds (default 150, ~seconds in debug);
+//! `cargo test -p ksim --test property` runs `KSIM_SEEDS` seeds (default 400, ~10 s in debug);
 //! `KSIM_SEEDS=5000 cargo test --release -p ksim --test property` for thousands.
 
 use ksim::*;
@@ -29,8 +29,10 @@ fn random_scenario(seed: u64) -> Scenario {
     for _ in 0..n_faults {
         let at = r.below(4000) as f64;
         let b = 1 + r.below(3) as u32;
-        let fault = match r.below(8) {
+        let fault = match r.below(10) {
             0 => Fault::Crash { broker: b },
+            8 => Fault::Restart { broker: b },
+            9 => Fault::Heal { broker: b },
             1 => Fault::DropNextResponse {
                 broker: b,
                 count: 1 + r.below(2) as u32,
@@ -225,7 +227,7 @@ fn acked_records_are_committed_exactly_once_in_order() {
     let seeds: u64 = std::env::var("KSIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(150);
+        .unwrap_or(400);
     let mut failures = Vec::new();
     for seed in 0..seeds {
         if let Err(e) = check(seed) {

@@ -14,9 +14,18 @@ pub const MAX_LOG_ENTRIES: usize = 2_000_000;
 /// A limit a scenario exceeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BoundsError {
-    TooManyPartitions { total: u64 },
-    ValueTooLarge { bytes: usize },
-    LogTooLarge { entries: usize },
+    TooManyPartitions {
+        total: u64,
+    },
+    ValueTooLarge {
+        bytes: usize,
+    },
+    LogTooLarge {
+        entries: usize,
+    },
+    /// `value_size_bytes` with a non-ASCII value template: the cut could split a character
+    /// (`ksim` would panic on it; refused here until it handles it).
+    PaddedValueNotAscii,
 }
 
 impl fmt::Display for BoundsError {
@@ -33,6 +42,10 @@ impl fmt::Display for BoundsError {
             BoundsError::LogTooLarge { entries } => {
                 write!(f, "log.max_entries {entries} (at most {MAX_LOG_ENTRIES})")
             }
+            BoundsError::PaddedValueNotAscii => write!(
+                f,
+                "produce_many with value_size_bytes needs a value template of plain ASCII characters"
+            ),
         }
     }
 }
@@ -49,6 +62,11 @@ pub fn check(s: &Scenario) -> Result<(), BoundsError> {
             } if *n > MAX_VALUE_SIZE_BYTES => {
                 return Err(BoundsError::ValueTooLarge { bytes: *n });
             }
+            Action::ProduceMany {
+                value,
+                value_size_bytes: Some(_),
+                ..
+            } if !value.is_ascii() => return Err(BoundsError::PaddedValueNotAscii),
             _ => {}
         }
     }

@@ -324,6 +324,11 @@ fn impossible_scenarios_are_rejected_with_the_simulators_text() {
         .collect::<Vec<_>>();
     let e = err(&raw_link(1, &full(json!({"topics": many}))));
     assert!(matches!(e, LinkError::OutOfBounds(_)), "{e:?}");
+    // A padded value cut inside a multi-byte character would crash the simulator when it runs.
+    let cut = json!({"topics": [{"name": "t"}], "actions": [{"at_ms": 0, "action":
+        {"type": "produce_many", "topic": "t", "count": 1, "value": "ééé", "value_size_bytes": 3}}]});
+    let e = err(&raw_link(1, &full(cut)));
+    assert!(e.to_string().contains("plain ASCII"), "{e}");
 }
 
 #[test]

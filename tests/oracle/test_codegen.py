@@ -4,10 +4,16 @@ partition counts through the mock C API): it must deliver what the simulation co
 the message count, each key in the same partition as in the simulation (crc32 partitioner), the
 order within each partition for keyed events, and hostile strings byte for byte.
 
+The Java program (`kplay export --java`) is compiled with javac against stand-ins of the
+kafka-clients classes (tests/oracle/java_stubs; no kafka jar offline) and run: it must compile
+whatever the strings hold, and send exactly the scenario's keys, values, headers and client.id.
+
 Run: KPLAY=target/debug/kplay .venv/bin/python -m unittest tests/oracle/test_codegen.py
 """
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -149,6 +155,39 @@ class GeneratedPythonRunsAgainstTheMockCluster(unittest.TestCase):
         want = sorted(v for part in expected["events"] for _, v in part)
         real = sorted(text(v) for part in got["events"] for _, v, _ in part)
         self.assertEqual(real, want)
+
+
+STUBS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "java_stubs")
+
+
+@unittest.skipUnless(shutil.which("javac") and shutil.which("java"), "needs a JDK")
+class GeneratedJavaCompilesAndSendsTheSameStrings(unittest.TestCase):
+    def test_hostile_strings_survive_javac(self):
+        doc = SCENARIOS["hostile-strings"]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "scenario.json")
+            with open(path, "w") as f:
+                json.dump(doc, f)
+            src = os.path.join(d, "PlaygroundProducer.java")
+            with open(src, "w") as f:
+                f.write(kplay("--java", path))
+            out = os.path.join(d, "classes")
+            stubs = glob.glob(os.path.join(STUBS, "**", "*.java"), recursive=True)
+            javac = subprocess.run(["javac", "-d", out, src, *stubs], capture_output=True, text=True, timeout=120)
+            self.assertEqual(javac.returncode, 0, javac.stderr)
+            run = subprocess.run(["java", "-cp", out, "PlaygroundProducer", "mock:9092"],
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(run.returncode, 0, run.stderr)
+        h = HOSTILE.encode().hex()
+        lines = run.stdout.splitlines()
+        self.assertIn(f"PROP {'client.id'.encode().hex()} {h}", lines)
+        self.assertIn(f"PROP {'bootstrap.servers'.encode().hex()} {'mock:9092'.encode().hex()}", lines)
+        sends = [l.split(" ") for l in lines if l.startswith("SEND ")]
+        self.assertEqual(len(sends), 2, run.stdout)
+        topic = "weird.topic_1".encode().hex()
+        self.assertEqual(sends[0], ["SEND", topic, "null", "null", h, h, f"{h}={h},"])
+        self.assertEqual(sends[1], ["SEND", topic, "2", "null", "k".encode().hex(), (HOSTILE + "2").encode().hex(), ""])
+        self.assertEqual(run.stdout.count("delivered: "), 2)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,8 @@ pub(crate) struct Replica {
     pub producers: BTreeMap<i64, ProducerEntry>,
     /// Follower only: generation of the current fetch loop (stale responses are ignored).
     pub fetch_gen: u64,
+    /// Follower only: when the outstanding fetch was sent.
+    pub fetch_sent_us: Option<u64>,
 }
 
 impl Replica {
@@ -94,6 +96,7 @@ impl Replica {
             followers: BTreeMap::new(),
             producers: BTreeMap::new(),
             fetch_gen: 0,
+            fetch_sent_us: None,
         }
     }
 
@@ -929,15 +932,15 @@ impl Cluster {
             ),
             false,
         );
-        // replica.socket.timeout.ms (30 s) guards against a lost fetch.
-        w.schedule(
-            w.now_us + 30_000_000 + w.fetch_wait_max_us,
-            Event::FetchTimeout { broker: b, tp, gen },
-        );
+        // replica.socket.timeout.ms (30 s) guards against a lost fetch: checked by the periodic
+        // ISR task (`isr_check`) instead of one timer per fetch.
+        if let Some(r) = self.broker_mut(b).and_then(|x| x.replicas.get_mut(&tp)) {
+            r.fetch_sent_us = Some(w.now_us);
+        }
     }
 
     /// A fetch got no answer: start a new fetch loop.
-    pub fn fetch_timeout(&mut self, w: &mut World, b: u32, tp: Tp, gen: u64) {
+    fn fetch_timeout(&mut self, w: &mut World, b: u32, tp: Tp, gen: u64) {
         let Some(br) = self.broker_mut(b) else { return };
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
@@ -946,6 +949,7 @@ impl Cluster {
             return;
         }
         r.fetch_gen += 1;
+        r.fetch_sent_us = None;
         let gen = r.fetch_gen;
         w.schedule(w.now_us, Event::FollowerFetch { broker: b, tp, gen });
     }
@@ -962,6 +966,7 @@ impl Cluster {
         if r.is_leader || r.fetch_gen != resp.gen {
             return;
         }
+        r.fetch_sent_us = None;
         r.fetch_gen += 1;
         let gen = r.fetch_gen;
         match resp.result {
@@ -1028,6 +1033,21 @@ impl Cluster {
         }
         let now = w.now_us;
         let lag = w.lag_time_max_us;
+        // Fetches unanswered for replica.socket.timeout.ms (30 s) are abandoned and restarted.
+        let stale: Vec<(Tp, u64)> = br
+            .replicas
+            .iter()
+            .filter(|(_, r)| {
+                !r.is_leader
+                    && r.fetch_sent_us
+                        .is_some_and(|t| now.saturating_sub(t) >= 30_000_000)
+            })
+            .map(|(tp, r)| (*tp, r.fetch_gen))
+            .collect();
+        for (tp, gen) in stale {
+            self.fetch_timeout(w, b, tp, gen);
+        }
+        let Some(br) = self.broker(b) else { return };
         let mut changes = Vec::new();
         for (tp, r) in &br.replicas {
             if !r.is_leader {

@@ -126,12 +126,23 @@ fn sorted_stable<T: Clone>(
 
 /// Joins template parts with the number `n` where `{i}` was, reserving `capacity` bytes.
 fn fill(parts: &[String], n: u64, capacity: usize) -> String {
-    use std::fmt::Write;
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut v = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let num = std::str::from_utf8(&digits[at..]).unwrap_or("0");
     let mut out =
         String::with_capacity(capacity.max(parts.iter().map(|p| p.len()).sum::<usize>() + 20));
     for (k, p) in parts.iter().enumerate() {
         if k > 0 {
-            let _ = write!(out, "{n}");
+            out.push_str(num);
         }
         out.push_str(p);
     }
@@ -995,9 +1006,6 @@ impl Simulation {
                 .fetch_wait_expired(w, broker, parked_id, incarnation),
             Event::FollowerFetch { broker, tp, gen } => {
                 self.cluster.follower_fetch(w, broker, tp, gen)
-            }
-            Event::FetchTimeout { broker, tp, gen } => {
-                self.cluster.fetch_timeout(w, broker, tp, gen)
             }
         }
     }

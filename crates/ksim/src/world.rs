@@ -203,11 +203,6 @@ pub(crate) enum Event {
         tp: Tp,
         gen: u64,
     },
-    FetchTimeout {
-        broker: u32,
-        tp: Tp,
-        gen: u64,
-    },
 }
 
 /// The event log with its size limit.

@@ -162,8 +162,8 @@ STUBS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "java_stubs")
 
 @unittest.skipUnless(shutil.which("javac") and shutil.which("java"), "needs a JDK")
 class GeneratedJavaCompilesAndSendsTheSameStrings(unittest.TestCase):
-    def test_hostile_strings_survive_javac(self):
-        doc = SCENARIOS["hostile-strings"]
+    def compile_and_run(self, doc):
+        """Returns (stdout lines, records the simulation committed)."""
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "scenario.json")
             with open(path, "w") as f:
@@ -178,16 +178,31 @@ class GeneratedJavaCompilesAndSendsTheSameStrings(unittest.TestCase):
             run = subprocess.run(["java", "-cp", out, "PlaygroundProducer", "mock:9092"],
                                  capture_output=True, text=True, timeout=60)
             self.assertEqual(run.returncode, 0, run.stderr)
+            expected = json.loads(kplay("--records", path))
+        return run.stdout.splitlines(), expected
+
+    def test_every_example_compiles_and_sends_what_the_simulation_committed(self):
+        for name, doc in SCENARIOS.items():
+            with self.subTest(name):
+                lines, expected = self.compile_and_run(doc)
+                total = sum(len(p) for parts in expected.values() for p in parts)
+                self.assertEqual(sum(l.startswith("SEND ") for l in lines), total)
+                sent = sorted((l.split(" ")[4], l.split(" ")[5]) for l in lines if l.startswith("SEND "))
+                want = sorted(("null" if k is None else k.encode().hex(), v.encode().hex())
+                              for parts in expected.values() for p in parts for k, v in p)
+                self.assertEqual(sent, want)
+
+    def test_hostile_strings_survive_javac(self):
+        lines, _ = self.compile_and_run(SCENARIOS["hostile-strings"])
         h = HOSTILE.encode().hex()
-        lines = run.stdout.splitlines()
         self.assertIn(f"PROP {'client.id'.encode().hex()} {h}", lines)
         self.assertIn(f"PROP {'bootstrap.servers'.encode().hex()} {'mock:9092'.encode().hex()}", lines)
         sends = [l.split(" ") for l in lines if l.startswith("SEND ")]
-        self.assertEqual(len(sends), 2, run.stdout)
+        self.assertEqual(len(sends), 2, lines)
         topic = "weird.topic_1".encode().hex()
         self.assertEqual(sends[0], ["SEND", topic, "null", "null", h, h, f"{h}={h},"])
         self.assertEqual(sends[1], ["SEND", topic, "2", "null", "k".encode().hex(), (HOSTILE + "2").encode().hex(), ""])
-        self.assertEqual(run.stdout.count("delivered: "), 2)
+        self.assertEqual(sum(l.startswith("delivered: ") for l in lines), 2)
 
 
 if __name__ == "__main__":

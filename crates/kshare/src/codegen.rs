@@ -125,6 +125,19 @@ fn sorted_actions(s: &Scenario) -> Vec<(f64, &Action)> {
     v
 }
 
+/// How long a paced `produce_many` loop sleeps in total (its own sleeps already cover that part
+/// of the gap to the next action).
+fn paced_duration_ms(a: &Action) -> f64 {
+    match a {
+        Action::ProduceMany {
+            count,
+            rate_per_sec: Some(r),
+            ..
+        } if r.is_finite() && *r > 0.0 => *count as f64 * 1000.0 / r,
+        _ => 0.0,
+    }
+}
+
 fn py_value(v: &str) -> String {
     match v {
         "true" => "True".into(),
@@ -208,7 +221,7 @@ pub fn python(s: &Scenario) -> String {
         if at - now >= 1.0 {
             let _ = writeln!(o, "    time.sleep({:.3})", (at - now) / 1000.0);
         }
-        now = now.max(at);
+        now = now.max(at) + paced_duration_ms(a);
         python_action(&mut o, a);
     }
     o.push_str(
@@ -368,7 +381,7 @@ fn python_action(o: &mut String, a: &Action) {
 }
 
 /// librdkafka name → Java 3.6 name for settings both clients have with the same meaning.
-fn java_name(profile: ClientProfile, key: &str) -> Option<&'static str> {
+fn java_name(key: &str) -> Option<&'static str> {
     const SAME: &[(&str, &str)] = &[
         ("client.id", "client.id"),
         ("acks", "acks"),
@@ -394,11 +407,7 @@ fn java_name(profile: ClientProfile, key: &str) -> Option<&'static str> {
         ("buffer.memory", "buffer.memory"),
         ("partitioner.ignore.keys", "partitioner.ignore.keys"),
     ];
-    match profile {
-        ClientProfile::Java | ClientProfile::Librdkafka => {
-            SAME.iter().find(|(k, _)| *k == key).map(|(_, j)| *j)
-        }
-    }
+    SAME.iter().find(|(k, _)| *k == key).map(|(_, j)| *j)
 }
 
 /// The Java 3.6 producer program for the scenario (`java PlaygroundProducer.java [HOST:PORT]`).
@@ -439,7 +448,7 @@ pub fn java(s: &Scenario) -> String {
         o.push_str("        // The scenario ran librdkafka; Java 3.6 defaults differ (idempotence on, linger.ms 0,\n        // batch.size 16384, max.in.flight 5). Settings with a Java equivalent:\n");
     }
     for (k, v) in non_default_config(&s.producer) {
-        match java_name(s.producer.profile, &k) {
+        match java_name(&k) {
             Some(j) => {
                 let v = if j == "acks" && v == "-1" {
                     "all".to_string()
@@ -497,7 +506,7 @@ pub fn java(s: &Scenario) -> String {
                 (at - now).round() as u64
             );
         }
-        now = now.max(at);
+        now = now.max(at) + paced_duration_ms(a);
         java_action(&mut o, a);
     }
     o.push_str("            producer.flush();\n        }\n    }\n}\n");

@@ -193,8 +193,11 @@ struct EnvelopeV1 {
 }
 
 /// Encodes a scenario and the UI position as the fragment payload `s=1.<base64url(zlib(json))>`
-/// (without the leading `#`). The base is the selected lesson's preset, else `default`.
+/// (without the leading `#`). The base is the selected lesson's preset, else `default`. UI
+/// values that [`decode_link`] would refuse are not written: a time outside 0..=1e12 ms (or not
+/// finite) becomes 0, an invalid panel name or unknown lesson id is left out.
 pub fn encode_link(scenario: &Scenario, ui: &UiState) -> String {
+    let ui = &sanitized(ui);
     let base_id = ui
         .lesson
         .as_deref()
@@ -222,6 +225,30 @@ pub fn encode_link(scenario: &Scenario, ui: &UiState) -> String {
         "{FRAGMENT_KEY}={LINK_VERSION}.{}",
         base64url::encode(&packed)
     )
+}
+
+fn sanitized(ui: &UiState) -> UiState {
+    let mut u = ui.clone();
+    if !u.time_ms.is_finite() || !(0.0..=1.0e12).contains(&u.time_ms) {
+        u.time_ms = 0.0;
+    }
+    if u.panel.as_deref().is_some_and(|p| !panel_ok(p)) {
+        u.panel = None;
+    }
+    if u.lesson
+        .as_deref()
+        .is_some_and(|l| lessons::get(l).is_none())
+    {
+        u.lesson = None;
+    }
+    u
+}
+
+fn panel_ok(p: &str) -> bool {
+    !p.is_empty()
+        && p.len() <= MAX_PANEL_CHARS
+        && p.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 fn full_envelope(target: &Value, ui: &UiState) -> EnvelopeV1 {
@@ -376,10 +403,7 @@ fn check_ui(ui: &UiState) -> Result<(), LinkError> {
         )));
     }
     if let Some(p) = &ui.panel {
-        let ok = !p.is_empty()
-            && p.len() <= MAX_PANEL_CHARS
-            && p.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        let ok = panel_ok(p);
         if !ok {
             return Err(LinkError::BadUiState(format!(
                 "panel name {:?} is not 1–{MAX_PANEL_CHARS} characters of a-z 0-9 - _",

@@ -266,3 +266,33 @@ fn java_translates_librdkafka_names_and_says_what_has_no_equivalent() {
     );
     assert!(j.contains("onDelivery).get(); // synchronous"), "{j}");
 }
+
+#[test]
+fn pauses_count_the_time_a_paced_loop_already_slept() {
+    let mut s = scenario(vec![]);
+    s.actions = vec![
+        TimedAction {
+            at_ms: 0.0,
+            action: Action::ProduceMany {
+                topic: "t".into(),
+                count: 100,
+                rate_per_sec: Some(1000.0),
+                key: None,
+                key_count: None,
+                value: "v{i}".into(),
+                value_size_bytes: None,
+                mode: ProduceMode::Async,
+            },
+        },
+        TimedAction {
+            at_ms: 150.0,
+            action: Action::Flush { timeout_ms: None },
+        },
+    ];
+    let p = python(&s);
+    assert!(
+        p.contains("        time.sleep(0.001)\n    time.sleep(0.050)\n    producer.flush()"),
+        "{p}"
+    );
+    assert!(java(&s).contains("Thread.sleep(50);"));
+}

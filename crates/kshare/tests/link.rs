@@ -368,6 +368,17 @@ fn scripts_in_strings_stay_inert_text() {
 }
 
 #[test]
+fn ui_values_a_link_could_not_carry_are_left_out_when_encoding() {
+    let ui = UiState {
+        time_ms: f64::NAN,
+        panel: Some("Log Panel".into()),
+        lesson: Some("no-such-lesson".into()),
+    };
+    let d = decode_link(&encode_link(&presets::default_scenario(), &ui)).unwrap();
+    assert_eq!(d.ui_state, UiState::default());
+}
+
+#[test]
 fn presets_are_checked_by_fingerprint() {
     let e = err(&raw_link(
         1,

@@ -80,15 +80,21 @@ fn a_wrong_answer_to_the_quiz_is_named() {
 }
 
 #[test]
-#[ignore = "prints every check message; run by hand"]
-fn print_messages() {
+fn a_shared_lesson_session_replays_to_the_same_log() {
+    const UNTIL_US: u64 = 30_000_000;
     for l in lessons::all() {
         let mut sim = Simulation::new(l.scenario()).unwrap();
-        run(&mut sim);
-        println!("{} untouched: {}", l.id, l.check(&sim).message);
-        let mut sim = Simulation::new(l.scenario()).unwrap();
         l.try_this().apply_to(&mut sim).unwrap();
-        run(&mut sim);
-        println!("{} try: {}", l.id, l.check(&sim).message);
+        sim.run_until(UNTIL_US);
+        let ui = kshare::UiState {
+            time_ms: UNTIL_US as f64 / 1000.0,
+            panel: None,
+            lesson: Some(l.id.into()),
+        };
+        let d = kshare::decode_link(&kshare::encode_link(sim.scenario(), &ui)).unwrap();
+        let mut replay = Simulation::new(d.scenario).unwrap();
+        replay.run_until((d.ui_state.time_ms * 1000.0) as u64);
+        assert_eq!(replay.log_hash(), sim.log_hash(), "{}", l.id);
+        assert_eq!(l.check(&replay), l.check(&sim), "{}", l.id);
     }
 }

@@ -766,20 +766,23 @@ fn steps_compression() -> Vec<TryStep> {
         value_size_bytes: Some(200),
         mode: ProduceMode::Async,
     };
-    vec![
-        step(100.0, set("compression.type", "lz4")),
-        step(0.0, loop_of("lz4 {i}")),
-        step(
-            100.0,
-            Action::SetTopicConfig {
-                topic: "events".into(),
-                name: "compression.type".into(),
-                value: "zstd".into(),
-            },
-        ),
-        step(0.0, loop_of("zstd topic {i}")),
-        step(100.0, flush()),
-    ]
+    let mut steps = Vec::new();
+    for codec in ["gzip", "snappy", "lz4", "zstd"] {
+        steps.push(step(100.0, set("compression.type", codec)));
+        steps.push(step(0.0, loop_of(&format!("{codec} {{i}}"))));
+    }
+    steps.push(step(100.0, set("compression.type", "lz4")));
+    steps.push(step(
+        0.0,
+        Action::SetTopicConfig {
+            topic: "events".into(),
+            name: "compression.type".into(),
+            value: "zstd".into(),
+        },
+    ));
+    steps.push(step(0.0, loop_of("lz4 to a zstd topic {i}")));
+    steps.push(step(100.0, flush()));
+    steps
 }
 
 // --------------------------------------------------------------- lessons --
@@ -890,7 +893,7 @@ static LESSONS: [Lesson; 10] = [
         text: "The producer compresses whole batches (gzip, snappy, lz4, zstd), so bigger batches compress better; compressing costs producer CPU and saves network and disk, which pays off when the network is the bottleneck, while lz4 or snappy suit cases where (de)compression speed matters. The topic's compression.type defaults to producer (keep the batch as sent); any other codec makes the broker decompress and recompress every batch that differs. Java 3.6 and librdkafka have no per-codec level setting except librdkafka's compression.level; Kafka 3.8 added levels.",
         scenario_json: include_str!("../lessons/compression.json"),
         quiz: &[],
-        try_instruction: "Set the producer's compression.type to lz4 and send 100 events; then set the topic's compression.type to zstd and send 100 more.",
+        try_instruction: "Send 100 events with the producer's compression.type set to gzip, then snappy, lz4 and zstd, and compare the ratios; then set the topic's compression.type to zstd and send 100 lz4 events.",
         try_control: "Producer config: compression.type; Topic config: compression.type",
         try_steps: steps_compression,
         check: check_compression,

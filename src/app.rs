@@ -3,6 +3,11 @@
 
 use crate::clock::Ticker;
 use crate::components::cluster_panel::ClusterPanel;
+use crate::components::code_panel::CodePanel;
+use crate::components::lesson_panel::LessonPanel;
+use crate::components::share_bar::ShareBar;
+use crate::embed::{EmbedBridge, EmbedCommand};
+use crate::share::{DisplayOptions, HashListener};
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
 use crate::components::event_log::{window_for, EventLog, Row, VISIBLE_ROWS};
 use crate::components::fault_panel::FaultPanel;
@@ -21,6 +26,7 @@ use crate::records::{DecodeCache, PartitionLog};
 use crate::theme::{Theme, ThemeSwitch};
 use crate::timeline::Timeline;
 use ksim::{Action, ClientProfile, LogEvent, Scenario, SimError, Simulation};
+use kshare::{CheckResult, UiState};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -43,6 +49,17 @@ pub enum Msg {
     Inspect(BatchRef),
     CloseInspector,
     SetTheme(Theme),
+    /// A share link or fragment to open (pasted link, embedding page).
+    LoadLink(String),
+    OpenFile(String),
+    SelectLesson(Option<String>),
+    TryLesson,
+    CopyLink,
+    CopyEmbed,
+    CopyCode(String),
+    Download,
+    Status(String),
+    Embed(EmbedCommand),
 }
 
 /// Which form the last core error belongs to.
@@ -78,10 +95,44 @@ pub struct App {
     /// Times of fired faults (marks on the scrubber) and how much of the log was scanned for them.
     fault_marks: Rc<Vec<u64>>,
     marks_scanned: usize,
+    options: DisplayOptions,
+    lesson: Option<&'static str>,
+    check: Option<CheckResult>,
+    /// The fragment last written or loaded (our own `hashchange` is not a new link).
+    fragment: String,
+    /// The scenario as of the last change, for the code export (not cloned on every frame).
+    scenario: Rc<Scenario>,
+    /// A problem with a link or file, shown in a banner; the default scenario is open instead.
+    load_error: Option<String>,
+    share_status: Option<String>,
+    _hash: Option<HashListener>,
+    embed: Option<EmbedBridge>,
 }
 
 fn default_scenario() -> Scenario {
-    Scenario::default()
+    kshare::presets::default_scenario()
+}
+
+/// Panels an embed shows when the link does not choose (`?panel=a,b`).
+const EMBED_DEFAULT_PANELS: [&str; 4] = ["lesson", "producer", "cluster", "logs"];
+
+/// What to open at start-up: the link in the fragment, else `?lesson=`, else the default.
+/// Returns the scenario, the time to show, the lesson, and a banner text for a bad link.
+fn initial_state(options: &DisplayOptions, fragment: &str) -> (Scenario, u64, Option<&'static str>, Option<String>) {
+    if !fragment.is_empty() {
+        return match kshare::decode_link(fragment) {
+            Ok(d) => {
+                let lesson = d.ui_state.lesson.as_deref().and_then(kshare::lessons::get).map(|l| l.id);
+                let time_us = (d.ui_state.time_ms * 1000.0) as u64;
+                (d.scenario, time_us, lesson, None)
+            }
+            Err(e) => (default_scenario(), 0, None, Some(format!("{e} The default scenario is open instead."))),
+        };
+    }
+    if let Some(l) = options.lesson.as_deref().and_then(kshare::lessons::get) {
+        return (l.scenario(), 0, Some(l.id), None);
+    }
+    (default_scenario(), 0, None, None)
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -95,7 +146,71 @@ impl App {
         &self.timeline.sim
     }
 
+    /// Shows a panel? Everything outside an embed; in an embed the chosen (or default) ones.
+    fn shows(&self, panel: &str) -> bool {
+        if !self.options.embed {
+            return true;
+        }
+        if self.options.panels.is_empty() {
+            EMBED_DEFAULT_PANELS.contains(&panel)
+        } else {
+            self.options.panels.iter().any(|p| p == panel)
+        }
+    }
+
+    fn ui_state(&self) -> UiState {
+        UiState {
+            time_ms: self.sim().now_us() as f64 / 1000.0,
+            panel: None,
+            lesson: self.lesson.map(str::to_string),
+        }
+    }
+
+    fn link_fragment(&self) -> String {
+        kshare::encode_link(self.sim().scenario(), &self.ui_state())
+    }
+
+    /// After anything that changes the scenario or the position: refresh the code export and
+    /// keep the URL current (not inside an embed, whose URL belongs to the course page).
+    fn after_change(&mut self) {
+        if *self.scenario != *self.sim().scenario() {
+            self.scenario = Rc::new(self.sim().scenario().clone());
+        }
+        self.fragment = self.link_fragment();
+        if !self.options.embed {
+            crate::share::replace_fragment(&self.fragment);
+        }
+    }
+
+    /// Opens a scenario (from a link, a file or a lesson) at `time_us`.
+    fn open(&mut self, scenario: Scenario, time_us: u64, lesson: Option<&'static str>) -> Result<(), SimError> {
+        self.timeline = Timeline::from_scenario(scenario, time_us)?;
+        self.lesson = lesson;
+        self.error = None;
+        self.load_error = None;
+        self.inspected = None;
+        self.log_matches.clear();
+        self.samples = Rc::default();
+        self.refresh();
+        self.after_change();
+        Ok(())
+    }
+
+    fn load_link(&mut self, ctx: &Context<Self>, fragment: &str) {
+        match kshare::decode_link(fragment) {
+            Ok(d) => {
+                let lesson = d.ui_state.lesson.as_deref().and_then(kshare::lessons::get).map(|l| l.id);
+                let t = (d.ui_state.time_ms * 1000.0) as u64;
+                if let Err(e) = self.open(d.scenario, t, lesson) {
+                    self.load_error = Some(e.to_string());
+                }
+                self.set_playing(ctx, false);
+            }
+            Err(e) => self.load_error = Some(e.to_string()),
+        }
+    }
     fn refresh(&mut self) {
+        self.check = self.lesson.and_then(kshare::lessons::get).map(|l| l.check(&self.timeline.sim));
         let view = self.timeline.sim.view();
         let logs = self.decode_cache.partition_logs(&self.timeline.sim, &view);
         if *self.logs != logs {
@@ -184,11 +299,15 @@ impl App {
     }
 
     fn apply(&mut self, origin: Origin, action: Action) {
+        if self.options.readonly {
+            return;
+        }
         match self.timeline.apply(action) {
             Ok(()) => self.error = None,
             Err(e) => self.error = Some((origin, e)),
         }
         self.refresh();
+        self.after_change();
     }
 
     fn error_for(&self, origin: Origin) -> Option<SimError> {
@@ -208,6 +327,7 @@ impl App {
             Err(e) => self.error = Some((origin, e)),
         }
         self.refresh();
+        self.after_change();
     }
 
     fn control(&mut self, ctx: &Context<Self>, c: Control) {
@@ -245,16 +365,24 @@ impl App {
                 self.timeline.seek(t.min(self.timeline.head_time_us));
             }
             Control::Reset => {
-                if let Ok(sim) = Simulation::new(default_scenario()) {
-                    self.timeline = Timeline::new(sim);
-                    self.error = None;
-                    self.inspected = None;
-                    self.log_matches.clear();
+                let (scenario, lesson) = match self.lesson.and_then(kshare::lessons::get) {
+                    Some(l) => (l.scenario(), Some(l.id)),
+                    None => (default_scenario(), None),
+                };
+                if let Err(e) = self.open(scenario, 0, lesson) {
+                    self.load_error = Some(e.to_string());
                 }
             }
             Control::Help => self.show_help = !self.show_help,
+            Control::CopyLink => {
+                ctx.link().send_message(Msg::CopyLink);
+                return;
+            }
         }
         self.refresh();
+        if !self.playing {
+            self.after_change();
+        }
     }
 }
 
@@ -263,16 +391,40 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let sim = Simulation::new(default_scenario()).expect("the default scenario is valid");
-        let view = Rc::new(sim.view());
+        let options = DisplayOptions::from_location();
+        let fragment = crate::share::current_fragment();
+        let (scenario, time_us, lesson, mut load_error) = initial_state(&options, &fragment);
+        let timeline = match Timeline::from_scenario(scenario, time_us) {
+            Ok(t) => t,
+            Err(e) => {
+                load_error = Some(format!("This scenario cannot run: {e} The default scenario is open instead."));
+                Timeline::from_scenario(default_scenario(), 0).expect("the default scenario is valid")
+            }
+        };
         let keys = {
             let link = ctx.link().clone();
             KeyListener::install(move |c| link.send_message(Msg::Control(c)))
         };
+        let hash = {
+            let link = ctx.link().clone();
+            HashListener::install(move |f| link.send_message(Msg::LoadLink(f)))
+        };
+        let embed = {
+            let link = ctx.link().clone();
+            EmbedBridge::install(move |c| link.send_message(Msg::Embed(c)))
+        };
+        if options.embed {
+            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+                let _ = body.class_list().add_1("embedded");
+            }
+        }
+        let view = Rc::new(timeline.sim.view());
+        let scenario = Rc::new(timeline.sim.scenario().clone());
+        let link_time = time_us > 0;
         let mut app = App {
-            timeline: Timeline::new(sim),
+            timeline,
             playing: false,
-            speed: DEFAULT_SPEED,
+            speed: options.speed.unwrap_or(DEFAULT_SPEED).min(SPEEDS.len() - 1),
             ticker: None,
             _keys: keys,
             error: None,
@@ -288,12 +440,30 @@ impl Component for App {
             samples: Rc::default(),
             fault_marks: Rc::default(),
             marks_scanned: 0,
+            options,
+            lesson,
+            check: None,
+            fragment: String::new(),
+            scenario,
+            load_error,
+            share_status: None,
+            _hash: hash,
+            embed,
         };
         app.refresh();
-        if !prefers_reduced_motion() {
+        app.after_change();
+        // A link that shows a moment opens paused there, so the learner sees what the author saw.
+        let autoplay = app.options.autoplay.unwrap_or(!prefers_reduced_motion() && !link_time);
+        if autoplay {
             app.set_playing(ctx, true);
         }
         app
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if let Some(e) = &self.embed {
+            e.report_height();
+        }
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
@@ -347,6 +517,77 @@ impl Component for App {
                 self.theme = t;
                 t.apply_and_store();
             }
+            Msg::LoadLink(fragment) => {
+                if fragment != self.fragment {
+                    self.load_link(ctx, &fragment);
+                }
+            }
+            Msg::OpenFile(text) => match Scenario::from_json(&text) {
+                Ok(scenario) => {
+                    if let Err(e) = self.open(scenario, 0, None) {
+                        self.load_error = Some(format!("This scenario file cannot run: {e}"));
+                    }
+                }
+                Err(e) => self.load_error = Some(format!("This file is not a playground scenario: {e}")),
+            },
+            Msg::SelectLesson(id) => {
+                let lesson = id.as_deref().and_then(kshare::lessons::get);
+                let scenario = lesson.map_or_else(default_scenario, |l| l.scenario());
+                if let Err(e) = self.open(scenario, 0, lesson.map(|l| l.id)) {
+                    self.load_error = Some(e.to_string());
+                }
+            }
+            Msg::TryLesson => {
+                if let Some(l) = self.lesson.and_then(kshare::lessons::get) {
+                    let steps = l.try_this();
+                    if let Err(e) = self.timeline.with_sim(|sim| steps.apply_to(sim)) {
+                        self.error = Some((Origin::Other, e));
+                    }
+                    self.refresh();
+                    self.after_change();
+                }
+            }
+            Msg::CopyLink => {
+                self.after_change();
+                let url = crate::share::url_with(&self.fragment, "");
+                let link = ctx.link().clone();
+                let long = kshare::exceeds_share_limit(&url);
+                crate::share::copy_to_clipboard(&url, move |ok| {
+                    link.send_message(Msg::Status(match (ok, long) {
+                        (true, false) => "Link copied.".into(),
+                        (true, true) => "Link copied, but it is longer than 2,000 characters: chat tools may cut it. Download the scenario instead.".into(),
+                        (false, _) => "The browser did not allow copying; select the address bar instead.".into(),
+                    }))
+                });
+            }
+            Msg::CopyEmbed => {
+                let url = crate::share::url_with(&self.fragment, "?embed=1");
+                let snippet = format!(
+                    "<iframe src=\"{}\" title=\"Kafka Producer Playground\" width=\"100%\" height=\"640\" loading=\"lazy\" style=\"border:0\"><a href=\"{}\">Open the Kafka Producer Playground</a></iframe>",
+                    html_attr(&url),
+                    html_attr(&crate::share::url_with(&self.fragment, ""))
+                );
+                let link = ctx.link().clone();
+                crate::share::copy_to_clipboard(&snippet, move |ok| {
+                    link.send_message(Msg::Status(if ok { "Embed code copied.".into() } else { "Copying was not allowed.".into() }))
+                });
+            }
+            Msg::CopyCode(code) => {
+                let link = ctx.link().clone();
+                crate::share::copy_to_clipboard(&code, move |ok| {
+                    link.send_message(Msg::Status(if ok { "Code copied.".into() } else { "Copying was not allowed.".into() }))
+                });
+            }
+            Msg::Download => {
+                crate::share::download("kafka-playground-scenario.json", &self.sim().scenario().to_json());
+            }
+            Msg::Status(s) => self.share_status = Some(s),
+            Msg::Embed(c) => match c {
+                EmbedCommand::Load(link) => self.load_link(ctx, &link),
+                EmbedCommand::Play => self.set_playing(ctx, true),
+                EmbedCommand::Pause => self.set_playing(ctx, false),
+                EmbedCommand::Reset => self.control(ctx, Control::Reset),
+            },
         }
         true
     }
@@ -362,17 +603,35 @@ impl Component for App {
         }
         let (first, rows) = self.log_rows();
         let scenario = self.sim().scenario();
+        let editable = !self.options.readonly;
+        let header = if self.options.embed {
+            html! {
+                <header class="embed-bar">
+                    <strong>{ "Kafka Producer Playground" }</strong>
+                    <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
+                        head_us={self.timeline.head_time_us} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
+                    <a href={crate::share::url_with(&self.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
+                </header>
+            }
+        } else {
+            html! {
+                <header class="topbar">
+                    <div class="brand">
+                        <h1>{ "Kafka Producer Playground" }</h1>
+                        <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
+                    </div>
+                    <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
+                        head_us={self.timeline.head_time_us} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
+                    <ThemeSwitch theme={self.theme} on_change={link.callback(Msg::SetTheme)} />
+                </header>
+            }
+        };
         html! {
             <>
-            <header class="topbar">
-                <div class="brand">
-                    <h1>{ "Kafka Producer Playground" }</h1>
-                    <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
-                </div>
-                <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                    head_us={self.timeline.head_time_us} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
-                <ThemeSwitch theme={self.theme} on_change={link.callback(Msg::SetTheme)} />
-            </header>
+            { header }
+            if let Some(e) = &self.load_error {
+                <div class="banner" role="alert"><strong>{ "This link could not be opened. " }</strong><span>{ e }</span></div>
+            }
             if let Some((Origin::Other, e)) = &self.error {
                 <div class="banner" role="alert"><strong>{ "Not done: " }</strong><span>{ e.to_string() }</span></div>
             }
@@ -381,44 +640,71 @@ impl Component for App {
                     <Help on_close={link.callback(|_| Msg::Control(Control::Help))} />
                 }
                 <div class="column">
-                    <section class="panel" aria-labelledby="h-producer">
-                        <h2 id="h-producer">{ "Your producer code" }</h2>
-                        <h3>{ "Create a topic" }</h3>
-                        <TopicForm on_create={link.callback(Msg::CreateTopic)} error={self.error_for(Origin::Topic)}
-                            broker_count={view.brokers.len() as u32} />
-                        <h3>{ "Produce an event" }</h3>
-                        <ProduceForm topics={topics.clone()} on_action={link.callback(Msg::Act)} error={self.error_for(Origin::Produce)} />
-                        <details>
-                            <summary>{ "Produce many events" }</summary>
-                            <GeneratorForm topics={topics} on_action={link.callback(Msg::Act)} />
-                        </details>
-                    </section>
-                    <SettingsPanel view={view.clone()} profile={scenario.producer.profile}
-                        broker_count={scenario.cluster.brokers}
-                        on_set={link.callback(|(n, v)| Msg::SetConfig(n, v))}
-                        on_profile={link.callback(Msg::SetProfile)} on_brokers={link.callback(Msg::SetBrokers)}
-                        on_topic_config={link.callback(|(t, n, v)| Msg::SetTopicConfig(t, n, v))}
-                        error={match &self.error { Some((Origin::Setting(n), e)) => Some((n.clone(), e.clone())), _ => None }} />
+                    if self.shows("lesson") {
+                        <LessonPanel lesson={self.lesson} check={self.check.clone()} on_select={link.callback(Msg::SelectLesson)}
+                            on_try={link.callback(|_| Msg::TryLesson)} on_action={link.callback(Msg::Act)} topics={topics.clone()} />
+                    }
+                    if self.shows("producer") && editable {
+                        <section class="panel" aria-labelledby="h-producer">
+                            <h2 id="h-producer">{ "Your producer code" }</h2>
+                            <h3>{ "Create a topic" }</h3>
+                            <TopicForm on_create={link.callback(Msg::CreateTopic)} error={self.error_for(Origin::Topic)}
+                                broker_count={view.brokers.len() as u32} />
+                            <h3>{ "Produce an event" }</h3>
+                            <ProduceForm topics={topics.clone()} on_action={link.callback(Msg::Act)} error={self.error_for(Origin::Produce)} />
+                            <details>
+                                <summary>{ "Produce many events" }</summary>
+                                <GeneratorForm topics={topics.clone()} on_action={link.callback(Msg::Act)} />
+                            </details>
+                        </section>
+                    }
+                    if self.shows("settings") && editable {
+                        <SettingsPanel view={view.clone()} profile={scenario.producer.profile}
+                            broker_count={scenario.cluster.brokers}
+                            on_set={link.callback(|(n, v)| Msg::SetConfig(n, v))}
+                            on_profile={link.callback(Msg::SetProfile)} on_brokers={link.callback(Msg::SetBrokers)}
+                            on_topic_config={link.callback(|(t, n, v)| Msg::SetTopicConfig(t, n, v))}
+                            error={match &self.error { Some((Origin::Setting(n), e)) => Some((n.clone(), e.clone())), _ => None }} />
+                    }
+                    if self.shows("share") && !self.options.embed {
+                        <ShareBar link={crate::share::url_with(&self.fragment, "")} status={self.share_status.clone()}
+                            on_copy_link={link.callback(|_| Msg::CopyLink)} on_copy_embed={link.callback(|_| Msg::CopyEmbed)}
+                            on_download={link.callback(|_| Msg::Download)} on_open_file={link.callback(Msg::OpenFile)} />
+                    }
                 </div>
                 <div class="column">
-                    <ProducerPanel view={view.clone()} />
-                    <NetworkPanel view={view.clone()} />
-                    <ReportsPanel view={view.clone()} />
-                    <FaultPanel view={view.clone()} on_action={link.callback(Msg::Act)} />
+                    if self.shows("producer") { <ProducerPanel view={view.clone()} /> }
+                    if self.shows("network") { <NetworkPanel view={view.clone()} /> }
+                    if self.shows("reports") { <ReportsPanel view={view.clone()} /> }
+                    if self.shows("faults") && editable {
+                        <FaultPanel view={view.clone()} on_action={link.callback(Msg::Act)} />
+                    }
                 </div>
                 <div class="column">
-                    <ClusterPanel view={view.clone()} />
-                    <LogsPanel logs={self.logs.clone()} on_inspect={link.callback(Msg::Inspect)} />
+                    if self.shows("cluster") { <ClusterPanel view={view.clone()} /> }
+                    if self.shows("logs") { <LogsPanel logs={self.logs.clone()} on_inspect={link.callback(Msg::Inspect)} /> }
                 </div>
                 if let Some((b, bytes)) = &self.inspected {
                     <Inspector batch={b.clone()} bytes={bytes.clone()} on_close={link.callback(|_| Msg::CloseInspector)} />
                 }
-                <MetricsPanel now={Rc::new(view.metrics.clone())} history={self.samples.clone()} />
-                <EventLog total={self.log_matches.len()} first={first} rows={rows}
-                    filter={self.log_filter.clone()} on_filter={link.callback(Msg::LogFilter)}
-                    on_scroll={link.callback(Msg::LogScroll)} follow={self.follow_log()} />
+                if self.shows("metrics") {
+                    <MetricsPanel now={Rc::new(view.metrics.clone())} history={self.samples.clone()} />
+                }
+                if self.shows("events") {
+                    <EventLog total={self.log_matches.len()} first={first} rows={rows}
+                        filter={self.log_filter.clone()} on_filter={link.callback(Msg::LogFilter)}
+                        on_scroll={link.callback(Msg::LogScroll)} follow={self.follow_log()} />
+                }
+                if self.shows("code") {
+                    <CodePanel scenario={self.scenario.clone()} on_copy={link.callback(Msg::CopyCode)} />
+                }
             </main>
             </>
         }
     }
+}
+
+/// Escapes a value for an HTML attribute in the copied embed snippet.
+fn html_attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }

@@ -20,6 +20,11 @@ fn typing_in_field(e: &KeyboardEvent) -> bool {
 impl KeyListener {
     pub fn install(on: impl Fn(Control) + 'static) -> Option<KeyListener> {
         let closure = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+            if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("s") {
+                e.prevent_default();
+                on(Control::CopyLink);
+                return;
+            }
             if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
                 return;
             }

@@ -9,6 +9,7 @@ mod embed;
 mod keyboard;
 mod panic_banner;
 mod records;
+mod share;
 mod theme;
 mod timeline;
 

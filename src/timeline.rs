@@ -86,6 +86,25 @@ impl Timeline {
         }
     }
 
+    /// Lets `f` drive the simulation directly (a lesson's "try this" steps), then treats the
+    /// result as the new head.
+    pub fn with_sim<T>(&mut self, f: impl FnOnce(&mut Simulation) -> T) -> T {
+        if self.rewound() {
+            let now = self.sim.now_us();
+            let mut scenario = self.sim.scenario().clone();
+            scenario.actions.retain(|a| a.at_ms * 1000.0 <= now as f64);
+            if let Ok(branch) = Timeline::from_scenario(scenario, now) {
+                *self = branch;
+            }
+        }
+        let out = f(&mut self.sim);
+        self.head_time_us = self.sim.now_us();
+        self.checkpoints.clear();
+        self.checkpoints.push(self.sim.clone());
+        self.events_at_last_checkpoint = self.sim.events_processed();
+        out
+    }
+
     /// Applies a learner's action now. After a rewind this branches: the actions that came later
     /// are dropped and the session continues from here.
     pub fn apply(&mut self, action: Action) -> Result<(), SimError> {

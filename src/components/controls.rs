@@ -26,6 +26,7 @@ pub enum Control {
     Seek(u64),
     Reset,
     Help,
+    CopyLink,
 }
 
 #[derive(Properties, PartialEq)]

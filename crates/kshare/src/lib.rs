@@ -6,10 +6,14 @@
 //!   payload `s=1.…`; [`decode_link`]`(&str) -> Result<Decoded, LinkError>`;
 //!   [`exceeds_share_limit`]`(&str) -> bool` (above 2,000 characters).
 //! - Presets ([`presets`]): [`presets::default_scenario`], [`presets::get`].
-//! - Lessons ([`lessons`]): [`lessons::all`], [`lessons::get`]; each [`Lesson`] has a preset
-//!   scenario, text, a [`TryThis`] step and [`Lesson::check`]`(&Simulation) -> CheckResult`.
+//! - Lessons ([`lessons`]): [`lessons::all`], [`lessons::get`]; each [`Lesson`] has
+//!   [`Lesson::scenario`], `title`, `text`, `quiz`, [`Lesson::try_this`] (instruction, control,
+//!   steps; [`TryThis::apply_to`]`(&mut Simulation)` performs them) and
+//!   [`Lesson::check`]`(&Simulation) -> CheckResult`.
 //! - Client code ([`codegen`]): [`codegen::python`]`(&Scenario) -> String` and
-//!   [`codegen::java`]`(&Scenario) -> String`.
+//!   [`codegen::java`]`(&Scenario) -> String`; on the command line `kplay export --python|--java
+//!   FILE`.
+//! - Limits for scenarios from links or files: [`bounds::check`].
 
 pub mod base64url;
 pub mod bounds;

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 pub struct QuizItem {
     pub label: &'static str,
     pub statement: &'static str,
-    /// The value the "Produce <label>" button sends.
+    /// The value the `Produce <label>` button sends.
     pub value: &'static str,
     pub is_event: bool,
     pub why: &'static str,

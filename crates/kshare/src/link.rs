@@ -67,6 +67,18 @@ pub struct UiState {
     pub lesson: Option<String>,
 }
 
+impl UiState {
+    /// The virtual time in microseconds, rounded (`time_ms * 1000` can land a hair below a whole
+    /// microsecond, and truncating it would stop a replay one microsecond early).
+    pub fn time_us(&self) -> u64 {
+        if self.time_ms.is_finite() && self.time_ms > 0.0 {
+            (self.time_ms * 1000.0).round() as u64
+        } else {
+            0
+        }
+    }
+}
+
 /// A decoded link.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {

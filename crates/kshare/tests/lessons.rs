@@ -93,7 +93,7 @@ fn a_shared_lesson_session_replays_to_the_same_log() {
         };
         let d = kshare::decode_link(&kshare::encode_link(sim.scenario(), &ui)).unwrap();
         let mut replay = Simulation::new(d.scenario).unwrap();
-        replay.run_until((d.ui_state.time_ms * 1000.0) as u64);
+        replay.run_until(d.ui_state.time_us());
         assert_eq!(replay.log_hash(), sim.log_hash(), "{}", l.id);
         assert_eq!(l.check(&replay), l.check(&sim), "{}", l.id);
     }

@@ -81,9 +81,20 @@ fn share_then_reload_reproduces_the_same_event_log() {
     assert_eq!(d.ui_state, ui);
     assert_eq!(d.migrated_from, None);
     let mut replay = Simulation::new(d.scenario).unwrap();
-    replay.run_until((d.ui_state.time_ms * 1000.0).round() as u64);
+    replay.run_until(d.ui_state.time_us());
     assert_eq!(replay.log().len(), sim.log().len());
     assert_eq!(replay.log_hash(), sim.log_hash());
+}
+
+#[test]
+fn ui_time_converts_back_to_the_exact_microsecond() {
+    for us in [0u64, 1, 999, 1_234_567, 4_000_000_001, 999_999_999_999] {
+        let ui = UiState {
+            time_ms: us as f64 / 1000.0,
+            ..UiState::default()
+        };
+        assert_eq!(ui.time_us(), us);
+    }
 }
 
 #[test]

@@ -565,9 +565,9 @@ impl ProducerSettings {
                 );
             }
         }
-        let linger_ms = int(&vals, "linger.ms") as u64;
-        let request_timeout_ms = int(&vals, "request.timeout.ms") as u64;
-        let mut delivery_ms = int(&vals, "delivery.timeout.ms") as u64;
+        let linger_ms = (int(&vals, "linger.ms") as u64).min(900_000_000);
+        let request_timeout_ms = (int(&vals, "request.timeout.ms") as u64).min(900_000_000);
+        let mut delivery_ms = (int(&vals, "delivery.timeout.ms") as u64).min(2_147_483_647);
         if delivery_ms < linger_ms + request_timeout_ms {
             if is_user(&vals, "delivery.timeout.ms") {
                 return Err(rd_err(
@@ -590,8 +590,8 @@ impl ProducerSettings {
             acks,
             enable_idempotence: idem,
             retries: retries as u32,
-            retry_backoff_ms: int(&vals, "retry.backoff.ms") as u64,
-            retry_backoff_max_ms: int(&vals, "retry.backoff.ms") as u64,
+            retry_backoff_ms: (int(&vals, "retry.backoff.ms") as u64).min(900_000_000),
+            retry_backoff_max_ms: (int(&vals, "retry.backoff.ms") as u64).min(900_000_000),
             linger_us: linger_ms * 1000,
             batch_num_messages: u32::MAX,
             // batch.size = 0 disables batching: one record per batch.

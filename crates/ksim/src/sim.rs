@@ -25,6 +25,12 @@ use std::sync::Arc;
 pub const MAX_PARTITIONS: u32 = 256;
 /// Largest broker count.
 pub const MAX_BROKERS: u32 = 9;
+/// Cluster durations above this (ms) are capped (about 11.5 days of virtual time).
+pub const MAX_SETTING_MS: u64 = 1_000_000_000;
+/// Largest `count`/`after` of an injected error and largest generated value.
+pub const MAX_FAULT_COUNT: u32 = 100_000;
+/// Largest `value_size_bytes` of `produce_many` (10 MB).
+pub const MAX_VALUE_BYTES: usize = 10_000_000;
 /// The producer id handed out by the (simulated) InitProducerId.
 pub const PRODUCER_ID: i64 = 1000;
 
@@ -230,10 +236,10 @@ impl Simulation {
                 .iter()
                 .map(|k| (k.node, (k.offset_ms, k.drift_ppm)))
                 .collect(),
-            lag_time_max_us: c.replica_lag_time_max_ms.max(1) * 1000,
-            fetch_wait_max_us: c.replica_fetch_wait_max_ms * 1000,
-            fetch_backoff_us: c.replica_fetch_backoff_ms * 1000,
-            session_timeout_us: c.session_timeout_ms * 1000,
+            lag_time_max_us: c.replica_lag_time_max_ms.clamp(1, MAX_SETTING_MS) * 1000,
+            fetch_wait_max_us: c.replica_fetch_wait_max_ms.min(MAX_SETTING_MS) * 1000,
+            fetch_backoff_us: c.replica_fetch_backoff_ms.min(MAX_SETTING_MS) * 1000,
+            session_timeout_us: c.session_timeout_ms.min(MAX_SETTING_MS) * 1000,
         };
         let mut sim = Simulation {
             producer_spec: scenario.producer.clone(),
@@ -625,6 +631,11 @@ impl Simulation {
                 mode,
             } => {
                 self.topic_index(topic)?;
+                if value_size_bytes.is_some_and(|n| n > MAX_VALUE_BYTES) {
+                    return Err(SimError::InvalidScenario(format!(
+                        "value_size_bytes must be <= {MAX_VALUE_BYTES}"
+                    )));
+                }
                 let interval_us = match rate_per_sec {
                     Some(r) if r.is_finite() && *r > 0.0 => ((1e6 / r).round() as u64).max(1),
                     Some(r) => {
@@ -857,10 +868,12 @@ impl Simulation {
         let w = &mut self.w;
         match f {
             Fault::DropNextRequest { broker, count } => {
-                *w.net.drop_next_request.entry(*broker).or_default() += count
+                let n = w.net.drop_next_request.entry(*broker).or_default();
+                *n = n.saturating_add(*count)
             }
             Fault::DropNextResponse { broker, count } => {
-                *w.net.drop_next_response.entry(*broker).or_default() += count
+                let n = w.net.drop_next_response.entry(*broker).or_default();
+                *n = n.saturating_add(*count)
             }
             Fault::FailNextProduce {
                 broker,
@@ -870,7 +883,9 @@ impl Simulation {
             } => {
                 if let (Some(e), Some(b)) = (
                     ErrorCode::from_name(error),
-                    self.cluster.brokers.get_mut(*broker as usize - 1),
+                    self.cluster
+                        .brokers
+                        .get_mut((*broker as usize).wrapping_sub(1)),
                 ) {
                     for _ in 0..*after {
                         b.fail_next.push_back(None);
@@ -913,7 +928,11 @@ impl Simulation {
             } => self.cluster.isolate(w, *broker, *include_producer),
             Fault::Heal { broker } => self.cluster.heal(w, *broker),
             Fault::SlowFollower { broker, delay_ms } => {
-                if let Some(b) = self.cluster.brokers.get_mut(*broker as usize - 1) {
+                if let Some(b) = self
+                    .cluster
+                    .brokers
+                    .get_mut((*broker as usize).wrapping_sub(1))
+                {
                     b.slow_fetch_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
                 }
             }
@@ -1261,8 +1280,18 @@ fn validate_fault(f: &Fault, brokers: u32) -> Result<(), SimError> {
         | Fault::Restart { broker }
         | Fault::Isolate { broker, .. }
         | Fault::Heal { broker } => check(*broker),
-        Fault::FailNextProduce { broker, error, .. } => {
+        Fault::FailNextProduce {
+            broker,
+            error,
+            count,
+            after,
+        } => {
             check(*broker)?;
+            if *count > MAX_FAULT_COUNT || *after > MAX_FAULT_COUNT {
+                return Err(SimError::InvalidScenario(format!(
+                    "fail_next_produce count/after must be <= {MAX_FAULT_COUNT}"
+                )));
+            }
             ErrorCode::from_name(error)
                 .map(|_| ())
                 .ok_or_else(|| SimError::InvalidScenario(format!("unknown error name {error}")))

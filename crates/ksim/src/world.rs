@@ -259,7 +259,10 @@ impl World {
     pub fn node_time_ms(&self, node: u32) -> i64 {
         let elapsed_ms = (self.now_us / 1000) as i64;
         let (offset, drift) = self.clocks.get(&node).copied().unwrap_or((0, 0));
-        self.start_time_ms + elapsed_ms + offset + elapsed_ms.saturating_mul(drift) / 1_000_000
+        self.start_time_ms
+            .saturating_add(elapsed_ms)
+            .saturating_add(offset)
+            .saturating_add(elapsed_ms.saturating_mul(drift) / 1_000_000)
     }
 
     pub fn topic_name(&self, tp: Tp) -> String {

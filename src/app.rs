@@ -123,7 +123,7 @@ fn initial_state(options: &DisplayOptions, fragment: &str) -> (Scenario, u64, Op
         return match kshare::decode_link(fragment) {
             Ok(d) => {
                 let lesson = d.ui_state.lesson.as_deref().and_then(kshare::lessons::get).map(|l| l.id);
-                let time_us = (d.ui_state.time_ms * 1000.0) as u64;
+                let time_us = d.ui_state.time_us();
                 (d.scenario, time_us, lesson, None)
             }
             Err(e) => (default_scenario(), 0, None, Some(format!("{e} The default scenario is open instead."))),
@@ -200,7 +200,7 @@ impl App {
         match kshare::decode_link(fragment) {
             Ok(d) => {
                 let lesson = d.ui_state.lesson.as_deref().and_then(kshare::lessons::get).map(|l| l.id);
-                let t = (d.ui_state.time_ms * 1000.0) as u64;
+                let t = d.ui_state.time_us();
                 if let Err(e) = self.open(d.scenario, t, lesson) {
                     self.load_error = Some(e.to_string());
                 }
@@ -693,7 +693,8 @@ impl Component for App {
                 if self.shows("events") {
                     <EventLog total={self.log_matches.len()} first={first} rows={rows}
                         filter={self.log_filter.clone()} on_filter={link.callback(Msg::LogFilter)}
-                        on_scroll={link.callback(Msg::LogScroll)} follow={self.follow_log()} />
+                        on_scroll={link.callback(Msg::LogScroll)} follow={self.follow_log()}
+                        hash={(!self.playing).then(|| AttrValue::from(format!("{:016x}", self.sim().log_hash())))} />
                 }
                 if self.shows("code") {
                     <CodePanel scenario={self.scenario.clone()} on_copy={link.callback(Msg::CopyCode)} />

@@ -33,6 +33,8 @@ pub struct EventLogProps {
     pub on_scroll: Callback<usize>,
     /// Keep the view pinned to the newest entry.
     pub follow: bool,
+    /// The core's hash of the whole log (shown while paused: same scenario ⇒ same hash).
+    pub hash: Option<AttrValue>,
 }
 
 /// The window of rows to render for a scroll position.
@@ -75,6 +77,9 @@ pub fn event_log(p: &EventLogProps) -> Html {
             <div class="panel-head">
                 <h2 id="h-eventlog">{ "Event log" }</h2>
                 <span class="hint">{ format!("{} entries", p.total) }</span>
+                if let Some(h) = &p.hash {
+                    <span class="hint" title="Same scenario and seed ⇒ same log ⇒ same hash">{ "log hash " }<code class="log-hash">{ h }</code></span>
+                }
                 <label class="sr-only" for="log-filter">{ "Filter the event log" }</label>
                 <input id="log-filter" class="filter" type="search" placeholder="Filter: e.g. retry, broker 2, appended"
                     value={p.filter.clone()} oninput={oninput} />

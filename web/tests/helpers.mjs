@@ -31,3 +31,8 @@ export function logRow(page, topic, partition, text) {
 export async function setSpeed(page, label) {
   await page.getByLabel('Speed').selectOption({ label });
 }
+
+export async function pause(page) {
+  const b = page.getByRole('button', { name: 'Pause' });
+  if (await b.count()) await b.click();
+}

@@ -1319,6 +1319,13 @@ impl Cluster {
                         return false;
                     }
                 }
+                // A healthy, reachable follower that is not in the ISR yet is still rejoining.
+                let healthy = self.broker(f).is_some_and(|b| b.slow_fetch_us == 0)
+                    && !self.fenced.contains(&f)
+                    && w.net.controller_reachable(l);
+                if healthy && !meta.isr.contains(&f) {
+                    return false;
+                }
             }
         }
         self.brokers.iter().all(|b| b.pending.is_empty() || !b.up)

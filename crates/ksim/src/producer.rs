@@ -142,6 +142,8 @@ pub(crate) struct Producer {
     next_req_id: u64,
     pub parts: BTreeMap<Tp, PartQ>,
     pub inflight: BTreeMap<u64, Inflight>,
+    /// Responses that arrived before the response of an older request on the same connection.
+    held: BTreeMap<u64, ProduceResponse>,
     pub broker_inflight: BTreeMap<u32, u32>,
     pub leaders: BTreeMap<Tp, Option<u32>>,
     pub ready_reports: VecDeque<DeliveryReport>,
@@ -195,6 +197,7 @@ impl Producer {
             next_req_id: 0,
             parts: BTreeMap::new(),
             inflight: BTreeMap::new(),
+            held: BTreeMap::new(),
             broker_inflight: BTreeMap::new(),
             leaders: BTreeMap::new(),
             ready_reports: VecDeque::new(),
@@ -690,19 +693,18 @@ impl Producer {
                 if !self.can_send_to(w, leader) {
                     break;
                 }
+                if self.recovery_step(w, tp, leader, now) {
+                    break;
+                }
                 let Some(pq) = self.parts.get(&tp) else { break };
-                // Retries first, in order.
+                // Without idempotence, retries go first, in order, beside new batches.
                 if let Some(rb) = pq.retry.front() {
-                    let idem = self.settings.enable_idempotence;
-                    let may = rb.next_try_us <= now
-                        && (!idem || (pq.inflight == 0 || !pq.draining) && pq.inflight < 5);
-                    if !may {
+                    if rb.next_try_us > now {
                         break;
                     }
                     let Some(pq) = self.parts.get_mut(&tp) else {
                         break;
                     };
-                    pq.draining = false;
                     let Some(b) = pq.retry.pop_front() else { break };
                     self.send(w, leader, vec![b], true);
                     continue;
@@ -719,6 +721,33 @@ impl Producer {
                 self.send(w, leader, vec![b], false);
             }
         }
+    }
+
+    /// Idempotent recovery (reference §5.3): after a retriable error the partition drains (waits
+    /// for its in-flight requests), then resends its retry batches one at a time, in sequence
+    /// order, before any new batch (Java: only the first in-flight sequence is re-drained), so a
+    /// retried batch always stays inside the broker's 5-batch window. Returns true while the
+    /// partition is recovering (the caller must not send new batches).
+    fn recovery_step(&mut self, w: &mut World, tp: Tp, leader: u32, now: u64) -> bool {
+        if !self.settings.enable_idempotence {
+            return false;
+        }
+        let Some(pq) = self.parts.get_mut(&tp) else {
+            return true;
+        };
+        if pq.draining && pq.retry.is_empty() && pq.inflight == 0 {
+            pq.draining = false;
+        }
+        if !pq.draining && pq.retry.is_empty() {
+            return false;
+        }
+        pq.draining = true;
+        if pq.inflight == 0 && pq.retry.front().is_some_and(|b| b.next_try_us <= now) {
+            if let Some(b) = pq.retry.pop_front() {
+                self.send(w, leader, vec![b], true);
+            }
+        }
+        true
     }
 
     fn serve_java(&mut self, w: &mut World) {
@@ -742,8 +771,15 @@ impl Producer {
                     let Some(pq) = self.parts.get(tp) else {
                         continue;
                     };
-                    if let Some(rb) = pq.retry.front() {
-                        if rb.next_try_us <= now && (pq.inflight == 0 || !pq.draining) {
+                    let idem = self.settings.enable_idempotence;
+                    if idem && (pq.draining || !pq.retry.is_empty()) {
+                        if pq.inflight == 0
+                            && pq.retry.front().is_some_and(|b| b.next_try_us <= now)
+                        {
+                            any_ready = true;
+                        }
+                    } else if let Some(rb) = pq.retry.front() {
+                        if rb.next_try_us <= now {
                             any_ready = true;
                         }
                     } else if self.part_window_open(pq) && self.queue_ready(now, pq).is_some() {
@@ -761,11 +797,33 @@ impl Producer {
                 let mut retry = false;
                 for i in 0..tps.len() {
                     let tp = tps[(start + i) % tps.len()];
+                    if self.settings.enable_idempotence {
+                        // Recovery (see `recovery_step`): only the first retry, alone in flight.
+                        let Some(pq) = self.parts.get_mut(&tp) else {
+                            continue;
+                        };
+                        if pq.draining && pq.retry.is_empty() && pq.inflight == 0 {
+                            pq.draining = false;
+                        }
+                        if pq.draining || !pq.retry.is_empty() {
+                            pq.draining = true;
+                            if pq.inflight == 0
+                                && pq.retry.front().is_some_and(|b| b.next_try_us <= now)
+                            {
+                                if let Some(b) = pq.retry.pop_front() {
+                                    size += b.bytes.len();
+                                    retry = true;
+                                    batches.push(b);
+                                }
+                            }
+                            continue;
+                        }
+                    }
                     let Some(pq) = self.parts.get(&tp) else {
                         continue;
                     };
                     if let Some(rb) = pq.retry.front() {
-                        if rb.next_try_us > now || (pq.draining && pq.inflight > 0) {
+                        if rb.next_try_us > now {
                             continue;
                         }
                         if !batches.is_empty()
@@ -776,7 +834,6 @@ impl Producer {
                         let Some(pq) = self.parts.get_mut(&tp) else {
                             continue;
                         };
-                        pq.draining = false;
                         if let Some(b) = pq.retry.pop_front() {
                             size += b.bytes.len();
                             retry = true;
@@ -919,7 +976,38 @@ impl Producer {
         Some(inf)
     }
 
+    /// A ProduceResponse arrived. Responses on one connection are read in request order (Kafka
+    /// answers a connection's requests in order, and TCP delivers them in order): a response that
+    /// overtook an older, unanswered request waits until that request is answered or fails.
     pub fn handle_response(&mut self, w: &mut World, broker: u32, resp: ProduceResponse) {
+        if !self.inflight.contains_key(&resp.req_id) {
+            return;
+        }
+        let older_pending = self
+            .inflight
+            .range(..resp.req_id)
+            .any(|(_, i)| i.broker == broker);
+        if older_pending {
+            self.held.insert(resp.req_id, resp);
+            return;
+        }
+        self.process_response(w, broker, resp);
+        // Responses that were waiting behind it, in order.
+        loop {
+            let next = self
+                .inflight
+                .iter()
+                .find(|(_, i)| i.broker == broker)
+                .map(|(id, _)| *id);
+            match next.and_then(|id| self.held.remove(&id)) {
+                Some(r) => self.process_response(w, broker, r),
+                None => break,
+            }
+        }
+        self.serve(w);
+    }
+
+    fn process_response(&mut self, w: &mut World, broker: u32, resp: ProduceResponse) {
         let Some(inf) = self.take_inflight(resp.req_id) else {
             return;
         };
@@ -950,10 +1038,34 @@ impl Producer {
                 Err(e) => self.batch_error(w, b, e),
             }
         }
+    }
+
+    /// A request failed locally: `_TIMED_OUT` (no response within the socket timeout) or
+    /// `_TRANSPORT` (connection reset). A timeout tears the connection down (librdkafka
+    /// disconnects), so every other request in flight on it fails with `_TRANSPORT` too, and
+    /// responses held behind the timed-out one are lost with the connection.
+    pub fn request_failed(&mut self, w: &mut World, req_id: u64, err: ErrorCode) {
+        let Some(broker) = self.inflight.get(&req_id).map(|i| i.broker) else {
+            return;
+        };
+        self.fail_request(w, req_id, err);
+        if err == ErrorCode::TimedOut {
+            let others: Vec<u64> = self
+                .inflight
+                .iter()
+                .filter(|(_, i)| i.broker == broker)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in others {
+                self.fail_request(w, id, ErrorCode::Transport);
+            }
+        }
+        self.request_metadata(w);
         self.serve(w);
     }
 
-    pub fn request_failed(&mut self, w: &mut World, req_id: u64, err: ErrorCode) {
+    fn fail_request(&mut self, w: &mut World, req_id: u64, err: ErrorCode) {
+        self.held.remove(&req_id);
         let Some(inf) = self.take_inflight(req_id) else {
             return;
         };
@@ -971,8 +1083,6 @@ impl Producer {
         for b in inf.batches {
             self.batch_error(w, b, err);
         }
-        self.request_metadata(w);
-        self.serve(w);
     }
 
     /// Fails in-flight requests to a crashed broker with `_TRANSPORT` (connection reset).

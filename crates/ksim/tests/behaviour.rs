@@ -330,3 +330,50 @@ fn log_append_time_uses_the_broker_clock() {
         "LogAppendTime bit"
     );
 }
+
+#[test]
+fn slow_follower_leaves_and_rejoins_the_isr() {
+    let sim = run("slow-follower-isr-shrink");
+    let isr_changes: Vec<Vec<u32>> = sim
+        .log()
+        .iter()
+        .filter_map(|e| match &e.event {
+            LogEvent::IsrChanged { isr, .. } => Some(isr.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(isr_changes, [vec![1, 2], vec![1, 2, 3]]);
+    assert_eq!(sim.metrics().records_delivered, 60);
+    // REQUEST_TIMED_OUT is "possibly persisted": without idempotence the retries duplicated.
+    assert!(values(&sim, "events", 0).len() > 60);
+    assert!(has(&sim, |e| matches!(
+        e,
+        LogEvent::RetryScheduled {
+            error: ErrorCode::RequestTimedOut,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn random_loss_with_idempotence_keeps_exactly_once() {
+    let sim = run("random-loss-idempotent");
+    let m = sim.metrics();
+    assert_eq!(m.records_delivered, 200);
+    assert!(m.retries > 0 && m.duplicates_detected > 0, "{m:?}");
+    for p in 0..2 {
+        let vals = values(&sim, "events", p);
+        let mut nums: Vec<u64> = vals
+            .iter()
+            .map(|v| v.trim_start_matches('m').parse().unwrap())
+            .collect();
+        let sorted = {
+            let mut s = nums.clone();
+            s.sort_unstable();
+            s
+        };
+        assert_eq!(nums, sorted, "partition {p} in produce order");
+        nums.dedup();
+        assert_eq!(nums.len(), vals.len(), "partition {p} without duplicates");
+    }
+}

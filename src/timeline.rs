@@ -28,7 +28,10 @@ impl Timeline {
     pub fn from_scenario(scenario: Scenario, until_us: u64) -> Result<Timeline, SimError> {
         let sim = Simulation::new(scenario)?;
         let mut t = Timeline::new(sim);
-        t.forward_to(until_us);
+        // Opening at 0 runs nothing yet, so a lesson's "before the run" steps come first.
+        if until_us > 0 {
+            t.forward_to(until_us);
+        }
         Ok(t)
     }
 

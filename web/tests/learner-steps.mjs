@@ -20,8 +20,8 @@ export async function virtualTimeUs(page) {
 
 /** Number of entries in the event log ("N entries" next to its heading). */
 export async function logCount(page) {
-  const hint = page.getByRole('heading', { name: 'Event log' }).locator('xpath=..').locator('.hint');
-  return Number((await hint.textContent()).match(/(\d+) entries/)[1]);
+  const count = page.getByRole('region', { name: 'Event log' }).getByText(/^\d+ entries$/);
+  return Number((await count.textContent()).match(/(\d+) entries/)[1]);
 }
 
 /**

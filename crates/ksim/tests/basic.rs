@@ -103,6 +103,19 @@ fn replaying_the_recorded_scenario_gives_the_same_log() {
     let mut again = Simulation::new(sim.scenario().clone()).unwrap();
     again.run_until_idle(100_000);
     assert_eq!(sim.log_hash(), again.log_hash());
+    // Through JSON (the share format), after stepping one event at a time before an action.
+    let mut stepped = Simulation::new(scenario()).unwrap();
+    stepped.step();
+    stepped.produce("payments", Some("k3"), Some("v3")).unwrap();
+    for _ in 0..5 {
+        stepped.step();
+    }
+    stepped.produce("payments", Some("k4"), Some("v4")).unwrap();
+    stepped.run_until_idle(100_000);
+    let json = stepped.scenario().to_json();
+    let mut replay = Simulation::from_json(&json).unwrap();
+    replay.run_until_idle(100_000);
+    assert_eq!(stepped.log_hash(), replay.log_hash(), "{json}");
 }
 
 #[test]

@@ -75,7 +75,10 @@ pub use metrics::Metrics;
 pub use network::{WireMessage, PRODUCER};
 pub use producer::DeliveryReport;
 pub use scenario::*;
-pub use sim::{RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS, PRODUCER_ID};
+pub use sim::{
+    pad_value, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS, PRODUCER_ID,
+    VALUE_PAD_FILL,
+};
 pub use view::*;
 pub use world::validate_topic_name;
 

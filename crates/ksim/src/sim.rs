@@ -155,15 +155,23 @@ fn fill(parts: &[String], n: u64, capacity: usize) -> String {
     out
 }
 
-fn pad_value(mut s: String, size: Option<usize>) -> String {
-    const FILL: &str =
-        " lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
+/// Filler that `produce_many` appends to reach `value_size_bytes` (compressible, like real text).
+pub const VALUE_PAD_FILL: &str =
+    " lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
+
+/// `produce_many`'s value: the filled template padded with [`VALUE_PAD_FILL`] (repeated) to
+/// exactly `size` bytes, or cut to `size` bytes (at a character boundary, so possibly shorter).
+pub fn pad_value(mut s: String, size: Option<usize>) -> String {
     if let Some(n) = size {
         while s.len() < n {
-            let take = (n - s.len()).min(FILL.len());
-            s.push_str(&FILL[..take]);
+            let take = (n - s.len()).min(VALUE_PAD_FILL.len());
+            s.push_str(&VALUE_PAD_FILL[..take]);
         }
-        s.truncate(n);
+        let mut cut = n.min(s.len());
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
     }
     s
 }

@@ -221,3 +221,13 @@ fn set_producer_config_applies_and_is_recorded() {
     let flushed = sim.flush(Some(1000.0)).unwrap();
     assert_eq!(flushed, 0);
 }
+
+#[test]
+fn padding_never_splits_a_character() {
+    assert_eq!(
+        pad_value("ab".into(), Some(5)),
+        format!("ab{}", &VALUE_PAD_FILL[..3])
+    );
+    assert_eq!(pad_value("ключ".into(), Some(3)), "к");
+    assert_eq!(pad_value("x".into(), None), "x");
+}

@@ -1,12 +1,12 @@
-//! Bad input never panics: every number in every example scenario is replaced, one at a time, by
-//! extreme values; the result must be a typed error or a bounded run.
+//! Bad input never panics: every number and string in every example scenario is replaced, one at
+//! a time, by extreme or odd values; the result must be a typed error or a bounded run.
 
 use ksim::*;
 use serde_json::Value;
 
 fn number_paths(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     match v {
-        Value::Number(_) => out.push(path.clone()),
+        Value::Number(_) | Value::String(_) => out.push(path.clone()),
         Value::Object(m) => {
             for (k, x) in m {
                 path.push(k.clone());
@@ -55,7 +55,24 @@ fn extreme_numbers_give_errors_or_bounded_runs() {
         let mut paths = Vec::new();
         number_paths(&base, &mut Vec::new(), &mut paths);
         for p in &paths {
-            for x in &extremes {
+            let is_string = {
+                let mut cur = &base;
+                for k in p {
+                    cur = match cur {
+                        Value::Object(m) => &m[k],
+                        Value::Array(a) => &a[k.parse::<usize>().unwrap()],
+                        _ => cur,
+                    };
+                }
+                cur.is_string()
+            };
+            let odd_strings: Vec<Value> = vec![
+                Value::String(String::new()),
+                Value::String("ключ-{i}-鍵".into()),
+                Value::String("{i}".repeat(300)),
+            ];
+            let values = if is_string { &odd_strings } else { &extremes };
+            for x in values {
                 let mut v = base.clone();
                 set(&mut v, p, x.clone());
                 let text = v.to_string();

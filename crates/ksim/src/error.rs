@@ -202,6 +202,9 @@ pub enum SimError {
     Config(String),
     /// librdkafka `_QUEUE_FULL`: Python's `produce()` raises `BufferError: Local: Queue full`.
     QueueFull,
+    /// librdkafka `MSG_SIZE_TOO_LARGE` raised by `produce()`: the message alone exceeds
+    /// `message.max.bytes` (Python: `KafkaException`).
+    MsgSizeTooLarge(String),
     /// An impossible scenario (e.g. broker count outside 1..=9, negative time, unknown broker).
     InvalidScenario(String),
     /// The scenario file could not be parsed.
@@ -219,6 +222,7 @@ impl fmt::Display for SimError {
             SimError::UnknownTopicOrPartition(m) => write!(f, "UNKNOWN_TOPIC_OR_PART: {m}"),
             SimError::Config(m) => write!(f, "_INVALID_ARG: {m}"),
             SimError::QueueFull => write!(f, "BufferError: Local: Queue full"),
+            SimError::MsgSizeTooLarge(m) => write!(f, "MSG_SIZE_TOO_LARGE: {m}"),
             SimError::InvalidScenario(m) => write!(f, "invalid scenario: {m}"),
             SimError::Parse(m) => write!(f, "cannot parse scenario: {m}"),
         }

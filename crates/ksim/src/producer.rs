@@ -291,6 +291,16 @@ impl Producer {
         let size_bytes = record_size_bytes(&record);
         let held_bytes = record.key.as_ref().map(|k| k.len()).unwrap_or(0)
             + record.value.as_ref().map(|v| v.len()).unwrap_or(0);
+        // librdkafka rejects a message larger than message.max.bytes in produce() itself
+        // (MSG_SIZE_TOO_LARGE); Java checks max.request.size the same way (RecordTooLargeException,
+        // simplified here to the same synchronous error).
+        if size_bytes + 61 > self.settings.message_max_bytes {
+            return Err(SimError::MsgSizeTooLarge(format!(
+                "Broker: Message size too large: {} bytes > message.max.bytes {}",
+                size_bytes + 61,
+                self.settings.message_max_bytes
+            )));
+        }
         if self.held_msgs + 1 > self.settings.queue_max_messages
             || self.held_bytes + held_bytes as u64
                 > self.settings.queue_max_kbytes.saturating_mul(1024)

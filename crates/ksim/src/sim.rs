@@ -865,8 +865,12 @@ impl Simulation {
                     }
                 }
             },
-            Err(_) => {
+            Err(e) => {
                 self.gens.remove(&id);
+                self.w.log(LogEvent::ActionFailed {
+                    action: "produce_many".into(),
+                    error: e.to_string(),
+                });
             }
         }
     }

@@ -231,3 +231,18 @@ fn padding_never_splits_a_character() {
     assert_eq!(pad_value("ключ".into(), Some(3)), "к");
     assert_eq!(pad_value("x".into(), None), "x");
 }
+
+#[test]
+fn produce_rejects_a_message_above_message_max_bytes() {
+    let mut sc = scenario();
+    sc.producer
+        .config
+        .insert("message.max.bytes".into(), "1000".into());
+    let mut sim = Simulation::new(sc).unwrap();
+    let big = "x".repeat(2000);
+    assert!(matches!(
+        sim.produce("payments", None, Some(&big)),
+        Err(SimError::MsgSizeTooLarge(_))
+    ));
+    assert!(sim.produce("payments", None, Some("small")).is_ok());
+}

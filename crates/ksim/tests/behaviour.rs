@@ -377,3 +377,13 @@ fn random_loss_with_idempotence_keeps_exactly_once() {
         assert_eq!(nums.len(), vals.len(), "partition {p} without duplicates");
     }
 }
+
+#[test]
+fn oversized_batch_is_rejected_permanently() {
+    let sim = run("message-too-large");
+    let r = reports(&sim);
+    assert_eq!(r.len(), 3);
+    assert!(r.iter().all(|x| x.error == Some(ErrorCode::MessageTooLarge)
+        && x.error_name.as_deref() == Some("MSG_SIZE_TOO_LARGE")));
+    assert!(values(&sim, "events", 0).is_empty());
+}

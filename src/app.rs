@@ -4,29 +4,29 @@
 use crate::clock::Ticker;
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
-use crate::components::lesson_panel::LessonPanel;
-use crate::components::share_bar::ShareBar;
-use crate::embed::{EmbedBridge, EmbedCommand};
-use crate::share::{DisplayOptions, HashListener};
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
 use crate::components::event_log::{window_for, EventLog, Row, VISIBLE_ROWS};
 use crate::components::fault_panel::FaultPanel;
 use crate::components::generator_form::GeneratorForm;
-use crate::components::metrics_panel::{MetricsPanel, Sample};
 use crate::components::help::Help;
 use crate::components::inspector::{BatchRef, Inspector};
+use crate::components::lesson_panel::LessonPanel;
 use crate::components::logs_panel::LogsPanel;
+use crate::components::metrics_panel::{MetricsPanel, Sample};
 use crate::components::network_panel::NetworkPanel;
 use crate::components::produce_form::ProduceForm;
 use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
 use crate::components::settings_panel::SettingsPanel;
+use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
+use crate::embed::{EmbedBridge, EmbedCommand};
 use crate::keyboard::KeyListener;
 use crate::records::{DecodeCache, PartitionLog};
+use crate::share::{DisplayOptions, HashListener};
 use crate::theme::{Theme, ThemeSwitch};
 use crate::timeline::Timeline;
-use ksim::{Action, ClientProfile, LogEvent, Scenario, SimError, Simulation};
 use kshare::{CheckResult, UiState};
+use ksim::{Action, ClientProfile, LogEvent, Scenario, SimError, Simulation};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -118,15 +118,28 @@ const EMBED_DEFAULT_PANELS: [&str; 4] = ["lesson", "producer", "cluster", "logs"
 
 /// What to open at start-up: the link in the fragment, else `?lesson=`, else the default.
 /// Returns the scenario, the time to show, the lesson, and a banner text for a bad link.
-fn initial_state(options: &DisplayOptions, fragment: &str) -> (Scenario, u64, Option<&'static str>, Option<String>) {
+fn initial_state(
+    options: &DisplayOptions,
+    fragment: &str,
+) -> (Scenario, u64, Option<&'static str>, Option<String>) {
     if !fragment.is_empty() {
         return match kshare::decode_link(fragment) {
             Ok(d) => {
-                let lesson = d.ui_state.lesson.as_deref().and_then(kshare::lessons::get).map(|l| l.id);
+                let lesson = d
+                    .ui_state
+                    .lesson
+                    .as_deref()
+                    .and_then(kshare::lessons::get)
+                    .map(|l| l.id);
                 let time_us = d.ui_state.time_us();
                 (d.scenario, time_us, lesson, None)
             }
-            Err(e) => (default_scenario(), 0, None, Some(format!("{e} The default scenario is open instead."))),
+            Err(e) => (
+                default_scenario(),
+                0,
+                None,
+                Some(format!("{e} The default scenario is open instead.")),
+            ),
         };
     }
     if let Some(l) = options.lesson.as_deref().and_then(kshare::lessons::get) {
@@ -137,7 +150,11 @@ fn initial_state(options: &DisplayOptions, fragment: &str) -> (Scenario, u64, Op
 
 fn prefers_reduced_motion() -> bool {
     web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
         .is_some_and(|m| m.matches())
 }
 
@@ -183,7 +200,12 @@ impl App {
     }
 
     /// Opens a scenario (from a link, a file or a lesson) at `time_us`.
-    fn open(&mut self, scenario: Scenario, time_us: u64, lesson: Option<&'static str>) -> Result<(), SimError> {
+    fn open(
+        &mut self,
+        scenario: Scenario,
+        time_us: u64,
+        lesson: Option<&'static str>,
+    ) -> Result<(), SimError> {
         self.timeline = Timeline::from_scenario(scenario, time_us)?;
         self.lesson = lesson;
         self.error = None;
@@ -199,7 +221,12 @@ impl App {
     fn load_link(&mut self, ctx: &Context<Self>, fragment: &str) {
         match kshare::decode_link(fragment) {
             Ok(d) => {
-                let lesson = d.ui_state.lesson.as_deref().and_then(kshare::lessons::get).map(|l| l.id);
+                let lesson = d
+                    .ui_state
+                    .lesson
+                    .as_deref()
+                    .and_then(kshare::lessons::get)
+                    .map(|l| l.id);
                 let t = d.ui_state.time_us();
                 if let Err(e) = self.open(d.scenario, t, lesson) {
                     self.load_error = Some(e.to_string());
@@ -210,7 +237,10 @@ impl App {
         }
     }
     fn refresh(&mut self) {
-        self.check = self.lesson.and_then(kshare::lessons::get).map(|l| l.check(&self.timeline.sim));
+        self.check = self
+            .lesson
+            .and_then(kshare::lessons::get)
+            .map(|l| l.check(&self.timeline.sim));
         let view = self.timeline.sim.view();
         let logs = self.decode_cache.partition_logs(&self.timeline.sim, &view);
         if *self.logs != logs {
@@ -229,7 +259,10 @@ impl App {
             samples.clear();
         }
         if samples.last().is_none_or(|s| s.time_us < view.time_us) {
-            samples.push(Sample { time_us: view.time_us, metrics: view.metrics.clone() });
+            samples.push(Sample {
+                time_us: view.time_us,
+                metrics: view.metrics.clone(),
+            });
             if samples.len() > MAX_SAMPLES {
                 let mut i = 0;
                 samples.retain(|_| {
@@ -269,7 +302,8 @@ impl App {
         } else {
             let needle = self.log_filter.to_lowercase();
             self.log_matches.extend(
-                (start..log.len()).filter(|&i| log[i].event.describe().to_lowercase().contains(&needle)),
+                (start..log.len())
+                    .filter(|&i| log[i].event.describe().to_lowercase().contains(&needle)),
             );
         }
     }
@@ -279,7 +313,11 @@ impl App {
         let log = self.sim().log();
         let rows = self.log_matches[first..last]
             .iter()
-            .map(|&i| Row { index: i, time_ms: log[i].time_us as f64 / 1000.0, text: log[i].event.describe() })
+            .map(|&i| Row {
+                index: i,
+                time_ms: log[i].time_us as f64 / 1000.0,
+                text: log[i].event.describe(),
+            })
             .collect();
         (first, rows)
     }
@@ -292,7 +330,9 @@ impl App {
         self.playing = playing;
         self.ticker = if playing {
             let link = ctx.link().clone();
-            Ticker::start(33, move |elapsed_ms| link.send_message(Msg::Tick(elapsed_ms)))
+            Ticker::start(33, move |elapsed_ms| {
+                link.send_message(Msg::Tick(elapsed_ms))
+            })
         } else {
             None
         };
@@ -311,7 +351,10 @@ impl App {
     }
 
     fn error_for(&self, origin: Origin) -> Option<SimError> {
-        self.error.as_ref().filter(|(o, _)| *o == origin).map(|(_, e)| e.clone())
+        self.error
+            .as_ref()
+            .filter(|(o, _)| *o == origin)
+            .map(|(_, e)| e.clone())
     }
 
     /// Replays the session with a changed scenario (another client profile or broker count) up
@@ -340,13 +383,22 @@ impl App {
             Control::StepBack => {
                 self.set_playing(ctx, false);
                 let now = self.sim().now_us();
-                let previous = self.sim().log().iter().rev().map(|e| e.time_us).find(|&t| t < now);
+                let previous = self
+                    .sim()
+                    .log()
+                    .iter()
+                    .rev()
+                    .map(|e| e.time_us)
+                    .find(|&t| t < now);
                 self.timeline.seek(previous.unwrap_or(0));
             }
             Control::NextReport => {
                 self.set_playing(ctx, false);
                 let reports = |sim: &Simulation| {
-                    sim.log().iter().filter(|e| matches!(e.event, LogEvent::DeliveryReport { .. })).count()
+                    sim.log()
+                        .iter()
+                        .filter(|e| matches!(e.event, LogEvent::DeliveryReport { .. }))
+                        .count()
                 };
                 let before = reports(self.sim());
                 for _ in 0..NEXT_REPORT_MAX_EVENTS {
@@ -397,8 +449,11 @@ impl Component for App {
         let timeline = match Timeline::from_scenario(scenario, time_us) {
             Ok(t) => t,
             Err(e) => {
-                load_error = Some(format!("This scenario cannot run: {e} The default scenario is open instead."));
-                Timeline::from_scenario(default_scenario(), 0).expect("the default scenario is valid")
+                load_error = Some(format!(
+                    "This scenario cannot run: {e} The default scenario is open instead."
+                ));
+                Timeline::from_scenario(default_scenario(), 0)
+                    .expect("the default scenario is valid")
             }
         };
         let keys = {
@@ -414,7 +469,10 @@ impl Component for App {
             EmbedBridge::install(move |c| link.send_message(Msg::Embed(c)))
         };
         if options.embed {
-            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            if let Some(body) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.body())
+            {
                 let _ = body.class_list().add_1("embedded");
             }
         }
@@ -453,7 +511,10 @@ impl Component for App {
         app.refresh();
         app.after_change();
         // A link that shows a moment opens paused there, so the learner sees what the author saw.
-        let autoplay = app.options.autoplay.unwrap_or(!prefers_reduced_motion() && !link_time);
+        let autoplay = app
+            .options
+            .autoplay
+            .unwrap_or(!prefers_reduced_motion() && !link_time);
         if autoplay {
             app.set_playing(ctx, true);
         }
@@ -483,9 +544,10 @@ impl Component for App {
                 };
                 self.apply(origin, action)
             }
-            Msg::SetConfig(name, value) => {
-                self.apply(Origin::Setting(name.clone()), Action::SetProducerConfig { name, value })
-            }
+            Msg::SetConfig(name, value) => self.apply(
+                Origin::Setting(name.clone()),
+                Action::SetProducerConfig { name, value },
+            ),
             Msg::SetTopicConfig(topic, name, value) => self.apply(
                 Origin::Setting(format!("topic:{name}")),
                 Action::SetTopicConfig { topic, name, value },
@@ -505,6 +567,8 @@ impl Component for App {
                 self.log_filter = filter;
                 self.log_matches.clear();
                 self.refilter();
+                // Follow the newest matching entries again.
+                self.log_scroll_row = self.log_matches.len();
             }
             Msg::Inspect(b) => {
                 self.inspected = self
@@ -528,7 +592,9 @@ impl Component for App {
                         self.load_error = Some(format!("This scenario file cannot run: {e}"));
                     }
                 }
-                Err(e) => self.load_error = Some(format!("This file is not a playground scenario: {e}")),
+                Err(e) => {
+                    self.load_error = Some(format!("This file is not a playground scenario: {e}"))
+                }
             },
             Msg::SelectLesson(id) => {
                 let lesson = id.as_deref().and_then(kshare::lessons::get);
@@ -569,17 +635,28 @@ impl Component for App {
                 );
                 let link = ctx.link().clone();
                 crate::share::copy_to_clipboard(&snippet, move |ok| {
-                    link.send_message(Msg::Status(if ok { "Embed code copied.".into() } else { "Copying was not allowed.".into() }))
+                    link.send_message(Msg::Status(if ok {
+                        "Embed code copied.".into()
+                    } else {
+                        "Copying was not allowed.".into()
+                    }))
                 });
             }
             Msg::CopyCode(code) => {
                 let link = ctx.link().clone();
                 crate::share::copy_to_clipboard(&code, move |ok| {
-                    link.send_message(Msg::Status(if ok { "Code copied.".into() } else { "Copying was not allowed.".into() }))
+                    link.send_message(Msg::Status(if ok {
+                        "Code copied.".into()
+                    } else {
+                        "Copying was not allowed.".into()
+                    }))
                 });
             }
             Msg::Download => {
-                crate::share::download("kafka-playground-scenario.json", &self.sim().scenario().to_json());
+                crate::share::download(
+                    "kafka-playground-scenario.json",
+                    &self.sim().scenario().to_json(),
+                );
             }
             Msg::Status(s) => self.share_status = Some(s),
             Msg::Embed(c) => match c {
@@ -609,7 +686,7 @@ impl Component for App {
                 <header class="embed-bar">
                     <strong>{ "Kafka Producer Playground" }</strong>
                     <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
+                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
                     <a href={crate::share::url_with(&self.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
                 </header>
             }
@@ -621,7 +698,7 @@ impl Component for App {
                         <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                     </div>
                     <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
+                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
                     <ThemeSwitch theme={self.theme} on_change={link.callback(Msg::SetTheme)} />
                 </header>
             }
@@ -707,5 +784,8 @@ impl Component for App {
 
 /// Escapes a value for an HTML attribute in the copied embed snippet.
 fn html_attr(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -10,14 +10,21 @@ use web_sys::MessageEvent;
 
 /// True when the page is embedded (query `embed=1` or framed by another page).
 pub fn is_embedded() -> bool {
-    let Some(window) = web_sys::window() else { return false };
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
     let query = window.location().search().unwrap_or_default();
-    let flag = query.trim_start_matches('?').split('&').any(|kv| kv == "embed=1" || kv == "embed=true");
+    let flag = query
+        .trim_start_matches('?')
+        .split('&')
+        .any(|kv| kv == "embed=1" || kv == "embed=true");
     flag || is_framed()
 }
 
 fn is_framed() -> bool {
-    let Some(window) = web_sys::window() else { return false };
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
     match window.parent() {
         Ok(Some(parent)) => !js_sys::Object::is(&parent, &window),
         _ => false,
@@ -35,7 +42,9 @@ pub enum EmbedCommand {
 }
 
 fn get_str(obj: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+    js_sys::Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
 }
 
 /// Parses a message's data; anything else is ignored.
@@ -86,20 +95,31 @@ impl EmbedBridge {
                 on_command(c);
             }
         });
-        window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref()).ok()?;
+        window
+            .add_event_listener_with_callback("message", closure.as_ref().unchecked_ref())
+            .ok()?;
         post(&object(&[("context", JsValue::from_str("ready"))]));
-        Some(EmbedBridge { closure, last_height: std::cell::Cell::new(-1) })
+        Some(EmbedBridge {
+            closure,
+            last_height: std::cell::Cell::new(-1),
+        })
     }
 
     /// Posts the document height when it changed since the last call.
     pub fn report_height(&self) {
-        let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else {
+        let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        else {
             return;
         };
         let height = el.scroll_height();
         if height != self.last_height.get() {
             self.last_height.set(height);
-            post(&object(&[("context", JsValue::from_str("iframe.resize")), ("height", JsValue::from(height))]));
+            post(&object(&[
+                ("context", JsValue::from_str("iframe.resize")),
+                ("height", JsValue::from(height)),
+            ]));
         }
     }
 }
@@ -107,7 +127,10 @@ impl EmbedBridge {
 impl Drop for EmbedBridge {
     fn drop(&mut self) {
         if let Some(w) = web_sys::window() {
-            let _ = w.remove_event_listener_with_callback("message", self.closure.as_ref().unchecked_ref());
+            let _ = w.remove_event_listener_with_callback(
+                "message",
+                self.closure.as_ref().unchecked_ref(),
+            );
         }
     }
 }

@@ -11,10 +11,17 @@ pub struct KeyListener {
     closure: Closure<dyn FnMut(KeyboardEvent)>,
 }
 
-fn typing_in_field(e: &KeyboardEvent) -> bool {
+/// The focused element's tag, if the key event came from an element.
+fn target_tag(e: &KeyboardEvent) -> String {
     e.target()
         .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "SUMMARY"))
+        .map(|el| el.tag_name())
+        .unwrap_or_default()
+}
+
+/// Fields use every key (typing `?`, arrows in a range or select).
+fn typing_in_field(tag: &str) -> bool {
+    matches!(tag, "INPUT" | "SELECT" | "TEXTAREA")
 }
 
 impl KeyListener {
@@ -28,9 +35,12 @@ impl KeyListener {
             if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
                 return;
             }
+            let tag = target_tag(&e);
             let control = match e.key().as_str() {
+                _ if typing_in_field(&tag) => return,
                 "?" => Control::Help,
-                _ if typing_in_field(&e) => return,
+                // Space activates a focused button or summary; leave it to them.
+                " " if matches!(tag.as_str(), "BUTTON" | "SUMMARY" | "A") => return,
                 " " => Control::TogglePlay,
                 "ArrowRight" => Control::StepForward,
                 "ArrowLeft" => Control::StepBack,
@@ -40,7 +50,9 @@ impl KeyListener {
             on(control);
         });
         let document = web_sys::window()?.document()?;
-        document.add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref()).ok()?;
+        document
+            .add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref())
+            .ok()?;
         Some(KeyListener { closure })
     }
 }
@@ -48,7 +60,10 @@ impl KeyListener {
 impl Drop for KeyListener {
     fn drop(&mut self) {
         if let Some(d) = web_sys::window().and_then(|w| w.document()) {
-            let _ = d.remove_event_listener_with_callback("keydown", self.closure.as_ref().unchecked_ref());
+            let _ = d.remove_event_listener_with_callback(
+                "keydown",
+                self.closure.as_ref().unchecked_ref(),
+            );
         }
     }
 }

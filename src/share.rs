@@ -21,7 +21,10 @@ pub struct DisplayOptions {
 }
 
 fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 impl DisplayOptions {
@@ -36,7 +39,13 @@ impl DisplayOptions {
                 "readonly" => o.readonly = truthy,
                 "autoplay" => o.autoplay = Some(truthy),
                 "speed" => o.speed = v.parse().ok(),
-                "panel" => o.panels = v.split(',').filter(|p| is_name(p)).map(str::to_string).collect(),
+                "panel" => {
+                    o.panels = v
+                        .split(',')
+                        .filter(|p| is_name(p))
+                        .map(str::to_string)
+                        .collect()
+                }
                 "lesson" if is_name(v) => o.lesson = Some(v.to_string()),
                 _ => {}
             }
@@ -45,7 +54,9 @@ impl DisplayOptions {
     }
 
     pub fn from_location() -> DisplayOptions {
-        let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        let query = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
         let mut o = DisplayOptions::parse(&query);
         o.embed |= crate::embed::is_embedded();
         o
@@ -62,7 +73,9 @@ pub fn current_fragment() -> String {
 
 /// Replaces the fragment without adding a history entry (Back keeps working).
 pub fn replace_fragment(fragment: &str) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let location = window.location();
     let base = format!(
         "{}{}",
@@ -70,14 +83,20 @@ pub fn replace_fragment(fragment: &str) {
         location.search().unwrap_or_default()
     );
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{base}#{fragment}")));
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{base}#{fragment}")),
+        );
     }
 }
 
 /// The full URL of the page with this fragment and the given query (for copy, embed snippets
 /// and the "open in full playground" link).
 pub fn url_with(fragment: &str, query: &str) -> String {
-    let Some(window) = web_sys::window() else { return String::new() };
+    let Some(window) = web_sys::window() else {
+        return String::new();
+    };
     let l = window.location();
     format!(
         "{}{}{}#{fragment}",
@@ -105,7 +124,10 @@ impl HashListener {
 impl Drop for HashListener {
     fn drop(&mut self) {
         if let Some(w) = web_sys::window() {
-            let _ = w.remove_event_listener_with_callback("hashchange", self.closure.as_ref().unchecked_ref());
+            let _ = w.remove_event_listener_with_callback(
+                "hashchange",
+                self.closure.as_ref().unchecked_ref(),
+            );
         }
     }
 }
@@ -149,7 +171,9 @@ mod tests {
 
     #[test]
     fn display_options_are_an_allow_list() {
-        let o = DisplayOptions::parse("?embed=1&panel=logs,cluster,<script>&speed=3&lesson=batching&x=y");
+        let o = DisplayOptions::parse(
+            "?embed=1&panel=logs,cluster,<script>&speed=3&lesson=batching&x=y",
+        );
         assert!(o.embed);
         assert_eq!(o.panels, vec!["logs", "cluster"]);
         assert_eq!(o.speed, Some(3));
@@ -160,10 +184,16 @@ mod tests {
 
 /// Reads a user-chosen file as text (FileReader) and hands it over.
 pub fn read_file(file: web_sys::File, on_text: yew::Callback<String>) {
-    let Ok(reader) = web_sys::FileReader::new() else { return };
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
     let r = reader.clone();
     let onload = Closure::once_into_js(move || {
-        let text = r.result().ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let text = r
+            .result()
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
         on_text.emit(text);
     });
     reader.set_onload(Some(onload.unchecked_ref()));

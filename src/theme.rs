@@ -42,7 +42,9 @@ impl Theme {
 
     /// Sets the attribute and remembers the choice (unless embedded).
     pub fn apply_and_store(self) {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         if let Some(el) = window.document().and_then(|d| d.document_element()) {
             let _ = match self {
                 Theme::System => el.remove_attribute("data-theme"),
@@ -68,7 +70,11 @@ pub struct ThemeSwitchProps {
 pub fn theme_switch(p: &ThemeSwitchProps) -> Html {
     let onchange = {
         let cb = p.on_change.clone();
-        Callback::from(move |e: Event| cb.emit(Theme::parse(&e.target_unchecked_into::<HtmlSelectElement>().value())))
+        Callback::from(move |e: Event| {
+            cb.emit(Theme::parse(
+                &e.target_unchecked_into::<HtmlSelectElement>().value(),
+            ))
+        })
     };
     html! {
         <div class="theme">

@@ -21,7 +21,12 @@ pub struct Timeline {
 
 impl Timeline {
     pub fn new(sim: Simulation) -> Timeline {
-        Timeline { head_time_us: sim.now_us(), checkpoints: vec![sim.clone()], sim, events_at_last_checkpoint: 0 }
+        Timeline {
+            head_time_us: sim.now_us(),
+            checkpoints: vec![sim.clone()],
+            sim,
+            events_at_last_checkpoint: 0,
+        }
     }
 
     /// Starts over from a scenario (replaying its actions up to `until_us`).
@@ -45,7 +50,11 @@ impl Timeline {
         let processed = self.sim.events_processed();
         if processed >= self.events_at_last_checkpoint + EVENTS_PER_CHECKPOINT {
             self.events_at_last_checkpoint = processed;
-            if self.checkpoints.last().is_none_or(|c| c.now_us() < self.sim.now_us()) {
+            if self
+                .checkpoints
+                .last()
+                .is_none_or(|c| c.now_us() < self.sim.now_us())
+            {
                 self.checkpoints.push(self.sim.clone());
             }
             if self.checkpoints.len() > MAX_CHECKPOINTS {
@@ -121,6 +130,7 @@ impl Timeline {
             return Ok(());
         }
         self.sim.apply(action)?;
+        self.head_time_us = self.head_time_us.max(self.sim.now_us());
         // Checkpoints do not know this action: keep only the newest, which is now.
         self.checkpoints.clear();
         self.checkpoints.push(self.sim.clone());

@@ -16,7 +16,11 @@ pub struct CodePanelProps {
 pub fn code_panel(p: &CodePanelProps) -> Html {
     let java = use_state(|| false);
     let code = use_memo((p.scenario.clone(), *java), |(s, java)| {
-        if *java { kshare::codegen::java(s) } else { kshare::codegen::python(s) }
+        if *java {
+            kshare::codegen::java(s)
+        } else {
+            kshare::codegen::python(s)
+        }
     });
     let pick = |v: bool| {
         let java = java.clone();

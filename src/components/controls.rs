@@ -35,6 +35,8 @@ pub struct ControlsProps {
     pub speed: usize,
     pub now_us: u64,
     pub head_us: u64,
+    /// Events the core has processed (→ steps exactly one).
+    pub events: u64,
     /// Virtual times of fired faults, marked under the scrubber.
     pub marks: std::rc::Rc<Vec<u64>>,
     pub on: Callback<Control>,
@@ -60,7 +62,11 @@ pub fn controls(p: &ControlsProps) -> Html {
     let on_seek = {
         let on = p.on.clone();
         Callback::from(move |e: InputEvent| {
-            if let Ok(v) = e.target_unchecked_into::<HtmlInputElement>().value().parse::<f64>() {
+            if let Ok(v) = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .parse::<f64>()
+            {
                 on.emit(Control::Seek(v.max(0.0) as u64));
             }
         })
@@ -97,6 +103,7 @@ pub fn controls(p: &ControlsProps) -> Html {
                 </div>
                 <span class="clock" aria-live="off">
                     { format!("t = {}", ms(p.now_us)) }
+                    <span class="events" title="Events processed by the simulation">{ format!(" · {} events", p.events) }</span>
                     if rewound { <span class="pill warn">{ "rewound" }</span> }
                 </span>
             </div>

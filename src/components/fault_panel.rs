@@ -19,12 +19,18 @@ pub fn fault_panel(p: &FaultPanelProps) -> Html {
     let delay = use_state(|| "50".to_string());
     let fire = |fault: Fault| {
         let cb = p.on_action.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(Action::InjectFault { fault: fault.clone() }))
+        Callback::from(move |_: MouseEvent| {
+            cb.emit(Action::InjectFault {
+                fault: fault.clone(),
+            })
+        })
     };
     let num = |s: &str| s.trim().parse::<f64>().unwrap_or(0.0);
     let on_text = |s: &UseStateHandle<String>| {
         let s = s.clone();
-        Callback::from(move |e: InputEvent| s.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            s.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     html! {
         <section class="panel" aria-labelledby="h-faults">

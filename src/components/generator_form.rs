@@ -25,15 +25,26 @@ pub fn generator_form(p: &GeneratorProps) -> Html {
     let error = use_state(|| None::<String>);
     let text = |s: &UseStateHandle<String>| {
         let s = s.clone();
-        Callback::from(move |e: InputEvent| s.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            s.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let on_mode = {
         let mode = mode.clone();
-        Callback::from(move |e: Event| mode.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            mode.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
     let onsubmit = {
-        let (count, rate, key, keys, value, mode, error) =
-            (count.clone(), rate.clone(), key.clone(), keys.clone(), value.clone(), mode.clone(), error.clone());
+        let (count, rate, key, keys, value, mode, error) = (
+            count.clone(),
+            rate.clone(),
+            key.clone(),
+            keys.clone(),
+            value.clone(),
+            mode.clone(),
+            error.clone(),
+        );
         let (cb, topic) = (p.on_action.clone(), p.topics.first().cloned());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();

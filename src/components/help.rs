@@ -10,6 +10,16 @@ pub struct HelpProps {
 
 #[function_component(Help)]
 pub fn help(p: &HelpProps) -> Html {
+    let heading = use_node_ref();
+    {
+        let heading = heading.clone();
+        use_effect_with((), move |_| {
+            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                h.scroll_into_view();
+                let _ = h.focus();
+            }
+        });
+    }
     let close = {
         let cb = p.on_close.clone();
         Callback::from(move |_| cb.emit(()))
@@ -17,7 +27,7 @@ pub fn help(p: &HelpProps) -> Html {
     html! {
         <section class="panel wide help" aria-labelledby="h-help">
             <div class="panel-head">
-                <h2 id="h-help">{ "Help" }</h2>
+                <h2 id="h-help" ref={heading} tabindex="-1">{ "Help" }</h2>
                 <button class="small" onclick={close}>{ "Close help" }</button>
             </div>
             <div class="help-grid">

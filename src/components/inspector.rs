@@ -200,6 +200,17 @@ pub fn inspector(p: &InspectorProps) -> Html {
         layout_batch(bytes, 0, &DecodeLimits::default()).map(|(l, _)| l)
     });
     let rows = use_memo(p.bytes.clone(), |bytes| compare_codecs(bytes));
+    let heading = use_node_ref();
+    {
+        // Opened far below the fold: bring it into view and move focus to its heading.
+        let heading = heading.clone();
+        use_effect_with(p.batch.clone(), move |_| {
+            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                h.scroll_into_view();
+                let _ = h.focus();
+            }
+        });
+    }
     let b = &p.batch;
     let title = format!(
         "Batch #{} of {}-{} on broker {}",
@@ -249,7 +260,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 }
                 <h3>{ "The same records with each codec" }</h3>
                 <table aria-label="Codec comparison">
-                    <thead><tr><th scope="col">{ "compression.type" }</th><th class="num" scope="col">{ "batch size" }</th><th class="num" scope="col">{ "vs none" }</th><th scope="col">{ "" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ "compression.type" }</th><th class="num" scope="col">{ "batch size" }</th><th class="num" scope="col">{ "vs none" }</th><th scope="col">{ "note" }</th></tr></thead>
                     <tbody>
                     { for rows.iter().map(|r| html! {
                         <tr class={classes!((r.codec == l.codec).then_some("current"))}>
@@ -273,7 +284,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
     html! {
         <section class="panel wide" aria-labelledby="h-inspector" id="inspector">
             <div class="panel-head">
-                <h2 id="h-inspector">{ title }</h2>
+                <h2 id="h-inspector" ref={heading} tabindex="-1">{ title }</h2>
                 <button class="small" onclick={close}>{ "Close inspector" }</button>
             </div>
             { body }

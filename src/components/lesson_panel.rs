@@ -2,9 +2,9 @@
 //! (computed by `kshare` from the core's log and view), and for the events-vs-commands exercise,
 //! one button per statement that produces it, with the answer once the check has run.
 
-use ksim::Action;
 use kshare::lessons::Lesson;
 use kshare::CheckResult;
+use ksim::Action;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 

@@ -53,7 +53,7 @@ pub fn logs_panel(p: &LogsPanelProps) -> Html {
                                     <tr key={r.offset}>
                                         <td class="num">{ r.offset }</td>
                                         <td class="text key">{ show(&r.key) }</td>
-                                        <td class="text">{ show(&r.value) }
+                                        <td class="text"><span class="clamp" title={show(&r.value)}>{ show(&r.value) }</span>
                                             if !r.committed { <span class="uncommitted">{ " (not committed)" }</span> }
                                         </td>
                                         <td class="text">{ r.headers.iter().map(|(k, v)| format!("{k}={}", show(v))).collect::<Vec<_>>().join(", ") }</td>

@@ -28,7 +28,13 @@ fn sparkline(values: &[f64], label: String) -> Html {
         values
             .iter()
             .enumerate()
-            .map(|(i, v)| format!("{:.1},{:.1} ", i as f64 / (values.len() - 1) as f64 * w, h - v / max * (h - 2.0) - 1.0))
+            .map(|(i, v)| {
+                format!(
+                    "{:.1},{:.1} ",
+                    i as f64 / (values.len() - 1) as f64 * w,
+                    h - v / max * (h - 2.0) - 1.0
+                )
+            })
             .collect()
     };
     html! {
@@ -45,20 +51,73 @@ fn opt_ms(v: Option<f64>) -> String {
 #[function_component(MetricsPanel)]
 pub fn metrics_panel(p: &MetricsPanelProps) -> Html {
     let m = &p.now;
-    let series = |f: fn(&Metrics) -> f64| -> Vec<f64> { p.history.iter().map(|s| f(&s.metrics)).collect() };
+    let series =
+        |f: fn(&Metrics) -> f64| -> Vec<f64> { p.history.iter().map(|s| f(&s.metrics)).collect() };
     let tiles: Vec<(&str, String, Vec<f64>)> = vec![
-        ("records/s delivered", format!("{:.0}", m.records_per_sec), series(|m| m.records_per_sec)),
-        ("records delivered", format!("{} / {}", m.records_delivered, m.records_produced), series(|m| m.records_delivered as f64)),
-        ("bytes before compression", format!("{} B", m.bytes_uncompressed), series(|m| m.bytes_uncompressed as f64)),
-        ("bytes after compression", format!("{} B", m.bytes_compressed), series(|m| m.bytes_compressed as f64)),
-        ("compression ratio", format!("{:.2}×", m.compression_ratio), series(|m| m.compression_ratio)),
-        ("latency p50 / p99", format!("{} / {}", opt_ms(m.latency_p50_ms), opt_ms(m.latency_p99_ms)), series(|m| m.latency_p99_ms.unwrap_or(0.0))),
-        ("ProduceRequests", m.produce_requests.to_string(), series(|m| m.produce_requests as f64)),
-        ("retries", m.retries.to_string(), series(|m| m.retries as f64)),
-        ("duplicates caught by idempotence", m.duplicates_detected.to_string(), series(|m| m.duplicates_detected as f64)),
-        ("records appended (incl. duplicates)", m.records_appended.to_string(), series(|m| m.records_appended as f64)),
-        ("failed records", m.records_failed.to_string(), series(|m| m.records_failed as f64)),
-        ("network messages lost", format!("{} of {}", m.network_dropped, m.network_messages), series(|m| m.network_dropped as f64)),
+        (
+            "records/s delivered",
+            format!("{:.0}", m.records_per_sec),
+            series(|m| m.records_per_sec),
+        ),
+        (
+            "records delivered",
+            format!("{} / {}", m.records_delivered, m.records_produced),
+            series(|m| m.records_delivered as f64),
+        ),
+        (
+            "bytes before compression",
+            format!("{} B", m.bytes_uncompressed),
+            series(|m| m.bytes_uncompressed as f64),
+        ),
+        (
+            "bytes after compression",
+            format!("{} B", m.bytes_compressed),
+            series(|m| m.bytes_compressed as f64),
+        ),
+        (
+            "compression ratio",
+            format!("{:.2}×", m.compression_ratio),
+            series(|m| m.compression_ratio),
+        ),
+        (
+            "latency p50 / p99",
+            format!(
+                "{} / {}",
+                opt_ms(m.latency_p50_ms),
+                opt_ms(m.latency_p99_ms)
+            ),
+            series(|m| m.latency_p99_ms.unwrap_or(0.0)),
+        ),
+        (
+            "ProduceRequests",
+            m.produce_requests.to_string(),
+            series(|m| m.produce_requests as f64),
+        ),
+        (
+            "retries",
+            m.retries.to_string(),
+            series(|m| m.retries as f64),
+        ),
+        (
+            "duplicates caught by idempotence",
+            m.duplicates_detected.to_string(),
+            series(|m| m.duplicates_detected as f64),
+        ),
+        (
+            "records appended (incl. duplicates)",
+            m.records_appended.to_string(),
+            series(|m| m.records_appended as f64),
+        ),
+        (
+            "failed records",
+            m.records_failed.to_string(),
+            series(|m| m.records_failed as f64),
+        ),
+        (
+            "network messages lost",
+            format!("{} of {}", m.network_dropped, m.network_messages),
+            series(|m| m.network_dropped as f64),
+        ),
     ];
     html! {
         <section class="panel wide" aria-labelledby="h-metrics">
@@ -67,8 +126,8 @@ pub fn metrics_panel(p: &MetricsPanelProps) -> Html {
             { for tiles.into_iter().map(|(name, value, values)| html! {
                 <div class="metric">
                     <dt>{ name }</dt>
-                    <dd class="mono">{ value.clone() }</dd>
-                    { sparkline(&values, format!("{name} over time, now {value}")) }
+                    <dd><span class="mono">{ value.clone() }</span>
+                        { sparkline(&values, format!("{name} over time, now {value}")) }</dd>
                 </div>
             }) }
             </dl>

@@ -91,7 +91,7 @@ pub fn producer_panel(p: &ProducerPanelProps) -> Html {
                         <tr>
                             <td class="mono">{ format!("#{}", r.req_id) }</td>
                             <td>{ format!("broker {}", r.broker) }</td>
-                            <td class="text">{ r.batches.iter().map(|(t, part, n, seq, attempt)| format!("{t}-{part}: {n} msg, seq {seq}, try {}", attempt + 1)).collect::<Vec<_>>().join("; ") }</td>
+                            <td class="text">{ r.batches.iter().map(|(t, part, n, seq, attempt)| format!("{t}-{part}: {n} msg, seq {seq}, try {attempt}")).collect::<Vec<_>>().join("; ") }</td>
                             <td class="num">{ ms(now.saturating_sub(r.sent_us)) }</td>
                         </tr>
                     }) }

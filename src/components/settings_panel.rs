@@ -5,7 +5,9 @@
 //!
 //! The help texts below are documentation, not behaviour: defaults shown come from `ksim`.
 
-use ksim::{ClientProfile, ConfigEntry, ConfigSource, ProducerSettings, ProducerSpec, SimError, View};
+use ksim::{
+    ClientProfile, ConfigEntry, ConfigSource, ProducerSettings, ProducerSpec, SimError, View,
+};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -42,20 +44,27 @@ const DOCS: &[Doc] = &[
 ];
 
 fn doc_for(name: &str) -> Option<&'static Doc> {
-    DOCS.iter().find(|d| d.rdkafka == name || d.java == name || d.alias == name)
+    DOCS.iter()
+        .find(|d| d.rdkafka == name || d.java == name || d.alias == name)
 }
 
 fn defaults_of(profile: ClientProfile) -> Vec<ConfigEntry> {
-    ProducerSettings::from_spec(&ProducerSpec { profile, ..ProducerSpec::default() })
-        .map(|s| s.entries)
-        .unwrap_or_default()
+    ProducerSettings::from_spec(&ProducerSpec {
+        profile,
+        ..ProducerSpec::default()
+    })
+    .map(|s| s.entries)
+    .unwrap_or_default()
 }
 
 fn default_value(entries: &[ConfigEntry], name: &str) -> String {
     if name.is_empty() {
         return "—".into();
     }
-    entries.iter().find(|e| e.name == name).map_or("—".into(), |e| e.value.clone())
+    entries
+        .iter()
+        .find(|e| e.name == name)
+        .map_or("—".into(), |e| e.value.clone())
 }
 
 #[derive(Properties, PartialEq)]
@@ -81,13 +90,21 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
         let cb = p.on_profile.clone();
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            cb.emit(if v == "java" { ClientProfile::Java } else { ClientProfile::Librdkafka });
+            cb.emit(if v == "java" {
+                ClientProfile::Java
+            } else {
+                ClientProfile::Librdkafka
+            });
         })
     };
     let on_brokers = {
         let cb = p.on_brokers.clone();
         Callback::from(move |e: Event| {
-            if let Ok(n) = e.target_unchecked_into::<HtmlSelectElement>().value().parse() {
+            if let Ok(n) = e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .parse()
+            {
                 cb.emit(n);
             }
         })
@@ -98,7 +115,11 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
         .producer
         .config
         .iter()
-        .filter_map(|e| DOCS.iter().position(|d| d.rdkafka == e.name || d.java == e.name).map(|i| (i, e)))
+        .filter_map(|e| {
+            DOCS.iter()
+                .position(|d| d.rdkafka == e.name || d.java == e.name)
+                .map(|i| (i, e))
+        })
         .collect();
     shown.sort_by_key(|(i, _)| *i);
     let shown: Vec<&ConfigEntry> = shown.into_iter().map(|(_, e)| e).collect();
@@ -176,10 +197,26 @@ struct TopicSettingsProps {
 
 /// Topic configs that change what the broker does (reference §1.8, §2.3, §6).
 const TOPIC_CONFIGS: &[(&str, &str, &str)] = &[
-    ("min.insync.replicas", "1", "With acks=all, fewer in-sync replicas than this ⇒ NOT_ENOUGH_REPLICAS."),
-    ("compression.type", "producer", "producer keeps the batch's codec; any other value makes the broker recompress."),
-    ("unclean.leader.election.enable", "false", "true lets an out-of-sync replica lead: acknowledged data can be lost."),
-    ("max.message.bytes", "1048588", "Largest batch the broker accepts (MESSAGE_TOO_LARGE above)."),
+    (
+        "min.insync.replicas",
+        "1",
+        "With acks=all, fewer in-sync replicas than this ⇒ NOT_ENOUGH_REPLICAS.",
+    ),
+    (
+        "compression.type",
+        "producer",
+        "producer keeps the batch's codec; any other value makes the broker recompress.",
+    ),
+    (
+        "unclean.leader.election.enable",
+        "false",
+        "true lets an out-of-sync replica lead: acknowledged data can be lost.",
+    ),
+    (
+        "max.message.bytes",
+        "1048588",
+        "Largest batch the broker accepts (MESSAGE_TOO_LARGE above).",
+    ),
 ];
 
 #[function_component(TopicSettings)]
@@ -194,10 +231,16 @@ fn topic_settings(p: &TopicSettingsProps) -> Html {
     if topics.is_empty() {
         return html! {};
     }
-    let chosen = if topics.contains(&topic) { (*topic).clone() } else { topics[0].clone() };
+    let chosen = if topics.contains(&topic) {
+        (*topic).clone()
+    } else {
+        topics[0].clone()
+    };
     let on_topic = {
         let topic = topic.clone();
-        Callback::from(move |e: Event| topic.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            topic.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
     html! {
         <details>

@@ -683,3 +683,34 @@ mod tests {
         assert!(j(&[("acks", "1"), ("enable.idempotence", "true")]).is_err());
     }
 }
+
+/// One row of the "which client does this default belong to" table (reference §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DefaultRow {
+    pub concept: &'static str,
+    pub java_name: &'static str,
+    pub java_3_6_default: &'static str,
+    pub librdkafka_name: &'static str,
+    pub librdkafka_2_3_default: &'static str,
+    pub note: &'static str,
+}
+
+/// Java 3.6 vs librdkafka 2.3 producer defaults (reference §3 table, §3.1, §9), so the UI can say
+/// which client each default in a lecture belongs to.
+pub const CLIENT_DEFAULTS: &[DefaultRow] = &[
+    DefaultRow { concept: "acks", java_name: "acks", java_3_6_default: "all", librdkafka_name: "request.required.acks (acks)", librdkafka_2_3_default: "-1 (all)", note: "Java ≤ 2.8 defaulted to 1; librdkafka < 1.0 to 1" },
+    DefaultRow { concept: "idempotence", java_name: "enable.idempotence", java_3_6_default: "true", librdkafka_name: "enable.idempotence", librdkafka_2_3_default: "false", note: "Java ≥ 3.0 (effective since 3.0.1/3.1.1/3.2.0); silently off if acks/retries/max.in.flight conflict and it was not set explicitly" },
+    DefaultRow { concept: "retries", java_name: "retries", java_3_6_default: "2147483647", librdkafka_name: "message.send.max.retries (retries)", librdkafka_2_3_default: "2147483647", note: "" },
+    DefaultRow { concept: "retry backoff", java_name: "retry.backoff.ms", java_3_6_default: "100 (constant)", librdkafka_name: "retry.backoff.ms / retry.backoff.max.ms", librdkafka_2_3_default: "100 / 1000 (exponential, ±20 % jitter)", note: "Java got exponential backoff in 3.7" },
+    DefaultRow { concept: "delivery deadline", java_name: "delivery.timeout.ms", java_3_6_default: "120000", librdkafka_name: "message.timeout.ms (delivery.timeout.ms)", librdkafka_2_3_default: "300000", note: "" },
+    DefaultRow { concept: "request timeout", java_name: "request.timeout.ms", java_3_6_default: "30000", librdkafka_name: "request.timeout.ms / socket.timeout.ms", librdkafka_2_3_default: "30000 / 60000", note: "librdkafka's request.timeout.ms is only the broker's acks wait" },
+    DefaultRow { concept: "linger", java_name: "linger.ms", java_3_6_default: "0", librdkafka_name: "queue.buffering.max.ms (linger.ms)", librdkafka_2_3_default: "5", note: "Java 4.0 changed it to 5" },
+    DefaultRow { concept: "batch size (bytes)", java_name: "batch.size", java_3_6_default: "16384", librdkafka_name: "batch.size", librdkafka_2_3_default: "1000000", note: "" },
+    DefaultRow { concept: "batch size (messages)", java_name: "—", java_3_6_default: "—", librdkafka_name: "batch.num.messages", librdkafka_2_3_default: "10000", note: "" },
+    DefaultRow { concept: "request size cap", java_name: "max.request.size", java_3_6_default: "1048576", librdkafka_name: "message.max.bytes", librdkafka_2_3_default: "1000000", note: "" },
+    DefaultRow { concept: "in flight", java_name: "max.in.flight.requests.per.connection", java_3_6_default: "5", librdkafka_name: "max.in.flight.requests.per.connection (max.in.flight)", librdkafka_2_3_default: "1000000", note: "idempotence caps it at 5 in both" },
+    DefaultRow { concept: "buffering", java_name: "buffer.memory", java_3_6_default: "33554432", librdkafka_name: "queue.buffering.max.messages / .kbytes", librdkafka_2_3_default: "100000 / 1048576", note: "" },
+    DefaultRow { concept: "compression", java_name: "compression.type", java_3_6_default: "none", librdkafka_name: "compression.codec (compression.type)", librdkafka_2_3_default: "none", note: "" },
+    DefaultRow { concept: "client id", java_name: "client.id", java_3_6_default: "producer-<N>", librdkafka_name: "client.id", librdkafka_2_3_default: "rdkafka", note: "" },
+    DefaultRow { concept: "partitioner", java_name: "(built-in)", java_3_6_default: "murmur2; sticky for null keys", librdkafka_name: "partitioner", librdkafka_2_3_default: "consistent_random (crc32)", note: "murmur2_random reproduces Java's keyed mapping" },
+];

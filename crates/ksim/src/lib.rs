@@ -68,7 +68,9 @@ pub mod view;
 mod world;
 
 pub use broker::{PartitionMeta, StoredBatch};
-pub use config::{ConfigEntry, ConfigSource, Partitioner, ProducerSettings};
+pub use config::{
+    ConfigEntry, ConfigSource, DefaultRow, Partitioner, ProducerSettings, CLIENT_DEFAULTS,
+};
 pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::Metrics;

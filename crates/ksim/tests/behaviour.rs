@@ -387,3 +387,22 @@ fn oversized_batch_is_rejected_permanently() {
         && x.error_name.as_deref() == Some("MSG_SIZE_TOO_LARGE")));
     assert!(values(&sim, "events", 0).is_empty());
 }
+
+#[test]
+fn compression_shortens_transfer_on_a_slow_link() {
+    let none = run("bandwidth-none").metrics();
+    let lz4 = run("bandwidth-lz4").metrics();
+    assert_eq!(
+        (none.records_delivered, lz4.records_delivered),
+        (2000, 2000)
+    );
+    assert!(
+        lz4.bytes_sent_batches * 3 < none.bytes_sent_batches,
+        "{lz4:?} vs {none:?}"
+    );
+    let (p50_none, p50_lz4) = (none.latency_p50_ms.unwrap(), lz4.latency_p50_ms.unwrap());
+    assert!(
+        p50_lz4 < p50_none,
+        "p50 latency lz4 {p50_lz4} ms vs none {p50_none} ms"
+    );
+}

@@ -102,7 +102,7 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "The producer reads a connection's responses in request order (a response that overtook a lost one waits), and a request timeout tears the connection down: the other requests on it fail with _TRANSPORT and are retried.",
     "With idempotence, a partition that saw a retriable error resends its retry batches one at a time before any new batch (as the Java client does), so a retry always stays inside the broker's 5-batch window.",
     "Java's buffer.memory is exhausted immediately (no max.block.ms wait): produce() fails like librdkafka's queue-full error.",
-    "Java splits a multi-record batch rejected with MESSAGE_TOO_LARGE and resends the halves; the simulation fails it as librdkafka does. Java's RecordTooLargeException is raised by send() here instead of reaching the callback.",
+    "Java's RecordTooLargeException (a single record above max.request.size) is raised by send() here instead of reaching the callback.",
     "Delivery reports report acks=0 offsets as None (the Java client's callback gets -1).",
     "The broker validates the timestamps of a batch with its own node clock; clocks may have an offset and a drift.",
 ];

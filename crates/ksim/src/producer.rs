@@ -1104,7 +1104,54 @@ impl Producer {
             .collect()
     }
 
+    /// Java: a multi-record batch rejected with MESSAGE_TOO_LARGE is split in two and both halves
+    /// go back to the front of the partition (not counted as a retry), keeping the big batch's
+    /// sequence numbers (AK `Sender.completeBatch`, `RecordAccumulator.splitAndReenqueue`, §4.1).
+    fn split_batch(&mut self, w: &mut World, mut b: PBatch) {
+        let mid = b.msgs.len() / 2;
+        let msgs2 = b.msgs.split_off(mid);
+        let records2 = b.records.split_off(mid);
+        let mut second = PBatch {
+            msgs: msgs2,
+            records: records2,
+            ..b.clone()
+        };
+        let idem = self.settings.enable_idempotence;
+        let seq1 = b.base_sequence;
+        let seq2 = if idem {
+            seq1.wrapping_add(mid as i32)
+        } else {
+            -1
+        };
+        self.reencode(&mut b, seq1);
+        self.reencode(&mut second, seq2);
+        for half in [&mut b, &mut second] {
+            half.next_try_us = w.now_us;
+            half.possibly_persisted = None;
+        }
+        for half in [&b, &second] {
+            w.log(LogEvent::RetryScheduled {
+                topic: w.topic_name(half.tp),
+                partition: half.tp.partition,
+                records: half.msgs.len() as u32,
+                error: ErrorCode::MessageTooLarge,
+                attempt: half.attempts + 1,
+                backoff_ms: 0.0,
+            });
+        }
+        let pq = self.parts.entry(b.tp).or_default();
+        if idem {
+            pq.draining = true;
+        }
+        pq.retry.push_front(second);
+        pq.retry.push_front(b);
+    }
+
     fn batch_error(&mut self, w: &mut World, mut b: PBatch, e: ErrorCode) {
+        if e == ErrorCode::MessageTooLarge && self.java() && b.msgs.len() > 1 {
+            self.split_batch(w, b);
+            return;
+        }
         let idem = self.settings.enable_idempotence;
         let timeout_us = self.settings.message_timeout_ms * 1000;
         let expired = timeout_us > 0

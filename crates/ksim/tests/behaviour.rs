@@ -406,3 +406,20 @@ fn compression_shortens_transfer_on_a_slow_link() {
         "p50 latency lz4 {p50_lz4} ms vs none {p50_none} ms"
     );
 }
+
+#[test]
+fn java_splits_an_oversized_batch() {
+    let sim = run("java-split-too-large");
+    assert_eq!(sim.metrics().records_delivered, 4);
+    let expected: Vec<String> = (0..4)
+        .map(|i| pad_value(format!("event {i}"), Some(100)))
+        .collect();
+    assert_eq!(values(&sim, "events", 0), expected);
+    assert!(has(&sim, |e| matches!(
+        e,
+        LogEvent::ProduceRejected {
+            error: ErrorCode::MessageTooLarge,
+            ..
+        }
+    )));
+}

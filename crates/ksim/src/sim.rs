@@ -1262,7 +1262,109 @@ impl Simulation {
                 .cloned()
                 .collect(),
             metrics: self.metrics(),
+            upcoming: self.upcoming(40),
         }
+    }
+
+    /// The next `n` things that will happen, with a reason each (stale timers left out).
+    fn upcoming(&self, n: usize) -> Vec<UpcomingView> {
+        let name = |node: u32| {
+            if node == PRODUCER {
+                "the producer".to_string()
+            } else {
+                format!("broker {node}")
+            }
+        };
+        let mut out: Vec<UpcomingView> = Vec::new();
+        for (i, a) in self
+            .scenario
+            .actions
+            .iter()
+            .enumerate()
+            .skip(self.actions_done)
+            .take(n)
+        {
+            let kind = serde_json::to_value(&a.action)
+                .ok()
+                .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
+                .unwrap_or_default();
+            let time_us = self.action_times_us.get(i).copied().unwrap_or(0);
+            out.push(UpcomingView {
+                time_us,
+                description: format!("scenario action: {kind}"),
+            });
+        }
+        for (i, f) in self
+            .scenario
+            .faults
+            .iter()
+            .enumerate()
+            .skip(self.faults_done)
+            .take(n)
+        {
+            let time_us = self.fault_times_us.get(i).copied().unwrap_or(0);
+            let text = serde_json::to_string(&f.fault).unwrap_or_default();
+            out.push(UpcomingView {
+                time_us,
+                description: format!("scheduled fault: {text}"),
+            });
+        }
+        for (time_us, ev) in self.w.queue.iter_sorted() {
+            if out.len() >= 3 * n {
+                break;
+            }
+            let description = match ev {
+                Event::Arrive {
+                    from, to, payload, ..
+                } => {
+                    format!(
+                        "{} from {} arrives at {}",
+                        payload.kind(),
+                        name(*from),
+                        name(*to)
+                    )
+                }
+                Event::ProducerWake => "producer checks linger, retry backoff and timeouts".into(),
+                Event::ProducerRequestTimeout { req_id } => {
+                    if !self.producer.inflight.contains_key(req_id) {
+                        continue;
+                    }
+                    format!("request #{req_id} times out if still unanswered (socket.timeout.ms)")
+                }
+                Event::ProducerConnectionReset { req_id } => {
+                    format!("producer notices the reset of request #{req_id}")
+                }
+                Event::MetadataRefreshed => "producer receives fresh metadata".into(),
+                Event::Generator { .. } => "the application loop calls produce() again".into(),
+                Event::FlushTimeout { .. } => "flush() gives up (timeout)".into(),
+                Event::ControllerCheck { broker } => {
+                    format!("controller fences broker {broker} if it is still silent (broker.session.timeout.ms)")
+                }
+                Event::IsrCheck { broker, .. } => {
+                    format!("broker {broker} checks follower lag (replica.lag.time.max.ms)")
+                }
+                Event::DelayedProduceTimeout { broker, .. } => {
+                    format!("an acks=all wait on broker {broker} may time out")
+                }
+                Event::FetchWaitExpired { broker, .. } => {
+                    format!("broker {broker} answers a parked fetch (replica.fetch.wait.max.ms)")
+                }
+                Event::FollowerFetch { broker, tp, .. } => {
+                    format!(
+                        "follower {broker} fetches {}-{}",
+                        self.w.topic_name(*tp),
+                        tp.partition
+                    )
+                }
+            };
+            out.push(UpcomingView {
+                time_us,
+                description,
+            });
+        }
+        out.sort_by_key(|u| u.time_us);
+        out.truncate(n);
+        out
     }
 }
 

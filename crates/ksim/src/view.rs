@@ -20,6 +20,15 @@ pub struct View {
     /// Ready (not yet served) reports first, then the most recently served ones.
     pub delivery_reports: Vec<DeliveryReport>,
     pub metrics: Metrics,
+    /// What happens next (at most 40 entries, in order): scenario actions and faults, messages
+    /// arriving, timers firing — each with a one-line reason.
+    pub upcoming: Vec<UpcomingView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpcomingView {
+    pub time_us: u64,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -246,3 +246,30 @@ fn produce_rejects_a_message_above_message_max_bytes() {
     ));
     assert!(sim.produce("payments", None, Some("small")).is_ok());
 }
+
+#[test]
+fn view_lists_what_happens_next() {
+    let mut sim = Simulation::new(scenario()).unwrap();
+    sim.produce("payments", Some("Alice"), Some("x")).unwrap();
+    let v = sim.view();
+    assert_eq!(
+        v.upcoming.first().map(|u| u.time_us),
+        sim.next_event_time_us()
+    );
+    assert!(
+        v.upcoming.iter().any(|u| u.description.contains("linger")),
+        "{:?}",
+        v.upcoming
+    );
+    sim.run_until(5_500);
+    let v = sim.view();
+    assert!(
+        v.upcoming.iter().any(|u| u
+            .description
+            .starts_with("Produce from the producer arrives")),
+        "{:?}",
+        v.upcoming
+    );
+    assert_eq!(v.producer.in_flight.len(), 1);
+    assert_eq!(v.network.iter().filter(|m| m.kind == "Produce").count(), 1);
+}

@@ -1,4 +1,5 @@
-//! Property: with acks=all, idempotence, min.insync.replicas=2, RF=3 and clean election, under
+//! Property (librdkafka profile on even seeds, Java 3.6 on odd ones): with acks=all, idempotence,
+//! min.insync.replicas=2, RF=3 and clean election, under
 //! random fault schedules every record acknowledged to the producer is in the final committed log
 //! exactly once, in produce order per partition, with contiguous offsets.
 //!
@@ -112,20 +113,36 @@ fn random_scenario(seed: u64) -> Scenario {
                 .into_iter()
                 .collect(),
         }],
-        producer: ProducerSpec {
-            config: [
-                ("enable.idempotence", "true"),
-                ("acks", "all"),
-                ("linger.ms", "2"),
-                ("batch.num.messages", "5"),
-                ("socket.timeout.ms", "1500"),
-                ("request.timeout.ms", "1000"),
-                ("message.timeout.ms", "30000"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-            ..Default::default()
+        // Odd seeds use the Java 3.6 profile (idempotent by default, per-broker requests).
+        producer: if seed % 2 == 0 {
+            ProducerSpec {
+                config: [
+                    ("enable.idempotence", "true"),
+                    ("acks", "all"),
+                    ("linger.ms", "2"),
+                    ("batch.num.messages", "5"),
+                    ("socket.timeout.ms", "1500"),
+                    ("request.timeout.ms", "1000"),
+                    ("message.timeout.ms", "30000"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+                ..Default::default()
+            }
+        } else {
+            ProducerSpec {
+                profile: ClientProfile::Java,
+                config: [
+                    ("linger.ms", "2"),
+                    ("batch.size", "200"),
+                    ("request.timeout.ms", "1500"),
+                    ("delivery.timeout.ms", "30000"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            }
         },
         actions: vec![
             TimedAction {

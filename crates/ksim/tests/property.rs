@@ -114,7 +114,7 @@ fn random_scenario(seed: u64) -> Scenario {
                 .collect(),
         }],
         // Odd seeds use the Java 3.6 profile (idempotent by default, per-broker requests).
-        producer: if seed % 2 == 0 {
+        producer: if seed.is_multiple_of(2) {
             ProducerSpec {
                 config: [
                     ("enable.idempotence", "true"),

@@ -1,6 +1,6 @@
 //! Brokers and the controller (Kafka 3.6 in KRaft mode, reference §5.2, §6).
 //!
-//! Each broker holds one [`Replica`] per assigned partition. The leader validates and stores
+//! Each broker holds one `Replica` per assigned partition. The leader validates and stores
 //! produced batches with the wire crate (`kwire::broker::append`: validation, in-place offset
 //! assignment or recompression, reference §1.8, §2.3), checks idempotent producer state (§5.2),
 //! answers acks=0/1/all (§6) and serves follower fetches. Followers fetch over the network with

@@ -50,6 +50,15 @@
 //! - **Brokers** validate and store real batches (`kwire::broker::append`); CreateTime timestamp
 //!   checks use each node's own clock.
 //! - **Bounded**: every run stops at `limits.max_events` / `limits.max_time_ms` and logs why.
+//!
+//! # Checks
+//! - `cargo test -p ksim`: behaviour scenarios (`examples/*.json` in, asserted outcome out), the
+//!   property test over random fault schedules (`KSIM_SEEDS=5000` for more seeds), partition
+//!   mapping against librdkafka's fixtures, no panics on extreme input, replay determinism.
+//! - `node crates/ksim-wasm/run.mjs check`: every example gives the same log hash in wasm as
+//!   natively (`kplay run --json`).
+//! - `tests/oracle/test_mock_cluster.py`: request counts, offsets, duplicates and reordering
+//!   against librdkafka's mock cluster.
 
 pub mod bench;
 pub mod broker;

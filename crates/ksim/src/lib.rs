@@ -29,7 +29,8 @@
 //!   [`ErrorCode`] (what brokers and the client report, reference §8).
 //!
 //! # SIMPLIFICATIONS
-//! These are deliberate and shown to learners:
+//! These are deliberate and shown to learners; [`SIMPLIFICATIONS`] has the complete list, one
+//! sentence each, for the UI to quote:
 //! - **Controller**: an abstract, always-available KRaft quorum. It fences a broker that cannot
 //!   reach it after `broker.session.timeout.ms` (default 9 s) and elects leaders instantly;
 //!   metadata reaches every broker that can hear the controller at once. An isolated broker keeps

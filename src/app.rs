@@ -107,6 +107,16 @@ pub struct App {
     share_status: Option<String>,
     _hash: Option<HashListener>,
     embed: Option<EmbedBridge>,
+    /// Render pacing while playing: when the last tick's render started and how long it took.
+    render_started_ms: f64,
+    render_cost_ms: f64,
+    last_render_ms: f64,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 fn default_scenario() -> Scenario {
@@ -507,6 +517,9 @@ impl Component for App {
             share_status: None,
             _hash: hash,
             embed,
+            render_started_ms: 0.0,
+            render_cost_ms: 0.0,
+            last_render_ms: 0.0,
         };
         app.refresh();
         app.after_change();
@@ -522,6 +535,12 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if self.render_started_ms > 0.0 {
+            let now = now_ms();
+            self.render_cost_ms = now - self.render_started_ms;
+            self.last_render_ms = now;
+            self.render_started_ms = 0.0;
+        }
         if let Some(e) = &self.embed {
             e.report_height();
         }
@@ -533,6 +552,13 @@ impl Component for App {
                 let advance_us = (elapsed_ms * SPEEDS[self.speed].0).round() as u64;
                 let target = self.sim().now_us().saturating_add(advance_us.max(1));
                 self.timeline.forward_to(target);
+                // Pace rendering so it takes at most about half of the main thread: a busy page
+                // redraws less often but stays responsive. The simulation itself never skips.
+                let now = now_ms();
+                if now - self.last_render_ms < 2.0 * self.render_cost_ms {
+                    return false;
+                }
+                self.render_started_ms = now;
                 self.refresh();
             }
             Msg::Control(c) => self.control(ctx, c),

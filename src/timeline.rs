@@ -48,7 +48,10 @@ impl Timeline {
     fn after_forward(&mut self) {
         self.head_time_us = self.head_time_us.max(self.sim.now_us());
         let processed = self.sim.events_processed();
-        if processed >= self.events_at_last_checkpoint + EVENTS_PER_CHECKPOINT {
+        // A clone copies the log, so space checkpoints by at least the log's length: the cost of
+        // checkpointing stays a constant share of the simulation's own work.
+        let spacing = EVENTS_PER_CHECKPOINT.max(self.sim.log().len() as u64);
+        if processed >= self.events_at_last_checkpoint + spacing {
             self.events_at_last_checkpoint = processed;
             if self
                 .checkpoints

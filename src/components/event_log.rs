@@ -8,7 +8,7 @@ use yew::prelude::*;
 /// Height of one row in CSS pixels (matches `.eventlog .entry` in style.css).
 pub const ROW_HEIGHT_PX: usize = 22;
 /// Rows rendered beyond the visible window on each side.
-const OVERSCAN_ROWS: usize = 10;
+const OVERSCAN_ROWS: usize = 4;
 /// Visible height of the log in rows.
 pub const VISIBLE_ROWS: usize = 16;
 

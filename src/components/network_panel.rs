@@ -48,7 +48,8 @@ pub fn network_panel(p: &NetworkPanelProps) -> Html {
                 <p class="empty">{ "Nothing on the wire." }</p>
             }
             <ul class="msgs">
-                { for v.network.iter().map(|m| row(m, v.time_us)) }
+                { for v.network.iter().take(12).map(|m| row(m, v.time_us)) }
+                if v.network.len() > 12 { <li class="hint">{ format!("… and {} more on the wire", v.network.len() - 12) }</li> }
                 { for v.network_dropped.iter().rev().take(5).map(|m| row(m, v.time_us)) }
             </ul>
         </section>

@@ -125,7 +125,7 @@ pub fn reports_panel(p: &ReportsPanelProps) -> Html {
                         <th scope="col">{ "key" }</th><th class="num" scope="col">{ "latency()" }</th><th scope="col">{ "callback" }</th>
                     </tr></thead>
                     <tbody>
-                    { for reports.iter().take(30).map(|r| html! {
+                    { for reports.iter().take(12).map(|r| html! {
                         <tr key={r.msg_id}>
                             <td class="mono">{ match &r.error_name { Some(n) => format!("{n} ({})", r.error_code.unwrap_or(0)), None => "None".into() } }</td>
                             <td>{ format!("{}-{}", r.topic, r.partition) }</td>

@@ -4,9 +4,25 @@ mod batch_cmd;
 mod bench_codecs;
 mod bench_sim;
 mod export_cmd;
+mod produce_cmd;
 mod run_cmd;
 
 use std::process::ExitCode;
+
+const HELP: &str = "kplay: the Kafka producer playground's simulation, headless
+
+  kplay --version
+  kplay produce --topic NAME [--partitions N] [--replication-factor N] [--key K] --value V [--json]
+        create a topic on a simulated 3-broker cluster, produce one event, print its offset
+  kplay run FILE [--until MS] [--json] [--dump-segments DIR]
+        run a scenario (examples/*.json, or a file downloaded from the playground)
+  kplay batch encode --codec none|gzip|snappy|lz4|zstd IN.json OUT.bin
+  kplay batch decode IN.bin|- [--json]
+        build or inspect Kafka record batch v2 bytes
+  kplay export --python|--java FILE
+        the confluent-kafka Python or Java 3.6 program for a scenario
+  kplay bench sim | kplay bench codecs
+        benchmarks (see BENCHMARKS.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,6 +34,11 @@ fn main() -> ExitCode {
         Some("batch") => batch_cmd::main(&args[1..]),
         Some("run") => run_cmd::main(&args[1..]),
         Some("export") => export_cmd::main(&args[1..]),
+        Some("produce") => produce_cmd::main(&args[1..]),
+        Some("help") | Some("--help") | Some("-h") => {
+            println!("{HELP}");
+            ExitCode::SUCCESS
+        }
         Some("bench") if args.get(1).map(String::as_str) == Some("sim") => {
             bench_sim::main(&args[2..])
         }
@@ -25,7 +46,7 @@ fn main() -> ExitCode {
             bench_codecs::main(&args[2..])
         }
         _ => {
-            eprintln!("usage: kplay --version");
+            eprintln!("{HELP}");
             ExitCode::from(2)
         }
     }

@@ -2,6 +2,7 @@
 //! headless and prints the event log and the final metrics (or one JSON document).
 
 use ksim::{Scenario, Simulation, StopReason};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -104,6 +105,7 @@ pub fn main(args: &[String]) -> ExitCode {
         None => sim.run_until_idle(max_events),
     };
     let metrics = sim.metrics();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let view = sim.view();
         // Committed records (below the high watermark) per partition, at most 10,000 each.
@@ -139,23 +141,33 @@ pub fn main(args: &[String]) -> ExitCode {
             "partitions": view.partitions,
             "brokers": view.brokers,
         });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-    } else {
-        for e in sim.log() {
-            println!("{}", e.describe());
-        }
-        println!(
-            "--- stopped: {:?} at {:.3} ms after {} events",
-            outcome.stopped,
-            outcome.time_us as f64 / 1000.0,
-            sim.events_processed()
-        );
-        println!(
+        let _ = writeln!(
+            out,
             "{}",
-            serde_json::to_string_pretty(&metrics).unwrap_or_default()
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
         );
-        println!("log hash {:016x}", sim.log_hash());
+    } else {
+        // Write errors (e.g. a closed pipe under `| head`) end the output quietly.
+        let _ = (|| -> std::io::Result<()> {
+            for e in sim.log() {
+                writeln!(out, "{}", e.describe())?;
+            }
+            writeln!(
+                out,
+                "--- stopped: {:?} at {:.3} ms after {} events",
+                outcome.stopped,
+                outcome.time_us as f64 / 1000.0,
+                sim.events_processed()
+            )?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&metrics).unwrap_or_default()
+            )?;
+            writeln!(out, "log hash {:016x}", sim.log_hash())
+        })();
     }
+    let _ = out.flush();
     if let Some(dir) = &args.dump {
         for (topic, partition, bytes) in sim.segments() {
             let d = dir.join(format!("{topic}-{partition}"));

@@ -43,10 +43,13 @@ fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
         .map(|b| String::from_utf8_lossy(b).into_owned())
 }
 
+/// A batch's bytes (kept so the address stays unique) and its decoded rows.
+type Decoded = (Arc<[u8]>, Rc<Vec<RecordRow>>);
+
 /// Cache of decoded batches keyed by the address of their shared bytes.
 #[derive(Default)]
 pub struct DecodeCache {
-    batches: BTreeMap<usize, (Arc<[u8]>, Rc<Vec<RecordRow>>)>,
+    batches: BTreeMap<usize, Decoded>,
 }
 
 impl DecodeCache {

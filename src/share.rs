@@ -165,23 +165,6 @@ pub fn download(file_name: &str, text: &str) -> Option<()> {
     Some(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn display_options_are_an_allow_list() {
-        let o = DisplayOptions::parse(
-            "?embed=1&panel=logs,cluster,<script>&speed=3&lesson=batching&x=y",
-        );
-        assert!(o.embed);
-        assert_eq!(o.panels, vec!["logs", "cluster"]);
-        assert_eq!(o.speed, Some(3));
-        assert_eq!(o.lesson.as_deref(), Some("batching"));
-        assert_eq!(DisplayOptions::parse("lesson=%3Cb%3E").lesson, None);
-    }
-}
-
 /// Reads a user-chosen file as text (FileReader) and hands it over.
 pub fn read_file(file: web_sys::File, on_text: yew::Callback<String>) {
     let Ok(reader) = web_sys::FileReader::new() else {
@@ -198,4 +181,21 @@ pub fn read_file(file: web_sys::File, on_text: yew::Callback<String>) {
     });
     reader.set_onload(Some(onload.unchecked_ref()));
     let _ = reader.read_as_text(&file);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_options_are_an_allow_list() {
+        let o = DisplayOptions::parse(
+            "?embed=1&panel=logs,cluster,<script>&speed=3&lesson=batching&x=y",
+        );
+        assert!(o.embed);
+        assert_eq!(o.panels, vec!["logs", "cluster"]);
+        assert_eq!(o.speed, Some(3));
+        assert_eq!(o.lesson.as_deref(), Some("batching"));
+        assert_eq!(DisplayOptions::parse("lesson=%3Cb%3E").lesson, None);
+    }
 }

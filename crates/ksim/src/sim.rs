@@ -131,7 +131,7 @@ fn sorted_stable<T: Clone>(
 }
 
 /// Joins template parts with the number `n` where `{i}` was, reserving `capacity` bytes.
-fn fill(parts: &[String], n: u64, capacity: usize) -> String {
+fn fill(parts: &[String], n: u64, capacity: usize) -> Vec<u8> {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut v = n;
@@ -143,14 +143,13 @@ fn fill(parts: &[String], n: u64, capacity: usize) -> String {
             break;
         }
     }
-    let num = std::str::from_utf8(&digits[at..]).unwrap_or("0");
     let mut out =
-        String::with_capacity(capacity.max(parts.iter().map(|p| p.len()).sum::<usize>() + 20));
+        Vec::with_capacity(capacity.max(parts.iter().map(|p| p.len()).sum::<usize>() + 20));
     for (k, p) in parts.iter().enumerate() {
         if k > 0 {
-            out.push_str(num);
+            out.extend_from_slice(&digits[at..]);
         }
-        out.push_str(p);
+        out.extend_from_slice(p.as_bytes());
     }
     out
 }
@@ -159,21 +158,28 @@ fn fill(parts: &[String], n: u64, capacity: usize) -> String {
 pub const VALUE_PAD_FILL: &str =
     " lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
 
-/// `produce_many`'s value: the filled template padded with [`VALUE_PAD_FILL`] (repeated) to
-/// exactly `size` bytes, or cut to `size` bytes (at a character boundary, so possibly shorter).
-pub fn pad_value(mut s: String, size: Option<usize>) -> String {
+/// Pads UTF-8 bytes with [`VALUE_PAD_FILL`] to `size` bytes or cuts them at a character boundary.
+fn pad_bytes(mut v: Vec<u8>, size: Option<usize>) -> Vec<u8> {
     if let Some(n) = size {
-        while s.len() < n {
-            let take = (n - s.len()).min(VALUE_PAD_FILL.len());
-            s.push_str(&VALUE_PAD_FILL[..take]);
+        while v.len() < n {
+            let take = (n - v.len()).min(VALUE_PAD_FILL.len());
+            v.extend_from_slice(&VALUE_PAD_FILL.as_bytes()[..take]);
         }
-        let mut cut = n.min(s.len());
-        while !s.is_char_boundary(cut) {
+        let mut cut = n.min(v.len());
+        // Never split a character: step back over UTF-8 continuation bytes (0b10xx_xxxx).
+        while cut > 0 && cut < v.len() && v[cut] & 0xC0 == 0x80 {
             cut -= 1;
         }
-        s.truncate(cut);
+        v.truncate(cut);
     }
-    s
+    v
+}
+
+/// `produce_many`'s value: the filled template padded with [`VALUE_PAD_FILL`] (repeated) to
+/// exactly `size` bytes, or cut to `size` bytes (at a character boundary, so possibly shorter).
+pub fn pad_value(s: String, size: Option<usize>) -> String {
+    let v = pad_bytes(s.into_bytes(), size);
+    String::from_utf8(v).unwrap_or_default()
 }
 
 impl Simulation {
@@ -797,7 +803,7 @@ impl Simulation {
             .map(|k| i % k)
             .unwrap_or(i);
         let key = full.key_parts.as_ref().map(|k| fill(k, key_i, 0));
-        let value = pad_value(
+        let value = pad_bytes(
             fill(&full.value_parts, i, full.value_size_bytes.unwrap_or(0)),
             full.value_size_bytes,
         );
@@ -818,8 +824,8 @@ impl Simulation {
         };
         let record = Record {
             timestamp_ms: self.w.node_time_ms(PRODUCER),
-            key: key.map(String::into_bytes),
-            value: Some(value.into_bytes()),
+            key,
+            value: Some(value),
             headers: Vec::new(),
         };
         let now = self.w.now_us;

@@ -1172,10 +1172,12 @@ impl Simulation {
                             leader_epoch: r.leader_epoch,
                             log_end_offset: r.leo,
                             high_watermark: r.hw,
+                            batch_count: r.log.len(),
                             batches: r
                                 .log
                                 .iter()
                                 .enumerate()
+                                .skip(r.log.len().saturating_sub(crate::view::VIEW_MAX_BATCHES))
                                 .map(|(index, x)| BatchView {
                                     index,
                                     base_offset: x.base_offset,

@@ -6,6 +6,9 @@ use crate::network::WireMessage;
 use crate::producer::DeliveryReport;
 use serde::{Deserialize, Serialize};
 
+/// Most batches per replica that a [`View`] lists (the newest ones).
+pub const VIEW_MAX_BATCHES: usize = 256;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct View {
     pub time_us: u64,
@@ -58,8 +61,12 @@ pub struct ReplicaView {
     pub leader_epoch: i32,
     pub log_end_offset: i64,
     pub high_watermark: i64,
-    /// Stored batches; the bytes are available from `Simulation::batch_bytes`.
+    /// The newest stored batches (at most [`VIEW_MAX_BATCHES`], oldest first); `index` is the
+    /// position in the whole log, and `Simulation::batch_bytes` reaches any index. A view is
+    /// built every frame, so it must not grow with the log.
     pub batches: Vec<BatchView>,
+    /// How many batches the replica stores in all.
+    pub batch_count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use crate::clock::Ticker;
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
-use crate::components::event_log::{window_for, EventLog, Row, VISIBLE_ROWS};
+use crate::components::event_log::{window_for, EventLog, Row};
 use crate::components::fault_panel::FaultPanel;
 use crate::components::generator_form::GeneratorForm;
 use crate::components::help::Help;
@@ -85,6 +85,7 @@ pub struct App {
     view: Rc<ksim::View>,
     logs: Rc<Vec<PartitionLog>>,
     decode_cache: DecodeCache,
+    /// How many rows above the newest entry the event log is scrolled (0 = following).
     log_scroll_row: usize,
     log_filter: String,
     /// Indices of log entries matching the filter (all entries when the filter is empty).
@@ -330,10 +331,6 @@ impl App {
             })
             .collect();
         (first, rows)
-    }
-
-    fn follow_log(&self) -> bool {
-        self.log_scroll_row + VISIBLE_ROWS + 2 >= self.log_matches.len()
     }
 
     fn set_playing(&mut self, ctx: &Context<Self>, playing: bool) {
@@ -594,7 +591,7 @@ impl Component for App {
                 self.log_matches.clear();
                 self.refilter();
                 // Follow the newest matching entries again.
-                self.log_scroll_row = self.log_matches.len();
+                self.log_scroll_row = 0;
             }
             Msg::Inspect(b) => {
                 self.inspected = self
@@ -796,7 +793,7 @@ impl Component for App {
                 if self.shows("events") {
                     <EventLog total={self.log_matches.len()} first={first} rows={rows}
                         filter={self.log_filter.clone()} on_filter={link.callback(Msg::LogFilter)}
-                        on_scroll={link.callback(Msg::LogScroll)} follow={self.follow_log()}
+                        on_scroll={link.callback(Msg::LogScroll)}
                         hash={(!self.playing).then(|| AttrValue::from(format!("{:016x}", self.sim().log_hash())))} />
                 }
                 if self.shows("code") {

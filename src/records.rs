@@ -102,7 +102,8 @@ impl DecodeCache {
                 rows: Vec::new(),
             };
             if let Some(r) = replica {
-                log.total_records = r.batches.iter().map(|b| b.records as usize).sum();
+                // One offset per record from 0 (no retention), so the log end offset counts them.
+                log.total_records = r.log_end_offset.max(0) as usize;
                 // Walk batches from the newest until enough rows are collected.
                 let mut rows: Vec<RecordRow> = Vec::new();
                 for b in r.batches.iter().rev() {

@@ -1,6 +1,8 @@
 //! The event log, virtualised: only the rows in view are in the DOM, so 100,000 entries scroll
 //! smoothly. Rows have a fixed height; the scroll container's height is `rows × ROW_HEIGHT_PX`.
-//! A filter narrows the log to entries whose kind or text contains the filter text.
+//! The container is `column-reverse`, so it stays pinned to the newest entry without any script
+//! writing `scrollTop` (which would force a layout on every frame); its scroll position counts
+//! from the bottom. A filter narrows the log to entries whose text contains the filter text.
 
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
@@ -29,41 +31,28 @@ pub struct EventLogProps {
     pub first: usize,
     pub filter: AttrValue,
     pub on_filter: Callback<String>,
-    /// Called with the first row index in view when the learner scrolls.
+    /// Called with how many rows above the newest the learner scrolled.
     pub on_scroll: Callback<usize>,
-    /// Keep the view pinned to the newest entry.
-    pub follow: bool,
     /// The core's hash of the whole log (shown while paused: same scenario ⇒ same hash).
     pub hash: Option<AttrValue>,
 }
 
-/// The window of rows to render for a scroll position.
-pub fn window_for(scroll_row: usize, total: usize) -> (usize, usize) {
-    let first = scroll_row.saturating_sub(OVERSCAN_ROWS);
-    let last = (scroll_row + VISIBLE_ROWS + OVERSCAN_ROWS).min(total);
+/// The window of rows to render when the view is `rows_from_bottom` rows above the newest.
+pub fn window_for(rows_from_bottom: usize, total: usize) -> (usize, usize) {
+    let top = total.saturating_sub(VISIBLE_ROWS + rows_from_bottom);
+    let first = top.saturating_sub(OVERSCAN_ROWS);
+    let last = (top + VISIBLE_ROWS + OVERSCAN_ROWS).min(total);
     (first, last.max(first))
 }
 
 #[function_component(EventLog)]
 pub fn event_log(p: &EventLogProps) -> Html {
-    let scroller = use_node_ref();
-    {
-        // Pin to the bottom while following; runs after each render.
-        let scroller = scroller.clone();
-        let (follow, total) = (p.follow, p.total);
-        use_effect_with((follow, total), move |_| {
-            if follow {
-                if let Some(el) = scroller.cast::<HtmlElement>() {
-                    el.set_scroll_top((total * ROW_HEIGHT_PX) as i32);
-                }
-            }
-        });
-    }
     let onscroll = {
         let cb = p.on_scroll.clone();
         Callback::from(move |e: Event| {
+            // column-reverse: 0 at the bottom, negative above it.
             let el = e.target_unchecked_into::<HtmlElement>();
-            cb.emit(el.scroll_top().max(0) as usize / ROW_HEIGHT_PX);
+            cb.emit(el.scroll_top().unsigned_abs() as usize / ROW_HEIGHT_PX);
         })
     };
     let oninput = {
@@ -84,7 +73,7 @@ pub fn event_log(p: &EventLogProps) -> Html {
                 <input id="log-filter" class="filter" type="search" placeholder="Filter: e.g. retry, broker 2, appended"
                     value={p.filter.clone()} oninput={oninput} />
             </div>
-            <div class="eventlog" ref={scroller} onscroll={onscroll} tabindex="0" role="log"
+            <div class="eventlog" onscroll={onscroll} tabindex="0" role="log"
                 aria-label="Event log" style={format!("height: {}px", VISIBLE_ROWS * ROW_HEIGHT_PX)}>
                 <div class="eventlog-space" style={format!("height: {}px", p.total * ROW_HEIGHT_PX)}>
                     { for p.rows.iter().enumerate().map(|(i, r)| html! {

@@ -1,5 +1,5 @@
-//! Help: keyboard shortcuts, what is simulated, and what is simplified (quoted from `ksim`'s
-//! documented simplifications, so the page never hides them).
+//! Help: keyboard shortcuts, what is simulated, and what is simplified (`ksim::SIMPLIFICATIONS`,
+//! the core's own list, so the page never hides a simplification).
 
 use yew::prelude::*;
 
@@ -45,20 +45,10 @@ pub fn help(p: &HelpProps) -> Html {
                 <div>
                     <h3>{ "What is simplified" }</h3>
                     <ul class="simplifications">
-                        { for SIMPLIFICATIONS.iter().map(|s| html! { <li>{ *s }</li> }) }
+                        { for ksim::SIMPLIFICATIONS.iter().map(|s| html! { <li>{ *s }</li> }) }
                     </ul>
                 </div>
             </div>
         </section>
     }
 }
-
-/// The simplifications documented in `ksim`'s crate docs, in plain words.
-const SIMPLIFICATIONS: &[&str] = &[
-    "The controller is an always-available KRaft quorum: it fences a silent broker after broker.session.timeout.ms and elects leaders instantly.",
-    "Followers fetch each partition separately (Kafka groups partitions per broker pair). Logs survive crashes; no retention or segments.",
-    "The producer gets its producer id without an InitProducerId round trip, and refreshes metadata only after errors.",
-    "Links are FIFO with latency and optional bandwidth; there are no TCP windows. A lost message is noticed only through timeouts.",
-    "Codecs are pure-Rust implementations: the compressed bytes differ from librdkafka's C libraries, the framing and sizes are comparable.",
-    "Every run is bounded in events and virtual time, and says so when it stops.",
-];

@@ -47,6 +47,15 @@ pub fn network_panel(p: &NetworkPanelProps) -> Html {
             if v.network.is_empty() && v.network_dropped.is_empty() {
                 <p class="empty">{ "Nothing on the wire." }</p>
             }
+            if !v.upcoming.is_empty() {
+                <h3>{ "Coming up" }</h3>
+                <ol class="upcoming" aria-label="What happens next">
+                    { for v.upcoming.iter().take(5).map(|u| html! {
+                        <li><span class="mono">{ format!("in {:.3} ms", u.time_us.saturating_sub(v.time_us) as f64 / 1000.0) }</span>
+                            { " " }{ &u.description }</li>
+                    }) }
+                </ol>
+            }
             <ul class="msgs">
                 { for v.network.iter().take(12).map(|m| row(m, v.time_us)) }
                 if v.network.len() > 12 { <li class="hint">{ format!("… and {} more on the wire", v.network.len() - 12) }</li> }

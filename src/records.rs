@@ -3,7 +3,7 @@
 //! address, so a batch is decoded once, not on every frame.
 
 use ksim::{Simulation, View};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -53,8 +53,14 @@ pub struct DecodeCache {
 }
 
 impl DecodeCache {
-    fn rows(&mut self, bytes: Arc<[u8]>, batch_index: usize) -> Rc<Vec<RecordRow>> {
+    fn rows(
+        &mut self,
+        bytes: Arc<[u8]>,
+        batch_index: usize,
+        used: &mut BTreeSet<usize>,
+    ) -> Rc<Vec<RecordRow>> {
         let key = bytes.as_ptr() as usize;
+        used.insert(key);
         if let Some((_, rows)) = self.batches.get(&key) {
             return rows.clone();
         }
@@ -86,6 +92,7 @@ impl DecodeCache {
     /// The partition logs for the current view.
     pub fn partition_logs(&mut self, sim: &Simulation, view: &View) -> Vec<PartitionLog> {
         let mut out = Vec::with_capacity(view.partitions.len());
+        let mut used = BTreeSet::new();
         for pv in &view.partitions {
             let replica = pv
                 .leader
@@ -112,7 +119,7 @@ impl DecodeCache {
                     }
                     if let Some(bytes) = sim.batch_bytes(&pv.topic, pv.partition, r.broker, b.index)
                     {
-                        for row in self.rows(bytes, b.index).iter().rev() {
+                        for row in self.rows(bytes, b.index, &mut used).iter().rev() {
                             let mut row = row.clone();
                             row.committed = row.offset < r.high_watermark;
                             rows.push(row);
@@ -125,10 +132,9 @@ impl DecodeCache {
             }
             out.push(log);
         }
-        // Forget batches no log refers to any more (truncated replicas, reset).
-        if self.batches.len() > 4096 {
-            self.batches.clear();
-        }
+        // Keep exactly the batches on screen: nothing is decoded twice while it stays visible, and
+        // batches that scrolled out (or were truncated away) are dropped.
+        self.batches.retain(|k, _| used.contains(k));
         out
     }
 }

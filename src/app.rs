@@ -127,6 +127,17 @@ fn default_scenario() -> Scenario {
 /// Panels an embed shows when the link does not choose (`?panel=a,b`).
 const EMBED_DEFAULT_PANELS: [&str; 4] = ["lesson", "producer", "cluster", "logs"];
 
+/// A decoded link's scenario, the moment it shows, and its lesson (when this app knows it).
+fn link_parts(d: kshare::Decoded) -> (Scenario, u64, Option<&'static str>) {
+    let lesson = d
+        .ui_state
+        .lesson
+        .as_deref()
+        .and_then(kshare::lessons::get)
+        .map(|l| l.id);
+    (d.scenario, d.ui_state.time_us(), lesson)
+}
+
 /// What to open at start-up: the link in the fragment, else `?lesson=`, else the default.
 /// Returns the scenario, the time to show, the lesson, and a banner text for a bad link.
 fn initial_state(
@@ -136,14 +147,8 @@ fn initial_state(
     if !fragment.is_empty() {
         return match kshare::decode_link(fragment) {
             Ok(d) => {
-                let lesson = d
-                    .ui_state
-                    .lesson
-                    .as_deref()
-                    .and_then(kshare::lessons::get)
-                    .map(|l| l.id);
-                let time_us = d.ui_state.time_us();
-                (d.scenario, time_us, lesson, None)
+                let (scenario, time_us, lesson) = link_parts(d);
+                (scenario, time_us, lesson, None)
             }
             Err(e) => (
                 default_scenario(),
@@ -232,14 +237,8 @@ impl App {
     fn load_link(&mut self, ctx: &Context<Self>, fragment: &str) {
         match kshare::decode_link(fragment) {
             Ok(d) => {
-                let lesson = d
-                    .ui_state
-                    .lesson
-                    .as_deref()
-                    .and_then(kshare::lessons::get)
-                    .map(|l| l.id);
-                let t = d.ui_state.time_us();
-                if let Err(e) = self.open(d.scenario, t, lesson) {
+                let (scenario, t, lesson) = link_parts(d);
+                if let Err(e) = self.open(scenario, t, lesson) {
                     self.load_error = Some(e.to_string());
                 }
                 self.set_playing(ctx, false);

@@ -144,6 +144,7 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
             <p class="hint">{ "Changing the client or the broker count replays everything you did so far with the new choice." }</p>
             <details open=true>
                 <summary>{ "Producer configuration" }</summary>
+                <p class="hint">{ "A real client fixes its configuration when the Producer is created. Here a change takes effect for the next batches; to see a setting's real behaviour, set it before producing (or use Reset)." }</p>
                 <ul class="settings">
                 { for shown.iter().map(|e| {
                     let doc = doc_for(&e.name);

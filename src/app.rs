@@ -703,6 +703,24 @@ impl Component for App {
         let (first, rows) = self.log_rows();
         let scenario = self.sim().scenario();
         let editable = !self.options.readonly;
+        // A scenario file dropped anywhere on the page opens like "Open scenario file".
+        let on_drop = {
+            let open = link.callback(Msg::OpenFile);
+            let embed = self.options.embed;
+            Callback::from(move |e: DragEvent| {
+                e.prevent_default();
+                if embed {
+                    return;
+                }
+                if let Some(file) = e
+                    .data_transfer()
+                    .and_then(|d| d.files())
+                    .and_then(|f| f.get(0))
+                {
+                    crate::share::read_file(file, open.clone());
+                }
+            })
+        };
         let header = if self.options.embed {
             html! {
                 <header class="embed-bar">
@@ -729,12 +747,12 @@ impl Component for App {
             <>
             { header }
             if let Some(e) = &self.load_error {
-                <div class="banner" role="alert"><strong>{ "This link could not be opened. " }</strong><span>{ e }</span></div>
+                <div class="banner" role="alert"><strong>{ "Not opened: " }</strong><span>{ e }</span></div>
             }
             if let Some((Origin::Other, e)) = &self.error {
                 <div class="banner" role="alert"><strong>{ "Not done: " }</strong><span>{ e.to_string() }</span></div>
             }
-            <main>
+            <main ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
                 if self.show_help {
                     <Help on_close={link.callback(|_| Msg::Control(Control::Help))} />
                 }

@@ -43,7 +43,7 @@ pub fn share_bar(p: &ShareBarProps) -> Html {
                 <label class="button file-button">{ "Open scenario file" }
                     <input type="file" accept=".json,application/json" class="sr-only" onchange={on_file} /></label>
             </div>
-            <p class="hint">{ format!("Link length: {} characters.", p.link.chars().count()) }
+            <p class="hint">{ format!("Link length: {} characters. You can also drop a scenario file anywhere on the page.", p.link.chars().count()) }
                 if too_long { <strong class="warn-text">{ " Longer than 2,000 characters: chat tools may cut it. Download the scenario file instead." }</strong> }
             </p>
             if let Some(s) = &p.status { <p class="hint" role="status">{ s }</p> }

@@ -1,7 +1,11 @@
 // Share links, bad links, lessons and the embed page, as a learner and a course author use them.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { createTopic, produce, logRow, crc32Partition } from './helpers.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 async function pauseAndHash(page) {
   const pause = page.getByRole('button', { name: 'Pause' });
@@ -13,6 +17,28 @@ async function pauseAndHash(page) {
 }
 
 export const tests = {
+  async 'a scenario file opens from the file picker and by drag and drop; a bad file changes nothing'({ page, baseUrl }) {
+    const file = join(root, 'examples', 'lost-ack-duplicate.json');
+    await page.goto(baseUrl);
+    await page.getByLabel('Open scenario file').setInputFiles(file);
+    await page.getByRole('table', { name: /^events-0 log$/ }).waitFor({ timeout: 15000 });
+    // Drop the same file's text as a different name onto a fresh page.
+    await page.goto(baseUrl);
+    const text = await readFile(file, 'utf8');
+    const dt = await page.evaluateHandle((t) => {
+      const d = new DataTransfer();
+      d.items.add(new File([t], 'scenario.json', { type: 'application/json' }));
+      return d;
+    }, text);
+    await page.locator('main').dispatchEvent('drop', { dataTransfer: dt });
+    await page.getByRole('table', { name: /^events-0 log$/ }).waitFor({ timeout: 15000 });
+    // Not a scenario: a banner, and the open scenario stays.
+    await page.getByLabel('Open scenario file').setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"seed": "not a number"}') });
+    await page.getByRole('alert').filter({ hasText: 'not a playground scenario' }).waitFor();
+    assert.equal(await page.getByRole('table', { name: /^events-0 log$/ }).count(), 1);
+  },
+
+
   async 'a shared link reproduces the same event log after a reload'({ page, context, baseUrl }) {
     await page.goto(baseUrl);
     await createTopic(page, 'payments', 3, 3);
@@ -38,7 +64,7 @@ export const tests = {
       ['s=abc', /version|damaged/i],
     ]) {
       await page.goto(`${baseUrl}#${fragment}`);
-      const banner = page.getByRole('alert').filter({ hasText: 'could not be opened' });
+      const banner = page.getByRole('alert').filter({ hasText: 'Not opened' });
       await banner.waitFor();
       assert.match(await banner.textContent(), message, fragment);
       await page.getByRole('heading', { name: 'Partition logs' }).waitFor();

@@ -336,9 +336,7 @@ impl App {
         self.playing = playing;
         self.ticker = if playing {
             let link = ctx.link().clone();
-            Ticker::start(33, move |elapsed_ms| {
-                link.send_message(Msg::Tick(elapsed_ms))
-            })
+            Ticker::start(move |elapsed_ms| link.send_message(Msg::Tick(elapsed_ms)))
         } else {
             None
         };

@@ -194,10 +194,10 @@ pub struct DecodedBatch {
     pub uncompressed_records_bytes: usize,
 }
 
-/// Decodes the batch at the start of `buf` and returns it with the number of bytes it used.
-/// Checks magic, the declared length against the buffer, the CRC (`CORRUPT_MESSAGE`) and that the
-/// record count matches the records really present.
-pub fn decode_batch(buf: &[u8], limits: &DecodeLimits) -> Result<(DecodedBatch, usize), WireError> {
+/// The header of the batch at the start of `buf` and the batch's bytes, after the checks every
+/// reader needs before trusting the header: magic 2, a batchLength that covers the header, and
+/// a declared size the buffer really holds. The CRC is not checked here.
+pub fn batch_envelope(buf: &[u8]) -> Result<(BatchHeader, &[u8]), WireError> {
     let header = decode_header(buf)?;
     if header.magic != 2 {
         return Err(WireError::UnsupportedMagic(header.magic));
@@ -209,14 +209,22 @@ pub fn decode_batch(buf: &[u8], limits: &DecodeLimits) -> Result<(DecodedBatch, 
         )));
     }
     let size = header.size_bytes();
-    if size > buf.len() {
+    let Some(batch) = buf.get(..size) else {
         return Err(WireError::Truncated {
             needed_bytes: size,
             available_bytes: buf.len(),
             field: "batch",
         });
-    }
-    let batch = &buf[..size];
+    };
+    Ok((header, batch))
+}
+
+/// Decodes the batch at the start of `buf` and returns it with the number of bytes it used.
+/// Checks magic, the declared length against the buffer, the CRC (`CORRUPT_MESSAGE`) and that the
+/// record count matches the records really present.
+pub fn decode_batch(buf: &[u8], limits: &DecodeLimits) -> Result<(DecodedBatch, usize), WireError> {
+    let (header, batch) = batch_envelope(buf)?;
+    let size = batch.len();
     let actual_crc = crc32c::crc32c(&batch[CRC_START..]);
     if actual_crc != header.crc {
         return Err(WireError::CorruptMessage {

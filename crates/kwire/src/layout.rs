@@ -2,7 +2,7 @@
 //! (header fields of reference §1.1, record fields of §1.4, codec framing and compressed payload
 //! of §2.1). Compressed batches get a second layout over their decompressed records section.
 
-use crate::batch::{decode_header, BatchHeader, CRC_START, HEADER_SIZE_BYTES, LOG_OVERHEAD_BYTES};
+use crate::batch::{batch_envelope, BatchHeader, CRC_START, HEADER_SIZE_BYTES};
 use crate::codec::{decompress, framing_spans, Codec};
 use crate::error::WireError;
 use crate::varint::{get_varint, get_varlong};
@@ -261,24 +261,8 @@ pub fn layout_batch(
     base: usize,
     limits: &DecodeLimits,
 ) -> Result<(BatchLayout, usize), WireError> {
-    let header = decode_header(buf)?;
-    if header.magic != 2 {
-        return Err(WireError::UnsupportedMagic(header.magic));
-    }
-    if header.batch_length < (HEADER_SIZE_BYTES - LOG_OVERHEAD_BYTES) as i32 {
-        return Err(WireError::InvalidRecord(format!(
-            "batchLength {} is smaller than the header",
-            header.batch_length
-        )));
-    }
-    let size = header.size_bytes();
-    let Some(batch) = buf.get(..size) else {
-        return Err(WireError::Truncated {
-            needed_bytes: size,
-            available_bytes: buf.len(),
-            field: "batch",
-        });
-    };
+    let (header, batch) = batch_envelope(buf)?;
+    let size = batch.len();
     let actual_crc = crc32c::crc32c(&batch[CRC_START..]);
     let crc_valid = actual_crc == header.crc;
     let codec = header.codec()?;

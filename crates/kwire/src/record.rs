@@ -1,7 +1,7 @@
 //! Records inside a v2 batch (reference §1.4, AK `DefaultRecord.writeTo`).
 
 use crate::error::WireError;
-use crate::varint::{get_varint, get_varlong, put_varint, put_varlong};
+use crate::varint::{get_varint, get_varlong, put_varint, put_varlong, varint_len, varlong_len};
 
 /// A record header. Header keys are UTF-8 and never null; values may be null (reference §1.4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -44,22 +44,32 @@ fn put_nullable(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
 
 /// Appends one record (length prefix included) to `out`.
 pub fn write_record(out: &mut Vec<u8>, record: &Record, timestamp_delta: i64, offset_delta: i32) {
-    let mut body = Vec::with_capacity(
-        16 + record.key.as_ref().map_or(0, Vec::len) + record.value.as_ref().map_or(0, Vec::len),
-    );
-    body.push(0); // attributes
-    put_varlong(&mut body, timestamp_delta);
-    put_varint(&mut body, offset_delta);
-    put_nullable(&mut body, record.key.as_deref());
-    put_nullable(&mut body, record.value.as_deref());
-    put_varint(&mut body, record.headers.len() as i32);
+    // The length prefix comes first, so compute the body's size and write straight into `out`:
+    // no temporary buffer per record (an allocation per record is costly, above all in wasm).
+    let nullable_len =
+        |b: Option<&[u8]>| b.map_or(varint_len(-1), |b| varint_len(b.len() as i32) + b.len());
+    let mut body_len = 1
+        + varlong_len(timestamp_delta)
+        + varint_len(offset_delta)
+        + nullable_len(record.key.as_deref())
+        + nullable_len(record.value.as_deref())
+        + varint_len(record.headers.len() as i32);
     for h in &record.headers {
-        put_varint(&mut body, h.key.len() as i32);
-        body.extend_from_slice(h.key.as_bytes());
-        put_nullable(&mut body, h.value.as_deref());
+        body_len += varint_len(h.key.len() as i32) + h.key.len() + nullable_len(h.value.as_deref());
     }
-    put_varint(out, body.len() as i32);
-    out.extend_from_slice(&body);
+    out.reserve(5 + body_len);
+    put_varint(out, body_len as i32);
+    out.push(0); // attributes
+    put_varlong(out, timestamp_delta);
+    put_varint(out, offset_delta);
+    put_nullable(out, record.key.as_deref());
+    put_nullable(out, record.value.as_deref());
+    put_varint(out, record.headers.len() as i32);
+    for h in &record.headers {
+        put_varint(out, h.key.len() as i32);
+        out.extend_from_slice(h.key.as_bytes());
+        put_nullable(out, h.value.as_deref());
+    }
 }
 
 fn take<'a>(

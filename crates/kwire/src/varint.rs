@@ -22,6 +22,17 @@ fn put_uvarint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// Number of bytes [`put_varlong`] writes for `value`.
+pub fn varlong_len(value: i64) -> usize {
+    let mut v = ((value << 1) ^ (value >> 63)) as u64;
+    let mut n = 1;
+    while v >= 0x80 {
+        v >>= 7;
+        n += 1;
+    }
+    n
+}
+
 /// Number of bytes [`put_varint`] writes for `value`.
 pub fn varint_len(value: i32) -> usize {
     let mut v = ((value << 1) ^ (value >> 31)) as u32;
@@ -99,6 +110,7 @@ mod tests {
             put_varlong(&mut out, v);
             let mut pos = 0;
             assert_eq!(get_varlong(&out, &mut pos).unwrap(), v);
+            assert_eq!(varlong_len(v), out.len());
         }
         let mut pos = 0;
         assert_eq!(

@@ -10,7 +10,6 @@ the records that were produced are written beside them as records-SIZE.json in
     .venv/bin/python tests/oracle/capture_librdkafka.py
 """
 import ctypes
-import glob
 import json
 import os
 import select
@@ -22,6 +21,8 @@ import time
 
 import confluent_kafka
 from confluent_kafka import Producer
+
+import mockcluster  # sibling module: the script directory is on sys.path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "fixtures", "librdkafka")
@@ -38,23 +39,9 @@ def crc32c(data: bytes) -> int:
 
 
 def load_librdkafka():
-    base = os.path.dirname(confluent_kafka.__file__)
-    cands = glob.glob(os.path.join(base, "..", "confluent_kafka.libs", "librdkafka*.so*"))
-    if not cands:
-        raise RuntimeError("bundled librdkafka not found next to confluent_kafka")
-    lib = ctypes.CDLL(cands[0])
-    vp, cp, i, sz = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t
-    lib.rd_kafka_conf_new.restype = vp
-    lib.rd_kafka_new.restype = vp
-    lib.rd_kafka_new.argtypes = [i, vp, cp, sz]
-    lib.rd_kafka_destroy.argtypes = [vp]
-    lib.rd_kafka_mock_cluster_new.restype = vp
-    lib.rd_kafka_mock_cluster_new.argtypes = [vp, i]
-    lib.rd_kafka_mock_cluster_destroy.argtypes = [vp]
-    lib.rd_kafka_mock_cluster_bootstraps.restype = cp
-    lib.rd_kafka_mock_cluster_bootstraps.argtypes = [vp]
-    lib.rd_kafka_mock_topic_create.argtypes = [vp, cp, i, i]
-    lib.rd_kafka_mock_broker_set_host_port.argtypes = [vp, ctypes.c_int32, cp, i]
+    """mockcluster's bindings plus the one this capture needs (advertise the proxy's port)."""
+    lib = mockcluster.load_librdkafka()
+    lib.rd_kafka_mock_broker_set_host_port.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_char_p, ctypes.c_int]
     return lib
 
 

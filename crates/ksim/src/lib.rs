@@ -92,7 +92,7 @@ pub use sim::{
     VALUE_PAD_FILL,
 };
 pub use view::*;
-pub use world::validate_topic_name;
+pub use world::{topic_config_default, validate_topic_name, TOPIC_CONFIG_DEFAULTS};
 
 /// The simplifications of the model, one sentence each, for the UI's help text (the same list as
 /// the `SIMPLIFICATIONS` section of these docs, with more detail in each module's docs).

@@ -1250,6 +1250,14 @@ impl Simulation {
             next_event_us: self.next_event_time_us(),
             brokers,
             partitions,
+            topics: w
+                .topics
+                .iter()
+                .map(|t| TopicView {
+                    name: t.spec.name.clone(),
+                    configs: t.config_view(&self.scenario.cluster.topic_defaults),
+                })
+                .collect(),
             producer: ProducerView {
                 client_id: s.client_id.clone(),
                 profile: format!("{:?}", s.profile).to_lowercase(),

@@ -15,6 +15,8 @@ pub struct View {
     pub next_event_us: Option<u64>,
     pub brokers: Vec<BrokerView>,
     pub partitions: Vec<PartitionView>,
+    /// Every topic in creation order, with its effective configuration.
+    pub topics: Vec<TopicView>,
     pub producer: ProducerView,
     /// Messages on the wire now.
     pub network: Vec<WireMessage>,
@@ -52,6 +54,43 @@ pub struct PartitionView {
     pub leader_epoch: i32,
     pub isr: Vec<u32>,
     pub replicas: Vec<ReplicaView>,
+}
+
+/// A topic and its effective configuration, as `kafka-configs --describe --all` shows it: Kafka
+/// resolves each topic config from the most specific level that sets it — a topic-level value
+/// (set at creation or later with `Action::SetTopicConfig`) overrides the broker's default for
+/// topics (the scenario's `cluster.topic_defaults`), which overrides Kafka's own default
+/// (AK `LogConfig`; reference §2.3 for `compression.type`, §6 for `min.insync.replicas` and
+/// `unclean.leader.election.enable`, §1.8 for `max.message.bytes`). The brokers apply exactly
+/// these values. Bounded: one entry per known config, no per-record data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicView {
+    pub name: String,
+    /// One entry per topic config the simulation knows (`TOPIC_CONFIG_DEFAULTS`, in that order).
+    pub configs: Vec<TopicConfigView>,
+}
+
+/// One effective topic config: the value the brokers use for this topic and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicConfigView {
+    pub name: String,
+    pub value: String,
+    pub source: TopicConfigSource,
+}
+
+/// Where an effective topic config comes from, most specific first (Kafka's DescribeConfigs
+/// sources `DYNAMIC_TOPIC_CONFIG`, `STATIC_BROKER_CONFIG` / `DYNAMIC_DEFAULT_BROKER_CONFIG`,
+/// `DEFAULT_CONFIG`): a topic-level value overrides the broker's default, which overrides
+/// Kafka's built-in default (reference §2.3, §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicConfigSource {
+    /// Kafka's built-in default (AK `LogConfig`): nothing set on the broker or the topic.
+    Default,
+    /// The broker's default for all topics (the scenario's `cluster.topic_defaults`).
+    Broker,
+    /// Set on this topic (at creation or with `Action::SetTopicConfig`); overrides the others.
+    Topic,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ use crate::producer::{ProduceRequest, ProduceResponse};
 use crate::queue::EventQueue;
 use crate::rng::Rng;
 use crate::scenario::{LogOptions, TopicSpec};
+use crate::view::{TopicConfigSource, TopicConfigView};
 use kwire::broker::{TimestampType, TopicCompression, TopicConfig as WireTopicConfig};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -103,10 +104,63 @@ impl TopicConfig {
     }
 }
 
+/// Every topic config the brokers accept (`TopicConfig::parse`), with Kafka 3.6's default
+/// (AK `LogConfig`; reference §1.8 for `max.message.bytes` and the timestamp window, §2.3 for
+/// `compression.type`, §6 for `min.insync.replicas` and `unclean.leader.election.enable`), in the
+/// order the view lists them. A topic-level value overrides the cluster's default for topics,
+/// which overrides these.
+pub const TOPIC_CONFIG_DEFAULTS: &[(&str, &str)] = &[
+    ("min.insync.replicas", "1"),
+    ("compression.type", "producer"),
+    ("unclean.leader.election.enable", "false"),
+    ("max.message.bytes", "1048588"),
+    ("message.timestamp.type", "CreateTime"),
+    ("message.timestamp.before.max.ms", "9223372036854775807"),
+    ("message.timestamp.after.max.ms", "9223372036854775807"),
+    ("message.timestamp.difference.max.ms", "9223372036854775807"),
+    ("cleanup.policy", "delete"),
+    ("retention.ms", "604800000"),
+    ("retention.bytes", "-1"),
+    ("segment.bytes", "1073741824"),
+];
+
+/// Kafka 3.6's default for a topic config ([`TOPIC_CONFIG_DEFAULTS`]), `None` for a name the
+/// simulation does not know (the broker would answer `INVALID_CONFIG`).
+pub fn topic_config_default(name: &str) -> Option<&'static str> {
+    TOPIC_CONFIG_DEFAULTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, d)| *d)
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Topic {
     pub spec: TopicSpec,
     pub config: TopicConfig,
+}
+
+impl Topic {
+    /// The effective value and source of every known topic config: set on the topic, else the
+    /// cluster's default for topics, else Kafka's default (reference §2.3, §6).
+    pub fn config_view(&self, cluster_defaults: &BTreeMap<String, String>) -> Vec<TopicConfigView> {
+        TOPIC_CONFIG_DEFAULTS
+            .iter()
+            .map(|(name, default)| {
+                let (value, source) = if let Some(v) = self.spec.configs.get(*name) {
+                    (v.trim(), TopicConfigSource::Topic)
+                } else if let Some(v) = cluster_defaults.get(*name) {
+                    (v.trim(), TopicConfigSource::Broker)
+                } else {
+                    (*default, TopicConfigSource::Default)
+                };
+                TopicConfigView {
+                    name: (*name).to_string(),
+                    value: value.to_string(),
+                    source,
+                }
+            })
+            .collect()
+    }
 }
 
 /// Kafka's topic name rule (AK `Topic.validate`): 1–249 characters of `[a-zA-Z0-9._-]`, not `.`/`..`.
@@ -319,6 +373,27 @@ impl World {
                 to,
                 payload,
             },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listed_defaults_are_what_the_parser_assumes_when_nothing_is_set() {
+        let listed: BTreeMap<String, String> = TOPIC_CONFIG_DEFAULTS
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(
+            TopicConfig::parse(&listed).unwrap(),
+            TopicConfig::parse(&BTreeMap::new()).unwrap()
+        );
+        assert_eq!(
+            TopicConfig::parse(&BTreeMap::new()).unwrap().wire,
+            WireTopicConfig::default()
         );
     }
 }

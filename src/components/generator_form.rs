@@ -1,6 +1,6 @@
-//! Many events at once: the application loop of the lecture (`produce(); poll(0)`), the
-//! synchronous variant (`produce(); flush()`), or one that never polls. The values are realistic
-//! JSON so that compression ratios mean something.
+//! Many events at once, to the chosen topic: the application loop of the lecture
+//! (`produce(); poll(0)`), the synchronous variant (`produce(); flush()`), or one that never
+//! polls. The values are realistic JSON so that compression ratios mean something.
 
 use ksim::{Action, ProduceMode};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -16,6 +16,7 @@ pub struct GeneratorProps {
 
 #[function_component(GeneratorForm)]
 pub fn generator_form(p: &GeneratorProps) -> Html {
+    let topic = use_state(String::new);
     let count = use_state(|| "100".to_string());
     let rate = use_state(|| "1000".to_string());
     let key = use_state(|| "user-{i}".to_string());
@@ -23,6 +24,18 @@ pub fn generator_form(p: &GeneratorProps) -> Html {
     let value = use_state(|| DEFAULT_VALUE.to_string());
     let mode = use_state(|| "async".to_string());
     let error = use_state(|| None::<String>);
+    // The chosen topic while it exists, else the first one (the list changes with the timeline).
+    let chosen = if p.topics.contains(&topic) {
+        (*topic).clone()
+    } else {
+        p.topics.first().cloned().unwrap_or_default()
+    };
+    let on_topic = {
+        let topic = topic.clone();
+        Callback::from(move |e: Event| {
+            topic.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
     let text = |s: &UseStateHandle<String>| {
         let s = s.clone();
         Callback::from(move |e: InputEvent| {
@@ -45,13 +58,13 @@ pub fn generator_form(p: &GeneratorProps) -> Html {
             mode.clone(),
             error.clone(),
         );
-        let (cb, topic) = (p.on_action.clone(), p.topics.first().cloned());
+        let (cb, topic) = (p.on_action.clone(), chosen.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(topic) = topic.clone() else {
+            if topic.is_empty() {
                 error.set(Some("Create a topic first.".into()));
                 return;
-            };
+            }
             let Ok(n) = count.trim().parse::<u64>() else {
                 error.set(Some("Count must be a whole number.".into()));
                 return;
@@ -68,7 +81,7 @@ pub fn generator_form(p: &GeneratorProps) -> Html {
             };
             error.set(None);
             cb.emit(Action::ProduceMany {
-                topic,
+                topic: topic.clone(),
                 count: n,
                 rate_per_sec,
                 key: (!key.is_empty()).then(|| (*key).clone()),
@@ -85,6 +98,12 @@ pub fn generator_form(p: &GeneratorProps) -> Html {
     };
     html! {
         <form aria-label="Produce many events" onsubmit={onsubmit} novalidate=true>
+            <div class="field">
+                <label for="gen-topic">{ "Topic" }</label>
+                <select id="gen-topic" onchange={on_topic} disabled={p.topics.is_empty()}>
+                    { for p.topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == chosen}>{ t }</option> }) }
+                </select>
+            </div>
             <div class="row">
                 <div class="field"><label for="gen-count">{ "Count" }</label>
                     <input id="gen-count" type="number" min="1" value={(*count).clone()} oninput={text(&count)} /></div>

@@ -6,7 +6,8 @@
 //! The help texts below are documentation, not behaviour: defaults shown come from `ksim`.
 
 use ksim::{
-    ClientProfile, ConfigEntry, ConfigSource, ProducerSettings, ProducerSpec, SimError, View,
+    ClientProfile, ConfigEntry, ConfigSource, ProducerSettings, ProducerSpec, SimError,
+    TopicConfigSource, View,
 };
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -184,7 +185,7 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
                 </ul>
             </details>
             <TopicSettings view={p.view.clone()} on_topic_config={p.on_topic_config.clone()}
-                error={p.error.as_ref().filter(|(n, _)| n.starts_with("topic:")).map(|(_, e)| e.to_string())} />
+                error={p.error.as_ref().and_then(|(n, e)| Some((n.strip_prefix("topic:")?.to_string(), e.to_string())))} />
         </section>
     }
 }
@@ -193,29 +194,28 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
 struct TopicSettingsProps {
     view: Rc<View>,
     on_topic_config: Callback<(String, String, String)>,
-    error: Option<String>,
+    /// The core's answer to the last topic config change, if it was an error: (config name,
+    /// message).
+    error: Option<(String, String)>,
 }
 
-/// Topic configs that change what the broker does (reference §1.8, §2.3, §6).
-const TOPIC_CONFIGS: &[(&str, &str, &str)] = &[
+/// Topic configs that change what the broker does, with a one-line explanation (reference §1.8,
+/// §2.3, §6). Values, defaults and where a value comes from are the core's (`View::topics`).
+const TOPIC_CONFIGS: &[(&str, &str)] = &[
     (
         "min.insync.replicas",
-        "1",
         "With acks=all, fewer in-sync replicas than this ⇒ NOT_ENOUGH_REPLICAS.",
     ),
     (
         "compression.type",
-        "producer",
         "producer keeps the batch's codec; any other value makes the broker recompress.",
     ),
     (
         "unclean.leader.election.enable",
-        "false",
         "true lets an out-of-sync replica lead: acknowledged data can be lost.",
     ),
     (
         "max.message.bytes",
-        "1048588",
         "Largest batch the broker accepts (MESSAGE_TOO_LARGE above).",
     ),
 ];
@@ -223,47 +223,86 @@ const TOPIC_CONFIGS: &[(&str, &str, &str)] = &[
 #[function_component(TopicSettings)]
 fn topic_settings(p: &TopicSettingsProps) -> Html {
     let topic = use_state(String::new);
-    let mut topics: Vec<String> = Vec::new();
-    for pv in &p.view.partitions {
-        if topics.last() != Some(&pv.topic) {
-            topics.push(pv.topic.clone());
-        }
-    }
-    if topics.is_empty() {
+    // What the learner is typing, (topic, config, text), until the change is sent: the inputs show
+    // the core's values and the panel re-renders every frame while the clock runs, so without this
+    // the typed text would be replaced before Enter.
+    let draft = use_state(|| None::<(String, String, String)>);
+    let Some(shown) = p
+        .view
+        .topics
+        .iter()
+        .find(|t| t.name == *topic)
+        .or_else(|| p.view.topics.first())
+    else {
         return html! {};
-    }
-    let chosen = if topics.contains(&topic) {
-        (*topic).clone()
-    } else {
-        topics[0].clone()
     };
+    let chosen = shown.name.clone();
     let on_topic = {
         let topic = topic.clone();
         Callback::from(move |e: Event| {
             topic.set(e.target_unchecked_into::<HtmlSelectElement>().value())
         })
     };
+    // An error that names none of the fields below still shows, above them.
+    let general_error = p
+        .error
+        .as_ref()
+        .filter(|(n, _)| !TOPIC_CONFIGS.iter().any(|(c, _)| c == n))
+        .map(|(_, e)| e.clone());
     html! {
         <details>
             <summary>{ "Topic configuration" }</summary>
+            <p class="hint">{ "A value set on the topic overrides the broker's default for all topics, which overrides Kafka's default." }</p>
             <div class="field">
                 <label for="topic-cfg-topic">{ "Topic" }</label>
                 <select id="topic-cfg-topic" onchange={on_topic}>
-                    { for topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == chosen}>{ t }</option> }) }
+                    { for p.view.topics.iter().map(|t| html! { <option value={t.name.clone()} selected={t.name == chosen}>{ &t.name }</option> }) }
                 </select>
             </div>
-            if let Some(err) = &p.error { <div class="field-error" role="alert">{ err }</div> }
+            if let Some(err) = general_error { <div class="field-error" role="alert">{ err }</div> }
             <ul class="settings">
-            { for TOPIC_CONFIGS.iter().map(|(name, default, help)| {
+            { for TOPIC_CONFIGS.iter().map(|(name, help)| {
                 let id = format!("tcfg-{}", name.replace('.', "-"));
-                let onchange = {
-                    let (cb, t, n) = (p.on_topic_config.clone(), chosen.clone(), name.to_string());
-                    Callback::from(move |ev: Event| cb.emit((t.clone(), n.clone(), ev.target_unchecked_into::<HtmlInputElement>().value())))
+                let entry = shown.configs.iter().find(|c| c.name == *name);
+                let value = match &*draft {
+                    Some((t, n, text)) if *t == chosen && n == name => text.clone(),
+                    _ => entry.map_or(String::new(), |c| c.value.clone()),
                 };
+                let source = entry.map(|c| c.source).unwrap_or(TopicConfigSource::Default);
+                let marker = match source {
+                    TopicConfigSource::Default => "default",
+                    TopicConfigSource::Broker => "broker default",
+                    TopicConfigSource::Topic => "set on topic",
+                };
+                let error = p.error.as_ref().filter(|(n, _)| n == name).map(|(_, e)| e.clone());
+                let oninput = {
+                    let (draft, t, n) = (draft.clone(), chosen.clone(), name.to_string());
+                    Callback::from(move |ev: InputEvent| draft.set(Some((t.clone(), n.clone(), ev.target_unchecked_into::<HtmlInputElement>().value()))))
+                };
+                // Sent to the core; from then on the input shows the core's value again (the new
+                // one, or the old one next to the error if the core rejected the change).
+                let onchange = {
+                    let (cb, draft, t, n) = (p.on_topic_config.clone(), draft.clone(), chosen.clone(), name.to_string());
+                    Callback::from(move |ev: Event| {
+                        draft.set(None);
+                        cb.emit((t.clone(), n.clone(), ev.target_unchecked_into::<HtmlInputElement>().value()));
+                    })
+                };
+                let default = ksim::topic_config_default(name).unwrap_or("—");
                 html! {
-                    <li class="setting">
-                        <label for={id.clone()}><code>{ *name }</code></label>
-                        <input id={id.clone()} placeholder={*default} onchange={onchange} aria-describedby={format!("{id}-help")} />
+                    // Keyed by topic too: choosing another topic gives fresh inputs, so text typed
+                    // for one topic (say, a rejected value) never shows for another.
+                    <li class="setting" key={format!("{chosen}/{name}")}>
+                        <div class="setting-head">
+                            <label for={id.clone()}><code>{ *name }</code></label>
+                            <span class={classes!("pill", (source != TopicConfigSource::Default).then_some("warn"))}>{ marker }</span>
+                        </div>
+                        <input id={id.clone()} value={value} oninput={oninput} onchange={onchange}
+                            aria-invalid={if error.is_some() { "true" } else { "false" }}
+                            aria-describedby={format!("{id}-help")} />
+                        if let Some(err) = error {
+                            <div class="field-error" role="alert">{ err }</div>
+                        }
                         <div class="hint" id={format!("{id}-help")}>{ format!("{help} Kafka default: {default}.") }</div>
                     </li>
                 }

@@ -1,10 +1,11 @@
 //! Rewinding. The head scenario (every action the learner applied) is the truth; any earlier
-//! moment is reached by replaying it, starting from the nearest checkpoint (a cheap clone of the
-//! simulation taken while playing forward). Checkpoints are only valid for the head scenario they
+//! moment is reached by replaying it, starting from the nearest checkpoint (a copy of the
+//! simulation without its event log, taken while playing forward; the log comes back from the
+//! current state when a checkpoint is restored, see `ksim::Checkpoint`). Checkpoints are only valid for the head scenario they
 //! were taken under, so a new action clears them; doing something after rewinding branches the
 //! timeline (the actions that came later are dropped).
 
-use ksim::{Action, Scenario, SimError, Simulation};
+use ksim::{Action, Checkpoint, Scenario, SimError, Simulation};
 
 /// Checkpoints kept at most; when full, every other one is dropped (older times get sparser).
 const MAX_CHECKPOINTS: usize = 48;
@@ -15,15 +16,16 @@ pub struct Timeline {
     pub sim: Simulation,
     /// Furthest virtual time reached under the current head scenario.
     pub head_time_us: u64,
-    checkpoints: Vec<Simulation>,
+    /// Without their log entries (see `ksim::Checkpoint`): taking one never stalls playback.
+    checkpoints: Vec<Checkpoint>,
     events_at_last_checkpoint: u64,
 }
 
 impl Timeline {
-    pub fn new(sim: Simulation) -> Timeline {
+    pub fn new(mut sim: Simulation) -> Timeline {
         Timeline {
             head_time_us: sim.now_us(),
-            checkpoints: vec![sim.clone()],
+            checkpoints: vec![sim.checkpoint()],
             sim,
             events_at_last_checkpoint: 0,
         }
@@ -48,8 +50,9 @@ impl Timeline {
     fn after_forward(&mut self) {
         self.head_time_us = self.head_time_us.max(self.sim.now_us());
         let processed = self.sim.events_processed();
-        // A clone copies the log, so space checkpoints by at least the log's length: the cost of
-        // checkpointing stays a constant share of the simulation's own work.
+        // The state a checkpoint copies (stored batch lists, latency samples) grows with the run
+        // like the log does, so checkpoints are spaced by at least the log's length: their cost
+        // stays a constant share of the simulation's own work.
         let spacing = EVENTS_PER_CHECKPOINT.max(self.sim.log().len() as u64);
         if processed >= self.events_at_last_checkpoint + spacing {
             self.events_at_last_checkpoint = processed;
@@ -58,7 +61,7 @@ impl Timeline {
                 .last()
                 .is_none_or(|c| c.now_us() < self.sim.now_us())
             {
-                self.checkpoints.push(self.sim.clone());
+                self.checkpoints.push(self.sim.checkpoint());
             }
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 let mut i = 0;
@@ -93,7 +96,7 @@ impl Timeline {
             .iter()
             .rev()
             .find(|c| c.now_us() <= time_us)
-            .cloned()
+            .and_then(|c| c.restore(&self.sim))
             .or_else(|| Simulation::new(self.sim.scenario().clone()).ok());
         if let Some(mut sim) = start {
             sim.run_until(time_us);
@@ -115,7 +118,8 @@ impl Timeline {
         let out = f(&mut self.sim);
         self.head_time_us = self.sim.now_us();
         self.checkpoints.clear();
-        self.checkpoints.push(self.sim.clone());
+        let checkpoint = self.sim.checkpoint();
+        self.checkpoints.push(checkpoint);
         self.events_at_last_checkpoint = self.sim.events_processed();
         out
     }
@@ -136,7 +140,8 @@ impl Timeline {
         self.head_time_us = self.head_time_us.max(self.sim.now_us());
         // Checkpoints do not know this action: keep only the newest, which is now.
         self.checkpoints.clear();
-        self.checkpoints.push(self.sim.clone());
+        let checkpoint = self.sim.checkpoint();
+        self.checkpoints.push(checkpoint);
         self.events_at_last_checkpoint = self.sim.events_processed();
         Ok(())
     }

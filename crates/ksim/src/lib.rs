@@ -88,8 +88,8 @@ pub use network::{WireMessage, PRODUCER};
 pub use producer::DeliveryReport;
 pub use scenario::*;
 pub use sim::{
-    pad_value, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS, PRODUCER_ID,
-    VALUE_PAD_FILL,
+    pad_value, Checkpoint, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS,
+    PRODUCER_ID, VALUE_PAD_FILL,
 };
 pub use view::*;
 pub use world::{topic_config_default, validate_topic_name, TOPIC_CONFIG_DEFAULTS};

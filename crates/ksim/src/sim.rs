@@ -1,6 +1,9 @@
 //! The driver: owns the world (event queue, network, log), the cluster and the producer, runs the
 //! scenario's timeline of actions and faults, and exposes the public [`Simulation`] API.
 
+mod checkpoint;
+pub use checkpoint::Checkpoint;
+
 use crate::broker::Cluster;
 use crate::config::ProducerSettings;
 use crate::error::{ErrorCode, SimError};

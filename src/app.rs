@@ -1,7 +1,7 @@
 //! The root component: owns the timeline (simulation + rewind checkpoints) and the playback
 //! clock, and routes what the learner does to `ksim`. All Kafka behaviour stays in `ksim`.
 
-use crate::clock::Ticker;
+use crate::clock::{Frame, Ticker};
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
@@ -19,14 +19,16 @@ use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
+use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
+use crate::frame_budget::FrameBudget;
 use crate::keyboard::KeyListener;
 use crate::records::{DecodeCache, PartitionLog};
 use crate::share::{DisplayOptions, HashListener};
 use crate::theme::{Theme, ThemeSwitch};
 use crate::timeline::Timeline;
 use kshare::{CheckResult, UiState};
-use ksim::{Action, ClientProfile, LogEvent, Scenario, SimError, Simulation};
+use ksim::{Action, ClientProfile, LogEvent, Metrics, Scenario, SimError, Simulation, View};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -34,9 +36,12 @@ use yew::prelude::*;
 const NEXT_REPORT_MAX_EVENTS: u32 = 200_000;
 /// Metric samples kept for the charts; when full, every other one is dropped.
 const MAX_SAMPLES: usize = 240;
+/// Logs up to this many entries are hashed on every pause (a few milliseconds); longer ones on
+/// request, so pausing a long run never freezes the page while its whole log is serialised.
+const HASH_ON_PAUSE_MAX_ENTRIES: usize = 20_000;
 
 pub enum Msg {
-    Tick(f64),
+    Tick(Frame),
     Control(Control),
     CreateTopic(ksim::TopicSpec),
     Act(Action),
@@ -60,6 +65,63 @@ pub enum Msg {
     Download,
     Status(String),
     Embed(EmbedCommand),
+    /// Compute the log hash of a long log (see `HASH_ON_PAUSE_MAX_ENTRIES`).
+    ComputeHash,
+}
+
+/// The callbacks handed to child components, made once: a new callback on every render would
+/// make every component's properties differ on every frame, so each would render again (and
+/// reset text typed into its inputs).
+struct Callbacks {
+    control: Callback<Control>,
+    theme: Callback<Theme>,
+    help_close: Callback<()>,
+    select_lesson: Callback<Option<String>>,
+    try_lesson: Callback<()>,
+    act: Callback<Action>,
+    create_topic: Callback<ksim::TopicSpec>,
+    set_config: Callback<(String, String)>,
+    set_profile: Callback<ClientProfile>,
+    set_brokers: Callback<u32>,
+    set_topic_config: Callback<(String, String, String)>,
+    copy_link: Callback<()>,
+    copy_embed: Callback<()>,
+    download: Callback<()>,
+    open_file: Callback<String>,
+    inspect: Callback<BatchRef>,
+    close_inspector: Callback<()>,
+    log_filter: Callback<String>,
+    log_scroll: Callback<usize>,
+    compute_hash: Callback<()>,
+    copy_code: Callback<String>,
+}
+
+impl Callbacks {
+    fn new(link: &yew::html::Scope<App>) -> Callbacks {
+        Callbacks {
+            control: link.callback(Msg::Control),
+            theme: link.callback(Msg::SetTheme),
+            help_close: link.callback(|_| Msg::Control(Control::Help)),
+            select_lesson: link.callback(Msg::SelectLesson),
+            try_lesson: link.callback(|_| Msg::TryLesson),
+            act: link.callback(Msg::Act),
+            create_topic: link.callback(Msg::CreateTopic),
+            set_config: link.callback(|(n, v)| Msg::SetConfig(n, v)),
+            set_profile: link.callback(Msg::SetProfile),
+            set_brokers: link.callback(Msg::SetBrokers),
+            set_topic_config: link.callback(|(t, n, v)| Msg::SetTopicConfig(t, n, v)),
+            copy_link: link.callback(|_| Msg::CopyLink),
+            copy_embed: link.callback(|_| Msg::CopyEmbed),
+            download: link.callback(|_| Msg::Download),
+            open_file: link.callback(Msg::OpenFile),
+            inspect: link.callback(Msg::Inspect),
+            close_inspector: link.callback(|_| Msg::CloseInspector),
+            log_filter: link.callback(Msg::LogFilter),
+            log_scroll: link.callback(Msg::LogScroll),
+            compute_hash: link.callback(|_| Msg::ComputeHash),
+            copy_code: link.callback(Msg::CopyCode),
+        }
+    }
 }
 
 /// Which form the last core error belongs to.
@@ -81,9 +143,12 @@ pub struct App {
     error: Option<(Origin, SimError)>,
     show_help: bool,
     theme: Theme,
-    /// A new Rc per change lets child components skip re-rendering when nothing changed.
-    view: Rc<ksim::View>,
-    logs: Rc<Vec<PartitionLog>>,
+    /// The newest snapshot of the core (taken once per round while playing).
+    view: Rc<View>,
+    logs: Vec<Rc<PartitionLog>>,
+    /// What each panel shows now: the newest snapshot, published slot by slot while playing.
+    shown: Shown,
+    budget: FrameBudget,
     decode_cache: DecodeCache,
     /// How many rows above the newest entry the event log is scrolled (0 = following).
     log_scroll_row: usize,
@@ -108,16 +173,87 @@ pub struct App {
     share_status: Option<String>,
     _hash: Option<HashListener>,
     embed: Option<EmbedBridge>,
-    /// Render pacing while playing: when the last tick's render started and how long it took.
-    render_started_ms: f64,
-    render_cost_ms: f64,
-    last_render_ms: f64,
+    /// The log hash shown while paused, for (log length, virtual time) since the last refresh:
+    /// hashing serialises the whole log, so it is not redone on every render (typing in a form).
+    log_hash: std::cell::RefCell<Option<((usize, u64), AttrValue)>>,
+    callbacks: Callbacks,
 }
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+/// A part of the page that is refreshed on its own: one panel, or one partition's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Producer,
+    Network,
+    Reports,
+    Cluster,
+    PartitionLog(usize),
+    Metrics,
+    Events,
+    /// Settings, faults and the lesson check: they change rarely.
+    Side,
+}
+
+/// Slots before the partition logs in a round (the panels in view first).
+const LEADING_SLOTS: [Slot; 4] = [Slot::Producer, Slot::Network, Slot::Reports, Slot::Cluster];
+/// Slots after them.
+const TRAILING_SLOTS: [Slot; 3] = [Slot::Metrics, Slot::Events, Slot::Side];
+
+/// How many slots a round has with `partitions` partition logs.
+fn slot_count(partitions: usize) -> usize {
+    LEADING_SLOTS.len() + partitions + TRAILING_SLOTS.len()
+}
+
+/// The slot at `position` of a round with `partitions` partition logs.
+fn slot_at(position: usize, partitions: usize) -> Slot {
+    if let Some(s) = LEADING_SLOTS.get(position) {
+        return *s;
+    }
+    let p = position - LEADING_SLOTS.len();
+    if p < partitions {
+        return Slot::PartitionLog(p);
+    }
+    TRAILING_SLOTS[(p - partitions).min(TRAILING_SLOTS.len() - 1)]
+}
+
+/// Whether the settings, fault and form panels (topic list, broker states, producer and topic
+/// configs) would show something else for `new` than for `old`.
+fn side_changed(old: &View, new: &View) -> bool {
+    old.producer.config != new.producer.config
+        || old.topics != new.topics
+        || old.brokers != new.brokers
+        || old.partitions.len() != new.partitions.len()
+}
+
+/// The snapshot each slot shows (see `frame_budget`).
+struct Shown {
+    producer: Snapshot<View>,
+    network: Snapshot<View>,
+    reports: Snapshot<View>,
+    cluster: Snapshot<View>,
+    side: Rc<View>,
+    logs: Rc<Vec<Rc<PartitionLog>>>,
+    metrics: Rc<Metrics>,
+    samples: Rc<Vec<Sample>>,
+    /// Event-log entries (matching the filter) shown.
+    log_entries: usize,
+    check: Option<CheckResult>,
+}
+
+impl Shown {
+    fn new(view: &Rc<View>) -> Shown {
+        Shown {
+            producer: Snapshot(view.clone()),
+            network: Snapshot(view.clone()),
+            reports: Snapshot(view.clone()),
+            cluster: Snapshot(view.clone()),
+            side: view.clone(),
+            logs: Rc::default(),
+            metrics: Rc::new(view.metrics.clone()),
+            samples: Rc::default(),
+            log_entries: 0,
+            check: None,
+        }
+    }
 }
 
 fn default_scenario() -> Scenario {
@@ -229,6 +365,7 @@ impl App {
         self.inspected = None;
         self.log_matches.clear();
         self.samples = Rc::default();
+        self.logs.clear();
         self.refresh();
         self.after_change();
         Ok(())
@@ -246,20 +383,96 @@ impl App {
             Err(e) => self.load_error = Some(e.to_string()),
         }
     }
+    /// Takes a snapshot of the core and shows it everywhere at once (paused, stepping, actions).
     fn refresh(&mut self) {
+        self.log_hash.borrow_mut().take();
+        self.snapshot();
+        for position in 0..slot_count(self.logs.len()) {
+            self.publish(slot_at(position, self.logs.len()));
+        }
+        self.budget.finish_round();
+    }
+
+    /// Takes a snapshot of the core: view, decoded partition logs, metrics history, lesson check,
+    /// event-log index and fault marks. Nothing on the page changes until slots are published.
+    fn snapshot(&mut self) {
         self.check = self
             .lesson
             .and_then(kshare::lessons::get)
             .map(|l| l.check(&self.timeline.sim));
         let view = self.timeline.sim.view();
         let logs = self.decode_cache.partition_logs(&self.timeline.sim, &view);
-        if *self.logs != logs {
-            self.logs = Rc::new(logs);
-        }
+        // Keep the previous Rc of an unchanged partition log: its table is not rendered again.
+        self.logs = logs
+            .into_iter()
+            .enumerate()
+            .map(|(i, log)| match self.logs.get(i) {
+                Some(old) if **old == log => old.clone(),
+                _ => Rc::new(log),
+            })
+            .collect();
         self.sample(&view);
         self.view = Rc::new(view);
         self.refilter();
         self.scan_marks();
+    }
+
+    /// Shows the newest snapshot in one slot.
+    fn publish(&mut self, slot: Slot) {
+        let shown = &mut self.shown;
+        match slot {
+            Slot::Producer => shown.producer = Snapshot(self.view.clone()),
+            Slot::Network => shown.network = Snapshot(self.view.clone()),
+            Slot::Reports => shown.reports = Snapshot(self.view.clone()),
+            Slot::Cluster => shown.cluster = Snapshot(self.view.clone()),
+            Slot::PartitionLog(i) => {
+                let logs = Rc::make_mut(&mut shown.logs);
+                // The partition list changes only with topics, and those changes refresh everything.
+                logs.truncate(self.logs.len());
+                match self.logs.get(i) {
+                    Some(log) if i < logs.len() => logs[i] = log.clone(),
+                    Some(log) if i == logs.len() => logs.push(log.clone()),
+                    _ => *logs = self.logs.clone(),
+                }
+            }
+            Slot::Metrics => {
+                if *shown.metrics != self.view.metrics {
+                    shown.metrics = Rc::new(self.view.metrics.clone());
+                }
+                shown.samples = self.samples.clone();
+            }
+            Slot::Events => shown.log_entries = self.log_matches.len(),
+            Slot::Side => {
+                // Republished only when what these panels show changed: a settings field being
+                // typed into while playing keeps its text.
+                if side_changed(&shown.side, &self.view) {
+                    shown.side = self.view.clone();
+                }
+                shown.check = self.check.clone();
+            }
+        }
+    }
+
+    /// One animation frame of playback: publish as many slots of the current round as the frame
+    /// budget allows, taking a new snapshot when the previous round is complete. Returns false
+    /// when this frame has no budget: then nothing is rendered, not even the clock.
+    fn publish_some(&mut self, frame: Frame) -> bool {
+        let n = self.budget.frame(frame.elapsed_ms, frame.previous_work_ms);
+        if n == 0 {
+            return false;
+        }
+        if !self.budget.round_open() {
+            self.snapshot();
+            self.budget.start_round(slot_count(self.logs.len()));
+        }
+        let slots = slot_count(self.logs.len());
+        for _ in 0..n {
+            match self.budget.next_slot(slots) {
+                Some(position) => self.publish(slot_at(position, self.logs.len())),
+                None => break,
+            }
+        }
+        true
     }
 
     /// Adds a metrics sample when virtual time moved forward; a rewind restarts the history.
@@ -319,7 +532,8 @@ impl App {
     }
 
     fn log_rows(&self) -> (usize, Vec<Row>) {
-        let (first, last) = window_for(self.log_scroll_row, self.log_matches.len());
+        let entries = self.shown.log_entries.min(self.log_matches.len());
+        let (first, last) = window_for(self.log_scroll_row, entries);
         let log = self.sim().log();
         let rows = self.log_matches[first..last]
             .iter()
@@ -332,11 +546,27 @@ impl App {
         (first, rows)
     }
 
+    /// The core's log hash while paused: from the cache, or computed now when the log is short
+    /// enough or `compute` asks for it.
+    fn paused_log_hash(&self, compute: bool) -> Option<AttrValue> {
+        let key = (self.sim().log().len(), self.sim().now_us());
+        let mut cache = self.log_hash.borrow_mut();
+        match &*cache {
+            Some((k, hash)) if *k == key => Some(hash.clone()),
+            _ if compute || key.0 <= HASH_ON_PAUSE_MAX_ENTRIES => {
+                let hash = AttrValue::from(format!("{:016x}", self.sim().log_hash()));
+                *cache = Some((key, hash.clone()));
+                Some(hash)
+            }
+            _ => None,
+        }
+    }
+
     fn set_playing(&mut self, ctx: &Context<Self>, playing: bool) {
         self.playing = playing;
         self.ticker = if playing {
             let link = ctx.link().clone();
-            Ticker::start(move |elapsed_ms| link.send_message(Msg::Tick(elapsed_ms)))
+            Ticker::start(move |frame| link.send_message(Msg::Tick(frame)))
         } else {
             None
         };
@@ -492,8 +722,10 @@ impl Component for App {
             error: None,
             show_help: false,
             theme: Theme::load(),
+            shown: Shown::new(&view),
             view,
-            logs: Rc::default(),
+            logs: Vec::new(),
+            budget: FrameBudget::new(slot_count(0)),
             decode_cache: DecodeCache::default(),
             log_scroll_row: 0,
             log_filter: String::new(),
@@ -511,9 +743,8 @@ impl Component for App {
             share_status: None,
             _hash: hash,
             embed,
-            render_started_ms: 0.0,
-            render_cost_ms: 0.0,
-            last_render_ms: 0.0,
+            log_hash: Default::default(),
+            callbacks: Callbacks::new(ctx.link()),
         };
         app.refresh();
         app.after_change();
@@ -529,12 +760,6 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
-        if self.render_started_ms > 0.0 {
-            let now = now_ms();
-            self.render_cost_ms = now - self.render_started_ms;
-            self.last_render_ms = now;
-            self.render_started_ms = 0.0;
-        }
         if let Some(e) = &self.embed {
             e.report_height();
         }
@@ -542,18 +767,13 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
-            Msg::Tick(elapsed_ms) => {
-                let advance_us = (elapsed_ms * SPEEDS[self.speed].0).round() as u64;
+            Msg::Tick(frame) => {
+                let advance_us = (frame.elapsed_ms * SPEEDS[self.speed].0).round() as u64;
                 let target = self.sim().now_us().saturating_add(advance_us.max(1));
                 self.timeline.forward_to(target);
-                // Pace rendering so it takes at most about half of the main thread: a busy page
-                // redraws less often but stays responsive. The simulation itself never skips.
-                let now = now_ms();
-                if now - self.last_render_ms < 2.0 * self.render_cost_ms {
-                    return false;
-                }
-                self.render_started_ms = now;
-                self.refresh();
+                // The simulation never skips; the page shows its newest state panel by panel,
+                // within the frame budget.
+                return self.publish_some(frame);
             }
             Msg::Control(c) => self.control(ctx, c),
             Msg::CreateTopic(spec) => self.apply(Origin::Topic, Action::CreateTopic(spec)),
@@ -587,6 +807,7 @@ impl Component for App {
                 self.log_filter = filter;
                 self.log_matches.clear();
                 self.refilter();
+                self.shown.log_entries = self.log_matches.len();
                 // Follow the newest matching entries again.
                 self.log_scroll_row = 0;
             }
@@ -679,6 +900,9 @@ impl Component for App {
                 );
             }
             Msg::Status(s) => self.share_status = Some(s),
+            Msg::ComputeHash => {
+                self.paused_log_hash(true);
+            }
             Msg::Embed(c) => match c {
                 EmbedCommand::Load(link) => self.load_link(ctx, &link),
                 EmbedCommand::Play => self.set_playing(ctx, true),
@@ -689,9 +913,10 @@ impl Component for App {
         true
     }
 
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let view = self.view.clone();
+    fn view(&self, _ctx: &Context<Self>) -> Html {
+        let cb = &self.callbacks;
+        // Topics and brokers change only with actions, which refresh every slot.
+        let view = self.shown.side.clone();
         let mut topics: Vec<String> = Vec::new();
         for p in &view.partitions {
             if topics.last() != Some(&p.topic) {
@@ -703,7 +928,7 @@ impl Component for App {
         let editable = !self.options.readonly;
         // A scenario file dropped anywhere on the page opens like "Open scenario file".
         let on_drop = {
-            let open = link.callback(Msg::OpenFile);
+            let open = cb.open_file.clone();
             let embed = self.options.embed;
             Callback::from(move |e: DragEvent| {
                 e.prevent_default();
@@ -724,7 +949,7 @@ impl Component for App {
                 <header class="embed-bar">
                     <strong>{ "Kafka Producer Playground" }</strong>
                     <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
+                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} on={cb.control.clone()} />
                     <a href={crate::share::url_with(&self.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
                 </header>
             }
@@ -736,8 +961,8 @@ impl Component for App {
                         <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                     </div>
                     <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} on={link.callback(Msg::Control)} />
-                    <ThemeSwitch theme={self.theme} on_change={link.callback(Msg::SetTheme)} />
+                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} on={cb.control.clone()} />
+                    <ThemeSwitch theme={self.theme} on_change={cb.theme.clone()} />
                 </header>
             }
         };
@@ -752,67 +977,68 @@ impl Component for App {
             }
             <main ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
                 if self.show_help {
-                    <Help on_close={link.callback(|_| Msg::Control(Control::Help))} />
+                    <Help on_close={cb.help_close.clone()} />
                 }
                 <div class="column">
                     if self.shows("lesson") {
-                        <LessonPanel lesson={self.lesson} check={self.check.clone()} on_select={link.callback(Msg::SelectLesson)}
-                            on_try={link.callback(|_| Msg::TryLesson)} on_action={link.callback(Msg::Act)} topics={topics.clone()} />
+                        <LessonPanel lesson={self.lesson} check={self.shown.check.clone()} on_select={cb.select_lesson.clone()}
+                            on_try={cb.try_lesson.clone()} on_action={cb.act.clone()} topics={topics.clone()} />
                     }
                     if self.shows("producer") && editable {
                         <section class="panel" aria-labelledby="h-producer">
                             <h2 id="h-producer">{ "Your producer code" }</h2>
                             <h3>{ "Create a topic" }</h3>
-                            <TopicForm on_create={link.callback(Msg::CreateTopic)} error={self.error_for(Origin::Topic)}
+                            <TopicForm on_create={cb.create_topic.clone()} error={self.error_for(Origin::Topic)}
                                 broker_count={view.brokers.len() as u32} />
                             <h3>{ "Produce an event" }</h3>
-                            <ProduceForm topics={topics.clone()} on_action={link.callback(Msg::Act)} error={self.error_for(Origin::Produce)} />
+                            <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.error_for(Origin::Produce)} />
                             <details>
                                 <summary>{ "Produce many events" }</summary>
-                                <GeneratorForm topics={topics.clone()} on_action={link.callback(Msg::Act)} />
+                                <GeneratorForm topics={topics.clone()} on_action={cb.act.clone()} />
                             </details>
                         </section>
                     }
                     if self.shows("settings") && editable {
-                        <SettingsPanel view={view.clone()} profile={scenario.producer.profile}
+                        <SettingsPanel view={self.shown.side.clone()} profile={scenario.producer.profile}
                             broker_count={scenario.cluster.brokers}
-                            on_set={link.callback(|(n, v)| Msg::SetConfig(n, v))}
-                            on_profile={link.callback(Msg::SetProfile)} on_brokers={link.callback(Msg::SetBrokers)}
-                            on_topic_config={link.callback(|(t, n, v)| Msg::SetTopicConfig(t, n, v))}
+                            on_set={cb.set_config.clone()}
+                            on_profile={cb.set_profile.clone()} on_brokers={cb.set_brokers.clone()}
+                            on_topic_config={cb.set_topic_config.clone()}
                             error={match &self.error { Some((Origin::Setting(n), e)) => Some((n.clone(), e.clone())), _ => None }} />
                     }
                     if self.shows("share") && !self.options.embed {
                         <ShareBar link={crate::share::url_with(&self.fragment, "")} status={self.share_status.clone()}
-                            on_copy_link={link.callback(|_| Msg::CopyLink)} on_copy_embed={link.callback(|_| Msg::CopyEmbed)}
-                            on_download={link.callback(|_| Msg::Download)} on_open_file={link.callback(Msg::OpenFile)} />
+                            on_copy_link={cb.copy_link.clone()} on_copy_embed={cb.copy_embed.clone()}
+                            on_download={cb.download.clone()} on_open_file={cb.open_file.clone()} />
                     }
                 </div>
                 <div class="column">
-                    if self.shows("producer") { <ProducerPanel view={view.clone()} /> }
-                    if self.shows("network") { <NetworkPanel view={view.clone()} /> }
-                    if self.shows("reports") { <ReportsPanel view={view.clone()} /> }
+                    if self.shows("producer") { <ProducerPanel view={self.shown.producer.clone()} /> }
+                    if self.shows("network") { <NetworkPanel view={self.shown.network.clone()} /> }
+                    if self.shows("reports") { <ReportsPanel view={self.shown.reports.clone()} /> }
                     if self.shows("faults") && editable {
-                        <FaultPanel view={view.clone()} on_action={link.callback(Msg::Act)} />
+                        <FaultPanel view={Snapshot(self.shown.side.clone())} on_action={cb.act.clone()} />
                     }
                 </div>
                 <div class="column">
-                    if self.shows("cluster") { <ClusterPanel view={view.clone()} /> }
-                    if self.shows("logs") { <LogsPanel logs={self.logs.clone()} on_inspect={link.callback(Msg::Inspect)} /> }
+                    if self.shows("cluster") { <ClusterPanel view={self.shown.cluster.clone()} /> }
+                    if self.shows("logs") { <LogsPanel logs={self.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
                 </div>
                 if let Some((b, bytes)) = &self.inspected {
-                    <Inspector batch={b.clone()} bytes={bytes.clone()} on_close={link.callback(|_| Msg::CloseInspector)} />
+                    <Inspector batch={b.clone()} bytes={bytes.clone()} on_close={cb.close_inspector.clone()} />
                 }
                 if self.shows("metrics") {
-                    <MetricsPanel now={Rc::new(view.metrics.clone())} history={self.samples.clone()} />
+                    <MetricsPanel now={self.shown.metrics.clone()} history={self.shown.samples.clone()} />
                 }
                 if self.shows("events") {
-                    <EventLog total={self.log_matches.len()} first={first} rows={rows}
-                        filter={self.log_filter.clone()} on_filter={link.callback(Msg::LogFilter)}
-                        on_scroll={link.callback(Msg::LogScroll)}
-                        hash={(!self.playing).then(|| AttrValue::from(format!("{:016x}", self.sim().log_hash())))} />
+                    <EventLog total={self.shown.log_entries.min(self.log_matches.len())} first={first} rows={rows}
+                        filter={self.log_filter.clone()} on_filter={cb.log_filter.clone()}
+                        on_scroll={cb.log_scroll.clone()}
+                        hash={if self.playing { None } else { self.paused_log_hash(false) }}
+                        hash_on_request={!self.playing} on_hash={cb.compute_hash.clone()} />
                 }
                 if self.shows("code") {
-                    <CodePanel scenario={self.scenario.clone()} on_copy={link.callback(Msg::CopyCode)} />
+                    <CodePanel scenario={self.scenario.clone()} on_copy={cb.copy_code.clone()} />
                 }
             </main>
             </>

@@ -6,6 +6,7 @@ mod app;
 mod clock;
 mod components;
 mod embed;
+mod frame_budget;
 mod keyboard;
 mod panic_banner;
 mod records;

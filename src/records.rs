@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 /// Records shown per partition (the newest ones); the count of older ones is shown instead.
-pub const MAX_ROWS_PER_PARTITION: usize = 20;
+pub const MAX_ROWS_PER_PARTITION: usize = 10;
 
 /// One record as a consumer would see it, plus where it came from.
 #[derive(Clone, PartialEq)]

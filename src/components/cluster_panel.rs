@@ -3,12 +3,11 @@
 //! every status is also a word.
 
 use ksim::View;
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterPanelProps {
-    pub view: Rc<View>,
+    pub view: super::Snapshot<View>,
 }
 
 #[function_component(ClusterPanel)]

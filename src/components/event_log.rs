@@ -35,6 +35,9 @@ pub struct EventLogProps {
     pub on_scroll: Callback<usize>,
     /// The core's hash of the whole log (shown while paused: same scenario ⇒ same hash).
     pub hash: Option<AttrValue>,
+    /// Paused with a log too long to hash on every pause: a button computes the hash on request.
+    pub hash_on_request: bool,
+    pub on_hash: Callback<()>,
 }
 
 /// The window of rows to render when the view is `rows_from_bottom` rows above the newest.
@@ -68,6 +71,9 @@ pub fn event_log(p: &EventLogProps) -> Html {
                 <span class="hint">{ format!("{} entries", p.total) }</span>
                 if let Some(h) = &p.hash {
                     <span class="hint" title="Same scenario and seed ⇒ same log ⇒ same hash">{ "log hash " }<code class="log-hash">{ h }</code></span>
+                } else if p.hash_on_request {
+                    <button class="linkish hint" title="Same scenario and seed ⇒ same log ⇒ same hash"
+                        onclick={{ let cb = p.on_hash.clone(); Callback::from(move |_| cb.emit(())) }}>{ "Compute log hash" }</button>
                 }
                 <label class="sr-only" for="log-filter">{ "Filter the event log" }</label>
                 <input id="log-filter" class="filter" type="search" placeholder="Filter: e.g. retry, broker 2, appended"

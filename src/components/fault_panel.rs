@@ -3,13 +3,12 @@
 //! Fired faults appear in the event log and as marks on the time scrubber.
 
 use ksim::{Action, Fault, View};
-use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct FaultPanelProps {
-    pub view: Rc<View>,
+    pub view: super::Snapshot<View>,
     pub on_action: Callback<Action>,
 }
 

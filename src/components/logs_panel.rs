@@ -1,6 +1,11 @@
 //! Partition logs: each partition's records as its leader stores them, with offset, key, value,
 //! timestamp, headers and the batch they arrived in. Records above the high watermark are marked
 //! "not committed" (consumers do not see them yet).
+//!
+//! Each partition is its own component, so a frame that publishes one partition's log (see
+//! `frame_budget`) renders only that table. The table box is pinned to its bottom like
+//! `tail -f`: the newest record is in view and older ones are above it. The columns have fixed
+//! widths, so values arriving while the simulation runs never move the layout.
 
 use super::inspector::BatchRef;
 use crate::records::PartitionLog;
@@ -9,7 +14,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct LogsPanelProps {
-    pub logs: Rc<Vec<PartitionLog>>,
+    pub logs: Rc<Vec<Rc<PartitionLog>>>,
     pub on_inspect: Callback<BatchRef>,
 }
 
@@ -25,57 +30,78 @@ pub fn logs_panel(p: &LogsPanelProps) -> Html {
             if p.logs.is_empty() {
                 <p class="empty">{ "No topics yet. Create one, then produce an event." }</p>
             }
-            { for p.logs.iter().map(|l| {
-                let name = format!("{}-{}", l.topic, l.partition);
-                let leader = l.leader.map_or("no leader".to_string(), |b| format!("leader: broker {b}"));
-                html! {
-                    <div class="partition">
-                        <div class="partition-head">
-                            <strong>{ &name }</strong>
-                            <span>{ leader }</span>
-                            <span class="mono">{ format!("HW {} · LEO {}", l.high_watermark, l.log_end_offset) }</span>
-                            if l.total_records > l.rows.len() {
-                                <span>{ format!("showing the newest {} of {}", l.rows.len(), l.total_records) }</span>
-                            }
-                        </div>
-                        if l.rows.is_empty() {
-                            <p class="empty">{ "empty" }</p>
-                        } else {
-                            <div class="table-scroll">
-                            <table aria-label={format!("{name} log")}>
-                                <thead><tr>
-                                    <th class="num" scope="col">{ "offset" }</th><th scope="col">{ "key" }</th>
-                                    <th scope="col">{ "value" }</th><th scope="col">{ "headers" }</th>
-                                    <th class="num" scope="col">{ "batch" }</th>
-                                </tr></thead>
-                                <tbody>
-                                { for l.rows.iter().map(|r| html! {
-                                    <tr key={r.offset}>
-                                        <td class="num">{ r.offset }</td>
-                                        <td class="text key">{ show(&r.key) }</td>
-                                        <td class="text"><span class="clamp" title={show(&r.value)}>{ show(&r.value) }</span>
-                                            if !r.committed { <span class="uncommitted">{ " (not committed)" }</span> }
-                                        </td>
-                                        <td class="text">{ r.headers.iter().map(|(k, v)| format!("{k}={}", show(v))).collect::<Vec<_>>().join(", ") }</td>
-                                        <td class="num">
-                                            if let Some(broker) = l.broker {
-                                                <button class="linkish" aria-label={format!("Inspect batch {} of {name}", r.batch_index)}
-                                                    onclick={{
-                                                        let cb = p.on_inspect.clone();
-                                                        let b = BatchRef { topic: l.topic.clone(), partition: l.partition, broker, index: r.batch_index };
-                                                        Callback::from(move |_| cb.emit(b.clone()))
-                                                    }}>{ format!("#{}", r.batch_index) }</button>
-                                            }
-                                        </td>
-                                    </tr>
-                                }) }
-                                </tbody>
-                            </table>
-                            </div>
-                        }
-                    </div>
-                }
+            { for p.logs.iter().map(|l| html! {
+                <PartitionTable key={format!("{}-{}", l.topic, l.partition)} log={l.clone()} on_inspect={p.on_inspect.clone()} />
             }) }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PartitionTableProps {
+    log: Rc<PartitionLog>,
+    on_inspect: Callback<BatchRef>,
+}
+
+#[function_component(PartitionTable)]
+fn partition_table(p: &PartitionTableProps) -> Html {
+    let l = &p.log;
+    let name = format!("{}-{}", l.topic, l.partition);
+    let leader = l
+        .leader
+        .map_or("no leader".to_string(), |b| format!("leader: broker {b}"));
+    html! {
+        <div class="partition">
+            <div class="partition-head">
+                <strong>{ &name }</strong>
+                <span>{ leader }</span>
+                <span class="mono">{ format!("HW {} · LEO {}", l.high_watermark, l.log_end_offset) }</span>
+                if l.total_records > l.rows.len() {
+                    <span>{ format!("the newest {} of {}", l.rows.len(), l.total_records) }</span>
+                }
+            </div>
+            if l.rows.is_empty() {
+                <p class="empty">{ "empty" }</p>
+            } else {
+                <div class="table-scroll">
+                <table class="records" aria-label={format!("{name} log")}>
+                    <colgroup>
+                        <col class="c-offset" /><col class="c-key" /><col /><col class="c-batch" />
+                    </colgroup>
+                    <thead><tr>
+                        <th class="num" scope="col">{ "offset" }</th><th scope="col">{ "key" }</th>
+                        <th scope="col">{ "value" }<span class="sub">{ " · headers" }</span></th>
+                        <th class="num" scope="col">{ "batch" }</th>
+                    </tr></thead>
+                    <tbody>
+                    // Rows by position, not by offset: while records stream in, a refresh changes
+                    // the rows' text instead of removing and inserting rows.
+                    { for l.rows.iter().map(|r| html! {
+                        <tr>
+                            <td class="num">{ r.offset }</td>
+                            <td class="text key">{ show(&r.key) }</td>
+                            <td class="text"><span class="clamp" title={show(&r.value)}>{ show(&r.value) }</span>
+                                if !r.headers.is_empty() {
+                                    <span class="headers">{ r.headers.iter().map(|(k, v)| format!("{k}={}", show(v))).collect::<Vec<_>>().join(", ") }</span>
+                                }
+                                if !r.committed { <span class="uncommitted">{ "(not committed)" }</span> }
+                            </td>
+                            <td class="num">
+                                if let Some(broker) = l.broker {
+                                    <button class="linkish" aria-label={format!("Inspect batch {} of {name}", r.batch_index)}
+                                        onclick={{
+                                            let cb = p.on_inspect.clone();
+                                            let b = BatchRef { topic: l.topic.clone(), partition: l.partition, broker, index: r.batch_index };
+                                            Callback::from(move |_| cb.emit(b.clone()))
+                                        }}>{ format!("#{}", r.batch_index) }</button>
+                                }
+                            </td>
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+                </div>
+            }
+        </div>
     }
 }

@@ -18,3 +18,31 @@ pub mod producer_panel;
 pub mod settings_panel;
 pub mod share_bar;
 pub mod topic_form;
+
+use std::ops::Deref;
+use std::rc::Rc;
+
+/// A snapshot of the core shared between the app and a panel, as a component property. Two are
+/// equal when they are the same snapshot: the app hands a panel a new one only when it publishes
+/// a change (see `frame_budget`), so the panel never compares thousands of batches field by field
+/// on every frame to find out that nothing changed.
+pub struct Snapshot<T>(pub Rc<T>);
+
+impl<T> Clone for Snapshot<T> {
+    fn clone(&self) -> Self {
+        Snapshot(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Snapshot<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Deref for Snapshot<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}

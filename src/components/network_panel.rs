@@ -3,12 +3,11 @@
 //! are marked with a word, not only a colour.
 
 use ksim::{View, WireMessage};
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct NetworkPanelProps {
-    pub view: Rc<View>,
+    pub view: super::Snapshot<View>,
 }
 
 /// Node 0 is the producer, 1..=N the brokers.

@@ -3,12 +3,11 @@
 //! reports as the Python callback `cb(err, msg)` would receive them.
 
 use ksim::View;
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ProducerPanelProps {
-    pub view: Rc<View>,
+    pub view: super::Snapshot<View>,
 }
 
 fn ms(us: u64) -> String {
@@ -104,7 +103,7 @@ pub fn producer_panel(p: &ProducerPanelProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct ReportsPanelProps {
-    pub view: Rc<View>,
+    pub view: super::Snapshot<View>,
 }
 
 /// Delivery reports as `cb(err, msg)` sees them; the ones not yet served wait for `poll()`.

@@ -4,7 +4,8 @@
 //
 //   node web/bench/frames.mjs [seconds=10] [rate=10000]     (rate 0: no traffic, a baseline)
 //
-// Prints p50/p95/p99/max frame time, long tasks, and how much the simulation did meanwhile
+// Prints p50/p95/p99/max frame time (requestAnimationFrame deltas, which a 60 Hz display
+// quantises to 16.7 ms steps), the main thread's work per frame, long tasks, and how much the simulation did meanwhile
 // (virtual time, records produced/delivered, event-log entries). Numbers go to BENCHMARKS.md
 // ("Browser frame time") by hand.
 import { createServer } from 'node:http';
@@ -15,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = normalize(join(here, '..', '..', 'dist'));
+const dist = normalize(process.env.DIST ?? join(here, '..', '..', 'dist'));
 const seconds = Number(process.argv[2] ?? 10);
 const rate = Number(process.argv[3] ?? 10000);
 
@@ -76,6 +77,8 @@ async function main() {
   const playback = page.getByRole('toolbar', { name: 'Playback' });
   if (await playback.getByRole('button', { name: 'Pause' }).count()) await playback.getByRole('button', { name: 'Pause' }).click();
 
+  // Extra CSS for experiments (BENCH_CSS='selector { … }'), injected before anything runs.
+  if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
   const create = page.getByRole('form', { name: 'Create a topic' });
   await create.getByLabel('Topic name').fill('bench');
   await create.getByLabel('Partitions').fill('6');
@@ -95,7 +98,17 @@ async function main() {
   await page.getByLabel('Speed').selectOption({ label: '1× real time' });
 
   await page.evaluate(() => {
-    window.__bench = { frames: [], longTasks: [] };
+    window.__bench = { frames: [], work: [], longTasks: [], refreshes: {}, frame: 0, seen: {} };
+    // How often each panel's DOM changes: frames with at least one change, per panel.
+    new MutationObserver((list) => {
+      const b = window.__bench;
+      for (const m of list) {
+        const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+        const panel = el?.closest('section[aria-labelledby]')?.getAttribute('aria-labelledby')?.replace(/^h-/, '')
+          ?? (el?.closest('.controls') ? 'clock' : null);
+        if (panel && b.seen[panel] !== b.frame) { b.seen[panel] = b.frame; b.refreshes[panel] = (b.refreshes[panel] || 0) + 1; }
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__bench.longTasks.push(e.duration);
     }).observe({ type: 'longtask', buffered: false });
@@ -107,14 +120,20 @@ async function main() {
     const end = last + ms;
     const frame = (t) => {
       window.__bench.frames.push(t - last);
+      window.__bench.frame++;
       last = t;
+      // Main-thread work of this frame: from the frame's start (the rAF timestamp) to the first
+      // task after it, which runs once scripts, style, layout and paint of the frame are done.
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => window.__bench.work.push(performance.now() - t);
+      channel.port2.postMessage(0);
       if (t < end) requestAnimationFrame(frame); else resolve();
     };
     requestAnimationFrame((t) => { last = t; requestAnimationFrame(frame); });
   }), seconds * 1000);
   await playback.getByRole('button', { name: 'Pause' }).click();
   const after = await simState(page);
-  const { frames, longTasks } = await page.evaluate(() => window.__bench);
+  const { frames, work, longTasks, refreshes } = await page.evaluate(() => window.__bench);
   await browser.close();
   server.close();
 
@@ -125,6 +144,9 @@ async function main() {
   console.log(`workload: ${rate} events/s generator, speed 1× real time, ${seconds} s measured, headless Chromium`);
   console.log(`frames: ${frames.length} (${f(frames.length / seconds)} fps)`);
   console.log(`frame time ms: p50 ${f(pct(sorted, 50))}  p95 ${f(pct(sorted, 95))}  p99 ${f(pct(sorted, 99))}  max ${f(sorted.at(-1))}  frames > 25 ms: ${missed}`);
+  const workSorted = [...work].sort((a, b) => a - b);
+  console.log(`frame work ms (frame start → first task after its paint): p50 ${f(pct(workSorted, 50))}  p95 ${f(pct(workSorted, 95))}  p99 ${f(pct(workSorted, 99))}  max ${f(workSorted.at(-1))}`);
+  console.log(`panel refreshes per second: ${Object.entries(refreshes).sort().map(([k, n]) => `${k} ${f(n / seconds)}`).join(', ')}`);
   console.log(`long tasks (> 50 ms): ${longTasks.length}, longest ${f(Math.max(0, ...longTasks))} ms`);
   console.log(`simulation: virtual time ${f(before.virtualMs)} -> ${f(after.virtualMs)} ms (${f((after.virtualMs - before.virtualMs) / 1000)} s virtual in ${seconds} s real)`);
   console.log(`            records delivered/produced ${before.delivered} -> ${after.delivered}; ProduceRequests ${before.requests} -> ${after.requests}; event log ${before.logEntries} -> ${after.logEntries}`);

@@ -83,7 +83,8 @@ export async function logTable(page, topic, partition) {
   const out = [];
   for (const r of rows) {
     const cells = (await r.getByRole('cell').allTextContents()).map((c) => c.trim());
-    out.push({ offset: Number(cells[0]), key: cells[1], value: cells[2], batch: cells[4] });
+    // Columns: offset, key, value (with headers and "(not committed)" under it), batch.
+    out.push({ offset: Number(cells[0]), key: cells[1], value: cells[2], batch: cells[3] });
   }
   return out;
 }

@@ -1,0 +1,191 @@
+//! Frame budget for playback: while the simulation plays, the page shows the newest snapshot
+//! panel by panel, as many panels per animation frame as the last frames had room for, so no
+//! frame grows past the display's frame time (issue 5: p95 ≤ 16 ms at 10,000 events/s).
+//!
+//! A snapshot (view, partition logs, metrics, event-log window) is taken once per round; the
+//! round's panels ("slots") are then published in a fixed order, each slot's DOM update landing
+//! in its own frame when frames are tight. At slow speeds little changes per frame and every slot
+//! is published every frame; at 10,000 events/s each panel refreshes a few times per second,
+//! which is still faster than anyone reads. Every panel of one round shows the same moment; while
+//! paused, after a step or any action, all slots are published at once.
+//!
+//! The controller is additive-increase / multiplicative-decrease on "slots per frame", driven by
+//! two measurements of the previous frame: the main-thread time it took (script, style, layout,
+//! paint; see `clock::Frame`) and the real time between frames. A frame that kept the main
+//! thread busy for more than 60 % of a display frame lowers the rate by 30 %, one that was
+//! displayed late (1.5 display frames or more) halves it, any other raises it a little. The
+//! 40 % left over is for input, so the page answers clicks and keys while it plays. The
+//! simulation itself is not budgeted: it runs the full virtual time of every frame.
+
+/// Fewest slots per frame: one slot every 4 frames on a page that cannot keep up at all.
+const MIN_SLOTS_PER_FRAME: f64 = 0.25;
+/// Raise per on-time frame: slow enough that, at the rate where frames start to run late, at
+/// most about one frame in 20 is late (the p95 target).
+const INCREASE_PER_FRAME: f64 = 0.05;
+/// A frame is late when it took this many display frames or more.
+const LATE_FRAMES: f64 = 1.5;
+/// Share of a display frame the page's own work may take.
+const WORK_SHARE: f64 = 0.6;
+/// Rate kept after a frame that worked longer than its share.
+const BUSY_DECREASE: f64 = 0.7;
+/// Starting estimate of the display's frame time (60 Hz).
+const DEFAULT_FRAME_MS: f64 = 1000.0 / 60.0;
+
+/// The round in progress and the slots-per-frame rate.
+#[derive(Debug, Clone)]
+pub struct FrameBudget {
+    slots_per_frame: f64,
+    max_slots_per_frame: f64,
+    /// Slots this frame may still publish (fractional rates accumulate across frames).
+    tokens: f64,
+    /// Estimated display frame time: the shortest recent frame, creeping up slowly.
+    frame_ms: f64,
+    /// Slots of the current round not yet published.
+    remaining: usize,
+}
+
+impl FrameBudget {
+    /// A budget for rounds of `slots` slots, starting by publishing all of them every frame.
+    pub fn new(slots: usize) -> FrameBudget {
+        let max = slots.max(1) as f64;
+        FrameBudget {
+            slots_per_frame: max,
+            max_slots_per_frame: max,
+            tokens: 0.0,
+            frame_ms: DEFAULT_FRAME_MS,
+            remaining: 0,
+        }
+    }
+
+    /// Adjusts the rate from the real time since the previous frame and the main-thread time
+    /// the previous frame took (when known), and returns how many slots this frame may publish.
+    pub fn frame(&mut self, elapsed_ms: f64, previous_work_ms: Option<f64>) -> usize {
+        if elapsed_ms > 0.0 {
+            self.frame_ms = (self.frame_ms + 0.01).min(elapsed_ms.max(4.0));
+            if elapsed_ms >= LATE_FRAMES * self.frame_ms {
+                self.slots_per_frame = (self.slots_per_frame / 2.0).max(MIN_SLOTS_PER_FRAME);
+                // A late frame also spends what was left over: the next frame starts fresh.
+                self.tokens = 0.0;
+            } else if previous_work_ms.is_some_and(|w| w > WORK_SHARE * self.frame_ms) {
+                self.slots_per_frame =
+                    (self.slots_per_frame * BUSY_DECREASE).max(MIN_SLOTS_PER_FRAME);
+                self.tokens = self.tokens.min(self.slots_per_frame);
+            } else {
+                self.slots_per_frame =
+                    (self.slots_per_frame + INCREASE_PER_FRAME).min(self.max_slots_per_frame);
+            }
+        }
+        self.tokens = (self.tokens + self.slots_per_frame).min(self.slots_per_frame.max(1.0));
+        let n = self.tokens.floor();
+        self.tokens -= n;
+        n as usize
+    }
+
+    /// Whether a round is in progress (some slots of the last snapshot are not shown yet).
+    pub fn round_open(&self) -> bool {
+        self.remaining > 0
+    }
+
+    /// Starts a round of `slots` slots (a new snapshot was taken).
+    pub fn start_round(&mut self, slots: usize) {
+        self.remaining = slots;
+        self.max_slots_per_frame = self.max_slots_per_frame.max(slots as f64);
+    }
+
+    /// Marks one slot published; returns its position in the round.
+    pub fn next_slot(&mut self, slots: usize) -> Option<usize> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let position = slots.saturating_sub(self.remaining);
+        self.remaining -= 1;
+        Some(position)
+    }
+
+    /// Ends the round (everything was published at once).
+    pub fn finish_round(&mut self) {
+        self.remaining = 0;
+    }
+
+    /// The current rate.
+    #[cfg(test)]
+    pub fn slots_per_frame(&self) -> f64 {
+        self.slots_per_frame
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FRAME: f64 = 1000.0 / 60.0;
+
+    #[test]
+    fn on_time_frames_publish_every_slot() {
+        let mut b = FrameBudget::new(12);
+        for _ in 0..100 {
+            assert_eq!(b.frame(FRAME, None), 12);
+        }
+    }
+
+    #[test]
+    fn late_frames_halve_the_rate_down_to_one_slot_every_four_frames() {
+        let mut b = FrameBudget::new(12);
+        assert_eq!(b.frame(3.0 * FRAME, None), 6);
+        assert_eq!(b.frame(3.0 * FRAME, None), 3);
+        for _ in 0..10 {
+            b.frame(3.0 * FRAME, None);
+        }
+        assert_eq!(b.slots_per_frame(), MIN_SLOTS_PER_FRAME);
+        // At a quarter slot per frame (plus the small increase of on-time frames), one of four
+        // frames publishes.
+        let published: usize = (0..4).map(|_| b.frame(FRAME, None)).sum();
+        assert_eq!(published, 1);
+    }
+
+    #[test]
+    fn the_rate_recovers_slowly_after_a_late_frame() {
+        let mut b = FrameBudget::new(12);
+        b.frame(2.0 * FRAME, None);
+        assert_eq!(b.slots_per_frame(), 6.0);
+        // 20 on-time frames raise it by one slot per frame.
+        for _ in 0..20 {
+            b.frame(FRAME, None);
+        }
+        assert!((b.slots_per_frame() - 7.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_busy_frame_lowers_the_rate_before_any_frame_is_late() {
+        let mut b = FrameBudget::new(10);
+        // 12 ms of work in a 16.7 ms frame: on time, but more than the 60 % share.
+        assert_eq!(b.frame(FRAME, Some(12.0)), 7);
+        assert_eq!(b.frame(FRAME, Some(12.0)), 4);
+        // 8 ms is within the share: the rate creeps back up.
+        b.frame(FRAME, Some(8.0));
+        assert!((b.slots_per_frame() - 4.95).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_faster_display_sets_the_frame_time() {
+        // 120 Hz: 8.3 ms frames are on time, 16.7 ms frames are late.
+        let mut b = FrameBudget::new(12);
+        for _ in 0..10 {
+            b.frame(FRAME / 2.0, None);
+        }
+        assert_eq!(b.frame(FRAME, None), 6);
+    }
+
+    #[test]
+    fn a_round_hands_out_each_slot_once_in_order() {
+        let mut b = FrameBudget::new(3);
+        assert!(!b.round_open());
+        b.start_round(3);
+        assert_eq!(b.next_slot(3), Some(0));
+        assert!(b.round_open());
+        assert_eq!(b.next_slot(3), Some(1));
+        assert_eq!(b.next_slot(3), Some(2));
+        assert_eq!(b.next_slot(3), None);
+        assert!(!b.round_open());
+    }
+}

@@ -1,0 +1,77 @@
+// Playing at full speed, the page refreshes panel by panel within each frame's budget
+// (src/frame_budget.rs). What a learner must still see: every panel keeps moving while it
+// plays, every panel shows the same moment once paused, and a setting typed while it plays is
+// not overwritten before Enter. The numbers compared come from the page only.
+import assert from 'node:assert/strict';
+import { createTopic } from './helpers.mjs';
+import { openPaused, playback, replicaItem, leaderOf, virtualTimeUs } from './learner-steps.mjs';
+
+/** "HW h · LEO l" from the partition log's heading line, as numbers. */
+async function logHead(page, topic, partition) {
+  const head = page.locator('.partition-head').filter({ hasText: new RegExp(`^${topic}-${partition}`) });
+  const [, hw, leo] = (await head.locator('.mono').textContent()).match(/HW (\d+) · LEO (\d+)/);
+  return { hw: Number(hw), leo: Number(leo) };
+}
+
+/** "LEO l HW h" of the leader's replica in the cluster panel. */
+async function clusterLeader(page, topic, partition) {
+  const broker = await leaderOf(page, topic, partition);
+  const text = await replicaItem(page, broker, topic, partition).locator('.mono').textContent();
+  const [, leo, hw] = text.match(/LEO (\d+) HW (\d+)/);
+  return { hw: Number(hw), leo: Number(leo) };
+}
+
+async function startGenerator(page, rate) {
+  await page.getByText('Produce many events', { exact: true }).click();
+  const gen = page.getByRole('form', { name: 'Produce many events' });
+  await gen.getByLabel('Count').fill(String(rate * 60));
+  await gen.getByLabel('Rate (events/s)').fill(String(rate));
+  await gen.getByRole('button', { name: 'Start producing' }).click();
+}
+
+export const tests = {
+  async 'at 10,000 events/s every panel keeps moving, and once paused all panels show the same moment'({ page, baseUrl }) {
+    await openPaused(page, baseUrl);
+    await createTopic(page, 'bench', 4, 3);
+    await startGenerator(page, 10000);
+    await page.getByLabel('Speed').selectOption({ label: '1× real time' });
+    await playback(page).getByRole('button', { name: 'Play' }).click();
+    await page.waitForTimeout(1500);
+    const early = await Promise.all([0, 1, 2, 3].map((p) => logHead(page, 'bench', p)));
+    await page.waitForTimeout(1500);
+    const later = await Promise.all([0, 1, 2, 3].map((p) => logHead(page, 'bench', p)));
+    for (let p = 0; p < 4; p++) {
+      assert.ok(later[p].leo > early[p].leo, `bench-${p}'s log keeps growing while playing: ${early[p].leo} → ${later[p].leo}`);
+    }
+
+    await playback(page).getByRole('button', { name: 'Pause' }).click();
+    await playback(page).getByRole('button', { name: 'Play' }).waitFor();
+    const t = await virtualTimeUs(page);
+    assert.ok(t > 1_000_000, `at least a second of virtual time played: ${t} µs`);
+    for (let p = 0; p < 4; p++) {
+      const log = await logHead(page, 'bench', p);
+      const cluster = await clusterLeader(page, 'bench', p);
+      assert.deepEqual(log, cluster, `bench-${p}: the partition log and the cluster panel agree once paused`);
+      assert.ok(log.leo > 0, `bench-${p} holds records`);
+    }
+    // The event log shows entries up to the moment the clock shows, not an older window.
+    const times = (await page.getByRole('log', { name: 'Event log' }).locator('.entry .t').allTextContents())
+      .map((s) => Number(s.replace(' ms', '')) * 1000);
+    assert.ok(times.length > 0 && times.every((x) => x <= t), 'no event-log entry after the clock');
+    assert.ok(Math.max(...times) > t - 5000, `the newest entry is within 5 ms of the clock (${Math.max(...times)} vs ${t})`);
+  },
+
+  async 'a producer setting typed while playing is kept until Enter'({ page, baseUrl }) {
+    await openPaused(page, baseUrl);
+    await createTopic(page, 'payments', 3, 3);
+    await startGenerator(page, 2000);
+    await page.getByLabel('Speed').selectOption({ label: '1× real time' });
+    await playback(page).getByRole('button', { name: 'Play' }).click();
+    const input = page.locator('#cfg-queue-buffering-max-ms'); // shown as linger.ms
+    await input.fill('250');
+    await page.waitForTimeout(1000); // about 60 frames of playing
+    assert.equal(await input.inputValue(), '250', 'the typed text survives the refreshes');
+    await input.press('Enter');
+    await page.getByRole('listitem').filter({ has: input }).getByText('set by you').waitFor();
+  },
+};

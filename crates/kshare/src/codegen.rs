@@ -16,8 +16,8 @@
 //!   input can end a literal or a comment.
 
 use ksim::{
-    Action, ClientProfile, ConfigEntry, ProduceMode, ProducerSettings, ProducerSpec, Scenario,
-    TopicSpec,
+    Action, ClientProfile, ConfigEntry, HeaderSpec, ProduceMode, ProducerSettings, ProducerSpec,
+    Scenario, TopicSpec,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -119,10 +119,9 @@ fn topics(s: &Scenario) -> Vec<TopicSpec> {
     out
 }
 
-fn sorted_actions(s: &Scenario) -> Vec<(f64, &Action)> {
-    let mut v: Vec<(f64, &Action)> = s.actions.iter().map(|a| (a.at_ms, &a.action)).collect();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    v
+/// The pause between two calls of a paced `produce_many` loop, if it has a usable rate.
+fn pace(rate_per_sec: Option<f64>) -> Option<f64> {
+    rate_per_sec.filter(|r| r.is_finite() && *r > 0.0)
 }
 
 /// How long a paced `produce_many` loop sleeps in total (its own sleeps already cover that part
@@ -131,10 +130,186 @@ fn paced_duration_ms(a: &Action) -> f64 {
     match a {
         Action::ProduceMany {
             count,
-            rate_per_sec: Some(r),
+            rate_per_sec,
             ..
-        } if r.is_finite() && *r > 0.0 => *count as f64 * 1000.0 / r,
+        } => pace(*rate_per_sec).map_or(0.0, |r| *count as f64 * 1000.0 / r),
         _ => 0.0,
+    }
+}
+
+/// What one target language writes where the action walk ([`emit_actions`]) differs between
+/// languages: statement syntax, library calls and wording. The walk itself — time order, pauses,
+/// the `produce_many` loop's key/value/padding/pacing, and the comments for what a real client
+/// cannot do mid-run — is written once against this.
+trait Lang {
+    /// Indentation of a statement in the produce sequence.
+    const INDENT: &'static str;
+    /// Indentation of a statement in a `produce_many` loop body.
+    const BODY: &'static str;
+    /// Line comment marker.
+    const COMMENT: &'static str;
+    const NULL: &'static str;
+    /// What starts a local variable declaration (`String `), if the language has one.
+    const LET: &'static str;
+    /// What ends a statement.
+    const END: &'static str;
+    /// The function that turns the loop index into text.
+    const INDEX_TO_STRING: &'static str;
+    /// Suffix of a 64-bit integer literal.
+    const LONG: &'static str;
+    /// After "topic X" in the comment for a `create_topic` action.
+    const TOPIC_NOTE: &'static str;
+    /// After "a real application creates a new" in the comment for a producer config change.
+    const NEW_PRODUCER: &'static str;
+    /// The admin call that alters a topic config.
+    const ALTER_CONFIGS: &'static str;
+
+    /// An escaped string literal.
+    fn lit(s: &str) -> String;
+    /// A pause of `gap_ms` (at least 1 ms) before the next action.
+    fn sleep(o: &mut String, gap_ms: f64);
+    /// One `produce` action.
+    fn produce(
+        o: &mut String,
+        topic: &str,
+        key: Option<&str>,
+        value: Option<&str>,
+        headers: &[HeaderSpec],
+        partition: Option<u32>,
+        timestamp_ms: Option<i64>,
+    );
+    /// The head of a `produce_many` loop over `i` in `0..count`.
+    fn loop_open(o: &mut String, count: u64);
+    /// The loop body's produce call of `key` and `value` to `topic` (a literal) in `mode`.
+    fn loop_send(o: &mut String, topic: &str, mode: ProduceMode);
+    /// The loop body's pause between calls at `rate_per_sec` (positive and finite).
+    fn loop_pace(o: &mut String, rate_per_sec: f64);
+    /// The end of a `produce_many` loop.
+    fn loop_close(o: &mut String);
+    fn poll(o: &mut String);
+    fn flush(o: &mut String, timeout_ms: Option<f64>);
+
+    /// `v` as a string literal, or the language's null.
+    fn opt(v: Option<&str>) -> String {
+        v.map_or_else(|| Self::NULL.into(), Self::lit)
+    }
+
+    /// A comment line in the produce sequence.
+    fn comment(o: &mut String, text: std::fmt::Arguments) {
+        let _ = writeln!(o, "{}{} {text}", Self::INDENT, Self::COMMENT);
+    }
+}
+
+/// The scenario's actions in time order, with the pauses between them.
+fn emit_actions<L: Lang>(o: &mut String, s: &Scenario) {
+    let mut v: Vec<(f64, &Action)> = s.actions.iter().map(|a| (a.at_ms, &a.action)).collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut now = 0.0;
+    for (at, a) in v {
+        if at - now >= 1.0 {
+            L::sleep(o, at - now);
+        }
+        now = now.max(at) + paced_duration_ms(a);
+        emit_action::<L>(o, a);
+    }
+}
+
+fn emit_action<L: Lang>(o: &mut String, a: &Action) {
+    match a {
+        Action::Produce {
+            topic,
+            key,
+            value,
+            headers,
+            partition,
+            timestamp_ms,
+        } => L::produce(
+            o,
+            topic,
+            key.as_deref(),
+            value.as_deref(),
+            headers,
+            *partition,
+            *timestamp_ms,
+        ),
+        Action::ProduceMany {
+            topic,
+            count,
+            rate_per_sec,
+            key,
+            key_count,
+            value,
+            value_size_bytes,
+            mode,
+        } => {
+            let (body, decl, end) = (L::BODY, L::LET, L::END);
+            L::loop_open(o, *count);
+            match key {
+                Some(k) => {
+                    let idx = match key_count {
+                        Some(n) if *n > 0 => format!("i % {n}{}", L::LONG),
+                        _ => "i".into(),
+                    };
+                    let _ = writeln!(
+                        o,
+                        "{body}{decl}key = {}.replace(\"{{i}}\", {}({idx})){end}",
+                        L::lit(k),
+                        L::INDEX_TO_STRING
+                    );
+                }
+                None => {
+                    let _ = writeln!(o, "{body}{decl}key = {}{end}", L::NULL);
+                }
+            }
+            let _ = writeln!(
+                o,
+                "{body}{decl}value = {}.replace(\"{{i}}\", {}(i)){end}",
+                L::lit(value),
+                L::INDEX_TO_STRING
+            );
+            if let Some(n) = value_size_bytes {
+                let _ = writeln!(o, "{body}value = padded(value, {n}){end}");
+            }
+            L::loop_send(o, &L::lit(topic), *mode);
+            if let Some(r) = pace(*rate_per_sec) {
+                L::loop_pace(o, r);
+            }
+            L::loop_close(o);
+        }
+        Action::Poll => L::poll(o),
+        Action::Flush { timeout_ms } => L::flush(o, *timeout_ms),
+        Action::CreateTopic(t) => {
+            L::comment(
+                o,
+                format_args!("topic {} {}", L::lit(&t.name), L::TOPIC_NOTE),
+            );
+        }
+        Action::SetProducerConfig { name, value } => L::comment(
+            o,
+            format_args!(
+                "The playground changed {} to {} here; a real application creates a new {}.",
+                L::lit(name),
+                L::lit(value),
+                L::NEW_PRODUCER
+            ),
+        ),
+        Action::SetTopicConfig { topic, name, value } => L::comment(
+            o,
+            format_args!(
+                "The playground set topic {} config {} = {} here ({}).",
+                L::lit(topic),
+                L::lit(name),
+                L::lit(value),
+                L::ALTER_CONFIGS
+            ),
+        ),
+        Action::InjectFault { fault } => {
+            let f = serde_json::to_string(fault).unwrap_or_default();
+            L::comment(
+                o,
+                format_args!("Simulated fault (not reproducible here): {}", L::lit(&f)),
+            );
+        }
     }
 }
 
@@ -216,14 +391,7 @@ pub fn python(s: &Scenario) -> String {
         let _ = writeln!(o, "        {}: {},", python_str(&k), py_value(&v));
     }
     o.push_str("    }\n    producer = Producer(conf)\n");
-    let mut now = 0.0;
-    for (at, a) in sorted_actions(s) {
-        if at - now >= 1.0 {
-            let _ = writeln!(o, "    time.sleep({:.3})", (at - now) / 1000.0);
-        }
-        now = now.max(at) + paced_duration_ms(a);
-        python_action(&mut o, a);
-    }
+    emit_actions::<Python>(&mut o, s);
     o.push_str(
         "    remaining = producer.flush(30)\n\
          \x20   print(f\"flush() returned {remaining}\")\n\
@@ -240,142 +408,108 @@ pub fn python(s: &Scenario) -> String {
     o
 }
 
-fn py_opt(o: Option<&str>) -> String {
-    o.map_or_else(|| "None".into(), python_str)
-}
+/// confluent-kafka Python.
+struct Python;
 
-fn python_action(o: &mut String, a: &Action) {
-    match a {
-        Action::Produce {
-            topic,
-            key,
-            value,
-            headers,
-            partition,
-            timestamp_ms,
-        } => {
-            let mut args = vec![
-                python_str(topic),
-                format!("key={}", py_opt(key.as_deref())),
-                format!("value={}", py_opt(value.as_deref())),
-            ];
-            if !headers.is_empty() {
-                let h: Vec<String> = headers
-                    .iter()
-                    .map(|h| {
-                        // Bytes: confluent-kafka passes str header values as C strings (cut at NUL).
-                        let v = h.value.as_deref().map_or_else(
-                            || "None".into(),
-                            |v| format!("{}.encode()", python_str(v)),
-                        );
-                        format!("({}, {v})", python_str(&h.key))
-                    })
-                    .collect();
-                args.push(format!("headers=[{}]", h.join(", ")));
-            }
-            if let Some(p) = partition {
-                args.push(format!("partition={p}"));
-            }
-            if let Some(t) = timestamp_ms {
-                args.push(format!("timestamp={t}"));
-            }
-            args.push("on_delivery=on_delivery".into());
-            let _ = writeln!(o, "    producer.produce({})", args.join(", "));
-            o.push_str("    producer.poll(0)\n");
+impl Lang for Python {
+    const INDENT: &'static str = "    ";
+    const BODY: &'static str = "        ";
+    const COMMENT: &'static str = "#";
+    const NULL: &'static str = "None";
+    const LET: &'static str = "";
+    const END: &'static str = "";
+    const INDEX_TO_STRING: &'static str = "str";
+    const LONG: &'static str = "";
+    const TOPIC_NOTE: &'static str = "is in TOPICS (--create-topics)";
+    const NEW_PRODUCER: &'static str = "Producer for that";
+    const ALTER_CONFIGS: &'static str = "AdminClient.incremental_alter_configs";
+
+    fn lit(s: &str) -> String {
+        python_str(s)
+    }
+
+    fn sleep(o: &mut String, gap_ms: f64) {
+        let _ = writeln!(o, "    time.sleep({:.3})", gap_ms / 1000.0);
+    }
+
+    fn produce(
+        o: &mut String,
+        topic: &str,
+        key: Option<&str>,
+        value: Option<&str>,
+        headers: &[HeaderSpec],
+        partition: Option<u32>,
+        timestamp_ms: Option<i64>,
+    ) {
+        let mut args = vec![
+            python_str(topic),
+            format!("key={}", Self::opt(key)),
+            format!("value={}", Self::opt(value)),
+        ];
+        if !headers.is_empty() {
+            let h: Vec<String> = headers
+                .iter()
+                .map(|h| {
+                    // Bytes: confluent-kafka passes str header values as C strings (cut at NUL).
+                    let v = h
+                        .value
+                        .as_deref()
+                        .map_or_else(|| "None".into(), |v| format!("{}.encode()", python_str(v)));
+                    format!("({}, {v})", python_str(&h.key))
+                })
+                .collect();
+            args.push(format!("headers=[{}]", h.join(", ")));
         }
-        Action::ProduceMany {
-            topic,
-            count,
-            rate_per_sec,
-            key,
-            key_count,
-            value,
-            value_size_bytes,
-            mode,
-        } => {
-            let _ = writeln!(o, "    for i in range({count}):");
-            match key {
-                Some(k) => {
-                    let idx = match key_count {
-                        Some(n) if *n > 0 => format!("i % {n}"),
-                        _ => "i".into(),
-                    };
-                    let _ = writeln!(
-                        o,
-                        "        key = {}.replace(\"{{i}}\", str({idx}))",
-                        python_str(k)
-                    );
-                }
-                None => o.push_str("        key = None\n"),
+        if let Some(p) = partition {
+            args.push(format!("partition={p}"));
+        }
+        if let Some(t) = timestamp_ms {
+            args.push(format!("timestamp={t}"));
+        }
+        args.push("on_delivery=on_delivery".into());
+        let _ = writeln!(o, "    producer.produce({})", args.join(", "));
+        o.push_str("    producer.poll(0)\n");
+    }
+
+    fn loop_open(o: &mut String, count: u64) {
+        let _ = writeln!(o, "    for i in range({count}):");
+    }
+
+    fn loop_send(o: &mut String, topic: &str, mode: ProduceMode) {
+        let produce =
+            format!("producer.produce({topic}, key=key, value=value, on_delivery=on_delivery)");
+        match mode {
+            ProduceMode::Async => {
+                let _ = writeln!(
+                    o,
+                    "        while True:\n            try:\n                {produce}\n                break\n            except BufferError:\n                producer.poll(1)  # queue full: serve reports, then retry\n        producer.poll(0)"
+                );
             }
-            let _ = writeln!(
-                o,
-                "        value = {}.replace(\"{{i}}\", str(i))",
-                python_str(value)
-            );
-            if let Some(n) = value_size_bytes {
-                let _ = writeln!(o, "        value = padded(value, {n})");
+            ProduceMode::Sync => {
+                let _ = writeln!(o, "        {produce}\n        producer.flush()  # synchronous: wait for this message");
             }
-            let produce = format!(
-                "producer.produce({}, key=key, value=value, on_delivery=on_delivery)",
-                python_str(topic)
-            );
-            match mode {
-                ProduceMode::Async => {
-                    let _ = writeln!(
-                        o,
-                        "        while True:\n            try:\n                {produce}\n                break\n            except BufferError:\n                producer.poll(1)  # queue full: serve reports, then retry\n        producer.poll(0)"
-                    );
-                }
-                ProduceMode::Sync => {
-                    let _ = writeln!(o, "        {produce}\n        producer.flush()  # synchronous: wait for this message");
-                }
-                ProduceMode::NoPoll => {
-                    let _ = writeln!(o, "        try:\n            {produce}\n        except BufferError:\n            print(\"BufferError: local queue full, message dropped\")");
-                }
-            }
-            if let Some(r) = rate_per_sec.filter(|r| r.is_finite() && *r > 0.0) {
-                let _ = writeln!(o, "        time.sleep({})", 1.0 / r);
+            ProduceMode::NoPoll => {
+                let _ = writeln!(o, "        try:\n            {produce}\n        except BufferError:\n            print(\"BufferError: local queue full, message dropped\")");
             }
         }
-        Action::Poll => o.push_str("    producer.poll(0)\n"),
-        Action::Flush { timeout_ms } => match timeout_ms {
+    }
+
+    fn loop_pace(o: &mut String, rate_per_sec: f64) {
+        let _ = writeln!(o, "        time.sleep({})", 1.0 / rate_per_sec);
+    }
+
+    fn loop_close(_: &mut String) {}
+
+    fn poll(o: &mut String) {
+        o.push_str("    producer.poll(0)\n");
+    }
+
+    fn flush(o: &mut String, timeout_ms: Option<f64>) {
+        match timeout_ms {
             Some(t) if t.is_finite() => {
                 let _ = writeln!(o, "    producer.flush({})", t / 1000.0);
             }
             _ => o.push_str("    producer.flush()\n"),
-        },
-        Action::CreateTopic(t) => {
-            let _ = writeln!(
-                o,
-                "    # topic {} is in TOPICS (--create-topics)",
-                python_str(&t.name)
-            );
-        }
-        Action::SetProducerConfig { name, value } => {
-            let _ = writeln!(
-                o,
-                "    # The playground changed {} to {} here; a real application creates a new Producer for that.",
-                python_str(name),
-                python_str(value)
-            );
-        }
-        Action::SetTopicConfig { topic, name, value } => {
-            let _ = writeln!(
-                o,
-                "    # The playground set topic {} config {} = {} here (AdminClient.incremental_alter_configs).",
-                python_str(topic),
-                python_str(name),
-                python_str(value)
-            );
-        }
-        Action::InjectFault { fault } => {
-            let f = serde_json::to_string(fault).unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "    # Simulated fault (not reproducible here): {}",
-                python_str(&f)
-            );
         }
     }
 }
@@ -497,151 +631,104 @@ pub fn java(s: &Scenario) -> String {
     o.push_str(
         "        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {\n",
     );
-    let mut now = 0.0;
-    for (at, a) in sorted_actions(s) {
-        if at - now >= 1.0 {
-            let _ = writeln!(
-                o,
-                "            Thread.sleep({});",
-                (at - now).round() as u64
-            );
-        }
-        now = now.max(at) + paced_duration_ms(a);
-        java_action(&mut o, a);
-    }
+    emit_actions::<Java>(&mut o, s);
     o.push_str("            producer.flush();\n        }\n    }\n}\n");
     o
 }
 
-fn java_opt(o: Option<&str>) -> String {
-    o.map_or_else(|| "null".into(), java_str)
-}
+/// The Java 3.6 client.
+struct Java;
 
-fn java_action(o: &mut String, a: &Action) {
-    match a {
-        Action::Produce {
-            topic,
-            key,
-            value,
-            headers,
-            partition,
-            timestamp_ms,
-        } => {
-            let part = partition.map_or_else(|| "null".into(), |p| p.to_string());
-            let ts = timestamp_ms.map_or_else(|| "null".into(), |t| format!("{t}L"));
-            o.push_str("            {\n");
+impl Lang for Java {
+    const INDENT: &'static str = "            ";
+    const BODY: &'static str = "                ";
+    const COMMENT: &'static str = "//";
+    const NULL: &'static str = "null";
+    const LET: &'static str = "String ";
+    const END: &'static str = ";";
+    const INDEX_TO_STRING: &'static str = "Long.toString";
+    const LONG: &'static str = "L";
+    const TOPIC_NOTE: &'static str = "must exist (see the list above)";
+    const NEW_PRODUCER: &'static str = "KafkaProducer";
+    const ALTER_CONFIGS: &'static str = "Admin.incrementalAlterConfigs";
+
+    fn lit(s: &str) -> String {
+        java_str(s)
+    }
+
+    fn sleep(o: &mut String, gap_ms: f64) {
+        let _ = writeln!(o, "            Thread.sleep({});", gap_ms.round() as u64);
+    }
+
+    fn produce(
+        o: &mut String,
+        topic: &str,
+        key: Option<&str>,
+        value: Option<&str>,
+        headers: &[HeaderSpec],
+        partition: Option<u32>,
+        timestamp_ms: Option<i64>,
+    ) {
+        let part = partition.map_or_else(|| "null".into(), |p| p.to_string());
+        let ts = timestamp_ms.map_or_else(|| "null".into(), |t| format!("{t}L"));
+        o.push_str("            {\n");
+        let _ = writeln!(
+            o,
+            "                ProducerRecord<String, String> record = new ProducerRecord<>({}, {part}, {ts}, {}, {});",
+            java_str(topic),
+            Self::opt(key),
+            Self::opt(value)
+        );
+        for h in headers {
+            let v = h.value.as_deref().map_or_else(
+                || "null".into(),
+                |v| format!("{}.getBytes(StandardCharsets.UTF_8)", java_str(v)),
+            );
             let _ = writeln!(
                 o,
-                "                ProducerRecord<String, String> record = new ProducerRecord<>({}, {part}, {ts}, {}, {});",
-                java_str(topic),
-                java_opt(key.as_deref()),
-                java_opt(value.as_deref())
+                "                record.headers().add({}, {v});",
+                java_str(&h.key)
             );
-            for h in headers {
-                let v = h.value.as_deref().map_or_else(
-                    || "null".into(),
-                    |v| format!("{}.getBytes(StandardCharsets.UTF_8)", java_str(v)),
-                );
+        }
+        o.push_str("                producer.send(record, onDelivery);\n            }\n");
+    }
+
+    fn loop_open(o: &mut String, count: u64) {
+        let _ = writeln!(o, "            for (long i = 0; i < {count}L; i++) {{");
+    }
+
+    fn loop_send(o: &mut String, topic: &str, mode: ProduceMode) {
+        let send = format!("producer.send(new ProducerRecord<>({topic}, key, value), onDelivery)");
+        match mode {
+            ProduceMode::Sync => {
                 let _ = writeln!(
                     o,
-                    "                record.headers().add({}, {v});",
-                    java_str(&h.key)
+                    "                {send}.get(); // synchronous: wait for the ack"
                 );
             }
-            o.push_str("                producer.send(record, onDelivery);\n            }\n");
-        }
-        Action::ProduceMany {
-            topic,
-            count,
-            rate_per_sec,
-            key,
-            key_count,
-            value,
-            value_size_bytes,
-            mode,
-        } => {
-            let _ = writeln!(o, "            for (long i = 0; i < {count}L; i++) {{");
-            match key {
-                Some(k) => {
-                    let idx = match key_count {
-                        Some(n) if *n > 0 => format!("i % {n}L"),
-                        _ => "i".into(),
-                    };
-                    let _ = writeln!(
-                        o,
-                        "                String key = {}.replace(\"{{i}}\", Long.toString({idx}));",
-                        java_str(k)
-                    );
-                }
-                None => o.push_str("                String key = null;\n"),
+            ProduceMode::Async | ProduceMode::NoPoll => {
+                let _ = writeln!(o, "                {send};");
             }
-            let _ = writeln!(
-                o,
-                "                String value = {}.replace(\"{{i}}\", Long.toString(i));",
-                java_str(value)
-            );
-            if let Some(n) = value_size_bytes {
-                let _ = writeln!(o, "                value = padded(value, {n});");
-            }
-            let send = format!(
-                "producer.send(new ProducerRecord<>({}, key, value), onDelivery)",
-                java_str(topic)
-            );
-            match mode {
-                ProduceMode::Sync => {
-                    let _ = writeln!(
-                        o,
-                        "                {send}.get(); // synchronous: wait for the ack"
-                    );
-                }
-                ProduceMode::Async | ProduceMode::NoPoll => {
-                    let _ = writeln!(o, "                {send};");
-                }
-            }
-            if let Some(r) = rate_per_sec.filter(|r| r.is_finite() && *r > 0.0) {
-                let _ = writeln!(
-                    o,
-                    "                java.util.concurrent.locks.LockSupport.parkNanos({}L);",
-                    (1e9 / r).round() as u64
-                );
-            }
-            o.push_str("            }\n");
         }
-        Action::Poll => {
-            o.push_str("            // poll(): the Java client runs callbacks on its I/O thread\n")
-        }
-        Action::Flush { .. } => o.push_str("            producer.flush();\n"),
-        Action::CreateTopic(t) => {
-            let _ = writeln!(
-                o,
-                "            // topic {} must exist (see the list above)",
-                java_str(&t.name)
-            );
-        }
-        Action::SetProducerConfig { name, value } => {
-            let _ = writeln!(
-                o,
-                "            // The playground changed {} to {} here; a real application creates a new KafkaProducer.",
-                java_str(name),
-                java_str(value)
-            );
-        }
-        Action::SetTopicConfig { topic, name, value } => {
-            let _ = writeln!(
-                o,
-                "            // The playground set topic {} config {} = {} here (Admin.incrementalAlterConfigs).",
-                java_str(topic),
-                java_str(name),
-                java_str(value)
-            );
-        }
-        Action::InjectFault { fault } => {
-            let f = serde_json::to_string(fault).unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "            // Simulated fault (not reproducible here): {}",
-                java_str(&f)
-            );
-        }
+    }
+
+    fn loop_pace(o: &mut String, rate_per_sec: f64) {
+        let _ = writeln!(
+            o,
+            "                java.util.concurrent.locks.LockSupport.parkNanos({}L);",
+            (1e9 / rate_per_sec).round() as u64
+        );
+    }
+
+    fn loop_close(o: &mut String) {
+        o.push_str("            }\n");
+    }
+
+    fn poll(o: &mut String) {
+        o.push_str("            // poll(): the Java client runs callbacks on its I/O thread\n");
+    }
+
+    fn flush(o: &mut String, _timeout_ms: Option<f64>) {
+        o.push_str("            producer.flush();\n");
     }
 }

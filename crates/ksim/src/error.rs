@@ -4,37 +4,81 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Errors a broker returns in a ProduceResponse and local client errors of librdkafka
-/// (reference §8). `code()` is the protocol code (negative for librdkafka-local errors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    UnknownServerError,
-    CorruptMessage,
-    UnknownTopicOrPartition,
-    LeaderNotAvailable,
-    NotLeaderOrFollower,
-    RequestTimedOut,
-    MessageTooLarge,
-    NotEnoughReplicas,
-    NotEnoughReplicasAfterAppend,
-    InvalidRequiredAcks,
-    InvalidTimestamp,
-    OutOfOrderSequenceNumber,
-    InvalidProducerEpoch,
-    KafkaStorageError,
-    InvalidRecord,
-    UnsupportedCompressionType,
+/// Defines [`ErrorCode`] from one table, so a variant, its codes and names are written once:
+/// `Variant = code, "KafkaName"` plus `/ "rdkafka_name"` where librdkafka names it otherwise.
+/// The table's order is the enum's order (`Ord`) and the order `from_name` searches in.
+macro_rules! error_codes {
+    (@or $rdkafka:literal $kafka:literal) => { $rdkafka };
+    (@or $kafka:literal) => { $kafka };
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $code:literal, $kafka:literal $(/ $rdkafka:literal)?;
+    )*) => {
+        /// Errors a broker returns in a ProduceResponse and local client errors of librdkafka
+        /// (reference §8). `code()` is the protocol code (negative for librdkafka-local errors).
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+        )]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every variant, in declaration order.
+            const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The Kafka protocol code, or librdkafka's negative code for local errors.
+            pub fn code(self) -> i32 {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            /// Java `Errors` name (what a broker log and the Java client say).
+            pub fn kafka_name(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $kafka,)*
+                }
+            }
+
+            /// The name librdkafka (and so Python's `KafkaError.name()`) gives the error.
+            pub fn rdkafka_name(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => error_codes!(@or $($rdkafka)? $kafka),)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    UnknownServerError = -1, "UNKNOWN_SERVER_ERROR" / "UNKNOWN";
+    CorruptMessage = 2, "CORRUPT_MESSAGE" / "INVALID_MSG";
+    UnknownTopicOrPartition = 3, "UNKNOWN_TOPIC_OR_PARTITION" / "UNKNOWN_TOPIC_OR_PART";
+    LeaderNotAvailable = 5, "LEADER_NOT_AVAILABLE";
+    NotLeaderOrFollower = 6, "NOT_LEADER_OR_FOLLOWER" / "NOT_LEADER_FOR_PARTITION";
+    RequestTimedOut = 7, "REQUEST_TIMED_OUT";
+    MessageTooLarge = 10, "MESSAGE_TOO_LARGE" / "MSG_SIZE_TOO_LARGE";
+    NotEnoughReplicas = 19, "NOT_ENOUGH_REPLICAS";
+    NotEnoughReplicasAfterAppend = 20, "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
+    InvalidRequiredAcks = 21, "INVALID_REQUIRED_ACKS";
+    InvalidTimestamp = 32, "INVALID_TIMESTAMP";
+    OutOfOrderSequenceNumber = 45, "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    InvalidProducerEpoch = 47, "INVALID_PRODUCER_EPOCH";
+    KafkaStorageError = 56, "KAFKA_STORAGE_ERROR";
+    InvalidRecord = 87, "INVALID_RECORD";
+    UnsupportedCompressionType = 76, "UNSUPPORTED_COMPRESSION_TYPE";
     /// librdkafka `_MSG_TIMED_OUT` (−192): `message.timeout.ms` expired.
-    MsgTimedOut,
+    MsgTimedOut = -192, "TimeoutException" / "_MSG_TIMED_OUT";
     /// librdkafka `_QUEUE_FULL` (−184): Python raises `BufferError`.
-    QueueFull,
+    QueueFull = -184, "BufferExhaustedException" / "_QUEUE_FULL";
     /// librdkafka `_TIMED_OUT` (−185): a request got no response within `socket.timeout.ms`.
-    TimedOut,
+    TimedOut = -185, "TimeoutException" / "_TIMED_OUT";
     /// librdkafka `_TRANSPORT` (−195): the connection to the broker broke.
-    Transport,
+    Transport = -195, "NetworkException" / "_TRANSPORT";
     /// librdkafka `_INVALID_ARG` (−186): bad configuration.
-    InvalidArg,
+    InvalidArg = -186, "ConfigException" / "_INVALID_ARG";
 }
 
 /// What the client does with an error on a ProduceResponse (librdkafka `rd_kafka_handle_Produce_error`,
@@ -53,107 +97,11 @@ pub enum ErrorAction {
 }
 
 impl ErrorCode {
-    /// The Kafka protocol code, or librdkafka's negative code for local errors.
-    pub fn code(self) -> i32 {
-        use ErrorCode::*;
-        match self {
-            UnknownServerError => -1,
-            CorruptMessage => 2,
-            UnknownTopicOrPartition => 3,
-            LeaderNotAvailable => 5,
-            NotLeaderOrFollower => 6,
-            RequestTimedOut => 7,
-            MessageTooLarge => 10,
-            NotEnoughReplicas => 19,
-            NotEnoughReplicasAfterAppend => 20,
-            InvalidRequiredAcks => 21,
-            InvalidTimestamp => 32,
-            OutOfOrderSequenceNumber => 45,
-            InvalidProducerEpoch => 47,
-            KafkaStorageError => 56,
-            InvalidRecord => 87,
-            UnsupportedCompressionType => 76,
-            MsgTimedOut => -192,
-            QueueFull => -184,
-            TimedOut => -185,
-            Transport => -195,
-            InvalidArg => -186,
-        }
-    }
-
-    /// Java `Errors` name (what a broker log and the Java client say).
-    pub fn kafka_name(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            UnknownServerError => "UNKNOWN_SERVER_ERROR",
-            CorruptMessage => "CORRUPT_MESSAGE",
-            UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
-            LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
-            NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
-            RequestTimedOut => "REQUEST_TIMED_OUT",
-            MessageTooLarge => "MESSAGE_TOO_LARGE",
-            NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
-            NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
-            InvalidRequiredAcks => "INVALID_REQUIRED_ACKS",
-            InvalidTimestamp => "INVALID_TIMESTAMP",
-            OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
-            InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
-            KafkaStorageError => "KAFKA_STORAGE_ERROR",
-            InvalidRecord => "INVALID_RECORD",
-            UnsupportedCompressionType => "UNSUPPORTED_COMPRESSION_TYPE",
-            MsgTimedOut => "TimeoutException",
-            QueueFull => "BufferExhaustedException",
-            TimedOut => "TimeoutException",
-            Transport => "NetworkException",
-            InvalidArg => "ConfigException",
-        }
-    }
-
-    /// The name librdkafka (and so Python's `KafkaError.name()`) gives the error.
-    pub fn rdkafka_name(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            UnknownServerError => "UNKNOWN",
-            CorruptMessage => "INVALID_MSG",
-            UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PART",
-            NotLeaderOrFollower => "NOT_LEADER_FOR_PARTITION",
-            MessageTooLarge => "MSG_SIZE_TOO_LARGE",
-            MsgTimedOut => "_MSG_TIMED_OUT",
-            QueueFull => "_QUEUE_FULL",
-            TimedOut => "_TIMED_OUT",
-            Transport => "_TRANSPORT",
-            InvalidArg => "_INVALID_ARG",
-            other => other.kafka_name(),
-        }
-    }
-
     /// Parses a Kafka or librdkafka error name (as used in fault definitions).
     pub fn from_name(name: &str) -> Option<ErrorCode> {
-        use ErrorCode::*;
-        const ALL: [ErrorCode; 21] = [
-            UnknownServerError,
-            CorruptMessage,
-            UnknownTopicOrPartition,
-            LeaderNotAvailable,
-            NotLeaderOrFollower,
-            RequestTimedOut,
-            MessageTooLarge,
-            NotEnoughReplicas,
-            NotEnoughReplicasAfterAppend,
-            InvalidRequiredAcks,
-            InvalidTimestamp,
-            OutOfOrderSequenceNumber,
-            InvalidProducerEpoch,
-            KafkaStorageError,
-            InvalidRecord,
-            UnsupportedCompressionType,
-            MsgTimedOut,
-            QueueFull,
-            TimedOut,
-            Transport,
-            InvalidArg,
-        ];
-        ALL.into_iter()
+        Self::ALL
+            .iter()
+            .copied()
             .find(|e| e.kafka_name() == name || e.rdkafka_name() == name)
     }
 
@@ -230,3 +178,48 @@ impl fmt::Display for SimError {
 }
 
 impl std::error::Error for SimError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_code_round_trips_its_names() {
+        assert_eq!(ErrorCode::ALL.len(), 21);
+        for &e in ErrorCode::ALL {
+            // librdkafka names are unique: name → variant → name gives the same variant.
+            assert_eq!(ErrorCode::from_name(e.rdkafka_name()), Some(e), "{e:?}");
+            // Java names are not (TimeoutException is both MsgTimedOut and TimedOut): the name
+            // comes back, and the variant does wherever the name is its own.
+            let back = ErrorCode::from_name(e.kafka_name()).unwrap();
+            assert_eq!(back.kafka_name(), e.kafka_name(), "{e:?}");
+            if ErrorCode::ALL
+                .iter()
+                .filter(|o| o.kafka_name() == e.kafka_name())
+                .count()
+                == 1
+            {
+                assert_eq!(back, e);
+            }
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), e);
+        }
+        assert!(
+            ErrorCode::ALL.windows(2).all(|w| w[0] < w[1]),
+            "ALL is in declaration order"
+        );
+        assert_eq!(
+            ErrorCode::from_name("TimeoutException"),
+            Some(ErrorCode::MsgTimedOut)
+        );
+        assert_eq!(ErrorCode::from_name("NOT_A_KAFKA_ERROR"), None);
+        assert_eq!(
+            ErrorCode::NotLeaderOrFollower.to_string(),
+            "NOT_LEADER_FOR_PARTITION (6)"
+        );
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::NotEnoughReplicasAfterAppend).unwrap(),
+            "\"NOT_ENOUGH_REPLICAS_AFTER_APPEND\""
+        );
+    }
+}

@@ -41,6 +41,7 @@ pub fn help(p: &HelpProps) -> Html {
                     </dl>
                     <h3>{ "What you are looking at" }</h3>
                     <p>{ "Three Kafka 3.6 brokers and a producer that behaves like librdkafka 2.3 (the engine of the confluent-kafka Python client) or the Java 3.6 client, on a virtual clock. Every batch is a real Kafka record batch v2: the sizes, CRCs and compressed bytes you inspect are what Kafka would store." }</p>
+                    <p>{ "While it plays fast, the panels take turns to refresh so the page stays smooth, and may be a fraction of a second apart. Pause, and every panel shows the same moment." }</p>
                 </div>
                 <div>
                     <h3>{ "What is simplified" }</h3>

@@ -1,5 +1,5 @@
 //! Partition logs: each partition's records as its leader stores them, with offset, key, value,
-//! timestamp, headers and the batch they arrived in. Records above the high watermark are marked
+//! timestamp and headers (under the value) and the batch they arrived in. Records above the high watermark are marked
 //! "not committed" (consumers do not see them yet).
 //!
 //! Each partition is its own component, so a frame that publishes one partition's log (see
@@ -70,7 +70,7 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                     </colgroup>
                     <thead><tr>
                         <th class="num" scope="col">{ "offset" }</th><th scope="col">{ "key" }</th>
-                        <th scope="col">{ "value" }<span class="sub">{ " · headers" }</span></th>
+                        <th scope="col">{ "value" }</th>
                         <th class="num" scope="col">{ "batch" }</th>
                     </tr></thead>
                     <tbody>
@@ -81,9 +81,12 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                             <td class="num">{ r.offset }</td>
                             <td class="text key">{ show(&r.key) }</td>
                             <td class="text"><span class="clamp" title={show(&r.value)}>{ show(&r.value) }</span>
-                                if !r.headers.is_empty() {
-                                    <span class="headers">{ r.headers.iter().map(|(k, v)| format!("{k}={}", show(v))).collect::<Vec<_>>().join(", ") }</span>
-                                }
+                                <span class="meta" title="the record's timestamp (ms since the epoch) and headers">
+                                    { format!("timestamp {}", r.timestamp_ms) }
+                                    if !r.headers.is_empty() {
+                                        { format!(" · headers: {}", r.headers.iter().map(|(k, v)| format!("{k}={}", show(v))).collect::<Vec<_>>().join(", ")) }
+                                    }
+                                </span>
                                 if !r.committed { <span class="uncommitted">{ "(not committed)" }</span> }
                             </td>
                             <td class="num">

@@ -76,15 +76,24 @@ export function replicaItem(page, broker, topic, partition) {
     .filter({ hasText: new RegExp(`^${topic}-${partition} `) });
 }
 
-/** Rows of a partition log table as [offset, key, value, batch] (header row left out). */
+/**
+ * Rows of a partition log table (header row left out): offset, key, value, the line under the
+ * value ("timestamp … · headers: …"), whether it is committed, and the batch link's text.
+ */
 export async function logTable(page, topic, partition) {
   const table = page.getByRole('table', { name: `${topic}-${partition} log` });
   const rows = await table.locator('tbody tr').all();
   const out = [];
   for (const r of rows) {
-    const cells = (await r.getByRole('cell').allTextContents()).map((c) => c.trim());
-    // Columns: offset, key, value (with headers and "(not committed)" under it), batch.
-    out.push({ offset: Number(cells[0]), key: cells[1], value: cells[2], batch: cells[3] });
+    const cells = r.getByRole('cell');
+    out.push({
+      offset: Number((await cells.nth(0).textContent()).trim()),
+      key: (await cells.nth(1).textContent()).trim(),
+      value: (await cells.nth(2).locator('.clamp').textContent()).trim(),
+      meta: (await cells.nth(2).locator('.meta').textContent()).trim(),
+      committed: (await cells.nth(2).locator('.uncommitted').count()) === 0,
+      batch: (await cells.nth(3).textContent()).trim(),
+    });
   }
   return out;
 }

@@ -35,6 +35,11 @@ export const tests = {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
     await page.screenshot({ path: join(outDir, 'phone-light.png'), fullPage: true });
+    // The partition logs alone, at a size a person can read: fixed columns must fit 360 px.
+    const logs = page.getByRole('region', { name: 'Partition logs' });
+    await logs.screenshot({ path: join(outDir, 'phone-logs-light.png') });
+    const logsOverflow = await logs.evaluate((s) => s.scrollWidth - s.clientWidth);
+    assert.ok(logsOverflow <= 0, `the partition logs scroll sideways by ${logsOverflow}px`);
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(outDir, 'phone-dark.png'), fullPage: false });
   },

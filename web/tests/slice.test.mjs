@@ -21,6 +21,7 @@ export const tests = {
     await produce.getByLabel('Topic', { exact: true }).selectOption('payments');
     await produce.getByLabel('Key').fill('Alice');
     await produce.getByLabel('Value').fill('Made a payment of $200 to Bob');
+    await produce.getByLabel('Headers').fill('source=web');
     await produce.getByRole('button', { name: 'Produce', exact: true }).click();
 
     const partition = crc32(Buffer.from('Alice')) % 3;
@@ -29,6 +30,8 @@ export const tests = {
     await row.waitFor({ timeout: 15000 });
     assert.equal((await row.getByRole('cell').first().textContent()).trim(), '0', 'offset 0');
     assert.match(await row.textContent(), /Alice/);
+    // The event's timestamp (epoch ms, CreateTime) and header as the stored batch holds them.
+    assert.match((await row.locator('.meta').textContent()).trim(), /^timestamp \d{13} · headers: source=web$/);
 
     // The other partitions stay empty.
     for (let p = 0; p < 3; p++) {

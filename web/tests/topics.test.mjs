@@ -98,7 +98,7 @@ export const tests = {
 
     const rows = await logTable(page, 'audit', 0);
     assert.deepEqual(rows.map((r) => r.offset), [0, 1, 2, 3, 4]);
-    rows.forEach((r, i) => assert.match(r.value, new RegExp(`^generated #${i}( ?\\(not committed\\))?$`)));
+    rows.forEach((r, i) => assert.equal(r.value, `generated #${i}`));
     assert.equal(await page.getByRole('table', { name: 'payments-0 log' }).locator('tbody tr').count(), 0, 'nothing went to the first topic');
     assert.equal(await topic.inputValue(), 'audit', 'the choice survives re-renders');
     await page.screenshot({ path: join(outDir, 'topics-generator-second-topic.png'), fullPage: true });

@@ -109,6 +109,15 @@ export const tests = {
       assert.match(attributes, new RegExp(`\\(${codec},`), `${codec}: attributes name the codec`);
       const compared = await inspector.getByRole('table', { name: 'Codec comparison' }).getByRole('row').filter({ hasText: '(this batch)' }).textContent();
       assert.match(compared, new RegExp(`^${codec} \\(this batch\\)${stored} B`), `${codec}: comparison row = stored size`);
+      // Modelled codec cost: none costs nothing; gzip (zlib level 6) costs most to compress.
+      const cost = async (name) => {
+        const row = inspector.getByRole('table', { name: 'Codec comparison' }).getByRole('row').filter({ hasText: new RegExp(`^${name}`) });
+        const text = (await row.getByRole('cell').nth(3).textContent()).trim();
+        const m = text.match(/^([\d.]+) (ns|µs|ms)$/);
+        return m ? Number(m[1]) * { ns: 0.001, µs: 1, ms: 1000 }[m[2]] : text;
+      };
+      assert.equal(await cost('none'), '–');
+      assert.ok(await cost('gzip') > await cost('lz4'), `${codec}: gzip costs more to compress than lz4`);
       if (codec === 'zstd') await page.screenshot({ path: join(outDir, 'learner-inspector-zstd.png'), fullPage: true });
       await inspector.getByRole('button', { name: 'Close inspector' }).click();
       sizes[codec] = Number(stored);

@@ -25,6 +25,7 @@ export const tests = {
     assert.match(await fields.getByRole('row').filter({ hasText: 'magic' }).textContent(), /2/);
     assert.match(await inspector.textContent(), /CRC-32C valid/);
     await page.screenshot({ path: join(outDir, 'desktop-light.png'), fullPage: true });
+    await inspector.getByRole('table', { name: 'Codec comparison' }).screenshot({ path: join(outDir, 'desktop-codecs-light.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(outDir, 'desktop-dark.png'), fullPage: true });
   },

@@ -10,6 +10,7 @@
 //!   uses it; librdkafka's default is level 3.
 //! - snappy has no levels (librdkafka ignores `compression.level` too).
 
+pub mod cost;
 pub mod gzip;
 pub mod lz4;
 pub mod lz4_block;

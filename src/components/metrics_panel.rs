@@ -119,6 +119,14 @@ pub fn metrics_panel(p: &MetricsPanelProps) -> Html {
             series(|m| m.network_dropped as f64),
         ),
     ];
+    // The ratio per codec the producer sealed batches with (after a compression.type change
+    // there are several; librdkafka writes `none` when compressing would not help).
+    let by_codec: String = m
+        .compression_by_codec
+        .iter()
+        .map(|c| format!("{} {:.2}×", c.codec, c.ratio))
+        .collect::<Vec<_>>()
+        .join(" · ");
     html! {
         <section class="panel wide" aria-labelledby="h-metrics">
             <h2 id="h-metrics">{ "Metrics" }</h2>
@@ -127,6 +135,9 @@ pub fn metrics_panel(p: &MetricsPanelProps) -> Html {
                 <div class="metric">
                     <dt>{ name }</dt>
                     <dd><span class="mono">{ value.clone() }</span>
+                        if name == "compression ratio" && !by_codec.is_empty() {
+                            <span class="by-codec mono" title="ratio by the codec each batch was sealed with">{ &by_codec }</span>
+                        }
                         { sparkline(&values, format!("{name} over time, now {value}")) }</dd>
                 </div>
             }) }

@@ -127,6 +127,12 @@ export const tests = {
       assert.ok(sizes[codec] < sizes.none, `${codec} (${sizes[codec]} B) is smaller than none (${sizes.none} B)`);
     }
     assert.ok(new Set(Object.values(sizes)).size >= 4, `sizes differ by codec: ${JSON.stringify(sizes)}`);
+    // The metrics split the compression ratio by the codec each batch was sealed with.
+    const ratios = await page.getByRole('region', { name: 'Metrics' }).locator('.by-codec').textContent();
+    const perCodec = Object.fromEntries([...ratios.matchAll(/(\w+) ([\d.]+)×/g)].map((m) => [m[1], Number(m[2])]));
+    assert.deepEqual(Object.keys(perCodec).sort(), ['gzip', 'lz4', 'none', 'snappy', 'zstd'], ratios);
+    assert.equal(perCodec.none, 1);
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) assert.ok(perCodec[codec] > 1, `${codec} ratio > 1: ${ratios}`);
   },
 
   async 'lost ack without idempotence: the retry writes the record twice'({ page, baseUrl, outDir }) {

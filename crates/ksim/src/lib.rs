@@ -83,7 +83,7 @@ pub use config::{
 };
 pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
-pub use metrics::Metrics;
+pub use metrics::{CodecCompression, Metrics};
 pub use network::{WireMessage, PRODUCER};
 pub use producer::DeliveryReport;
 pub use scenario::*;

@@ -2,6 +2,17 @@
 //! duplicates, latency percentiles).
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Sealed-batch totals of one codec (the codec the producer actually wrote, reference §2.2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CodecTotals {
+    pub batches: u64,
+    /// Records sections before compression.
+    pub records_bytes: u64,
+    /// Encoded batches (header included).
+    pub batch_bytes: u64,
+}
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MetricsState {
@@ -17,6 +28,22 @@ pub(crate) struct MetricsState {
     pub retries: u64,
     pub duplicates_detected: u64,
     pub latencies_us: Vec<u64>,
+    /// Per codec name, in name order.
+    pub by_codec: BTreeMap<&'static str, CodecTotals>,
+}
+
+/// Compression of the batches one codec sealed: what `compression.type` buys for this data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodecCompression {
+    /// `none`, `gzip`, `snappy`, `lz4` or `zstd`: the codec in the batch's attributes. librdkafka
+    /// writes `none` when compressing would not make the batch smaller (reference §2.2).
+    pub codec: String,
+    pub batches: u64,
+    /// Batches as they would be uncompressed (records plus the 61-byte header each).
+    pub bytes_uncompressed: u64,
+    pub bytes_compressed: u64,
+    /// `bytes_uncompressed / bytes_compressed`.
+    pub ratio: f64,
 }
 
 /// Metrics for the UI and `kplay run`.
@@ -52,6 +79,9 @@ pub struct Metrics {
     pub latency_p95_ms: Option<f64>,
     pub latency_p99_ms: Option<f64>,
     pub latency_max_ms: Option<f64>,
+    /// The same sizes and ratio split by the codec each batch was sealed with.
+    #[serde(default)]
+    pub compression_by_codec: Vec<CodecCompression>,
 }
 
 /// The `p` quantile (nearest rank on `(n − 1)·p`, as if the values were sorted), found with
@@ -109,6 +139,24 @@ impl MetricsState {
             latency_p95_ms,
             latency_p99_ms,
             latency_max_ms,
+            compression_by_codec: self
+                .by_codec
+                .iter()
+                .map(|(codec, t)| {
+                    let uncompressed = t.records_bytes + 61 * t.batches;
+                    CodecCompression {
+                        codec: (*codec).to_string(),
+                        batches: t.batches,
+                        bytes_uncompressed: uncompressed,
+                        bytes_compressed: t.batch_bytes,
+                        ratio: if t.batch_bytes > 0 {
+                            uncompressed as f64 / t.batch_bytes as f64
+                        } else {
+                            1.0
+                        },
+                    }
+                })
+                .collect(),
         }
     }
 }

@@ -528,6 +528,10 @@ impl Producer {
         w.metrics.batches += 1;
         w.metrics.bytes_uncompressed += enc.uncompressed_records_bytes as u64;
         w.metrics.bytes_batches += enc.bytes.len() as u64;
+        let totals = w.metrics.by_codec.entry(enc.codec.name()).or_default();
+        totals.batches += 1;
+        totals.records_bytes += enc.uncompressed_records_bytes as u64;
+        totals.batch_bytes += enc.bytes.len() as u64;
         w.log(LogEvent::BatchSealed {
             topic: w.topic_name(tp),
             partition: tp.partition,

@@ -8,34 +8,11 @@
 // quantises to 16.7 ms steps), the main thread's work per frame, long tasks, and how much the simulation did meanwhile
 // (virtual time, records produced/delivered, event-log entries). Numbers go to BENCHMARKS.md
 // ("Browser frame time") by hand.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
-import { chromium } from 'playwright-core';
+import { openPlayground, prepareWorkload } from './workload.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const dist = normalize(process.env.DIST ?? join(here, '..', '..', 'dist'));
 const seconds = Number(process.argv[2] ?? 10);
 const rate = Number(process.argv[3] ?? 10000);
-
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-function serve() {
-  const server = createServer(async (req, res) => {
-    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (path.endsWith('/')) path += 'index.html';
-    const file = normalize(join(dist, path));
-    if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 function pct(sorted, p) {
   if (!sorted.length) return NaN;
@@ -60,42 +37,8 @@ async function simState(page) {
 }
 
 async function main() {
-  const server = await serve();
-  const baseUrl = `http://127.0.0.1:${server.address().port}/`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-
-  await page.goto(baseUrl);
-  await page.getByRole('heading', { name: 'Kafka Producer Playground' }).waitFor();
-  const playback = page.getByRole('toolbar', { name: 'Playback' });
-  if (await playback.getByRole('button', { name: 'Pause' }).count()) await playback.getByRole('button', { name: 'Pause' }).click();
-
-  // Extra CSS for experiments (BENCH_CSS='selector { … }'), injected before anything runs.
-  if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
-  const create = page.getByRole('form', { name: 'Create a topic' });
-  await create.getByLabel('Topic name').fill('bench');
-  await create.getByLabel('Partitions').fill('6');
-  await create.getByLabel('Replication factor').fill('3');
-  await create.getByRole('button', { name: 'Create topic' }).click();
-  await page.getByRole('table').or(page.getByText('topic bench created')).first().waitFor().catch(() => {});
-
-  if (rate > 0) { // rate 0 = baseline: the page playing with no traffic
-    await page.getByText('Produce many events', { exact: true }).click(); // opens the <details>
-    const gen = page.getByRole('form', { name: 'Produce many events' });
-    // Enough events to keep producing for the whole measurement at `rate`.
-    await gen.getByLabel('Count').fill(String(Math.ceil(rate * (seconds + 5))));
-    await gen.getByLabel('Rate (events/s)').fill(String(rate));
-    await gen.getByLabel('Distinct keys').fill('1000');
-    await gen.getByRole('button', { name: 'Start producing' }).click();
-  }
-  await page.getByLabel('Speed').selectOption({ label: '1× real time' });
+  const { page, playback, errors, close } = await openPlayground();
+  await prepareWorkload(page, rate, seconds);
 
   await page.evaluate(() => {
     window.__bench = { frames: [], work: [], longTasks: [], refreshes: {}, frame: 0, seen: {} };
@@ -134,8 +77,7 @@ async function main() {
   await playback.getByRole('button', { name: 'Pause' }).click();
   const after = await simState(page);
   const { frames, work, longTasks, refreshes } = await page.evaluate(() => window.__bench);
-  await browser.close();
-  server.close();
+  await close();
 
   const sorted = [...frames].sort((a, b) => a - b);
   const f = (x) => x.toFixed(1);

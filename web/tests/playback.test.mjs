@@ -21,21 +21,22 @@ async function clusterLeader(page, topic, partition) {
   return { hw: Number(hw), leo: Number(leo) };
 }
 
-async function startGenerator(page, rate) {
+/** A fresh page with one topic, the generator producing `rate` events/s, playing at 1× real time. */
+async function playGenerator(page, baseUrl, topic, partitions, rate) {
+  await openPaused(page, baseUrl);
+  await createTopic(page, topic, partitions, 3);
   await page.getByText('Produce many events', { exact: true }).click();
   const gen = page.getByRole('form', { name: 'Produce many events' });
   await gen.getByLabel('Count').fill(String(rate * 60));
   await gen.getByLabel('Rate (events/s)').fill(String(rate));
   await gen.getByRole('button', { name: 'Start producing' }).click();
+  await page.getByLabel('Speed').selectOption({ label: '1× real time' });
+  await playback(page).getByRole('button', { name: 'Play' }).click();
 }
 
 export const tests = {
   async 'at 10,000 events/s every panel keeps moving, and once paused all panels show the same moment'({ page, baseUrl }) {
-    await openPaused(page, baseUrl);
-    await createTopic(page, 'bench', 4, 3);
-    await startGenerator(page, 10000);
-    await page.getByLabel('Speed').selectOption({ label: '1× real time' });
-    await playback(page).getByRole('button', { name: 'Play' }).click();
+    await playGenerator(page, baseUrl, 'bench', 4, 10000);
     await page.waitForTimeout(1500);
     const early = await Promise.all([0, 1, 2, 3].map((p) => logHead(page, 'bench', p)));
     await page.waitForTimeout(1500);
@@ -62,11 +63,7 @@ export const tests = {
   },
 
   async 'a producer setting typed while playing is kept until Enter'({ page, baseUrl }) {
-    await openPaused(page, baseUrl);
-    await createTopic(page, 'payments', 3, 3);
-    await startGenerator(page, 2000);
-    await page.getByLabel('Speed').selectOption({ label: '1× real time' });
-    await playback(page).getByRole('button', { name: 'Play' }).click();
+    await playGenerator(page, baseUrl, 'payments', 3, 2000);
     const input = page.locator('#cfg-queue-buffering-max-ms'); // shown as linger.ms
     await input.fill('250');
     await page.waitForTimeout(1000); // about 60 frames of playing

@@ -177,6 +177,8 @@ pub struct App {
     /// hashing serialises the whole log, so it is not redone on every render (typing in a form).
     log_hash: std::cell::RefCell<Option<((usize, u64), AttrValue)>>,
     callbacks: Callbacks,
+    /// An action changed the scenario while playing; the link and code export follow on pause.
+    link_stale: bool,
 }
 
 /// A part of the page that is refreshed on its own: one panel, or one partition's log.
@@ -383,10 +385,16 @@ impl App {
             Err(e) => self.load_error = Some(e.to_string()),
         }
     }
-    /// Takes a snapshot of the core and shows it everywhere at once (paused, stepping, actions).
+    /// Takes a snapshot of the core and shows it: paused (stepping, seeking, actions), in every
+    /// panel at once; while playing, in the next frames' slots like any other snapshot, so an
+    /// action clicked while it plays does not render the whole page in one frame.
     fn refresh(&mut self) {
         self.log_hash.borrow_mut().take();
         self.snapshot();
+        if self.playing {
+            self.budget.start_round(slot_count(self.logs.len()));
+            return;
+        }
         for position in 0..slot_count(self.logs.len()) {
             self.publish(slot_at(position, self.logs.len()));
         }
@@ -411,6 +419,10 @@ impl App {
                 _ => Rc::new(log),
             })
             .collect();
+        // Partitions that no longer exist (another scenario opened) leave the page at once.
+        if self.shown.logs.len() > self.logs.len() {
+            Rc::make_mut(&mut self.shown.logs).truncate(self.logs.len());
+        }
         self.sample(&view);
         self.view = Rc::new(view);
         self.refilter();
@@ -570,6 +582,10 @@ impl App {
         } else {
             None
         };
+        if !playing && self.link_stale {
+            self.link_stale = false;
+            self.after_change();
+        }
     }
 
     fn apply(&mut self, origin: Origin, action: Action) {
@@ -581,7 +597,14 @@ impl App {
             Err(e) => self.error = Some((origin, e)),
         }
         self.refresh();
-        self.after_change();
+        // While playing, the link and the code export (encoding and generating the whole
+        // scenario) wait for the pause: a learner clicking poll() or produce() while it plays
+        // gets the next frame, not a stall.
+        if self.playing {
+            self.link_stale = true;
+        } else {
+            self.after_change();
+        }
     }
 
     fn error_for(&self, origin: Origin) -> Option<SimError> {
@@ -745,6 +768,7 @@ impl Component for App {
             embed,
             log_hash: Default::default(),
             callbacks: Callbacks::new(ctx.link()),
+            link_stale: false,
         };
         app.refresh();
         app.after_change();

@@ -55,9 +55,25 @@ async function main() {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__bench.longTasks.push(e.duration);
     }).observe({ type: 'longtask', buffered: false });
+    // Responsiveness: Event Timing entries of the learner's clicks while it plays (from the input
+    // to the next paint that shows its effect; only interactions over 16 ms are reported).
+    window.__bench.clicks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.name === 'click') window.__bench.clicks.push({ duration: e.duration, delay: e.processingStart - e.startTime });
+    }).observe({ type: 'event', durationThreshold: 16, buffered: false });
   });
   const before = await simState(page);
   await playback.getByRole('button', { name: 'Play' }).click();
+  // While measuring, a learner clicks "poll()" twice a second (it serves delivery reports).
+  const poll = page.getByRole('form', { name: 'Produce an event' }).getByRole('button', { name: 'poll()' });
+  let clicking = true;
+  let clicks = 0;
+  const clicker = (async () => {
+    while (clicking) {
+      await page.waitForTimeout(500);
+      if (clicking) { await poll.click(); clicks++; }
+    }
+  })();
   await page.evaluate((ms) => new Promise((resolve) => {
     let last = performance.now();
     const end = last + ms;
@@ -74,9 +90,11 @@ async function main() {
     };
     requestAnimationFrame((t) => { last = t; requestAnimationFrame(frame); });
   }), seconds * 1000);
+  clicking = false;
+  await clicker;
   await playback.getByRole('button', { name: 'Pause' }).click();
   const after = await simState(page);
-  const { frames, work, longTasks, refreshes } = await page.evaluate(() => window.__bench);
+  const { frames, work, longTasks, refreshes, clicks: slowClicks } = await page.evaluate(() => window.__bench);
   await close();
 
   const sorted = [...frames].sort((a, b) => a - b);
@@ -89,6 +107,8 @@ async function main() {
   const workSorted = [...work].sort((a, b) => a - b);
   console.log(`frame work ms (frame start → first task after its paint): p50 ${f(pct(workSorted, 50))}  p95 ${f(pct(workSorted, 95))}  p99 ${f(pct(workSorted, 99))}  max ${f(workSorted.at(-1))}`);
   console.log(`panel refreshes per second: ${Object.entries(refreshes).sort().map(([k, n]) => `${k} ${f(n / seconds)}`).join(', ')}`);
+  const slowest = slowClicks.reduce((a, c) => (c.duration > a.duration ? c : a), { duration: 0, delay: 0 });
+  console.log(`clicks on poll() while playing: ${clicks}, slower than 16 ms to the next paint: ${slowClicks.length}, slowest ${f(slowest.duration)} ms (input delay ${f(slowest.delay)} ms)`);
   console.log(`long tasks (> 50 ms): ${longTasks.length}, longest ${f(Math.max(0, ...longTasks))} ms`);
   console.log(`simulation: virtual time ${f(before.virtualMs)} -> ${f(after.virtualMs)} ms (${f((after.virtualMs - before.virtualMs) / 1000)} s virtual in ${seconds} s real)`);
   console.log(`            records delivered/produced ${before.delivered} -> ${after.delivered}; ProduceRequests ${before.requests} -> ${after.requests}; event log ${before.logEntries} -> ${after.logEntries}`);

@@ -55,8 +55,8 @@ export async function openPlayground(dist = distDir) {
 
 /**
  * Creates topic `bench` (6 partitions, RF 3) and, when `rate` > 0, starts the generator at
- * `rate` events/s with enough events for `seconds` (plus 5 s); selects 1× real time. Extra CSS
- * for experiments comes from `$BENCH_CSS`.
+ * `rate` events/s with enough events for `seconds` (plus 5 s); selects 1× real time (or the
+ * speed labelled `$BENCH_SPEED`, e.g. "1/100×"). Extra CSS for experiments comes from `$BENCH_CSS`.
  */
 export async function prepareWorkload(page, rate, seconds) {
   if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
@@ -74,6 +74,6 @@ export async function prepareWorkload(page, rate, seconds) {
     await gen.getByLabel('Distinct keys').fill('1000');
     await gen.getByRole('button', { name: 'Start producing' }).click();
   }
-  await page.getByLabel('Speed').selectOption({ label: '1× real time' });
+  await page.getByLabel('Speed').selectOption({ label: process.env.BENCH_SPEED ?? '1× real time' });
   await page.mouse.move(0, 0);
 }

@@ -3,7 +3,7 @@
 // plays, every panel shows the same moment once paused, and a setting typed while it plays is
 // not overwritten before Enter. The numbers compared come from the page only.
 import assert from 'node:assert/strict';
-import { createTopic } from './helpers.mjs';
+import { createTopic, produce, crc32Partition, logRow } from './helpers.mjs';
 import { openPaused, playback, replicaItem, leaderOf, virtualTimeUs } from './learner-steps.mjs';
 
 /** "HW h · LEO l" from the partition log's heading line, as numbers. */
@@ -70,5 +70,26 @@ export const tests = {
     assert.equal(await input.inputValue(), '250', 'the typed text survives the refreshes');
     await input.press('Enter');
     await page.getByRole('listitem').filter({ has: input }).getByText('set by you').waitFor();
+  },
+
+  async 'an event produced while playing is in the link once paused, and the link replays it'({ page, baseUrl }) {
+    await openPaused(page, baseUrl);
+    await createTopic(page, 'payments', 3, 3);
+    await page.getByLabel('Speed').selectOption({ label: '1/10×' });
+    await playback(page).getByRole('button', { name: 'Play' }).click();
+    await produce(page, 'Alice', 'Made a payment of $200 to Bob', 'payments');
+    await page.waitForTimeout(300);
+    await playback(page).getByRole('button', { name: 'Pause' }).click();
+    const link = page.url();
+    assert.match(link, /#s=1\./, 'the address bar holds a share link');
+    const p = crc32Partition('Alice', 3);
+
+    const fresh = await page.context().newPage();
+    await fresh.goto(link);
+    await fresh.getByRole('heading', { name: 'Kafka Producer Playground' }).waitFor();
+    // The link opens paused at the moment it was taken; playing on delivers the event.
+    await fresh.getByRole('toolbar', { name: 'Playback' }).getByRole('button', { name: 'Play' }).click();
+    await logRow(fresh, 'payments', p, 'Made a payment of $200 to Bob').waitFor({ timeout: 15000 });
+    await fresh.close();
   },
 };

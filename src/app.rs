@@ -21,7 +21,7 @@ use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
-use crate::frame_budget::FrameBudget;
+use crate::frame_budget::{FrameBudget, Pace, SIM_BUDGET_MS};
 use crate::keyboard::KeyListener;
 use crate::records::{DecodeCache, PartitionLog};
 use crate::share::{DisplayOptions, HashListener};
@@ -179,6 +179,8 @@ pub struct App {
     callbacks: Callbacks,
     /// An action changed the scenario while playing; the link and code export follow on pause.
     link_stale: bool,
+    /// Whether the simulation keeps up with the chosen speed.
+    pace: Pace,
 }
 
 /// A part of the page that is refreshed on its own: one panel, or one partition's log.
@@ -576,6 +578,7 @@ impl App {
 
     fn set_playing(&mut self, ctx: &Context<Self>, playing: bool) {
         self.playing = playing;
+        self.pace.reset();
         self.ticker = if playing {
             let link = ctx.link().clone();
             Ticker::start(move |frame| link.send_message(Msg::Tick(frame)))
@@ -668,7 +671,10 @@ impl App {
                     }
                 }
             }
-            Control::Speed(i) => self.speed = i.min(SPEEDS.len() - 1),
+            Control::Speed(i) => {
+                self.speed = i.min(SPEEDS.len() - 1);
+                self.pace.reset();
+            }
             Control::Seek(t) => {
                 self.set_playing(ctx, false);
                 self.timeline.seek(t.min(self.timeline.head_time_us));
@@ -769,6 +775,7 @@ impl Component for App {
             log_hash: Default::default(),
             callbacks: Callbacks::new(ctx.link()),
             link_stale: false,
+            pace: Pace::default(),
         };
         app.refresh();
         app.after_change();
@@ -792,12 +799,20 @@ impl Component for App {
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::Tick(frame) => {
-                let advance_us = (frame.elapsed_ms * SPEEDS[self.speed].0).round() as u64;
-                let target = self.sim().now_us().saturating_add(advance_us.max(1));
-                self.timeline.forward_to(target);
-                // The simulation never skips; the page shows its newest state panel by panel,
-                // within the frame budget.
-                return self.publish_some(frame);
+                let wanted_us = (frame.elapsed_ms * SPEEDS[self.speed].0).round() as u64;
+                let start = self.sim().now_us();
+                let target = start.saturating_add(wanted_us.max(1));
+                // The simulation never skips an event; what does not fit in this frame's share
+                // of real time waits for the next frame (virtual time then runs slower than
+                // chosen, and the controls say so).
+                let deadline = crate::clock::now_ms() + SIM_BUDGET_MS;
+                self.timeline
+                    .forward_within(target, || crate::clock::now_ms() < deadline);
+                let behind = self.pace.behind();
+                self.pace
+                    .frame(frame.elapsed_ms, wanted_us, self.sim().now_us() - start);
+                // The page shows the newest state panel by panel, within the frame budget.
+                return self.publish_some(frame) || behind != self.pace.behind();
             }
             Msg::Control(c) => self.control(ctx, c),
             Msg::CreateTopic(spec) => self.apply(Origin::Topic, Action::CreateTopic(spec)),
@@ -973,7 +988,7 @@ impl Component for App {
                 <header class="embed-bar">
                     <strong>{ "Kafka Producer Playground" }</strong>
                     <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} on={cb.control.clone()} />
+                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
                     <a href={crate::share::url_with(&self.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
                 </header>
             }
@@ -985,7 +1000,7 @@ impl Component for App {
                         <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                     </div>
                     <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} on={cb.control.clone()} />
+                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
                     <ThemeSwitch theme={self.theme} on_change={cb.theme.clone()} />
                 </header>
             }

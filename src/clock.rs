@@ -42,7 +42,8 @@ fn request(frame: &RefCell<Option<FrameFn>>, pending: &Cell<i32>) {
     }
 }
 
-fn now_ms() -> f64 {
+/// `performance.now()` in milliseconds (0 where there is none).
+pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())

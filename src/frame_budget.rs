@@ -117,6 +117,52 @@ impl FrameBudget {
     }
 }
 
+/// Real time the simulation may take per animation frame while playing. What does not fit waits
+/// for the next frame, so at a speed the simulation cannot keep up with, virtual time runs
+/// slower than chosen (and the page says so) instead of frames stalling.
+pub const SIM_BUDGET_MS: f64 = 6.0;
+/// Real time over which the achieved speed is measured.
+const PACE_WINDOW_MS: f64 = 1000.0;
+/// Below this share of the chosen speed the page says the simulation cannot keep up.
+const BEHIND_SHARE: f64 = 0.8;
+
+/// Whether the simulation keeps up with the chosen playback speed (see `SIM_BUDGET_MS`).
+#[derive(Debug, Clone, Default)]
+pub struct Pace {
+    real_ms: f64,
+    virtual_us: f64,
+    wanted_us: f64,
+    /// The achieved speed (virtual µs per real ms, the unit of `SPEEDS`) when it fell short.
+    behind: Option<f64>,
+}
+
+impl Pace {
+    /// One frame: `elapsed_ms` of real time, in which `wanted_us` of virtual time were asked
+    /// for and `advanced_us` done.
+    pub fn frame(&mut self, elapsed_ms: f64, wanted_us: u64, advanced_us: u64) {
+        self.real_ms += elapsed_ms;
+        self.wanted_us += wanted_us as f64;
+        self.virtual_us += advanced_us as f64;
+        if self.real_ms >= PACE_WINDOW_MS {
+            self.behind = (self.virtual_us < BEHIND_SHARE * self.wanted_us)
+                .then(|| self.virtual_us / self.real_ms);
+            self.real_ms = 0.0;
+            self.virtual_us = 0.0;
+            self.wanted_us = 0.0;
+        }
+    }
+
+    /// The achieved speed when the simulation did not keep up over the last second.
+    pub fn behind(&self) -> Option<f64> {
+        self.behind
+    }
+
+    /// Starts over (paused, or another speed chosen).
+    pub fn reset(&mut self) {
+        *self = Pace::default();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +213,22 @@ mod tests {
         // 12 ms is within the share: the rate creeps back up.
         b.frame(FRAME, Some(12.0));
         assert!((b.slots_per_frame() - 4.95).abs() < 1e-9);
+    }
+
+    #[test]
+    fn pace_says_when_the_simulation_falls_behind_and_by_how_much() {
+        let mut p = Pace::default();
+        // 100× asked (100,000 virtual µs per real ms), 30× done, for a second (61 frames).
+        for _ in 0..61 {
+            p.frame(FRAME, (FRAME * 100_000.0) as u64, (FRAME * 30_000.0) as u64);
+        }
+        let achieved = p.behind().expect("behind");
+        assert!((achieved - 30_000.0).abs() < 100.0, "{achieved}");
+        // Keeping up for the next second clears it.
+        for _ in 0..61 {
+            p.frame(FRAME, 1000, 1000);
+        }
+        assert_eq!(p.behind(), None);
     }
 
     #[test]

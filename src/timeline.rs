@@ -79,6 +79,36 @@ impl Timeline {
         self.after_forward();
     }
 
+    /// Like `forward_to`, but stops early (between two events, so nothing is lost or reordered:
+    /// the next call goes on from there) once `keep_going` says no; it is asked every
+    /// `EVENTS_PER_CHECK` events. Returns whether `time_us` was reached.
+    pub fn forward_within(&mut self, time_us: u64, mut keep_going: impl FnMut() -> bool) -> bool {
+        const EVENTS_PER_CHECK: u32 = 64;
+        let mut reached = false;
+        'run: loop {
+            for _ in 0..EVENTS_PER_CHECK {
+                match self.sim.next_event_time_us() {
+                    Some(t) if t <= time_us => {
+                        if self.sim.step().is_none() {
+                            break 'run;
+                        }
+                    }
+                    _ => {
+                        // Nothing more before the target: the clock moves to it.
+                        self.sim.run_until(time_us);
+                        reached = true;
+                        break 'run;
+                    }
+                }
+            }
+            if !keep_going() {
+                break;
+            }
+        }
+        self.after_forward();
+        reached
+    }
+
     /// Processes exactly one event.
     pub fn step(&mut self) {
         self.sim.step();

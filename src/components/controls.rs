@@ -39,7 +39,22 @@ pub struct ControlsProps {
     pub events: u64,
     /// Virtual times of fired faults, marked under the scrubber.
     pub marks: std::rc::Rc<Vec<u64>>,
+    /// The speed achieved (virtual ms per real second, like `SPEEDS`) when the simulation
+    /// cannot keep up with the chosen one.
+    pub achieved_speed: Option<f64>,
     pub on: Callback<Control>,
+}
+
+/// A speed (virtual ms per real second) as the speed menu would name it: "24×", "1/3×".
+fn speed_name(virtual_ms_per_s: f64) -> String {
+    let factor = virtual_ms_per_s / 1000.0;
+    if factor >= 1.0 {
+        format!("{factor:.0}×")
+    } else if factor > 0.0 {
+        format!("1/{:.0}×", 1.0 / factor)
+    } else {
+        "0×".into()
+    }
 }
 
 fn ms(us: u64) -> String {
@@ -105,6 +120,10 @@ pub fn controls(p: &ControlsProps) -> Html {
                     { format!("t = {}", ms(p.now_us)) }
                     <span class="events" title="Events processed by the simulation">{ format!(" · {} events", p.events) }</span>
                     if rewound { <span class="pill warn">{ "rewound" }</span> }
+                    if let Some(achieved) = p.achieved_speed {
+                        <span class="pill warn" title="The simulation needs more real time than the page can give it at this speed: virtual time runs slower than chosen, and no event is skipped.">
+                            { format!("running at {}", speed_name(achieved)) }</span>
+                    }
                 </span>
             </div>
             <button onclick={send(Control::Reset)}>{ "Reset" }</button>

@@ -56,7 +56,8 @@ export async function openPlayground(dist = distDir) {
 /**
  * Creates topic `bench` (6 partitions, RF 3) and, when `rate` > 0, starts the generator at
  * `rate` events/s with enough events for `seconds` (plus 5 s); selects 1× real time (or the
- * speed labelled `$BENCH_SPEED`, e.g. "1/100×"). Extra CSS for experiments comes from `$BENCH_CSS`.
+ * speed labelled `$BENCH_SPEED`, e.g. "1/100×"; `$BENCH_COUNT` events instead, for fast speeds).
+ * Extra CSS for experiments comes from `$BENCH_CSS`.
  */
 export async function prepareWorkload(page, rate, seconds) {
   if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
@@ -69,7 +70,7 @@ export async function prepareWorkload(page, rate, seconds) {
   if (rate > 0) { // rate 0 = baseline: the page playing with no traffic
     await page.getByText('Produce many events', { exact: true }).click(); // opens the <details>
     const gen = page.getByRole('form', { name: 'Produce many events' });
-    await gen.getByLabel('Count').fill(String(Math.ceil(rate * (seconds + 5))));
+    await gen.getByLabel('Count').fill(process.env.BENCH_COUNT ?? String(Math.ceil(rate * (seconds + 5))));
     await gen.getByLabel('Rate (events/s)').fill(String(rate));
     await gen.getByLabel('Distinct keys').fill('1000');
     await gen.getByRole('button', { name: 'Start producing' }).click();

@@ -21,16 +21,16 @@ async function clusterLeader(page, topic, partition) {
   return { hw: Number(hw), leo: Number(leo) };
 }
 
-/** A fresh page with one topic, the generator producing `rate` events/s, playing at 1× real time. */
-async function playGenerator(page, baseUrl, topic, partitions, rate) {
+/** A fresh page with one topic, the generator producing `rate` events/s, playing at `speed`. */
+async function playGenerator(page, baseUrl, topic, partitions, rate, speed = '1× real time', count = rate * 60) {
   await openPaused(page, baseUrl);
   await createTopic(page, topic, partitions, 3);
   await page.getByText('Produce many events', { exact: true }).click();
   const gen = page.getByRole('form', { name: 'Produce many events' });
-  await gen.getByLabel('Count').fill(String(rate * 60));
+  await gen.getByLabel('Count').fill(String(count));
   await gen.getByLabel('Rate (events/s)').fill(String(rate));
   await gen.getByRole('button', { name: 'Start producing' }).click();
-  await page.getByLabel('Speed').selectOption({ label: '1× real time' });
+  await page.getByLabel('Speed').selectOption({ label: speed });
   await playback(page).getByRole('button', { name: 'Play' }).click();
 }
 
@@ -91,5 +91,21 @@ export const tests = {
     await fresh.getByRole('toolbar', { name: 'Playback' }).getByRole('button', { name: 'Play' }).click();
     await logRow(fresh, 'payments', p, 'Made a payment of $200 to Bob').waitFor({ timeout: 15000 });
     await fresh.close();
+  },
+
+  async 'at 100× with 10,000 events/s the page says the simulation runs slower than chosen'({ page, baseUrl }) {
+    await playGenerator(page, baseUrl, 'bench', 6, 10000, '100×', 3_000_000);
+    const toolbar = playback(page);
+    const pill = toolbar.getByText(/^running at [\d/]+×$/);
+    await pill.waitFor({ timeout: 10000 });
+    const achieved = (await pill.textContent()).match(/running at ([\d/]+)×/)[1];
+    assert.ok(!achieved.includes('/') && Number(achieved) < 80, `achieved speed ${achieved}× is below the chosen 100×`);
+    // Virtual time really moves at about that speed: a second of real time is far less than 100 s.
+    const t0 = await virtualTimeUs(page);
+    await page.waitForTimeout(1000);
+    const t1 = await virtualTimeUs(page);
+    assert.ok(t1 > t0 && t1 - t0 < 80_000_000, `virtual time advanced ${(t1 - t0) / 1e6} s in 1 s`);
+    await toolbar.getByRole('button', { name: 'Pause' }).click();
+    await pill.waitFor({ state: 'detached' });
   },
 };

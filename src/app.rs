@@ -129,7 +129,8 @@ impl Callbacks {
 enum Origin {
     Topic,
     Produce,
-    /// A producer setting (its name) or a topic setting (`topic:<name>`).
+    /// A producer setting (its name) or a topic setting (`topic:<topic>/<name>`; topic names
+    /// cannot contain `/`).
     Setting(String),
     Other,
 }
@@ -397,6 +398,11 @@ impl App {
             self.budget.start_round(slot_count(self.logs.len()));
             return;
         }
+        self.publish_all();
+    }
+
+    /// Shows the last snapshot in every slot and ends the round.
+    fn publish_all(&mut self) {
         for position in 0..slot_count(self.logs.len()) {
             self.publish(slot_at(position, self.logs.len()));
         }
@@ -421,9 +427,17 @@ impl App {
                 _ => Rc::new(log),
             })
             .collect();
-        // Partitions that no longer exist (another scenario opened) leave the page at once.
-        if self.shown.logs.len() > self.logs.len() {
-            Rc::make_mut(&mut self.shown.logs).truncate(self.logs.len());
+        // Partitions no longer where they were (another scenario, a topic gone) leave the page
+        // at once; the rest are republished slot by slot.
+        let same = self
+            .shown
+            .logs
+            .iter()
+            .zip(&self.logs)
+            .take_while(|(a, b)| a.topic == b.topic && a.partition == b.partition)
+            .count();
+        if self.shown.logs.len() > same {
+            Rc::make_mut(&mut self.shown.logs).truncate(same);
         }
         self.sample(&view);
         self.view = Rc::new(view);
@@ -441,7 +455,7 @@ impl App {
             Slot::Cluster => shown.cluster = Snapshot(self.view.clone()),
             Slot::PartitionLog(i) => {
                 let logs = Rc::make_mut(&mut shown.logs);
-                // The partition list changes only with topics, and those changes refresh everything.
+                // `snapshot` already cut the shown list where it stopped matching.
                 logs.truncate(self.logs.len());
                 match self.logs.get(i) {
                     Some(log) if i < logs.len() => logs[i] = log.clone(),
@@ -585,9 +599,15 @@ impl App {
         } else {
             None
         };
-        if !playing && self.link_stale {
-            self.link_stale = false;
-            self.after_change();
+        if !playing {
+            // A paused page shows one moment in every panel, whatever round was under way.
+            if self.budget.round_open() {
+                self.publish_all();
+            }
+            if self.link_stale {
+                self.link_stale = false;
+                self.after_change();
+            }
         }
     }
 
@@ -808,6 +828,13 @@ impl Component for App {
                 let deadline = crate::clock::now_ms() + SIM_BUDGET_MS;
                 self.timeline
                     .forward_within(target, || crate::clock::now_ms() < deadline);
+                if self.sim().stopped_by_limit().is_some() {
+                    // The scenario's run limit stopped the simulation (the event log says
+                    // which): nothing more will happen, so playback stops too.
+                    self.set_playing(ctx, false);
+                    self.refresh();
+                    return true;
+                }
                 let behind = self.pace.behind();
                 self.pace
                     .frame(frame.elapsed_ms, wanted_us, self.sim().now_us() - start);
@@ -828,7 +855,7 @@ impl Component for App {
                 Action::SetProducerConfig { name, value },
             ),
             Msg::SetTopicConfig(topic, name, value) => self.apply(
-                Origin::Setting(format!("topic:{name}")),
+                Origin::Setting(format!("topic:{topic}/{name}")),
                 Action::SetTopicConfig { topic, name, value },
             ),
             Msg::SetProfile(profile) => {
@@ -954,7 +981,7 @@ impl Component for App {
 
     fn view(&self, _ctx: &Context<Self>) -> Html {
         let cb = &self.callbacks;
-        // Topics and brokers change only with actions, which refresh every slot.
+        // Topics and brokers as the settings, faults and forms show them (the `Side` slot).
         let view = self.shown.side.clone();
         let mut topics: Vec<String> = Vec::new();
         for p in &view.partitions {

@@ -6,8 +6,9 @@
 //! round's panels ("slots") are then published in a fixed order, each slot's DOM update landing
 //! in its own frame when frames are tight. At slow speeds little changes per frame and every slot
 //! is published every frame; at 10,000 events/s each panel refreshes a few times per second,
-//! which is still faster than anyone reads. Every panel of one round shows the same moment; while
-//! paused, after a step or any action, all slots are published at once.
+//! which is still faster than anyone reads. The panels of one round show the same snapshot (an
+//! action while playing takes a new one, and the round goes on from where it was); paused, after
+//! a step or a seek, all slots are published at once.
 //!
 //! The controller is additive-increase / multiplicative-decrease on "slots per frame", driven by
 //! two measurements of the previous frame: the main-thread time it took (script, style, layout,
@@ -18,7 +19,7 @@
 //! playing does not render the page at once but starts a new round (`App::refresh`); measured
 //! in BENCHMARKS "Browser frame time" (clicks reach their paint within 2–3 frames). 60 % was
 //! tried first: no more on-time frames, but panels refreshed half as often. The simulation
-//! itself is not budgeted: it runs the full virtual time of every frame.
+//! has its own fixed share of each frame (`SIM_BUDGET_MS`, below).
 
 /// Fewest slots per frame: one slot every 4 frames on a page that cannot keep up at all.
 const MIN_SLOTS_PER_FRAME: f64 = 0.25;
@@ -45,6 +46,10 @@ pub struct FrameBudget {
     frame_ms: f64,
     /// Slots of the current round not yet published.
     remaining: usize,
+    /// The next slot to publish. A new snapshot taken in the middle of a round (an action while
+    /// playing) goes on from here, so clicking faster than a round takes never starves the
+    /// slots at the end of the order.
+    cursor: usize,
 }
 
 impl FrameBudget {
@@ -57,6 +62,7 @@ impl FrameBudget {
             tokens: 0.0,
             frame_ms: DEFAULT_FRAME_MS,
             remaining: 0,
+            cursor: 0,
         }
     }
 
@@ -95,12 +101,13 @@ impl FrameBudget {
         self.max_slots_per_frame = self.max_slots_per_frame.max(slots as f64);
     }
 
-    /// Marks one slot published; returns its position in the round.
+    /// Marks one slot published; returns its position in the order of `slots` slots.
     pub fn next_slot(&mut self, slots: usize) -> Option<usize> {
-        if self.remaining == 0 {
+        if self.remaining == 0 || slots == 0 {
             return None;
         }
-        let position = slots.saturating_sub(self.remaining);
+        let position = self.cursor % slots;
+        self.cursor = position + 1;
         self.remaining -= 1;
         Some(position)
     }
@@ -108,6 +115,7 @@ impl FrameBudget {
     /// Ends the round (everything was published at once).
     pub fn finish_round(&mut self) {
         self.remaining = 0;
+        self.cursor = 0;
     }
 
     /// The current rate.
@@ -229,6 +237,18 @@ mod tests {
             p.frame(FRAME, 1000, 1000);
         }
         assert_eq!(p.behind(), None);
+    }
+
+    #[test]
+    fn a_new_snapshot_mid_round_goes_on_from_where_the_round_was() {
+        let mut b = FrameBudget::new(4);
+        b.start_round(4);
+        assert_eq!(b.next_slot(4), Some(0));
+        assert_eq!(b.next_slot(4), Some(1));
+        // An action while playing: a new snapshot, a new round of 4, starting at slot 2.
+        b.start_round(4);
+        let order: Vec<_> = std::iter::from_fn(|| b.next_slot(4)).collect();
+        assert_eq!(order, [2, 3, 0, 1]);
     }
 
     #[test]

@@ -72,7 +72,15 @@ impl DecodeCache {
                     offset: batch.header.base_offset + r.offset_delta as i64,
                     key: text(&r.key),
                     value: text(&r.value),
-                    timestamp_ms: batch.header.base_timestamp + r.timestamp_delta,
+                    // What a consumer sees: on a LogAppendTime topic the broker's append time
+                    // (the batch's maxTimestamp), else the producer's CreateTime (reference §1.1, §1.2).
+                    timestamp_ms: if batch.header.attributes & kwire::batch::ATTR_LOG_APPEND_TIME
+                        != 0
+                    {
+                        batch.header.max_timestamp
+                    } else {
+                        batch.header.base_timestamp + r.timestamp_delta
+                    },
                     headers: r
                         .headers
                         .iter()

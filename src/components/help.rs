@@ -41,7 +41,7 @@ pub fn help(p: &HelpProps) -> Html {
                     </dl>
                     <h3>{ "What you are looking at" }</h3>
                     <p>{ "Three Kafka 3.6 brokers and a producer that behaves like librdkafka 2.3 (the engine of the confluent-kafka Python client) or the Java 3.6 client, on a virtual clock. Every batch is a real Kafka record batch v2: the sizes, CRCs and compressed bytes you inspect are what Kafka would store." }</p>
-                    <p>{ "While it plays fast, the panels take turns to refresh so the page stays smooth, and may be a fraction of a second apart. Pause, and every panel shows the same moment. When a speed asks for more events than the page can simulate between two frames, virtual time runs slower than chosen — no event is skipped — and the controls show the speed reached." }</p>
+                    <p>{ "While it plays fast, the panels take turns to refresh so the page stays smooth, and may show moments a little apart. Pause, and every panel shows the same moment. When a speed asks for more events than the page can simulate between two frames, virtual time runs slower than chosen — no event is skipped — and the controls show the speed reached." }</p>
                 </div>
                 <div>
                     <h3>{ "What is simplified" }</h3>

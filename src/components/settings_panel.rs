@@ -185,7 +185,10 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
                 </ul>
             </details>
             <TopicSettings view={p.view.clone()} on_topic_config={p.on_topic_config.clone()}
-                error={p.error.as_ref().and_then(|(n, e)| Some((n.strip_prefix("topic:")?.to_string(), e.to_string())))} />
+                error={p.error.as_ref().and_then(|(n, e)| {
+                    let (topic, name) = n.strip_prefix("topic:")?.split_once('/')?;
+                    Some((topic.to_string(), name.to_string(), e.to_string()))
+                })} />
         </section>
     }
 }
@@ -194,9 +197,9 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
 struct TopicSettingsProps {
     view: Rc<View>,
     on_topic_config: Callback<(String, String, String)>,
-    /// The core's answer to the last topic config change, if it was an error: (config name,
-    /// message).
-    error: Option<(String, String)>,
+    /// The core's answer to the last topic config change, if it was an error: (topic, config
+    /// name, message). Shown only while that topic is chosen.
+    error: Option<(String, String, String)>,
 }
 
 /// Topic configs that change what the broker does, with a one-line explanation (reference §1.8,
@@ -243,9 +246,14 @@ fn topic_settings(p: &TopicSettingsProps) -> Html {
             topic.set(e.target_unchecked_into::<HtmlSelectElement>().value())
         })
     };
-    // An error that names none of the fields below still shows, above them.
-    let general_error = p
+    // The last error, when it belongs to the chosen topic: (config name, message).
+    let error_here = p
         .error
+        .as_ref()
+        .filter(|(t, _, _)| *t == chosen)
+        .map(|(_, n, e)| (n.clone(), e.clone()));
+    // An error that names none of the fields below still shows, above them.
+    let general_error = error_here
         .as_ref()
         .filter(|(n, _)| !TOPIC_CONFIGS.iter().any(|(c, _)| c == n))
         .map(|(_, e)| e.clone());
@@ -274,7 +282,7 @@ fn topic_settings(p: &TopicSettingsProps) -> Html {
                     TopicConfigSource::Broker => "broker default",
                     TopicConfigSource::Topic => "set on topic",
                 };
-                let error = p.error.as_ref().filter(|(n, _)| n == name).map(|(_, e)| e.clone());
+                let error = error_here.as_ref().filter(|(n, _)| n == name).map(|(_, e)| e.clone());
                 let oninput = {
                     let (draft, t, n) = (draft.clone(), chosen.clone(), name.to_string());
                     Callback::from(move |ev: InputEvent| draft.set(Some((t.clone(), n.clone(), ev.target_unchecked_into::<HtmlInputElement>().value()))))

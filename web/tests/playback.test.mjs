@@ -108,4 +108,21 @@ export const tests = {
     await toolbar.getByRole('button', { name: 'Pause' }).click();
     await pill.waitFor({ state: 'detached' });
   },
+
+  async 'a link opened while playing shows its own scenario in every panel once it pauses'({ page, baseUrl }) {
+    await openPaused(page, baseUrl);
+    await createTopic(page, 'alpha', 2, 3);
+    const link = new URL(page.url()).hash;
+    assert.match(link, /^#s=1\./);
+
+    await playGenerator(page, baseUrl, 'beta', 5, 2000);
+    await page.locator('.partition-head').filter({ hasText: /^beta-4/ }).waitFor();
+    await page.evaluate((hash) => { window.location.hash = hash; }, link);
+    await playback(page).getByRole('button', { name: 'Play' }).waitFor();
+    const heads = await page.locator('.partition-head strong').allTextContents();
+    assert.deepEqual(heads, ['alpha-0', 'alpha-1'], 'the partition logs are the link\'s');
+    const replicas = await page.getByRole('article', { name: 'Broker 1' }).getByRole('listitem').allTextContents();
+    assert.ok(replicas.length > 0 && replicas.every((r) => r.startsWith('alpha-')), `the cluster panel is the link's: ${replicas}`);
+    assert.equal(await page.getByRole('form', { name: 'Produce an event' }).getByLabel('Topic', { exact: true }).inputValue(), 'alpha');
+  },
 };

@@ -58,7 +58,10 @@ export const tests = {
     await topicSelect.selectOption('audit');
     assert.equal(await compression.input.inputValue(), 'producer');
     assert.equal((await compression.marker.textContent()).trim(), 'default');
+    assert.equal(await compression.item.getByRole('alert').count(), 0, "payments' error is not shown under audit");
+    assert.equal(await compression.input.getAttribute('aria-invalid'), 'false');
     await topicSelect.selectOption('payments');
+    await compression.item.getByRole('alert').waitFor(); // and it is back with its topic
     assert.equal(await compression.input.inputValue(), 'zstd');
     assert.equal((await compression.marker.textContent()).trim(), 'set on topic');
 

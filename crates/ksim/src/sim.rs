@@ -309,6 +309,12 @@ impl Simulation {
         &self.w.log.entries
     }
 
+    /// The run limit (`limits.max_time_ms` or `limits.max_events` of the scenario) that stopped
+    /// the simulation, if one did: no event is processed after it.
+    pub fn stopped_by_limit(&self) -> Option<StopReason> {
+        self.limit
+    }
+
     pub fn events_processed(&self) -> u64 {
         self.events_processed
     }

@@ -146,3 +146,49 @@ impl DecodeCache {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(example: &str) -> Simulation {
+        let path = format!("{}/examples/{example}.json", env!("CARGO_MANIFEST_DIR"));
+        let json = std::fs::read_to_string(path).expect("example");
+        let mut sim =
+            Simulation::new(ksim::Scenario::from_json(&json).expect("scenario")).expect("valid");
+        sim.run_until_idle(10_000_000);
+        sim
+    }
+
+    #[test]
+    fn records_show_the_timestamp_a_consumer_sees() {
+        // CreateTime topic: the producer's time, from the batch's base timestamp and deltas.
+        let sim = run("acks-all");
+        let view = sim.view();
+        let logs = DecodeCache::default().partition_logs(&sim, &view);
+        let row = logs.iter().flat_map(|l| &l.rows).next().expect("a record");
+        assert!(row.timestamp_ms > 1_600_000_000_000, "{}", row.timestamp_ms);
+
+        // LogAppendTime topic, leader clock 1.5 s ahead: the broker's time, rewritten into the
+        // batch's maxTimestamp, is what the table shows.
+        let sim = run("log-append-time");
+        let view = sim.view();
+        let log = &DecodeCache::default().partition_logs(&sim, &view)[0];
+        let row = &log.rows[0];
+        let bytes = sim
+            .batch_bytes(&log.topic, log.partition, log.broker.unwrap(), 0)
+            .unwrap();
+        let (batch, _) = kwire::decode_batch(&bytes, &kwire::DecodeLimits::default()).unwrap();
+        assert_ne!(
+            batch.header.attributes & kwire::batch::ATTR_LOG_APPEND_TIME,
+            0
+        );
+        assert_eq!(row.timestamp_ms, batch.header.max_timestamp);
+        let create_time = batch.header.base_timestamp + batch.records[0].timestamp_delta;
+        assert!(
+            row.timestamp_ms >= create_time + 1000,
+            "broker time {} vs CreateTime {create_time}",
+            row.timestamp_ms
+        );
+    }
+}

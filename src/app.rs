@@ -454,9 +454,8 @@ impl App {
             Slot::Reports => shown.reports = Snapshot(self.view.clone()),
             Slot::Cluster => shown.cluster = Snapshot(self.view.clone()),
             Slot::PartitionLog(i) => {
+                // `snapshot` already cut the shown list where it stops matching this one.
                 let logs = Rc::make_mut(&mut shown.logs);
-                // `snapshot` already cut the shown list where it stopped matching.
-                logs.truncate(self.logs.len());
                 match self.logs.get(i) {
                     Some(log) if i < logs.len() => logs[i] = log.clone(),
                     Some(log) if i == logs.len() => logs.push(log.clone()),
@@ -559,9 +558,14 @@ impl App {
         }
     }
 
+    /// Event-log entries (matching the filter) the page shows: as of the last `Events` slot,
+    /// and never more than there are (a rewind shortens the log).
+    fn shown_log_entries(&self) -> usize {
+        self.shown.log_entries.min(self.log_matches.len())
+    }
+
     fn log_rows(&self) -> (usize, Vec<Row>) {
-        let entries = self.shown.log_entries.min(self.log_matches.len());
-        let (first, last) = window_for(self.log_scroll_row, entries);
+        let (first, last) = window_for(self.log_scroll_row, self.shown_log_entries());
         let log = self.sim().log();
         let rows = self.log_matches[first..last]
             .iter()
@@ -1097,7 +1101,7 @@ impl Component for App {
                     <MetricsPanel now={self.shown.metrics.clone()} history={self.shown.samples.clone()} />
                 }
                 if self.shows("events") {
-                    <EventLog total={self.shown.log_entries.min(self.log_matches.len())} first={first} rows={rows}
+                    <EventLog total={self.shown_log_entries()} first={first} rows={rows}
                         filter={self.log_filter.clone()} on_filter={cb.log_filter.clone()}
                         on_scroll={cb.log_scroll.clone()}
                         hash={if self.playing { None } else { self.paused_log_hash(false) }}

@@ -5,7 +5,7 @@
 //! were taken under, so a new action clears them; doing something after rewinding branches the
 //! timeline (the actions that came later are dropped).
 
-use ksim::{Action, Checkpoint, Scenario, SimError, Simulation};
+use ksim::{Action, Checkpoint, Scenario, SimError, Simulation, StopReason};
 
 /// Checkpoints kept at most; when full, every other one is dropped (older times get sparser).
 const MAX_CHECKPOINTS: usize = 48;
@@ -79,34 +79,19 @@ impl Timeline {
         self.after_forward();
     }
 
-    /// Like `forward_to`, but stops early (between two events, so nothing is lost or reordered:
-    /// the next call goes on from there) once `keep_going` says no; it is asked every
-    /// `EVENTS_PER_CHECK` events. Returns whether `time_us` was reached.
-    pub fn forward_within(&mut self, time_us: u64, mut keep_going: impl FnMut() -> bool) -> bool {
-        const EVENTS_PER_CHECK: u32 = 64;
-        let mut reached = false;
-        'run: loop {
-            for _ in 0..EVENTS_PER_CHECK {
-                match self.sim.next_event_time_us() {
-                    Some(t) if t <= time_us => {
-                        if self.sim.step().is_none() {
-                            break 'run;
-                        }
-                    }
-                    _ => {
-                        // Nothing more before the target: the clock moves to it.
-                        self.sim.run_until(time_us);
-                        reached = true;
-                        break 'run;
-                    }
-                }
-            }
-            if !keep_going() {
-                break;
-            }
-        }
+    /// Like `forward_to`, but in chunks of `EVENTS_PER_CHECK` events, asking `keep_going`
+    /// between chunks; stops early when it says no (between two events, so nothing is lost or
+    /// reordered: the next call goes on from there).
+    pub fn forward_within(&mut self, time_us: u64, mut keep_going: impl FnMut() -> bool) {
+        const EVENTS_PER_CHECK: u64 = 64;
+        while self
+            .sim
+            .run_until_at_most(time_us, EVENTS_PER_CHECK)
+            .stopped
+            == StopReason::EventBudget
+            && keep_going()
+        {}
         self.after_forward();
-        reached
     }
 
     /// Processes exactly one event.

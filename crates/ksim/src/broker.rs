@@ -1107,15 +1107,19 @@ impl Cluster {
         self.fence(w, b);
     }
 
-    fn fence(&mut self, w: &mut World, b: u32) {
-        self.fenced.insert(b);
-        w.log(LogEvent::BrokerFenced { broker: b });
-        let tps: Vec<Tp> = self
-            .parts
+    /// The partitions with a replica on broker `b`, in partition order.
+    fn partitions_hosted_by(&self, b: u32) -> Vec<Tp> {
+        self.parts
             .iter()
             .filter(|(_, m)| m.replicas.contains(&b))
             .map(|(tp, _)| *tp)
-            .collect();
+            .collect()
+    }
+
+    fn fence(&mut self, w: &mut World, b: u32) {
+        self.fenced.insert(b);
+        w.log(LogEvent::BrokerFenced { broker: b });
+        let tps = self.partitions_hosted_by(b);
         for tp in tps {
             let Some(meta) = self.parts.get(&tp).cloned() else {
                 continue;
@@ -1201,12 +1205,7 @@ impl Cluster {
         if self.fenced.remove(&b) {
             w.log(LogEvent::BrokerUnfenced { broker: b });
         }
-        let tps: Vec<Tp> = self
-            .parts
-            .iter()
-            .filter(|(_, m)| m.replicas.contains(&b))
-            .map(|(tp, _)| *tp)
-            .collect();
+        let tps = self.partitions_hosted_by(b);
         for tp in &tps {
             let Some(meta) = self.parts.get(tp).cloned() else {
                 continue;

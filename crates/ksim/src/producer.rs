@@ -459,16 +459,6 @@ impl Producer {
         let max_bytes = s.batch_size_bytes.min(s.message_max_bytes).max(1);
         let idem = s.enable_idempotence;
         let java = s.profile == ClientProfile::Java;
-        let compression = Compression {
-            codec: s.compression,
-            level: s.compression_level,
-            snappy_framing: if java {
-                SnappyFraming::Xerial
-            } else {
-                SnappyFraming::Raw
-            },
-            skip_if_larger: !java,
-        };
         let pq = self.parts.get_mut(&tp)?;
         let mut msgs = Vec::new();
         let mut bytes = 61usize;
@@ -493,14 +483,7 @@ impl Producer {
         if idem {
             pq.next_seq = pq.next_seq.wrapping_add(msgs.len() as i32);
         }
-        let spec = BatchSpec {
-            producer_id: self.producer_id,
-            producer_epoch: self.producer_epoch,
-            base_sequence,
-            partition_leader_epoch: if java { -1 } else { 0 },
-            transactional: false,
-            compression,
-        };
+        let spec = self.batch_spec(base_sequence);
         let records: Vec<Record> = msgs
             .iter_mut()
             .map(|m| std::mem::take(&mut m.record))
@@ -557,10 +540,13 @@ impl Producer {
         })
     }
 
-    /// Re-encodes a batch after an epoch bump (new epoch and sequence in the header).
-    fn reencode(&self, b: &mut PBatch, base_sequence: i32) {
+    /// The header and codec this client writes (reference §1.1, §2.1–2.2): Java frames snappy
+    /// the xerial way, writes partitionLeaderEpoch −1 and always keeps the configured codec;
+    /// librdkafka writes raw snappy, epoch 0, and sends a batch uncompressed when compressing
+    /// would not make it smaller.
+    fn batch_spec(&self, base_sequence: i32) -> BatchSpec {
         let java = self.java();
-        let spec = BatchSpec {
+        BatchSpec {
             producer_id: self.producer_id,
             producer_epoch: self.producer_epoch,
             base_sequence,
@@ -576,7 +562,12 @@ impl Producer {
                 },
                 skip_if_larger: !java,
             },
-        };
+        }
+    }
+
+    /// Re-encodes a batch after an epoch bump (new epoch and sequence in the header).
+    fn reencode(&self, b: &mut PBatch, base_sequence: i32) {
+        let spec = self.batch_spec(base_sequence);
         if let Ok(enc) = kwire::encode_batch(&spec, &b.records) {
             b.bytes = Arc::from(enc.bytes);
             b.codec = enc.codec;

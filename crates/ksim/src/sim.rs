@@ -430,8 +430,23 @@ impl Simulation {
 
     /// Runs every event up to and including `time_us`, then sets the clock to `time_us`.
     pub fn run_until(&mut self, time_us: u64) -> RunOutcome {
+        self.run_until_at_most(time_us, u64::MAX)
+    }
+
+    /// Like [`Simulation::run_until`], but processes at most `max_events` events. When that
+    /// budget ends the run first (`StopReason::EventBudget`), the clock stays at the last event
+    /// processed and a later call goes on from there: splitting a run this way gives the same
+    /// log as running it at once (the UI splits runs across animation frames).
+    pub fn run_until_at_most(&mut self, time_us: u64, max_events: u64) -> RunOutcome {
         let start = self.events_processed;
         while self.next_event_time_us().is_some_and(|t| t <= time_us) {
+            if self.events_processed - start >= max_events {
+                return RunOutcome {
+                    events: self.events_processed - start,
+                    stopped: StopReason::EventBudget,
+                    time_us: self.w.now_us,
+                };
+            }
             if self.step().is_none() {
                 break;
             }

@@ -1,6 +1,8 @@
 //! Rewind checkpoints (`Simulation::checkpoint`) leave the log out and take it back from a later
 //! state of the same run: a restored checkpoint must be indistinguishable from running the
 //! scenario to that moment, and a checkpoint must refuse a log that does not continue its own.
+//! Likewise a run split into event budgets (`run_until_at_most`, how the UI spreads a run over
+//! animation frames) must log exactly what one run logs.
 
 use ksim::{Action, ProduceMode, Scenario, Simulation, TimedAction, TopicSpec};
 
@@ -75,4 +77,22 @@ fn early_state(sim: &Simulation) -> Simulation {
     let mut s = Simulation::new(sim.scenario().clone()).unwrap();
     s.run_until(30_000);
     s
+}
+
+#[test]
+fn a_run_split_into_event_budgets_logs_the_same_as_one_run() {
+    let mut whole = Simulation::new(scenario("t")).unwrap();
+    whole.run_until(150_000);
+    let mut split = Simulation::new(scenario("t")).unwrap();
+    let mut chunks = 0;
+    while split.run_until_at_most(150_000, 7).stopped == ksim::StopReason::EventBudget {
+        chunks += 1;
+    }
+    assert!(
+        chunks > 10,
+        "the budget must split the run: {chunks} chunks"
+    );
+    assert_eq!(split.now_us(), whole.now_us());
+    assert_eq!(split.log_hash(), whole.log_hash());
+    assert_eq!(split.view(), whole.view());
 }

@@ -47,6 +47,8 @@ pub struct WireMessage {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Network {
+    /// The network's own random stream (loss rules), see [`Rng::stream`].
+    rng: Rng,
     default_link: LinkSpec,
     links: BTreeMap<(u32, u32), LinkState>,
     /// Isolated broker → whether the producer is cut off too.
@@ -72,7 +74,7 @@ fn ms_us(ms: f64) -> u64 {
 }
 
 impl Network {
-    pub fn new(spec: &ClusterSpec) -> Network {
+    pub fn new(spec: &ClusterSpec, seed: u64) -> Network {
         let mut links = BTreeMap::new();
         for o in &spec.links {
             links.insert(
@@ -86,6 +88,7 @@ impl Network {
             );
         }
         Network {
+            rng: Rng::stream(seed, "network"),
             default_link: spec.link.clone(),
             links,
             isolated: BTreeMap::new(),
@@ -145,7 +148,6 @@ impl Network {
     pub fn transmit(
         &mut self,
         now_us: u64,
-        rng: &mut Rng,
         from: u32,
         to: u32,
         kind: &str,
@@ -166,7 +168,7 @@ impl Network {
             if rule.from.is_none_or(|f| f == from)
                 && rule.to.is_none_or(|t| t == to)
                 && rule.probability > 0.0
-                && rng.next_f64() < rule.probability
+                && self.rng.next_f64() < rule.probability
             {
                 dropped = true;
             }

@@ -29,6 +29,7 @@ use crate::error::{ErrorAction, ErrorCode, SimError};
 use crate::log::{LogEvent, SealReason};
 use crate::network::PRODUCER;
 use crate::partitioner::{crc32_partition, murmur2_partition};
+use crate::rng::Rng;
 use crate::scenario::ClientProfile;
 use crate::world::{Event, Payload, Tp, World};
 use kwire::{BatchSpec, Codec, Compression, Record, SnappyFraming};
@@ -160,6 +161,8 @@ pub(crate) struct Producer {
     /// Application loops blocked in `poll(1)` after a BufferError: (generator, token).
     pub poll_waiters: Vec<(u64, u64)>,
     java_rr: BTreeMap<u32, usize>,
+    /// The producer's own random stream (partitioner, backoff jitter), see [`Rng::stream`].
+    rng: Rng,
 }
 
 /// Size of a record inside a batch (reference §1.4), for `batch.size` accounting.
@@ -184,7 +187,7 @@ fn text(b: &Option<Vec<u8>>) -> Option<String> {
 }
 
 impl Producer {
-    pub fn new(settings: ProducerSettings, producer_id: i64) -> Producer {
+    pub fn new(settings: ProducerSettings, producer_id: i64, seed: u64) -> Producer {
         Producer {
             producer_id: if settings.enable_idempotence {
                 producer_id
@@ -213,6 +216,7 @@ impl Producer {
             need_bump: false,
             poll_waiters: Vec::new(),
             java_rr: BTreeMap::new(),
+            rng: Rng::stream(seed, "producer"),
         }
     }
 
@@ -257,7 +261,7 @@ impl Producer {
                     p
                 }
                 _ => {
-                    let p = w.rng.below(partitions as u64) as u32;
+                    let p = this.rng.below(partitions as u64) as u32;
                     this.sticky.insert(topic, (p, now + linger, 0));
                     p
                 }
@@ -272,7 +276,7 @@ impl Producer {
             }
             Partitioner::JavaBuiltIn if key.is_some() => murmur2_partition(k, partitions),
             Partitioner::Random if self.settings.sticky_linger_ms == 0 => {
-                w.rng.below(partitions as u64) as u32
+                self.rng.below(partitions as u64) as u32
             }
             _ => sticky_random(self, w),
         }
@@ -433,7 +437,7 @@ impl Producer {
         self.serve(w);
     }
 
-    fn backoff_us(&self, w: &mut World, retries_used: u32) -> u64 {
+    fn backoff_us(&mut self, retries_used: u32) -> u64 {
         let base = self.settings.retry_backoff_ms as f64;
         let ms = if self.java() {
             base
@@ -441,7 +445,7 @@ impl Producer {
             let exp = base * 2f64.powi(retries_used.saturating_sub(1).min(30) as i32);
             let capped = exp.min(self.settings.retry_backoff_max_ms as f64);
             // ±20 % jitter (KIP-580), seeded.
-            capped * (0.8 + 0.4 * w.rng.next_f64())
+            capped * (0.8 + 0.4 * self.rng.next_f64())
         };
         (ms * 1000.0).round() as u64
     }
@@ -1208,7 +1212,7 @@ impl Producer {
         if e.action() == ErrorAction::RetryPossiblyPersisted {
             b.possibly_persisted = Some(e);
         }
-        let backoff = self.backoff_us(w, b.retries_used.max(1));
+        let backoff = self.backoff_us(b.retries_used.max(1));
         b.next_try_us = w.now_us + backoff;
         w.metrics.retries += 1;
         w.log(LogEvent::RetryScheduled {

@@ -14,6 +14,20 @@ impl Rng {
             state: seed ^ 0x5851_f42d_4c95_7f2d,
         }
     }
+
+    /// The random stream of one node (`"producer"`, `"network"`, …), derived from the scenario
+    /// seed: each node draws from its own stream, so a new draw in one node never shifts the
+    /// choices of another (a change to the partitioner leaves the network's losses as they were).
+    pub fn stream(seed: u64, node: &str) -> Rng {
+        // FNV-1a of the name, mixed into the seed through one SplitMix64 step.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in node.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut mix = Rng::new(seed ^ h);
+        Rng::new(mix.next_u64())
+    }
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.state;

@@ -12,7 +12,6 @@ use crate::metrics::{Metrics, MetricsState};
 use crate::network::{LossRule, Network, PRODUCER};
 use crate::producer::Producer;
 use crate::queue::EventQueue;
-use crate::rng::Rng;
 use crate::scenario::{
     ms_to_us, Action, Fault, ProduceMode, ProducerSpec, Scenario, TimedAction, TopicSpec,
     SCENARIO_VERSION,
@@ -238,13 +237,12 @@ impl Simulation {
         let w = World {
             now_us: 0,
             queue: EventQueue::default(),
-            net: Network::new(&scenario.cluster),
+            net: Network::new(&scenario.cluster, scenario.seed),
             log: EventLog {
                 entries: Vec::new(),
                 options: scenario.log.clone(),
                 truncated: false,
             },
-            rng: Rng::new(scenario.seed),
             metrics: MetricsState::default(),
             topics: Vec::new(),
             start_time_ms: c.start_time_ms,
@@ -261,7 +259,7 @@ impl Simulation {
         let mut sim = Simulation {
             producer_spec: scenario.producer.clone(),
             cluster: Cluster::new(c.brokers),
-            producer: Producer::new(settings, PRODUCER_ID),
+            producer: Producer::new(settings, PRODUCER_ID, scenario.seed),
             w,
             action_times_us,
             fault_times_us,

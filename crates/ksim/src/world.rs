@@ -9,7 +9,6 @@ use crate::metrics::MetricsState;
 use crate::network::Network;
 use crate::producer::{ProduceRequest, ProduceResponse};
 use crate::queue::EventQueue;
-use crate::rng::Rng;
 use crate::scenario::{LogOptions, TopicSpec};
 use crate::view::{TopicConfigSource, TopicConfigView};
 use kwire::broker::{TimestampType, TopicCompression, TopicConfig as WireTopicConfig};
@@ -292,7 +291,6 @@ pub(crate) struct World {
     pub queue: EventQueue<Event>,
     pub net: Network,
     pub log: EventLog,
-    pub rng: Rng,
     pub metrics: MetricsState,
     pub topics: Vec<Topic>,
     pub start_time_ms: i64,
@@ -341,16 +339,9 @@ impl World {
         force_drop: bool,
     ) {
         let kind = payload.kind();
-        let (msg_id, arrival, dropped) = self.net.transmit(
-            self.now_us,
-            &mut self.rng,
-            from,
-            to,
-            kind,
-            size_bytes,
-            detail,
-            force_drop,
-        );
+        let (msg_id, arrival, dropped) =
+            self.net
+                .transmit(self.now_us, from, to, kind, size_bytes, detail, force_drop);
         if dropped {
             let reason = if force_drop {
                 "fault rule"

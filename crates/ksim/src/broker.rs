@@ -930,7 +930,6 @@ impl Cluster {
                 tp.partition,
                 r.leo
             ),
-            false,
         );
         // replica.socket.timeout.ms (30 s) guards against a lost fetch: checked by the periodic
         // ISR task (`isr_check`) instead of one timer per fetch.
@@ -1366,27 +1365,13 @@ fn send_fetch_response(w: &mut World, b: u32, to: u32, resp: FetchResponse, size
         ),
         Err(e) => format!("{}-{}: {e}", w.topic_name(resp.tp), resp.tp.partition),
     };
-    w.send(b, to, Payload::FetchResponse(resp), size, detail, false);
+    w.send(b, to, Payload::FetchResponse(resp), size, detail);
 }
 
 fn send_produce_response(w: &mut World, b: u32, resp: ProduceResponse) {
-    let drop = match w.net.drop_next_response.get_mut(&b) {
-        Some(n) if *n > 0 => {
-            *n -= 1;
-            true
-        }
-        _ => false,
-    };
     let size = 40 + 30 * resp.results.len();
     let detail = format!("response to request #{}", resp.req_id);
-    w.send(
-        b,
-        PRODUCER,
-        Payload::ProduceResponse(resp),
-        size,
-        detail,
-        drop,
-    );
+    w.send(b, PRODUCER, Payload::ProduceResponse(resp), size, detail);
 }
 
 #[cfg(test)]

@@ -2,6 +2,13 @@
 //! (a link sends one message at a time, so a big uncompressed batch holds the link longer), extra
 //! delay, isolation and loss rules. Message sizes are the real encoded sizes.
 //!
+//! Every message's fate is decided here and nowhere else, by one rule chain in the style of
+//! turmoil's network rules: when a message is sent, [`Network::transmit`] applies the fault rules
+//! (`drop_next_request`, `drop_next_response`, then every matching `random_loss` rule); when it
+//! arrives, [`Network::fate_at_arrival`] drops it if its receiver is down, its sender crashed
+//! before delivery, or isolation cuts the link. Otherwise the message is delivered after the
+//! link's latency, transmission time and extra delay (`delay_link`).
+//!
 //! SIMPLIFICATIONS: a link is a FIFO pipe per direction without TCP windows; a dropped message is
 //! simply never delivered (the sender notices through its own timeout, except that a crashed
 //! broker resets the producer's connections — see `Fault::Crash`).
@@ -20,6 +27,15 @@ pub(crate) struct LinkState {
     pub bandwidth_bytes_per_ms: Option<u64>,
     pub extra_delay_us: u64,
     pub busy_until_us: u64,
+}
+
+/// What [`Network::transmit`] decided for one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Transmitted {
+    pub msg_id: u64,
+    pub arrival_us: u64,
+    /// Why the network lost it when it was sent (`"fault rule"`, `"random loss"`).
+    pub lost: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,7 +71,9 @@ pub(crate) struct Network {
     pub isolated: BTreeMap<u32, bool>,
     pub down: BTreeSet<u32>,
     pub loss: Vec<LossRule>,
+    /// `drop_next_request`: ProduceRequests to this broker still to lose.
     pub drop_next_request: BTreeMap<u32, u32>,
+    /// `drop_next_response`: ProduceResponses from this broker still to lose.
     pub drop_next_response: BTreeMap<u32, u32>,
     pub in_flight: BTreeMap<u64, WireMessage>,
     pub recent_dropped: VecDeque<WireMessage>,
@@ -143,8 +161,50 @@ impl Network {
         !self.down.contains(&b) && !self.isolated.contains_key(&b)
     }
 
-    /// Registers a message and computes its arrival time; returns (id, arrival, dropped).
-    #[allow(clippy::too_many_arguments)]
+    /// The fault rules a message meets when it is sent: a pending `drop_next_request` to its
+    /// broker (ProduceRequests only) or `drop_next_response` from it (ProduceResponses only)
+    /// takes it first; then every matching `random_loss` rule draws (all of them, so the
+    /// network's random stream does not depend on which rule hit). Returns why it is lost.
+    fn fate_at_send(&mut self, from: u32, to: u32, kind: &str) -> Option<&'static str> {
+        let counter = match kind {
+            "Produce" if from == PRODUCER => self.drop_next_request.get_mut(&to),
+            "ProduceResponse" if to == PRODUCER => self.drop_next_response.get_mut(&from),
+            _ => None,
+        };
+        let mut lost = match counter {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                Some("fault rule")
+            }
+            _ => None,
+        };
+        for rule in &self.loss {
+            if rule.from.is_none_or(|f| f == from)
+                && rule.to.is_none_or(|t| t == to)
+                && rule.probability > 0.0
+                && self.rng.next_f64() < rule.probability
+                && lost.is_none()
+            {
+                lost = Some("random loss");
+            }
+        }
+        lost
+    }
+
+    /// The rules a message meets when it arrives: why it is lost, if it is.
+    pub fn fate_at_arrival(&self, from: u32, to: u32) -> Option<&'static str> {
+        if self.down.contains(&to) {
+            Some("broker down")
+        } else if self.down.contains(&from) {
+            Some("sender crashed before delivery")
+        } else if self.cut(from, to) {
+            Some("network partition")
+        } else {
+            None
+        }
+    }
+
+    /// Registers a message, applies the send-time rules and computes its arrival time.
     pub fn transmit(
         &mut self,
         now_us: u64,
@@ -153,8 +213,8 @@ impl Network {
         kind: &str,
         size_bytes: usize,
         detail: String,
-        force_drop: bool,
-    ) -> (u64, u64, bool) {
+    ) -> Transmitted {
+        let lost = self.fate_at_send(from, to, kind);
         let link = self.link_mut(from, to);
         let start = now_us.max(link.busy_until_us);
         let tx_us = match link.bandwidth_bytes_per_ms {
@@ -163,16 +223,7 @@ impl Network {
         };
         link.busy_until_us = start + tx_us;
         let arrival = start + tx_us + link.latency_us + link.extra_delay_us;
-        let mut dropped = force_drop;
-        for rule in &self.loss {
-            if rule.from.is_none_or(|f| f == from)
-                && rule.to.is_none_or(|t| t == to)
-                && rule.probability > 0.0
-                && self.rng.next_f64() < rule.probability
-            {
-                dropped = true;
-            }
-        }
+        let dropped = lost.is_some();
         let id = self.next_id;
         self.next_id += 1;
         self.bytes_sent += size_bytes as u64;
@@ -193,7 +244,11 @@ impl Network {
         } else {
             self.in_flight.insert(id, msg);
         }
-        (id, arrival, dropped)
+        Transmitted {
+            msg_id: id,
+            arrival_us: arrival,
+            lost,
+        }
     }
 
     pub fn note_dropped(&mut self, mut msg: WireMessage) {

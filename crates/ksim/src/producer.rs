@@ -920,13 +920,6 @@ impl Producer {
             timeout_ms: self.settings.request_timeout_ms,
             parts,
         };
-        let drop = match w.net.drop_next_request.get_mut(&broker) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                true
-            }
-            _ => false,
-        };
         let detail = format!("request #{req_id}, {} batch(es)", batches.len());
         w.send(
             PRODUCER,
@@ -934,7 +927,6 @@ impl Producer {
             Payload::Produce(Arc::new(req)),
             size,
             detail,
-            drop,
         );
         if acks == 0 {
             // No response expected: delivered as soon as it is sent, offset unknown (§4.1, 8).

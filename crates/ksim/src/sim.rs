@@ -989,15 +989,7 @@ impl Simulation {
                 payload,
             } => {
                 let msg = w.net.in_flight.remove(&msg_id);
-                let reason = if w.net.down.contains(&to) {
-                    Some("broker down")
-                } else if w.net.down.contains(&from) {
-                    Some("sender crashed before delivery")
-                } else if w.net.cut(from, to) {
-                    Some("network partition")
-                } else {
-                    None
-                };
+                let reason = w.net.fate_at_arrival(from, to);
                 if let Some(reason) = reason {
                     if let Some(m) = msg {
                         w.net.note_dropped(m);

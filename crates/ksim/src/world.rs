@@ -328,7 +328,7 @@ impl World {
         self.queue.push(time_us.max(self.now_us), event);
     }
 
-    /// Sends `payload` over the link `from → to`; `force_drop` loses it (fault rules).
+    /// Sends `payload` over the link `from → to`; the network's rules decide its fate.
     pub fn send(
         &mut self,
         from: u32,
@@ -336,18 +336,12 @@ impl World {
         payload: Payload,
         size_bytes: usize,
         detail: String,
-        force_drop: bool,
     ) {
         let kind = payload.kind();
-        let (msg_id, arrival, dropped) =
-            self.net
-                .transmit(self.now_us, from, to, kind, size_bytes, detail, force_drop);
-        if dropped {
-            let reason = if force_drop {
-                "fault rule"
-            } else {
-                "random loss"
-            };
+        let t = self
+            .net
+            .transmit(self.now_us, from, to, kind, size_bytes, detail);
+        if let Some(reason) = t.lost {
             self.log(LogEvent::NetworkDropped {
                 from,
                 to,
@@ -357,9 +351,9 @@ impl World {
             return;
         }
         self.schedule(
-            arrival,
+            t.arrival_us,
             Event::Arrive {
-                msg_id,
+                msg_id: t.msg_id,
                 from,
                 to,
                 payload,

@@ -73,7 +73,8 @@ impl DecodeCache {
                     key: text(&r.key),
                     value: text(&r.value),
                     // What a consumer sees: on a LogAppendTime topic the broker's append time
-                    // (the batch's maxTimestamp), else the producer's CreateTime (reference §1.1, §1.2).
+                    // (the batch's maxTimestamp), else the producer's CreateTime
+                    // (docs/kafka-sources.md §1.1, §1.2).
                     timestamp_ms: if batch.header.attributes & kwire::batch::ATTR_LOG_APPEND_TIME
                         != 0
                     {

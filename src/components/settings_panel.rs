@@ -14,13 +14,13 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// Help for one setting: librdkafka name, the name the lecture (and Python code) uses, the Java
-/// client's name, and what it does (reference §3).
+/// client's name, and what it does (docs/kafka-sources.md §3).
 struct Doc {
     rdkafka: &'static str,
     alias: &'static str,
     java: &'static str,
     help: &'static str,
-    /// Where the lecture's config table differs from the client (reference §3.1).
+    /// Where the lecture's config table differs from the client (docs/kafka-sources.md §3.1).
     lecture: &'static str,
 }
 
@@ -202,8 +202,9 @@ struct TopicSettingsProps {
     error: Option<(String, String, String)>,
 }
 
-/// Topic configs that change what the broker does, with a one-line explanation (reference §1.8,
-/// §2.3, §6). Values, defaults and where a value comes from are the core's (`View::topics`).
+/// Topic configs that change what the broker does, with a one-line explanation
+/// (docs/kafka-sources.md §1.8, §2.3, §6). Values, defaults and where a value comes from are the
+/// core's (`View::topics`).
 const TOPIC_CONFIGS: &[(&str, &str)] = &[
     (
         "min.insync.replicas",

@@ -5,7 +5,7 @@ librdkafka (bundled in the confluent-kafka wheel) produces to its own mock clust
 loopback TCP proxy that records every ProduceRequest; the one v2 record batch in each request
 is cut out (magic 2 + matching CRC-32C) and written to tests/fixtures/librdkafka/CODEC-SIZE.bin;
 the records that were produced are written beside them as records-SIZE.json in
-`kplay batch encode`'s input shape. Adapted from shared/reference/oracles/wire_capture_demo.py.
+`kplay batch encode`'s input shape. What the bytes show: docs/kafka-sources.md §1.1, §2.1, §4.2.
 
     .venv/bin/python tests/oracle/capture_librdkafka.py
 """

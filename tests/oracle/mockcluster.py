@@ -1,6 +1,6 @@
 """librdkafka's mock cluster through the C API exported by the confluent-kafka wheel's bundled
-librdkafka (as in ../shared/reference/oracles/mock_demo.py): create topics with a chosen partition
-count, inject Produce errors, count ProduceRequests."""
+librdkafka (its public mock API, src/rdkafka_mock.h; docs/kafka-sources.md §10.2): create topics
+with a chosen partition count, inject Produce errors, count ProduceRequests."""
 import ctypes
 import glob
 import os

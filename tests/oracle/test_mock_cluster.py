@@ -1,8 +1,8 @@
 """Scenario outcomes of the simulation (`$KPLAY run FILE --json`) against librdkafka's mock
-cluster (confluent-kafka 2.16.1's bundled librdkafka, reference §10.2):
+cluster (confluent-kafka 2.16.1's bundled librdkafka, docs/kafka-sources.md §10.2):
 
-- the number of ProduceRequests for the count-based batching cases of reference §4.2, and the
-  offsets 0..999 (examples/batching-*.json);
+- the number of ProduceRequests for the count-based batching cases of docs/kafka-sources.md §4.2,
+  and the offsets 0..999 (examples/batching-*.json);
 - lost acknowledgement without idempotence: the record twice, the report with offset 1;
 - reordering with max.in.flight=5, retries, no idempotence when the first request fails with
   NOT_LEADER_OR_FOLLOWER: m1 m2 m3 m4 m0.
@@ -70,7 +70,8 @@ class MockClusterOracle(unittest.TestCase):
                 with self.subTest(name=name):
                     self.assertEqual(remaining, 0)
                     if name == "batching-bytes-20000":
-                        # Byte-based splits are timing-dependent in the mock (reference §4.2: 6 or 7).
+                        # Byte-based splits are timing-dependent in the mock
+                        # (docs/kafka-sources.md §4.2: 6 or 7).
                         self.assertLessEqual(abs(sim_requests - mock_requests), 1, (sim_requests, mock_requests))
                     else:
                         self.assertEqual(sim_requests, mock_requests)
@@ -85,7 +86,8 @@ class MockClusterOracle(unittest.TestCase):
         self.assertEqual(committed_values(sim, "events", 0), ["once", "once"])
         reports = sim["delivery_reports"]
         self.assertEqual([(r["error"], r["offset"]) for r in reports], [(None, 1)])
-        # The mock's result (reference §10.2 item 5, mock_demo.out §4): offsets 0 and 1, report 1.
+        # The mock's result, observed once with the response delayed past socket.timeout.ms
+        # (docs/kafka-sources.md §10.2 item 5): offsets 0 and 1, report 1.
 
     def test_reordering_matches_mock(self):
         mc = MockCluster(self.lib, 1)

@@ -1,5 +1,5 @@
 //! Data-driven behaviour tests: each case runs a scenario file from `examples/` and asserts the
-//! outcome (reference §4–8). `cargo test -p ksim --test behaviour`.
+//! outcome (docs/kafka-sources.md §4–8). `cargo test -p ksim --test behaviour`.
 
 use ksim::*;
 use std::path::PathBuf;
@@ -151,7 +151,8 @@ fn acks_all_keeps_acknowledged_record_on_leader_crash() {
 
 #[test]
 fn count_based_batching_matches_the_mock_cluster() {
-    // Reference §4.2 table (mock_demo.out §2).
+    // docs/kafka-sources.md §4.2: the request counts librdkafka's mock cluster gives for these
+    // workloads (re-checked against the mock by tests/oracle/test_mock_cluster.py).
     for (name, expected) in [
         ("batching-flush", 1..=1),
         ("batching-count-100", 10..=10),

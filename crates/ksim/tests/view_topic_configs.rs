@@ -1,6 +1,6 @@
 //! The view reports each topic's effective configuration and where each value comes from: a
 //! topic-level value (`Action::SetTopicConfig` or the topic spec) overrides the cluster's default
-//! for topics, which overrides Kafka's default (reference §2.3, §6).
+//! for topics, which overrides Kafka's default (docs/kafka-sources.md §2.3, §6).
 
 use ksim::{
     topic_config_default, Action, Scenario, Simulation, TopicConfigSource, TopicSpec, View,

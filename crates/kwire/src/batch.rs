@@ -1,11 +1,13 @@
-//! The record batch v2 envelope: 61-byte header, CRC-32C, records section (reference §1.1–1.3).
+//! The record batch v2 envelope: 61-byte header, CRC-32C, records section
+//! (docs/kafka-sources.md §1.1–1.3; Kafka `DefaultRecordBatch`).
 
 use crate::codec::{compress, decompress, Codec, Compression};
 use crate::error::WireError;
 use crate::record::{read_record, write_record, DecodedRecord, Record};
 use crate::DecodeLimits;
 
-/// Size of the batch header; records start here (`RECORDS_OFFSET`, reference §1.1).
+/// Size of the batch header; records start here (`DefaultRecordBatch.RECORDS_OFFSET`,
+/// docs/kafka-sources.md §1.1).
 pub const HEADER_SIZE_BYTES: usize = 61;
 /// `LOG_OVERHEAD`: baseOffset (8) + batchLength (4); batchLength counts the bytes after these.
 pub const LOG_OVERHEAD_BYTES: usize = 12;
@@ -19,7 +21,7 @@ pub const ATTR_TRANSACTIONAL: i16 = 0x10;
 /// Attribute bit 5: control batch.
 pub const ATTR_CONTROL: i16 = 0x20;
 
-/// The decoded 61-byte header of a v2 batch (reference §1.1).
+/// The decoded 61-byte header of a v2 batch (docs/kafka-sources.md §1.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchHeader {
     pub base_offset: i64,
@@ -55,11 +57,11 @@ impl BatchHeader {
 /// Producer-side fields of a batch: the idempotence triple and the framing choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchSpec {
-    /// −1 when the producer is not idempotent (reference §1.1).
+    /// −1 when the producer is not idempotent (docs/kafka-sources.md §1.1).
     pub producer_id: i64,
     pub producer_epoch: i16,
     pub base_sequence: i32,
-    /// librdkafka and kafka-python write 0, the Java client −1 (reference §1.1).
+    /// librdkafka and kafka-python write 0, the Java client −1 (docs/kafka-sources.md §1.1).
     pub partition_leader_epoch: i32,
     pub transactional: bool,
     pub compression: Compression,
@@ -84,12 +86,14 @@ pub struct EncodedBatch {
     pub bytes: Vec<u8>,
     /// Size of the records section before compression.
     pub uncompressed_records_bytes: usize,
-    /// The codec actually written (may be `None` when compression did not help, §2.2).
+    /// The codec actually written (may be `None` when compression did not help,
+    /// docs/kafka-sources.md §2.2).
     pub codec: Codec,
 }
 
 /// Builds a v2 batch with baseOffset 0 and offset deltas 0..n−1; the first record's timestamp is
-/// the base timestamp. The CRC-32C is back-filled over bytes 21..end (reference §1.3).
+/// the base timestamp. The CRC-32C is back-filled over bytes 21..end
+/// (docs/kafka-sources.md §1.3).
 pub fn encode_batch(spec: &BatchSpec, records: &[Record]) -> Result<EncodedBatch, WireError> {
     if records.is_empty() {
         return Err(WireError::InvalidRecord(
@@ -114,7 +118,8 @@ pub fn encode_batch(spec: &BatchSpec, records: &[Record]) -> Result<EncodedBatch
     let uncompressed_records_bytes = raw.len();
     let mut codec = spec.compression.codec;
     let mut payload = compress(&raw, &spec.compression)?;
-    // librdkafka: `if (ciov.iov_len > len)` send uncompressed (strictly larger; reference §2.2).
+    // librdkafka `rd_kafka_msgset_writer_compress`: `if (ciov.iov_len > len)` send uncompressed
+    // (strictly larger; docs/kafka-sources.md §2.2).
     if codec != Codec::None && spec.compression.skip_if_larger && payload.len() > raw.len() {
         codec = Codec::None;
         payload = raw;

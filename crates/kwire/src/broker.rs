@@ -1,6 +1,7 @@
 //! What a Kafka 3.6 leader does with the `records` field of one partition in a ProduceRequest:
-//! validate it (reference §1.8), then either assign offsets in place or decompress and rebuild
-//! the batch with the topic's codec (reference §2.3).
+//! validate it (docs/kafka-sources.md §1.8: `UnifiedLog.analyzeAndValidateRecords`,
+//! `LogValidator`), then either assign offsets in place or decompress and rebuild the batch with
+//! the topic's codec (docs/kafka-sources.md §2.3).
 
 use crate::batch::{
     decode_batch, decode_header, encode_batch, write_crc, BatchHeader, BatchSpec, DecodedBatch,
@@ -11,12 +12,14 @@ use crate::error::WireError;
 use crate::record::Record;
 use crate::DecodeLimits;
 
-/// Default topic `max.message.bytes`: 1 MiB + 12 (reference §1.8, LogConfig L157).
+/// Default topic `max.message.bytes`: 1 MiB + 12 (`LogConfig.DEFAULT_MAX_MESSAGE_BYTES`;
+/// docs/kafka-sources.md §1.8).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 1_048_588;
 /// `RecordBatch.NO_TIMESTAMP`: a record with this timestamp skips the window check.
 pub const NO_TIMESTAMP: i64 = -1;
 
-/// Topic-level `compression.type` (reference §2.3): `producer` keeps the batch's codec, any
+/// Topic-level `compression.type` (docs/kafka-sources.md §2.3, Kafka `BrokerCompressionType`):
+/// `producer` keeps the batch's codec, any
 /// other value forces that codec (`uncompressed` ⇒ none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TopicCompression {
@@ -69,7 +72,7 @@ impl TopicCompression {
     }
 }
 
-/// Topic `message.timestamp.type` (reference §1.2).
+/// Topic `message.timestamp.type` (docs/kafka-sources.md §1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TimestampType {
     #[default]
@@ -88,7 +91,8 @@ pub struct TopicConfig {
     pub timestamp_type: TimestampType,
     /// `message.timestamp.before.max.ms` (3.6 default: unlimited).
     pub timestamp_before_max_ms: i64,
-    /// `message.timestamp.after.max.ms` (3.6 default: unlimited; 4.0: one hour, reference §9).
+    /// `message.timestamp.after.max.ms` (3.6 default: unlimited; 4.0: one hour,
+    /// docs/kafka-sources.md §9).
     pub timestamp_after_max_ms: i64,
     /// `cleanup.policy=compact`: records need a key.
     pub compacted: bool,
@@ -118,7 +122,7 @@ pub struct AppendContext {
     pub now_ms: i64,
 }
 
-/// How the stored batch was produced from the one the producer sent (reference §2.3).
+/// How the stored batch was produced from the one the producer sent (docs/kafka-sources.md §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppendMode {
     /// Kept byte for byte; only baseOffset and partitionLeaderEpoch (outside the CRC) were patched,
@@ -149,7 +153,8 @@ pub struct AppendOutcome {
 }
 
 /// Checks one record timestamp against the CreateTime window
-/// `[now − before_max_ms, now + after_max_ms]` (reference §1.8 step 6) → `INVALID_TIMESTAMP`.
+/// `[now − before_max_ms, now + after_max_ms]` (docs/kafka-sources.md §1.8 step 6)
+/// → `INVALID_TIMESTAMP`.
 /// A record with [`NO_TIMESTAMP`] is exempt, as in LogValidator.
 pub fn check_timestamp(
     timestamp_ms: i64,
@@ -178,7 +183,7 @@ pub fn check_timestamp(
 
 /// Checks a decoded batch's timestamps as LogValidator `validateTimestamp` does: on a CreateTime
 /// topic every record must lie in the window; a client batch that claims LogAppendTime is
-/// rejected otherwise. Both → `INVALID_TIMESTAMP` (reference §1.2, §1.8).
+/// rejected otherwise. Both → `INVALID_TIMESTAMP` (docs/kafka-sources.md §1.2, §1.8).
 pub fn validate_timestamps(
     batch: &DecodedBatch,
     topic: &TopicConfig,
@@ -205,8 +210,9 @@ pub fn validate_timestamps(
     Ok(())
 }
 
-/// The header-level checks of reference §1.8 for one batch from a client: baseOffset 0, size vs
-/// `max.message.bytes`, CRC, lastOffsetDelta vs count, no control bit, a sequence when idempotent.
+/// The header-level checks of docs/kafka-sources.md §1.8 for one batch from a client: baseOffset 0,
+/// size vs `max.message.bytes`, CRC, lastOffsetDelta vs count, no control bit, a sequence when
+/// idempotent.
 pub fn validate_header(
     batch: &[u8],
     header: &BatchHeader,
@@ -258,7 +264,7 @@ pub fn validate_header(
 }
 
 /// Validates the `records` field a client sent for one partition and returns the batch as the
-/// leader stores it (reference §1.8, §2.3). The field must hold exactly one v2 batch.
+/// leader stores it (docs/kafka-sources.md §1.8, §2.3). The field must hold exactly one v2 batch.
 pub fn append(
     records_field: &[u8],
     topic: &TopicConfig,
@@ -482,7 +488,7 @@ mod tests {
 
     #[test]
     fn compressed_batch_with_gapped_inner_offsets_is_rebuilt_not_rejected() {
-        // reference §1.8 step 5: the broker silently rebuilds instead of failing.
+        // docs/kafka-sources.md §1.8 step 5: the broker silently rebuilds instead of failing.
         let recs = records(3);
         let mut raw = Vec::new();
         for (i, r) in recs.iter().enumerate() {

@@ -1,5 +1,6 @@
 //! Typed wire errors. Where Kafka has an error for the situation, the variant carries its name
-//! and code (reference §8) so the UI can show what a broker or client would say.
+//! and code (docs/kafka-sources.md §8, Kafka `Errors`) so the UI can show what a broker or
+//! client would say.
 
 use std::fmt;
 
@@ -28,7 +29,7 @@ pub enum WireError {
     /// The decompressed payload is larger than [`crate::DecodeLimits`] allows.
     DecompressionLimit { limit_bytes: usize },
     /// Kafka `INVALID_TIMESTAMP` (32): a record timestamp outside the topic's window, or a client
-    /// batch that claims LogAppendTime (reference §1.2, §1.8 step 6).
+    /// batch that claims LogAppendTime (docs/kafka-sources.md §1.2, §1.8 step 6).
     InvalidTimestamp {
         timestamp_ms: i64,
         now_ms: i64,
@@ -39,7 +40,7 @@ pub enum WireError {
 }
 
 impl WireError {
-    /// Kafka's protocol error name for this error, where one exists (reference §8).
+    /// Kafka's protocol error name for this error, where one exists (docs/kafka-sources.md §8).
     pub fn kafka_name(&self) -> &'static str {
         match self {
             WireError::CorruptMessage { .. } => "CORRUPT_MESSAGE",
@@ -54,7 +55,7 @@ impl WireError {
         }
     }
 
-    /// Kafka's numeric error code (reference §8).
+    /// Kafka's numeric error code (docs/kafka-sources.md §8).
     pub fn kafka_code(&self) -> i16 {
         match self.kafka_name() {
             "CORRUPT_MESSAGE" => 2,

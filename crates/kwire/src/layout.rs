@@ -1,6 +1,7 @@
 //! Annotated byte layout of a batch for the hex view: every byte belongs to exactly one field
-//! (header fields of reference §1.1, record fields of §1.4, codec framing and compressed payload
-//! of §2.1). Compressed batches get a second layout over their decompressed records section.
+//! (docs/kafka-sources.md: header fields of §1.1, record fields of §1.4, codec framing and
+//! compressed payload of §2.1). Compressed batches get a second layout over their decompressed
+//! records section.
 
 use crate::batch::{batch_envelope, BatchHeader, CRC_START, HEADER_SIZE_BYTES};
 use crate::codec::{decompress, framing_spans, Codec};
@@ -84,7 +85,7 @@ pub fn display_bytes(bytes: &[u8]) -> String {
     }
 }
 
-/// Describes the attributes bits (reference §1.2).
+/// Describes the attributes bits (docs/kafka-sources.md §1.2).
 pub fn describe_attributes(attributes: i16) -> String {
     let codec = Codec::from_id((attributes & 7) as u8).map_or("unknown codec", Codec::name);
     let mut parts = vec![codec];

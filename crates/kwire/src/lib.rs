@@ -1,7 +1,7 @@
 //! Kafka record batch format v2 (magic 2) on real bytes, with no web dependencies.
 //!
-//! What this crate models, with the reference sections of
-//! `../shared/reference/kafka-producer-reference.md`:
+//! What this crate models, with the sections of `docs/kafka-sources.md` (in this repository) that
+//! state the Kafka rules and their public sources:
 //! - [`batch`]: the 61-byte batch header and CRC-32C (§1.1–1.3, §1.6);
 //! - [`record`]: records with zig-zag varints and nullable key/value/header values (§1.4);
 //! - [`broker`]: a 3.6 leader's validation and in-place vs rebuilt storage (§1.8, §2.3);
@@ -40,7 +40,7 @@ pub struct DecodeLimits {
 
 impl Default for DecodeLimits {
     /// 64 MiB of decompressed records and one million records: far above what a
-    /// broker accepts by default (`message.max.bytes` = 1 MiB + 12, reference §1.8).
+    /// broker accepts by default (`message.max.bytes` = 1 MiB + 12, docs/kafka-sources.md §1.8).
     fn default() -> Self {
         DecodeLimits {
             max_decompressed_bytes: 64 << 20,

@@ -1,9 +1,10 @@
-//! Records inside a v2 batch (reference §1.4, AK `DefaultRecord.writeTo`).
+//! Records inside a v2 batch (docs/kafka-sources.md §1.4, Kafka `DefaultRecord.writeTo`).
 
 use crate::error::WireError;
 use crate::varint::{get_varint, get_varlong, put_varint, put_varlong, varint_len, varlong_len};
 
-/// A record header. Header keys are UTF-8 and never null; values may be null (reference §1.4).
+/// A record header. Header keys are UTF-8 and never null; values may be null
+/// (docs/kafka-sources.md §1.4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RecordHeader {
     pub key: String,

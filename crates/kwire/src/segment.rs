@@ -1,5 +1,6 @@
 //! A partition's log as a Kafka leader stores it: a `.log` segment is the stored batches
-//! concatenated, each exactly as returned by [`crate::broker::append`] (reference §1.1, §2.3).
+//! concatenated, each exactly as returned by [`crate::broker::append`]
+//! (docs/kafka-sources.md §1.1, §2.3).
 //! There is no file header; `kafka-dump-log.sh --files 00000000000000000000.log` reads it.
 
 use crate::batch::{decode_batches, decode_header, DecodedBatch};

@@ -1,4 +1,5 @@
-//! Zig-zag varints as Kafka writes them in records (reference §1.4, AK `ByteUtils.writeVarint`):
+//! Zig-zag varints as Kafka writes them in records (docs/kafka-sources.md §1.4, Kafka
+//! `ByteUtils.writeVarint`):
 //! every record integer, lengths and header count included, is zig-zag mapped, then written
 //! base-128 with the least significant group first.
 
@@ -85,7 +86,7 @@ mod tests {
 
     #[test]
     fn reference_examples_encode_as_documented() {
-        // reference §1.4: −1 → 01, 0 → 00, 1 → 02, 6 → 0c, 80 → a0 01, 107 → d6 01
+        // docs/kafka-sources.md §1.4: −1 → 01, 0 → 00, 1 → 02, 6 → 0c, 80 → a0 01, 107 → d6 01
         for (v, bytes) in [
             (-1, &[0x01][..]),
             (0, &[0x00]),

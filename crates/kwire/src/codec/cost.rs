@@ -4,7 +4,7 @@
 //! libraries real clients link (librdkafka: zlib, snappy, liblz4, libzstd). The model is
 //! single-core throughput from lzbench 1.9's published results (inikep/lzbench README:
 //! `lzbench -eall -t16,16`, one core of an AMD EPYC 9554 at 3.10 GHz, gcc 14.2, the Silesia
-//! corpus), at the settings Kafka clients use by default (reference §2.1):
+//! corpus), at the settings Kafka clients use by default (docs/kafka-sources.md §2.1):
 //! - gzip: zlib 1.2.11 level 6 (librdkafka's and Java's default level, `Z_DEFAULT_COMPRESSION`);
 //! - snappy: snappy 1.1.10;
 //! - lz4: lz4 1.9.3 fast mode (librdkafka's default `compression.level` uses the fast compressor);

@@ -1,4 +1,5 @@
-//! gzip (codec 1): an RFC 1952 member around miniz_oxide's raw deflate (reference §2.1).
+//! gzip (codec 1): an RFC 1952 member around miniz_oxide's raw deflate
+//! (docs/kafka-sources.md §2.1).
 //!
 //! Written like librdkafka (zlib `deflateInit2` with window bits 15+16): the 10-byte header
 //! `1f 8b 08 00 00000000 XFL 03` (no flags, mtime 0, OS 3 = Unix) — XFL is what zlib writes:

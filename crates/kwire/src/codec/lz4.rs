@@ -1,5 +1,6 @@
-//! lz4 (codec 3): the LZ4 frame format as Kafka writes it (reference §2.1), built here around
-//! our deterministic block compressor ([`super::lz4_block`]) and `lz4_flex`'s block decoder.
+//! lz4 (codec 3): the LZ4 frame format as Kafka writes it (docs/kafka-sources.md §2.1; Kafka
+//! `KafkaLZ4BlockOutputStream`, librdkafka `rd_kafka_lz4_compress`), built here around our
+//! deterministic block compressor ([`super::lz4_block`]) and `lz4_flex`'s block decoder.
 //!
 //! Written like Java's `KafkaLZ4BlockOutputStream` and librdkafka's LZ4F settings:
 //! magic `04 22 4d 18`, FLG 0x60 (version 01, independent blocks, no checksums, no content size),

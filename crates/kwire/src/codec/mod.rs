@@ -1,9 +1,10 @@
-//! Compression codecs with Kafka's framing (reference §2.1–2.2, §2.4), pure Rust so they run
-//! in the browser. One module per codec; each can also describe its framing byte by byte
+//! Compression codecs with Kafka's framing (docs/kafka-sources.md §2.1–2.2, §2.4), pure Rust so
+//! they run in the browser. One module per codec; each can also describe its framing byte by byte
 //! ([`FramingSpan`]) for the annotated layout.
 //!
-//! `compression.level` follows librdkafka (reference §2.4): `None` or −1 is the codec default,
-//! larger values are clamped to the codec's maximum. What the pure-Rust compressors cannot do:
+//! `compression.level` follows librdkafka (docs/kafka-sources.md §2.4): `None` or −1 is the
+//! codec default, larger values are clamped to the codec's maximum. What the pure-Rust
+//! compressors cannot do:
 //! - lz4: only the fast compressor exists here (no LZ4 HC), so every level uses it (librdkafka
 //!   switches to LZ4 HC from level 3 on; the frame is the same, only the ratio differs).
 //! - zstd: `ruzstd` implements only its "fastest" matcher (about zstd level 1), so every level
@@ -79,7 +80,7 @@ pub(crate) fn corrupt(codec: &'static str, reason: impl Into<String>) -> WireErr
     }
 }
 
-/// Codec id in attribute bits 0–2 (reference §1.2).
+/// Codec id in attribute bits 0–2 (docs/kafka-sources.md §1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Codec {
     #[default]
@@ -144,11 +145,13 @@ pub struct Compression {
     pub level: Option<i32>,
     pub snappy_framing: SnappyFraming,
     /// librdkafka: if the compressed records are larger than the uncompressed ones, send them
-    /// uncompressed with codec bits 0 (§2.2; kafka-python also does so when they are equal).
+    /// uncompressed with codec bits 0 (docs/kafka-sources.md §2.2; kafka-python also does so when
+    /// they are equal).
     pub skip_if_larger: bool,
 }
 
-/// Compresses `input` with `compression`'s codec, framing and level (reference §2.1, §2.4).
+/// Compresses `input` with `compression`'s codec, framing and level
+/// (docs/kafka-sources.md §2.1, §2.4).
 pub fn compress(input: &[u8], compression: &Compression) -> Result<Vec<u8>, WireError> {
     Ok(match compression.codec {
         Codec::None => input.to_vec(),
@@ -159,10 +162,10 @@ pub fn compress(input: &[u8], compression: &Compression) -> Result<Vec<u8>, Wire
     })
 }
 
-/// Decompresses a records section, never producing (or allocating) more than `limit_bytes`:
-/// a larger output is [`WireError::DecompressionLimit`]. Accepts every framing a Kafka reader
-/// accepts (reference §2.1): any gzip member(s), raw or xerial snappy, lz4 frames with or without
-/// content size, zstd frames with or without content size.
+/// Decompresses a records section, never producing (or allocating) more than `limit_bytes`: a
+/// larger output is [`WireError::DecompressionLimit`]. Accepts every framing a Kafka reader accepts
+/// (docs/kafka-sources.md §2.1): any gzip member(s), raw or xerial snappy, lz4 frames with or
+/// without content size, zstd frames with or without content size.
 pub fn decompress(codec: Codec, input: &[u8], limit_bytes: usize) -> Result<Vec<u8>, WireError> {
     match codec {
         Codec::None => {

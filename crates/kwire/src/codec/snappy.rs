@@ -1,6 +1,6 @@
 //! snappy (codec 2): raw snappy like librdkafka, or xerial framing like the Java client
-//! (reference §2.1). Reading detects the 8-byte xerial magic and otherwise decodes one raw block,
-//! as librdkafka, snappy-java and kafka-python do.
+//! (docs/kafka-sources.md §2.1). Reading detects the 8-byte xerial magic and otherwise decodes one
+//! raw block, as librdkafka (`rd_kafka_msgset_reader_decompress`), snappy-java and kafka-python do.
 //!
 //! xerial framing: `82 'SNAPPY' 00 | int32 BE version 1 | int32 BE min-compatible 1`, then
 //! repeated `int32 BE compressed length | raw snappy block` with at most 32 KiB of input per block.

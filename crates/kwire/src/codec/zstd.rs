@@ -1,4 +1,4 @@
-//! zstd (codec 4): zstd frames via `ruzstd` (reference §2.1, §2.4).
+//! zstd (codec 4): zstd frames via `ruzstd` (docs/kafka-sources.md §2.1, §2.4).
 //!
 //! Reading accepts any frame, with or without content size (librdkafka omits it when linked
 //! dynamically), with or without checksum, several frames and skippable frames. Writing uses

@@ -25,28 +25,14 @@
 use crate::error::ErrorCode;
 use crate::log::LogEvent;
 use crate::network::PRODUCER;
-use crate::producer::{ProduceRequest, ProduceResponse};
-use crate::world::{Event, Payload, Tp, World};
+use crate::node::{BrokerMetric, Ctx, Outbox, Output, Transmit};
+use crate::proto::{
+    FetchRequest, FetchResponse, Payload, ProduceRequest, ProduceResponse, StoredBatch, Tp,
+};
 use kwire::broker::AppendContext;
-use kwire::{Codec, DecodeLimits};
+use kwire::DecodeLimits;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
-
-/// A batch as a replica stores it (baseOffset and leader epoch patched by the leader).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredBatch {
-    pub base_offset: i64,
-    pub last_offset: i64,
-    pub leader_epoch: i32,
-    pub bytes: Arc<[u8]>,
-    pub codec: Codec,
-    pub records: u32,
-    pub producer_id: i64,
-    pub producer_epoch: i16,
-    pub base_sequence: i32,
-    pub max_timestamp_ms: i64,
-    pub recompressed: bool,
-}
 
 /// Per producer id: epoch and the last 5 batches (AK `ProducerStateEntry`, reference §5.2).
 #[derive(Debug, Clone, Default)]
@@ -151,22 +137,6 @@ impl Replica {
     }
 }
 
-/// Follower → leader fetch for one partition.
-#[derive(Debug, Clone)]
-pub(crate) struct FetchRequest {
-    pub tp: Tp,
-    pub fetch_offset: i64,
-    pub leader_epoch: i32,
-    pub gen: u64,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct FetchResponse {
-    pub tp: Tp,
-    pub gen: u64,
-    pub result: Result<(Vec<StoredBatch>, i64), ErrorCode>,
-}
-
 /// One partition of a parked produce request: (tp, result so far, required HW, base offset).
 type PendingPart = (Tp, Option<Result<i64, ErrorCode>>, i64, i64);
 
@@ -209,6 +179,65 @@ pub struct PartitionMeta {
     pub isr: Vec<u32>,
 }
 
+/// The brokers' and the controller's timers, each with the reason it exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClusterTimer {
+    /// The controller fences a broker that is still silent (`broker.session.timeout.ms`).
+    ControllerCheck { broker: u32 },
+    /// A broker's periodic ISR check (every `replica.lag.time.max.ms / 2`), ignored after a crash.
+    IsrCheck { broker: u32, incarnation: u64 },
+    /// An acks=all request parked on a leader times out (`timeoutMs` of the request).
+    DelayedProduceTimeout {
+        broker: u32,
+        pending_id: u64,
+        incarnation: u64,
+    },
+    /// A parked follower fetch is answered even without new data (`replica.fetch.wait.max.ms`).
+    FetchWaitExpired {
+        broker: u32,
+        parked_id: u64,
+        incarnation: u64,
+    },
+    /// A follower sends its next fetch of one partition.
+    FollowerFetch { broker: u32, tp: Tp, gen: u64 },
+}
+
+impl ClusterTimer {
+    /// Why the timer exists, in words (`topic` names a topic by index).
+    pub fn reason(&self, topic: impl Fn(Tp) -> String) -> String {
+        match self {
+            ClusterTimer::ControllerCheck { broker } => format!(
+                "controller fences broker {broker} if it is still silent (broker.session.timeout.ms)"
+            ),
+            ClusterTimer::IsrCheck { broker, .. } => {
+                format!("broker {broker} checks follower lag (replica.lag.time.max.ms)")
+            }
+            ClusterTimer::DelayedProduceTimeout { broker, .. } => {
+                format!("an acks=all wait on broker {broker} may time out")
+            }
+            ClusterTimer::FetchWaitExpired { broker, .. } => {
+                format!("broker {broker} answers a parked fetch (replica.fetch.wait.max.ms)")
+            }
+            ClusterTimer::FollowerFetch { broker, tp, .. } => {
+                format!("follower {broker} fetches {}-{}", topic(*tp), tp.partition)
+            }
+        }
+    }
+}
+
+/// What the brokers and the controller are told: a message arrived at a broker, or a timer fired.
+#[derive(Debug, Clone)]
+pub(crate) enum ClusterInput {
+    Message {
+        from: u32,
+        to: u32,
+        payload: Payload,
+    },
+    Timer(ClusterTimer),
+}
+
+pub(crate) type ClusterOut = Outbox<ClusterTimer>;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Cluster {
     pub brokers: Vec<Broker>,
@@ -217,6 +246,7 @@ pub(crate) struct Cluster {
     pub fenced: BTreeSet<u32>,
     /// Controller checks scheduled but not yet run (work in progress for idleness).
     pub pending_checks: u32,
+    out: ClusterOut,
 }
 
 /// The leader's append (reference §1.8, §2.3): `kwire::broker::append`, except when no
@@ -285,6 +315,109 @@ impl Cluster {
             parts: BTreeMap::new(),
             fenced: BTreeSet::new(),
             pending_checks: 0,
+            out: ClusterOut::default(),
+        }
+    }
+
+    /// The next thing the driver must do for the cluster, in the order queued.
+    pub fn poll_output(&mut self) -> Option<Output<ClusterTimer>> {
+        self.out.pop()
+    }
+
+    /// Runs `f` with the outbox as a separate borrow (node code passes `o` along like state).
+    fn with_out<R>(&mut self, f: impl FnOnce(&mut Cluster, &mut ClusterOut) -> R) -> R {
+        let mut o = std::mem::take(&mut self.out);
+        let r = f(self, &mut o);
+        self.out.append(&mut o);
+        r
+    }
+
+    /// Handles one input at `cx.now_us`.
+    pub fn handle(&mut self, cx: &Ctx, input: ClusterInput) {
+        self.with_out(|c, o| match input {
+            ClusterInput::Message { from, to, payload } => match payload {
+                Payload::Produce(req) => c.handle_produce(cx, o, to, &req),
+                Payload::Fetch(req) => c.handle_fetch(cx, o, to, from, req),
+                Payload::FetchResponse(resp) => c.handle_fetch_response(cx, o, to, resp),
+                // Brokers are never sent produce responses.
+                Payload::ProduceResponse(_) => {}
+            },
+            ClusterInput::Timer(t) => match t {
+                ClusterTimer::ControllerCheck { broker } => c.controller_check(cx, o, broker),
+                ClusterTimer::IsrCheck {
+                    broker,
+                    incarnation,
+                } => c.isr_check(cx, o, broker, incarnation),
+                ClusterTimer::DelayedProduceTimeout {
+                    broker,
+                    pending_id,
+                    incarnation,
+                } => c.delayed_produce_timeout(o, broker, pending_id, incarnation),
+                ClusterTimer::FetchWaitExpired {
+                    broker,
+                    parked_id,
+                    incarnation,
+                } => c.fetch_wait_expired(cx, o, broker, parked_id, incarnation),
+                ClusterTimer::FollowerFetch { broker, tp, gen } => {
+                    c.follower_fetch(cx, o, broker, tp, gen)
+                }
+            },
+        })
+    }
+
+    /// Starts every broker's periodic ISR check.
+    pub fn start_timers(&mut self, cx: &Ctx) {
+        self.with_out(|c, o| c.start(cx, o))
+    }
+
+    /// Creates topic `topic`'s partitions; returns the replica assignment.
+    pub fn create_partitions(
+        &mut self,
+        cx: &Ctx,
+        topic: u32,
+        partitions: u32,
+        rf: u32,
+    ) -> Vec<Vec<u32>> {
+        self.with_out(|c, o| c.create_topic(cx, o, topic, partitions, rf))
+    }
+
+    /// `Fault::Crash` (the network already counts the broker as down).
+    pub fn crash_broker(&mut self, cx: &Ctx, b: u32) {
+        self.with_out(|c, o| c.crash(cx, o, b))
+    }
+
+    /// `Fault::Restart` (the network already counts the broker as up).
+    pub fn restart_broker(&mut self, cx: &Ctx, b: u32) {
+        self.with_out(|c, o| c.restart(cx, o, b))
+    }
+
+    /// `Fault::Isolate` (the network already cuts the broker off).
+    pub fn isolate_broker(&mut self, cx: &Ctx, b: u32, was_reachable: bool) {
+        self.with_out(|c, o| c.isolated(cx, o, b, was_reachable))
+    }
+
+    /// `Fault::Heal` (the network no longer isolates the broker).
+    pub fn heal_broker(&mut self, cx: &Ctx, b: u32) {
+        self.with_out(|c, o| c.healed(cx, o, b))
+    }
+
+    /// `Fault::FailNextProduce`: the next `after` ProduceRequests pass, then `count` fail with
+    /// `error`.
+    pub fn inject_produce_errors(&mut self, b: u32, after: u32, count: u32, error: ErrorCode) {
+        if let Some(br) = self.broker_mut(b) {
+            for _ in 0..after {
+                br.fail_next.push_back(None);
+            }
+            for _ in 0..count {
+                br.fail_next.push_back(Some(error));
+            }
+        }
+    }
+
+    /// `Fault::SlowFollower`: broker `b` waits this long before each fetch.
+    pub fn set_slow_fetch(&mut self, b: u32, delay_us: u64) {
+        if let Some(br) = self.broker_mut(b) {
+            br.slow_fetch_us = delay_us;
         }
     }
 
@@ -298,11 +431,11 @@ impl Cluster {
 
     /// Schedules the periodic ISR check of every broker (every `replica.lag.time.max.ms / 2`,
     /// as Kafka's isr-expiration task).
-    pub fn start(&mut self, w: &mut World) {
+    fn start(&mut self, cx: &Ctx, o: &mut ClusterOut) {
         for b in &self.brokers {
-            w.schedule(
-                w.now_us + w.lag_time_max_us / 2,
-                Event::IsrCheck {
+            o.timer(
+                cx.now_us + cx.timing.lag_time_max_us / 2,
+                ClusterTimer::IsrCheck {
                     broker: b.id,
                     incarnation: b.incarnation,
                 },
@@ -311,9 +444,10 @@ impl Cluster {
     }
 
     /// Creates a topic's partitions with round-robin placement; the first replica leads.
-    pub fn create_topic(
+    fn create_topic(
         &mut self,
-        w: &mut World,
+        cx: &Ctx,
+        o: &mut ClusterOut,
         topic: u32,
         partitions: u32,
         rf: u32,
@@ -351,7 +485,7 @@ impl Cluster {
                 }
             }
             for &b in &replicas {
-                self.sync_replica(w, b, tp);
+                self.sync_replica(cx, o, b, tp);
             }
             assignment.push(replicas);
         }
@@ -359,12 +493,12 @@ impl Cluster {
     }
 
     /// Brings broker `b`'s replica of `tp` in line with the controller (if it can hear it).
-    fn sync_replica(&mut self, w: &mut World, b: u32, tp: Tp) {
+    fn sync_replica(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp) {
         let Some(meta) = self.parts.get(&tp).cloned() else {
             return;
         };
         let Some(br) = self.broker(b) else { return };
-        if !br.up || !w.net.controller_reachable(b) {
+        if !br.up || !cx.net.controller_reachable(b) {
             return;
         }
         let Some(rep) = br.replicas.get(&tp) else {
@@ -372,7 +506,7 @@ impl Cluster {
         };
         if meta.leader == Some(b) {
             if !rep.is_leader || rep.leader_epoch != meta.leader_epoch {
-                self.become_leader(w, b, tp, &meta);
+                self.become_leader(cx, o, b, tp, &meta);
             } else {
                 let isr = meta.isr.clone();
                 if let Some(r) = self.broker_mut(b).and_then(|x| x.replicas.get_mut(&tp)) {
@@ -383,12 +517,19 @@ impl Cluster {
             || rep.leader != meta.leader
             || rep.leader_epoch != meta.leader_epoch
         {
-            self.become_follower(w, b, tp, &meta);
+            self.become_follower(cx, o, b, tp, &meta);
         }
     }
 
-    fn become_leader(&mut self, w: &mut World, b: u32, tp: Tp, meta: &PartitionMeta) {
-        let now = w.now_us;
+    fn become_leader(
+        &mut self,
+        cx: &Ctx,
+        o: &mut ClusterOut,
+        b: u32,
+        tp: Tp,
+        meta: &PartitionMeta,
+    ) {
+        let now = cx.now_us;
         let Some(br) = self.broker_mut(b) else { return };
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
@@ -414,17 +555,24 @@ impl Cluster {
                 )
             })
             .collect();
-        self.maybe_advance_hw(w, b, tp);
+        self.maybe_advance_hw(cx, o, b, tp);
     }
 
-    fn become_follower(&mut self, w: &mut World, b: u32, tp: Tp, meta: &PartitionMeta) {
+    fn become_follower(
+        &mut self,
+        cx: &Ctx,
+        o: &mut ClusterOut,
+        b: u32,
+        tp: Tp,
+        meta: &PartitionMeta,
+    ) {
         // Fail produce requests parked for this partition: leadership lost (reference §6, 5).
-        self.fail_pending_for(w, b, tp, ErrorCode::NotLeaderOrFollower);
+        self.fail_pending_for(o, b, tp, ErrorCode::NotLeaderOrFollower);
         let leader_end = meta.leader.and_then(|l| {
             let lr = self.broker(l)?.replicas.get(&tp)?;
             Some((lr.end_offset_for_epoch(self.last_epoch(b, tp)), lr.leo))
         });
-        let now = w.now_us;
+        let now = cx.now_us;
         let Some(br) = self.broker_mut(b) else { return };
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
@@ -441,15 +589,15 @@ impl Cluster {
             let target = end.min(leader_leo);
             if r.truncate_to(target) {
                 let to = r.leo;
-                w.log(LogEvent::Truncated {
+                o.log(LogEvent::Truncated {
                     broker: b,
-                    topic: w.topic_name(tp),
+                    topic: cx.topic_name(tp),
                     partition: tp.partition,
                     from_offset: from,
                     to_offset: to,
                 });
             }
-            w.schedule(now, Event::FollowerFetch { broker: b, tp, gen });
+            o.timer(now, ClusterTimer::FollowerFetch { broker: b, tp, gen });
         }
     }
 
@@ -461,7 +609,7 @@ impl Cluster {
             .unwrap_or(-1)
     }
 
-    fn fail_pending_for(&mut self, w: &mut World, b: u32, tp: Tp, err: ErrorCode) {
+    fn fail_pending_for(&mut self, o: &mut ClusterOut, b: u32, tp: Tp, err: ErrorCode) {
         let Some(br) = self.broker_mut(b) else { return };
         let ids: Vec<u64> = br
             .pending
@@ -478,11 +626,11 @@ impl Cluster {
                 }
             }
         }
-        self.complete_pending(w, b);
+        self.complete_pending(o, b);
     }
 
     /// Sends responses for parked produce requests whose partitions are all decided.
-    fn complete_pending(&mut self, w: &mut World, b: u32) {
+    fn complete_pending(&mut self, o: &mut ClusterOut, b: u32) {
         let Some(br) = self.broker_mut(b) else { return };
         let done: Vec<u64> = br
             .pending
@@ -504,13 +652,13 @@ impl Cluster {
             }
         }
         for resp in responses {
-            send_produce_response(w, b, resp);
+            send_produce_response(o, b, resp);
         }
     }
 
     /// Leader: HW = min LEO over the ISR; completes acks=all requests (reference §6).
-    pub(crate) fn maybe_advance_hw(&mut self, w: &mut World, b: u32, tp: Tp) {
-        let min_isr = w
+    pub(crate) fn maybe_advance_hw(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp) {
+        let min_isr = cx
             .topics
             .get(tp.topic as usize)
             .map(|t| t.config.min_insync_replicas)
@@ -533,9 +681,9 @@ impl Cluster {
         if hw > r.hw {
             r.hw = hw;
             let isr_len = r.isr.len() as u32;
-            w.log(LogEvent::HighWatermark {
+            o.log(LogEvent::HighWatermark {
                 broker: b,
-                topic: w.topic_name(tp),
+                topic: cx.topic_name(tp),
                 partition: tp.partition,
                 high_watermark: hw,
             });
@@ -550,22 +698,22 @@ impl Cluster {
                     }
                 }
             }
-            self.complete_pending(w, b);
-            self.answer_parked(w, b, tp);
+            self.complete_pending(o, b);
+            self.answer_parked(cx, o, b, tp);
         }
     }
 
     /// Handles a ProduceRequest on broker `b` (reference §1.8, §5.2, §6).
-    pub fn handle_produce(&mut self, w: &mut World, b: u32, req: &ProduceRequest) {
-        let now_ms = w.node_time_ms(b);
+    fn handle_produce(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, req: &ProduceRequest) {
+        let now_ms = cx.node_time_ms(b);
         let Some(br) = self.broker_mut(b) else { return };
         let injected = br.fail_next.pop_front().flatten();
         let mut parts: Vec<PendingPart> = Vec::new();
         let mut appended = Vec::new();
         for part in &req.parts {
             let tp = part.tp;
-            let topic = w.topics.get(tp.topic as usize).map(|t| t.config.clone());
-            let tname = w.topic_name(tp);
+            let topic = cx.topics.get(tp.topic as usize).map(|t| t.config.clone());
+            let tname = cx.topic_name(tp);
             // Ok((base offset, required HW or -1 when nothing was appended))
             let res: Result<(i64, i64), (ErrorCode, String)> = (|| {
                 if let Some(e) = injected {
@@ -606,7 +754,7 @@ impl Cluster {
                                 .iter()
                                 .find(|x| x.0 == part.base_sequence && x.1 == last_seq)
                             {
-                                w.log(LogEvent::DuplicateBatch {
+                                o.log(LogEvent::DuplicateBatch {
                                     broker: b,
                                     topic: tname.clone(),
                                     partition: tp.partition,
@@ -614,7 +762,7 @@ impl Cluster {
                                     base_sequence: part.base_sequence,
                                     original_offset: d.2,
                                 });
-                                w.metrics.duplicates_detected += 1;
+                                o.push(Output::Metric(BrokerMetric::DuplicateDetected));
                                 // Acked like the original append: acks=all still waits for
                                 // the high watermark to cover it (delayed produce).
                                 return Ok((d.2, d.2 + (d.1.wrapping_sub(d.0)) as i64 + 1));
@@ -658,7 +806,7 @@ impl Cluster {
                     recompressed: out.mode == kwire::broker::AppendMode::Rebuilt,
                     bytes: Arc::from(out.bytes),
                 };
-                w.log(LogEvent::Appended {
+                o.log(LogEvent::Appended {
                     broker: b,
                     topic: tname.clone(),
                     partition: tp.partition,
@@ -669,7 +817,9 @@ impl Cluster {
                     leader_epoch: stored.leader_epoch,
                     recompressed: stored.recompressed,
                 });
-                w.metrics.records_appended += stored.records as u64;
+                o.push(Output::Metric(BrokerMetric::RecordsAppended(
+                    stored.records as u64,
+                )));
                 let (base, last) = (stored.base_offset, stored.last_offset);
                 r.push(stored);
                 Ok((base, last + 1))
@@ -686,7 +836,7 @@ impl Cluster {
                     }
                 }
                 Err((e, detail)) => {
-                    w.log(LogEvent::ProduceRejected {
+                    o.log(LogEvent::ProduceRejected {
                         broker: b,
                         topic: tname,
                         partition: tp.partition,
@@ -700,14 +850,14 @@ impl Cluster {
         if req.acks == 0 {
             // acks=0: no response at all (reference §6).
             for tp in appended {
-                self.answer_parked(w, b, tp);
-                self.maybe_advance_hw(w, b, tp);
+                self.answer_parked(cx, o, b, tp);
+                self.maybe_advance_hw(cx, o, b, tp);
             }
             return;
         }
         // Parts whose data is already committed (e.g. a duplicate) are answered at once.
         let min_isr = |tp: Tp| {
-            w.topics
+            cx.topics
                 .get(tp.topic as usize)
                 .map(|t| t.config.min_insync_replicas)
                 .unwrap_or(1)
@@ -736,25 +886,25 @@ impl Cluster {
                 parts,
             },
         );
-        w.schedule(
-            w.now_us + timeout_us,
-            Event::DelayedProduceTimeout {
+        o.timer(
+            cx.now_us + timeout_us,
+            ClusterTimer::DelayedProduceTimeout {
                 broker: b,
                 pending_id,
                 incarnation,
             },
         );
         for tp in appended {
-            self.answer_parked(w, b, tp);
-            self.maybe_advance_hw(w, b, tp);
+            self.answer_parked(cx, o, b, tp);
+            self.maybe_advance_hw(cx, o, b, tp);
         }
-        self.complete_pending(w, b);
+        self.complete_pending(o, b);
     }
 
     /// acks=all wait exceeded the request's `timeoutMs` ⇒ `REQUEST_TIMED_OUT` (reference §6, 4).
-    pub fn delayed_produce_timeout(
+    fn delayed_produce_timeout(
         &mut self,
-        w: &mut World,
+        o: &mut ClusterOut,
         b: u32,
         pending_id: u64,
         incarnation: u64,
@@ -770,17 +920,18 @@ impl Cluster {
                 }
             }
         }
-        self.complete_pending(w, b);
+        self.complete_pending(o, b);
     }
 
     /// Leader side of a follower fetch.
-    pub fn handle_fetch(&mut self, w: &mut World, b: u32, from: u32, req: FetchRequest) {
-        let now = w.now_us;
+    fn handle_fetch(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, from: u32, req: FetchRequest) {
+        let now = cx.now_us;
         let tp = req.tp;
         let Some(br) = self.broker_mut(b) else { return };
         let Some(r) = br.replicas.get_mut(&tp) else {
             send_fetch_response(
-                w,
+                cx,
+                o,
                 b,
                 from,
                 FetchResponse {
@@ -799,7 +950,8 @@ impl Cluster {
                 ErrorCode::NotLeaderOrFollower
             };
             send_fetch_response(
-                w,
+                cx,
+                o,
                 b,
                 from,
                 FetchResponse {
@@ -828,14 +980,14 @@ impl Cluster {
         if !r.isr.contains(&from)
             && req.fetch_offset >= hw
             && r.followers.contains_key(&from)
-            && w.net.controller_reachable(b)
+            && cx.net.controller_reachable(b)
         {
             let mut isr = r.isr.clone();
             isr.push(from);
             isr.sort_unstable();
-            self.set_isr(w, tp, isr, format!("broker {from} caught up"));
+            self.set_isr(cx, o, tp, isr, format!("broker {from} caught up"));
         }
-        self.maybe_advance_hw(w, b, tp);
+        self.maybe_advance_hw(cx, o, b, tp);
         let Some(br) = self.broker_mut(b) else { return };
         let Some(r) = br.replicas.get(&tp) else {
             return;
@@ -843,15 +995,15 @@ impl Cluster {
         if req.fetch_offset < r.leo {
             let resp = fetch_data(r, &req);
             let size = resp_size(&resp);
-            send_fetch_response(w, b, from, resp, size);
+            send_fetch_response(cx, o, b, from, resp, size);
         } else {
             let id = br.next_id;
             br.next_id += 1;
             let incarnation = br.incarnation;
             br.parked.insert(id, ParkedFetch { from, req });
-            w.schedule(
-                now + w.fetch_wait_max_us,
-                Event::FetchWaitExpired {
+            o.timer(
+                now + cx.timing.fetch_wait_max_us,
+                ClusterTimer::FetchWaitExpired {
                     broker: b,
                     parked_id: id,
                     incarnation,
@@ -861,7 +1013,7 @@ impl Cluster {
     }
 
     /// Answers parked fetches of `tp` (new data or a new HW).
-    fn answer_parked(&mut self, w: &mut World, b: u32, tp: Tp) {
+    fn answer_parked(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp) {
         let Some(br) = self.broker_mut(b) else { return };
         let ids: Vec<u64> = br
             .parked
@@ -870,11 +1022,11 @@ impl Cluster {
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
-            self.answer_parked_one(w, b, id);
+            self.answer_parked_one(cx, o, b, id);
         }
     }
 
-    fn answer_parked_one(&mut self, w: &mut World, b: u32, id: u64) {
+    fn answer_parked_one(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, id: u64) {
         let Some(br) = self.broker_mut(b) else { return };
         let Some(p) = br.parked.remove(&id) else {
             return;
@@ -888,20 +1040,27 @@ impl Cluster {
             },
         };
         let size = resp_size(&resp);
-        send_fetch_response(w, b, p.from, resp, size);
+        send_fetch_response(cx, o, b, p.from, resp, size);
     }
 
-    pub fn fetch_wait_expired(&mut self, w: &mut World, b: u32, id: u64, incarnation: u64) {
+    fn fetch_wait_expired(
+        &mut self,
+        cx: &Ctx,
+        o: &mut ClusterOut,
+        b: u32,
+        id: u64,
+        incarnation: u64,
+    ) {
         if self
             .broker(b)
             .is_some_and(|br| br.incarnation == incarnation && br.up)
         {
-            self.answer_parked_one(w, b, id);
+            self.answer_parked_one(cx, o, b, id);
         }
     }
 
     /// Follower: sends the next fetch to the leader it believes in.
-    pub fn follower_fetch(&mut self, w: &mut World, b: u32, tp: Tp, gen: u64) {
+    fn follower_fetch(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp, gen: u64) {
         let Some(br) = self.broker(b) else { return };
         if !br.up {
             return;
@@ -919,27 +1078,27 @@ impl Cluster {
             leader_epoch: r.leader_epoch,
             gen,
         };
-        w.send(
-            b,
-            leader,
-            Payload::Fetch(req),
-            80,
-            format!(
+        o.transmit(Transmit {
+            from: b,
+            to: leader,
+            payload: Payload::Fetch(req),
+            size_bytes: 80,
+            detail: format!(
                 "{}-{} from offset {}",
-                w.topic_name(tp),
+                cx.topic_name(tp),
                 tp.partition,
                 r.leo
             ),
-        );
+        });
         // replica.socket.timeout.ms (30 s) guards against a lost fetch: checked by the periodic
         // ISR task (`isr_check`) instead of one timer per fetch.
         if let Some(r) = self.broker_mut(b).and_then(|x| x.replicas.get_mut(&tp)) {
-            r.fetch_sent_us = Some(w.now_us);
+            r.fetch_sent_us = Some(cx.now_us);
         }
     }
 
     /// A fetch got no answer: start a new fetch loop.
-    fn fetch_timeout(&mut self, w: &mut World, b: u32, tp: Tp, gen: u64) {
+    fn fetch_timeout(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp, gen: u64) {
         let Some(br) = self.broker_mut(b) else { return };
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
@@ -950,13 +1109,16 @@ impl Cluster {
         r.fetch_gen += 1;
         r.fetch_sent_us = None;
         let gen = r.fetch_gen;
-        w.schedule(w.now_us, Event::FollowerFetch { broker: b, tp, gen });
+        o.timer(
+            cx.now_us,
+            ClusterTimer::FollowerFetch { broker: b, tp, gen },
+        );
     }
 
     /// Follower: appends fetched batches and schedules the next fetch.
-    pub fn handle_fetch_response(&mut self, w: &mut World, b: u32, resp: FetchResponse) {
+    fn handle_fetch_response(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, resp: FetchResponse) {
         let tp = resp.tp;
-        let log_replication = w.log.options.replication;
+        let log_replication = cx.log.replication;
         let Some(br) = self.broker_mut(b) else { return };
         let slow = br.slow_fetch_us;
         let Some(r) = br.replicas.get_mut(&tp) else {
@@ -979,20 +1141,23 @@ impl Cluster {
                 r.hw = r.hw.max(leader_hw.min(r.leo));
                 if r.leo > from && log_replication {
                     let leo = r.leo;
-                    w.log(LogEvent::Replicated {
+                    o.log(LogEvent::Replicated {
                         broker: b,
-                        topic: w.topic_name(tp),
+                        topic: cx.topic_name(tp),
                         partition: tp.partition,
                         from_offset: from,
                         log_end_offset: leo,
                     });
                 }
-                w.schedule(w.now_us + slow, Event::FollowerFetch { broker: b, tp, gen });
+                o.timer(
+                    cx.now_us + slow,
+                    ClusterTimer::FollowerFetch { broker: b, tp, gen },
+                );
             }
             Err(_) => {
-                w.schedule(
-                    w.now_us + w.fetch_backoff_us.max(slow),
-                    Event::FollowerFetch { broker: b, tp, gen },
+                o.timer(
+                    cx.now_us + cx.timing.fetch_backoff_us.max(slow),
+                    ClusterTimer::FollowerFetch { broker: b, tp, gen },
                 );
             }
         }
@@ -1000,7 +1165,7 @@ impl Cluster {
 
     /// Controller: records a new ISR and tells the leader (reference §6: ISR changes go through
     /// the controller, so an isolated leader cannot shrink its ISR).
-    fn set_isr(&mut self, w: &mut World, tp: Tp, isr: Vec<u32>, reason: String) {
+    fn set_isr(&mut self, cx: &Ctx, o: &mut ClusterOut, tp: Tp, isr: Vec<u32>, reason: String) {
         let Some(meta) = self.parts.get_mut(&tp) else {
             return;
         };
@@ -1008,8 +1173,8 @@ impl Cluster {
             return;
         }
         meta.isr = isr.clone();
-        w.log(LogEvent::IsrChanged {
-            topic: w.topic_name(tp),
+        o.log(LogEvent::IsrChanged {
+            topic: cx.topic_name(tp),
             partition: tp.partition,
             isr: isr.clone(),
             reason,
@@ -1020,18 +1185,18 @@ impl Cluster {
                     r.isr = isr;
                 }
             }
-            self.maybe_advance_hw(w, l, tp);
+            self.maybe_advance_hw(cx, o, l, tp);
         }
     }
 
     /// Periodic ISR shrink (`replica.lag.time.max.ms`).
-    pub fn isr_check(&mut self, w: &mut World, b: u32, incarnation: u64) {
+    fn isr_check(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, incarnation: u64) {
         let Some(br) = self.broker(b) else { return };
         if br.incarnation != incarnation || !br.up {
             return;
         }
-        let now = w.now_us;
-        let lag = w.lag_time_max_us;
+        let now = cx.now_us;
+        let lag = cx.timing.lag_time_max_us;
         // Fetches unanswered for replica.socket.timeout.ms (30 s) are abandoned and restarted.
         let stale: Vec<(Tp, u64)> = br
             .replicas
@@ -1044,7 +1209,7 @@ impl Cluster {
             .map(|(tp, r)| (*tp, r.fetch_gen))
             .collect();
         for (tp, gen) in stale {
-            self.fetch_timeout(w, b, tp, gen);
+            self.fetch_timeout(cx, o, b, tp, gen);
         }
         let Some(br) = self.broker(b) else { return };
         let mut changes = Vec::new();
@@ -1068,19 +1233,20 @@ impl Cluster {
                 changes.push((*tp, isr, out));
             }
         }
-        if w.net.controller_reachable(b) {
+        if cx.net.controller_reachable(b) {
             for (tp, isr, out) in changes {
                 self.set_isr(
-                    w,
+                    cx,
+                    o,
                     tp,
                     isr,
                     format!("broker(s) {out:?} lagged more than replica.lag.time.max.ms"),
                 );
             }
         }
-        w.schedule(
+        o.timer(
             now + lag / 2,
-            Event::IsrCheck {
+            ClusterTimer::IsrCheck {
                 broker: b,
                 incarnation,
             },
@@ -1089,21 +1255,21 @@ impl Cluster {
 
     /// A broker became unreachable to the controller (crash or isolation): fence it after the
     /// session timeout.
-    pub fn broker_lost(&mut self, w: &mut World, b: u32) {
+    fn broker_lost(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
         self.pending_checks += 1;
-        w.schedule(
-            w.now_us + w.session_timeout_us,
-            Event::ControllerCheck { broker: b },
+        o.timer(
+            cx.now_us + cx.timing.session_timeout_us,
+            ClusterTimer::ControllerCheck { broker: b },
         );
     }
 
     /// Controller: fence `b` if it is still unreachable, and re-elect its partitions.
-    pub fn controller_check(&mut self, w: &mut World, b: u32) {
+    fn controller_check(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
         self.pending_checks = self.pending_checks.saturating_sub(1);
-        if w.net.controller_reachable(b) || self.fenced.contains(&b) {
+        if cx.net.controller_reachable(b) || self.fenced.contains(&b) {
             return;
         }
-        self.fence(w, b);
+        self.fence(cx, o, b);
     }
 
     /// The partitions with a replica on broker `b`, in partition order.
@@ -1115,9 +1281,9 @@ impl Cluster {
             .collect()
     }
 
-    fn fence(&mut self, w: &mut World, b: u32) {
+    fn fence(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
         self.fenced.insert(b);
-        w.log(LogEvent::BrokerFenced { broker: b });
+        o.log(LogEvent::BrokerFenced { broker: b });
         let tps = self.partitions_hosted_by(b);
         for tp in tps {
             let Some(meta) = self.parts.get(&tp).cloned() else {
@@ -1125,7 +1291,7 @@ impl Cluster {
             };
             let mut isr: Vec<u32> = meta.isr.iter().copied().filter(|x| *x != b).collect();
             if meta.leader == Some(b) {
-                let unclean_ok = w
+                let unclean_ok = cx
                     .topics
                     .get(tp.topic as usize)
                     .is_some_and(|t| t.config.unclean_leader_election);
@@ -1156,14 +1322,22 @@ impl Cluster {
                 if unclean {
                     isr = leader.into_iter().collect();
                 }
-                self.elect(w, tp, leader, isr, unclean);
+                self.elect(cx, o, tp, leader, isr, unclean);
             } else if meta.isr.contains(&b) && !isr.is_empty() {
-                self.set_isr(w, tp, isr, format!("broker {b} fenced"));
+                self.set_isr(cx, o, tp, isr, format!("broker {b} fenced"));
             }
         }
     }
 
-    fn elect(&mut self, w: &mut World, tp: Tp, leader: Option<u32>, isr: Vec<u32>, unclean: bool) {
+    fn elect(
+        &mut self,
+        cx: &Ctx,
+        o: &mut ClusterOut,
+        tp: Tp,
+        leader: Option<u32>,
+        isr: Vec<u32>,
+        unclean: bool,
+    ) {
         let Some(meta) = self.parts.get_mut(&tp) else {
             return;
         };
@@ -1172,16 +1346,16 @@ impl Cluster {
         let isr_changed = meta.isr != isr;
         meta.isr = isr.clone();
         let (epoch, replicas) = (meta.leader_epoch, meta.replicas.clone());
-        w.log(LogEvent::LeaderElected {
-            topic: w.topic_name(tp),
+        o.log(LogEvent::LeaderElected {
+            topic: cx.topic_name(tp),
             partition: tp.partition,
             leader,
             leader_epoch: epoch,
             unclean,
         });
         if isr_changed {
-            w.log(LogEvent::IsrChanged {
-                topic: w.topic_name(tp),
+            o.log(LogEvent::IsrChanged {
+                topic: cx.topic_name(tp),
                 partition: tp.partition,
                 isr,
                 reason: "leader election".into(),
@@ -1189,20 +1363,20 @@ impl Cluster {
         }
         // The new leader first, then the followers (they truncate against it).
         if let Some(l) = leader {
-            self.sync_replica(w, l, tp);
+            self.sync_replica(cx, o, l, tp);
         }
         for r in replicas {
             if Some(r) != leader {
-                self.sync_replica(w, r, tp);
+                self.sync_replica(cx, o, r, tp);
             }
         }
     }
 
     /// A broker can reach the controller again (restart or heal): unfence it, elect it where a
     /// partition has no leader and it is eligible, and sync all its replicas.
-    pub fn broker_back(&mut self, w: &mut World, b: u32) {
+    fn broker_back(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
         if self.fenced.remove(&b) {
-            w.log(LogEvent::BrokerUnfenced { broker: b });
+            o.log(LogEvent::BrokerUnfenced { broker: b });
         }
         let tps = self.partitions_hosted_by(b);
         for tp in &tps {
@@ -1210,24 +1384,24 @@ impl Cluster {
                 continue;
             };
             if meta.leader.is_none() {
-                let unclean_ok = w
+                let unclean_ok = cx
                     .topics
                     .get(tp.topic as usize)
                     .is_some_and(|t| t.config.unclean_leader_election);
                 if meta.isr.contains(&b) {
-                    self.elect(w, *tp, Some(b), meta.isr.clone(), false);
+                    self.elect(cx, o, *tp, Some(b), meta.isr.clone(), false);
                 } else if unclean_ok {
-                    self.elect(w, *tp, Some(b), vec![b], true);
+                    self.elect(cx, o, *tp, Some(b), vec![b], true);
                 }
             }
         }
         for tp in tps {
-            self.sync_replica(w, b, tp);
+            self.sync_replica(cx, o, b, tp);
         }
     }
 
     /// `Fault::Crash`: the process stops; volatile state is lost, the log stays.
-    pub fn crash(&mut self, w: &mut World, b: u32) {
+    fn crash(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
         let Some(br) = self.broker_mut(b) else { return };
         if !br.up {
             return;
@@ -1239,13 +1413,12 @@ impl Cluster {
         for r in br.replicas.values_mut() {
             r.fetch_gen += 1;
         }
-        w.net.down.insert(b);
-        self.broker_lost(w, b);
+        self.broker_lost(cx, o, b);
     }
 
     /// `Fault::Restart`: the broker starts again; it re-registers and becomes a follower (or the
     /// leader where it is the only eligible replica). Its replicas forget their roles.
-    pub fn restart(&mut self, w: &mut World, b: u32) {
+    fn restart(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
         let Some(br) = self.broker_mut(b) else { return };
         if br.up {
             return;
@@ -1259,41 +1432,38 @@ impl Cluster {
             r.isr.clear();
             r.followers.clear();
         }
-        w.net.down.remove(&b);
         // A restarted broker that the controller had not fenced yet is a new incarnation:
         // its partitions are re-elected first.
         if !self.fenced.contains(&b) {
-            self.fence(w, b);
+            self.fence(cx, o, b);
         }
-        self.broker_back(w, b);
-        w.schedule(
-            w.now_us + w.lag_time_max_us / 2,
-            Event::IsrCheck {
+        self.broker_back(cx, o, b);
+        o.timer(
+            cx.now_us + cx.timing.lag_time_max_us / 2,
+            ClusterTimer::IsrCheck {
                 broker: b,
                 incarnation,
             },
         );
     }
 
-    pub fn isolate(&mut self, w: &mut World, b: u32, include_producer: bool) {
-        if self.broker(b).is_none() {
-            return;
-        }
-        let was = w.net.controller_reachable(b);
-        w.net.isolated.insert(b, include_producer);
-        if was {
-            self.broker_lost(w, b);
+    /// `Fault::Isolate`: the network now cuts broker `b` off; `was_reachable` says whether the
+    /// controller could hear it until now.
+    fn isolated(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, was_reachable: bool) {
+        if self.broker(b).is_some() && was_reachable {
+            self.broker_lost(cx, o, b);
         }
     }
 
-    pub fn heal(&mut self, w: &mut World, b: u32) {
-        if w.net.isolated.remove(&b).is_some() && self.broker(b).is_some_and(|x| x.up) {
-            self.broker_back(w, b);
+    /// `Fault::Heal`: the network no longer isolates broker `b`.
+    fn healed(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
+        if self.broker(b).is_some_and(|x| x.up) {
+            self.broker_back(cx, o, b);
         }
     }
 
     /// Idle check: every live, reachable replica has caught up and every HW equals its LEO.
-    pub fn settled(&self, w: &World) -> bool {
+    pub fn settled(&self, cx: &Ctx) -> bool {
         if self.pending_checks > 0 {
             return false;
         }
@@ -1305,11 +1475,11 @@ impl Cluster {
             if !self.broker(l).is_some_and(|b| b.up) {
                 continue;
             }
-            if lr.is_leader && lr.hw < lr.leo && meta.isr.iter().all(|x| !w.net.cut(l, *x)) {
+            if lr.is_leader && lr.hw < lr.leo && meta.isr.iter().all(|x| !cx.net.cut(l, *x)) {
                 return false;
             }
             for &f in &meta.replicas {
-                if f == l || w.net.cut(l, f) || w.net.down.contains(&f) {
+                if f == l || cx.net.cut(l, f) || cx.net.down.contains(&f) {
                     continue;
                 }
                 if let Some(fr) = self.broker(f).and_then(|b| b.replicas.get(tp)) {
@@ -1320,7 +1490,7 @@ impl Cluster {
                 // A healthy, reachable follower that is not in the ISR yet is still rejoining.
                 let healthy = self.broker(f).is_some_and(|b| b.slow_fetch_us == 0)
                     && !self.fenced.contains(&f)
-                    && w.net.controller_reachable(l);
+                    && cx.net.controller_reachable(l);
                 if healthy && !meta.isr.contains(&f) {
                     return false;
                 }
@@ -1355,29 +1525,48 @@ fn resp_size(r: &FetchResponse) -> usize {
     }
 }
 
-fn send_fetch_response(w: &mut World, b: u32, to: u32, resp: FetchResponse, size: usize) {
+fn send_fetch_response(
+    cx: &Ctx,
+    o: &mut ClusterOut,
+    b: u32,
+    to: u32,
+    resp: FetchResponse,
+    size: usize,
+) {
     let detail = match &resp.result {
         Ok((bs, hw)) => format!(
             "{}-{}: {} batch(es), HW {hw}",
-            w.topic_name(resp.tp),
+            cx.topic_name(resp.tp),
             resp.tp.partition,
             bs.len()
         ),
-        Err(e) => format!("{}-{}: {e}", w.topic_name(resp.tp), resp.tp.partition),
+        Err(e) => format!("{}-{}: {e}", cx.topic_name(resp.tp), resp.tp.partition),
     };
-    w.send(b, to, Payload::FetchResponse(resp), size, detail);
+    o.transmit(Transmit {
+        from: b,
+        to,
+        payload: Payload::FetchResponse(resp),
+        size_bytes: size,
+        detail,
+    });
 }
 
-fn send_produce_response(w: &mut World, b: u32, resp: ProduceResponse) {
+fn send_produce_response(o: &mut ClusterOut, b: u32, resp: ProduceResponse) {
     let size = 40 + 30 * resp.results.len();
     let detail = format!("response to request #{}", resp.req_id);
-    w.send(b, PRODUCER, Payload::ProduceResponse(resp), size, detail);
+    o.transmit(Transmit {
+        from: b,
+        to: PRODUCER,
+        payload: Payload::ProduceResponse(resp),
+        size_bytes: size,
+        detail,
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kwire::{BatchSpec, Compression, Record};
+    use kwire::{BatchSpec, Codec, Compression, Record};
 
     #[test]
     fn fast_append_stores_the_same_bytes_as_the_wire_crate() {

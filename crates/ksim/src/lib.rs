@@ -68,16 +68,18 @@ pub mod error;
 pub mod log;
 pub mod metrics;
 pub mod network;
+mod node;
 pub mod partitioner;
 pub mod producer;
+mod proto;
 pub mod queue;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+mod topic;
 pub mod view;
-mod world;
 
-pub use broker::{PartitionMeta, StoredBatch};
+pub use broker::PartitionMeta;
 pub use config::{
     ConfigEntry, ConfigSource, DefaultRow, Partitioner, ProducerSettings, CLIENT_DEFAULTS,
 };
@@ -85,14 +87,14 @@ pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::{CodecCompression, Metrics};
 pub use network::{WireMessage, PRODUCER};
-pub use producer::DeliveryReport;
+pub use proto::{DeliveryReport, StoredBatch};
 pub use scenario::*;
 pub use sim::{
     pad_value, Checkpoint, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS,
     PRODUCER_ID, VALUE_PAD_FILL,
 };
+pub use topic::{topic_config_default, validate_topic_name, TOPIC_CONFIG_DEFAULTS};
 pub use view::*;
-pub use world::{topic_config_default, validate_topic_name, TOPIC_CONFIG_DEFAULTS};
 
 /// The simplifications of the model, one sentence each, for the UI's help text (the same list as
 /// the `SIMPLIFICATIONS` section of these docs, with more detail in each module's docs).

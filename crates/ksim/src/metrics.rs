@@ -96,9 +96,12 @@ fn pct(values: &mut [u64], p: f64) -> Option<f64> {
 }
 
 impl MetricsState {
+    /// The metrics from the producer's counters (`self`) and the brokers' (`brokers`: records
+    /// appended and duplicates detected).
     pub fn snapshot(
         &self,
         now_us: u64,
+        brokers: &MetricsState,
         net_messages: u64,
         net_bytes: u64,
         net_dropped: u64,
@@ -114,7 +117,7 @@ impl MetricsState {
             records_produced: self.records_produced,
             records_delivered: self.records_delivered,
             records_failed: self.records_failed,
-            records_appended: self.records_appended,
+            records_appended: brokers.records_appended,
             records_per_sec: if now_us > 0 {
                 self.records_delivered as f64 * 1e6 / now_us as f64
             } else {
@@ -131,7 +134,7 @@ impl MetricsState {
             bytes_sent_batches: self.bytes_sent_batches,
             produce_requests: self.produce_requests,
             retries: self.retries,
-            duplicates_detected: self.duplicates_detected,
+            duplicates_detected: brokers.duplicates_detected,
             network_messages: net_messages,
             network_bytes: net_bytes,
             network_dropped: net_dropped,

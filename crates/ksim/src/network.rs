@@ -83,6 +83,14 @@ pub(crate) struct Network {
     pub messages_dropped: u64,
 }
 
+/// Transmission time of `size_bytes` at `bandwidth_bytes_per_ms` (none: instant).
+fn tx_time_us(bandwidth_bytes_per_ms: Option<u64>, size_bytes: usize) -> u64 {
+    match bandwidth_bytes_per_ms {
+        Some(bw) if bw > 0 => (size_bytes as u64).saturating_mul(1000).div_ceil(bw),
+        _ => 0,
+    }
+}
+
 fn ms_us(ms: f64) -> u64 {
     if ms.is_finite() && ms > 0.0 {
         (ms * 1000.0).round() as u64
@@ -133,18 +141,27 @@ impl Network {
         })
     }
 
-    /// One-way latency of a link (without bandwidth).
-    pub fn latency_us(&mut self, from: u32, to: u32) -> u64 {
-        let l = self.link_mut(from, to);
-        l.latency_us + l.extra_delay_us
+    /// A link's latency and bandwidth as configured (the default link unless overridden).
+    fn link(&self, from: u32, to: u32) -> (u64, Option<u64>, u64) {
+        match self.links.get(&(from, to)) {
+            Some(l) => (l.latency_us, l.bandwidth_bytes_per_ms, l.extra_delay_us),
+            None => (
+                ms_us(self.default_link.latency_ms),
+                self.default_link.bandwidth_bytes_per_ms,
+                0,
+            ),
+        }
     }
 
-    /// When the link from → to is free to start sending again.
-    pub fn busy_until_us(&self, from: u32, to: u32) -> u64 {
-        self.links
-            .get(&(from, to))
-            .map(|l| l.busy_until_us)
-            .unwrap_or(0)
+    /// One-way latency of a link (without bandwidth).
+    pub fn latency_us(&self, from: u32, to: u32) -> u64 {
+        let (latency_us, _, extra_delay_us) = self.link(from, to);
+        latency_us + extra_delay_us
+    }
+
+    /// How long the link takes to put `size_bytes` on the wire (0 without a bandwidth limit).
+    pub fn tx_time_us(&self, from: u32, to: u32, size_bytes: usize) -> u64 {
+        tx_time_us(self.link(from, to).1, size_bytes)
     }
 
     /// Whether isolation cuts a → b.
@@ -217,10 +234,7 @@ impl Network {
         let lost = self.fate_at_send(from, to, kind);
         let link = self.link_mut(from, to);
         let start = now_us.max(link.busy_until_us);
-        let tx_us = match link.bandwidth_bytes_per_ms {
-            Some(bw) if bw > 0 => (size_bytes as u64).saturating_mul(1000).div_ceil(bw),
-            _ => 0,
-        };
+        let tx_us = tx_time_us(link.bandwidth_bytes_per_ms, size_bytes);
         link.busy_until_us = start + tx_us;
         let arrival = start + tx_us + link.latency_us + link.extra_delay_us;
         let dropped = lost.is_some();

@@ -27,61 +27,16 @@
 use crate::config::{Partitioner, ProducerSettings};
 use crate::error::{ErrorAction, ErrorCode, SimError};
 use crate::log::{LogEvent, SealReason};
+use crate::metrics::MetricsState;
 use crate::network::PRODUCER;
+use crate::node::{Ctx, Outbox, Output, Transmit, Waiter};
 use crate::partitioner::{crc32_partition, murmur2_partition};
+use crate::proto::{DeliveryReport, Payload, ProducePart, ProduceRequest, ProduceResponse, Tp};
 use crate::rng::Rng;
 use crate::scenario::ClientProfile;
-use crate::world::{Event, Payload, Tp, World};
 use kwire::{BatchSpec, Codec, Compression, Record, SnappyFraming};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
-
-/// One partition's batch inside a ProduceRequest.
-#[derive(Debug, Clone)]
-pub(crate) struct ProducePart {
-    pub tp: Tp,
-    pub bytes: Arc<[u8]>,
-    pub records: u32,
-    pub producer_id: i64,
-    pub producer_epoch: i16,
-    pub base_sequence: i32,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct ProduceRequest {
-    pub req_id: u64,
-    pub acks: i16,
-    pub timeout_ms: u64,
-    pub parts: Vec<ProducePart>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct ProduceResponse {
-    pub req_id: u64,
-    pub results: Vec<(Tp, Result<i64, ErrorCode>)>,
-}
-
-/// What the Python delivery callback `cb(err, msg)` receives (reference §7).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeliveryReport {
-    pub msg_id: u64,
-    /// `None` on success; else `err.name()` is `error.rdkafka_name()`, `err.code()` its code.
-    pub error: Option<ErrorCode>,
-    pub error_name: Option<String>,
-    pub error_code: Option<i32>,
-    pub topic: String,
-    pub partition: u32,
-    /// `msg.offset()`: `None` for acks=0 and failures.
-    pub offset: Option<i64>,
-    pub key: Option<String>,
-    pub value: Option<String>,
-    /// `msg.latency()` in µs: from produce() to the outcome.
-    pub latency_us: u64,
-    /// When the report became ready, and when poll()/flush() served it.
-    pub ready_us: u64,
-    pub served_us: Option<u64>,
-}
 
 #[derive(Debug, Clone)]
 pub(crate) struct Msg {
@@ -131,7 +86,8 @@ pub(crate) struct Inflight {
 #[derive(Debug, Clone)]
 pub(crate) struct FlushState {
     pub id: u64,
-    pub owner: Option<(u64, u64)>,
+    /// The application loop blocked in this `flush()` (a synchronous `produce_many`).
+    pub owner: Option<Waiter>,
 }
 
 #[derive(Debug, Clone)]
@@ -158,11 +114,64 @@ pub(crate) struct Producer {
     pub metadata_pending: bool,
     sticky: BTreeMap<u32, (u32, u64, usize)>,
     pub need_bump: bool,
-    /// Application loops blocked in `poll(1)` after a BufferError: (generator, token).
-    pub poll_waiters: Vec<(u64, u64)>,
+    /// Application loops blocked in `poll(1)` after a BufferError.
+    pub poll_waiters: Vec<Waiter>,
     java_rr: BTreeMap<u32, usize>,
     /// The producer's own random stream (partitioner, backoff jitter), see [`Rng::stream`].
     rng: Rng,
+    /// When the socket to each broker has written its last request (the link's bandwidth
+    /// drains it): librdkafka builds no new ProduceRequest for a broker before that.
+    socket_busy_until_us: BTreeMap<u32, u64>,
+    /// Counters for the metrics (the brokers keep their own).
+    pub stats: MetricsState,
+    out: Outbox<ProducerTimer>,
+}
+
+/// The producer's timers, each with the reason it exists (shown in "Coming up").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProducerTimer {
+    /// Linger, retry backoff, socket backpressure or `message.timeout.ms` runs out.
+    Wake,
+    /// `socket.timeout.ms` for one request (librdkafka: `_TIMED_OUT` if still unanswered).
+    RequestTimeout { req_id: u64 },
+    /// The Metadata response arrives (one round trip after the request).
+    MetadataResponse,
+    /// `flush(timeout)` gives up.
+    FlushTimeout { flush_id: u64 },
+}
+
+impl ProducerTimer {
+    /// Why the timer exists, in words.
+    pub fn reason(&self) -> String {
+        match self {
+            ProducerTimer::Wake => "producer checks linger, retry backoff and timeouts".into(),
+            ProducerTimer::RequestTimeout { req_id } => {
+                format!("request #{req_id} times out if still unanswered (socket.timeout.ms)")
+            }
+            ProducerTimer::MetadataResponse => "producer receives fresh metadata".into(),
+            ProducerTimer::FlushTimeout { .. } => "flush() gives up (timeout)".into(),
+        }
+    }
+}
+
+/// What the producer is told: a timer fired, a response arrived, its connection was reset, or
+/// the cluster's metadata answered. Application calls (`produce()`, `poll()`, `flush()`) are
+/// methods, as in quinn-proto's connection API.
+#[derive(Debug, Clone)]
+pub(crate) enum ProducerInput {
+    Timer(ProducerTimer),
+    Response {
+        broker: u32,
+        resp: ProduceResponse,
+    },
+    /// The connection to a broker failed while this request was in flight (`_TRANSPORT`).
+    ConnectionReset {
+        req_id: u64,
+    },
+    /// The leaders the controller's metadata names (the Metadata response).
+    Metadata {
+        leaders: BTreeMap<Tp, Option<u32>>,
+    },
 }
 
 /// Size of a record inside a batch (reference §1.4), for `batch.size` accounting.
@@ -217,7 +226,88 @@ impl Producer {
             poll_waiters: Vec::new(),
             java_rr: BTreeMap::new(),
             rng: Rng::stream(seed, "producer"),
+            socket_busy_until_us: BTreeMap::new(),
+            stats: MetricsState::default(),
+            out: Outbox::default(),
         }
+    }
+
+    /// The next thing the driver must do for this producer, in the order queued.
+    pub fn poll_output(&mut self) -> Option<Output<ProducerTimer>> {
+        self.out.pop()
+    }
+
+    /// Handles one input at `cx.now_us`.
+    pub fn handle(&mut self, cx: &Ctx, input: ProducerInput) {
+        match input {
+            ProducerInput::Timer(ProducerTimer::Wake) => self.wake(cx),
+            ProducerInput::Timer(ProducerTimer::RequestTimeout { req_id }) => {
+                self.request_failed(cx, req_id, ErrorCode::TimedOut)
+            }
+            ProducerInput::Timer(ProducerTimer::MetadataResponse) => {
+                // The response carries the leaders; the driver sends `Metadata` right after.
+            }
+            ProducerInput::Timer(ProducerTimer::FlushTimeout { flush_id }) => {
+                self.flush_timeout(flush_id)
+            }
+            ProducerInput::Response { broker, resp } => self.handle_response(cx, broker, resp),
+            ProducerInput::ConnectionReset { req_id } => {
+                self.request_failed(cx, req_id, ErrorCode::Transport)
+            }
+            ProducerInput::Metadata { leaders } => self.metadata_refreshed(cx, leaders),
+        }
+    }
+
+    /// Metadata for a topic created while the producer runs (SIMPLIFICATION: known at once).
+    pub fn learn_leader(&mut self, tp: Tp, leader: Option<u32>) {
+        self.leaders.insert(tp, leader);
+    }
+
+    /// The application loop `waiter` blocks in `poll(1)` after a `BufferError`: the next
+    /// delivery report is served at once and the loop resumes ([`Output::Resume`]).
+    pub fn block_in_poll(&mut self, waiter: Waiter) {
+        self.poll_waiters.push(waiter);
+    }
+
+    /// Whether a timer still means something (a request timeout of an answered request does
+    /// not), for "Coming up".
+    pub fn timer_live(&self, t: &ProducerTimer) -> bool {
+        match t {
+            ProducerTimer::RequestTimeout { req_id } => self.inflight.contains_key(req_id),
+            _ => true,
+        }
+    }
+
+    fn log(&mut self, event: LogEvent) {
+        self.out.log(event);
+    }
+
+    fn timer(&mut self, at_us: u64, timer: ProducerTimer) {
+        self.out.timer(at_us, timer);
+    }
+
+    fn socket_busy_until_us(&self, broker: u32) -> u64 {
+        self.socket_busy_until_us.get(&broker).copied().unwrap_or(0)
+    }
+
+    /// Writes a request to the broker's socket (the network decides its fate).
+    fn transmit(
+        &mut self,
+        cx: &Ctx,
+        broker: u32,
+        payload: Payload,
+        size_bytes: usize,
+        detail: String,
+    ) {
+        let busy = self.socket_busy_until_us.entry(broker).or_default();
+        *busy = (*busy).max(cx.now_us) + cx.net.tx_time_us(PRODUCER, broker, size_bytes);
+        self.out.transmit(Transmit {
+            from: PRODUCER,
+            to: broker,
+            payload,
+            size_bytes,
+            detail,
+        });
     }
 
     fn java(&self) -> bool {
@@ -241,14 +331,14 @@ impl Producer {
     /// Picks the partition (reference §3 "partitioner").
     fn partition_for(
         &mut self,
-        w: &mut World,
+        cx: &Ctx,
         topic: u32,
         partitions: u32,
         key: &Option<Vec<u8>>,
     ) -> u32 {
         let k = key.as_deref().unwrap_or(&[]);
-        let sticky_random = |this: &mut Producer, w: &mut World| {
-            let now = w.now_us;
+        let sticky_random = |this: &mut Producer, cx: &Ctx| {
+            let now = cx.now_us;
             let java = this.java();
             let until_bytes = this.settings.batch_size_bytes;
             let linger = this.settings.sticky_linger_ms * 1000;
@@ -278,7 +368,7 @@ impl Producer {
             Partitioner::Random if self.settings.sticky_linger_ms == 0 => {
                 self.rng.below(partitions as u64) as u32
             }
-            _ => sticky_random(self, w),
+            _ => sticky_random(self, cx),
         }
     }
 
@@ -286,7 +376,7 @@ impl Producer {
     #[allow(clippy::too_many_arguments)]
     pub fn produce(
         &mut self,
-        w: &mut World,
+        cx: &Ctx,
         topic: u32,
         partitions: u32,
         partition: Option<u32>,
@@ -316,13 +406,13 @@ impl Producer {
             Some(p) => {
                 return Err(SimError::UnknownTopicOrPartition(format!(
                     "partition {p} does not exist ({} has {partitions})",
-                    w.topics
+                    cx.topics
                         .get(topic as usize)
                         .map(|t| t.spec.name.as_str())
                         .unwrap_or("?")
                 )))
             }
-            None => self.partition_for(w, topic, partitions, &record.key),
+            None => self.partition_for(cx, topic, partitions, &record.key),
         };
         if let Some(s) = self.sticky.get_mut(&topic) {
             if s.0 == partition {
@@ -334,17 +424,17 @@ impl Producer {
         self.next_msg_id += 1;
         self.held_msgs += 1;
         self.held_bytes += held_bytes as u64;
-        w.metrics.records_produced += 1;
-        if w.log.options.per_message {
-            w.log(LogEvent::ProduceCalled {
+        self.stats.records_produced += 1;
+        if cx.log.per_message {
+            self.log(LogEvent::ProduceCalled {
                 msg_id: id,
-                topic: w.topic_name(tp),
+                topic: cx.topic_name(tp),
                 partition,
                 key: text(&record.key),
                 value_bytes: record.value.as_ref().map(|v| v.len()).unwrap_or(0),
             });
         }
-        let now = w.now_us;
+        let now = cx.now_us;
         let java = self.java();
         let cap = self.settings.batch_size_bytes;
         let linger = self.settings.linger_us;
@@ -367,15 +457,15 @@ impl Producer {
             held_bytes,
         });
         pq.queue_bytes += size_bytes;
-        if was_empty && w.log.options.per_message {
-            w.log(LogEvent::BatchOpened {
-                topic: w.topic_name(tp),
+        if was_empty && cx.log.per_message {
+            self.log(LogEvent::BatchOpened {
+                topic: cx.topic_name(tp),
                 partition,
                 linger_deadline_us: now + linger,
             });
         }
         if !self.leaders.contains_key(&tp) {
-            self.request_metadata(w);
+            self.request_metadata(cx);
         }
         // Only this partition changed: serve fully if it became ready, otherwise make sure a
         // wake-up exists for its linger deadline (keeps produce() O(1) for big runs).
@@ -385,7 +475,7 @@ impl Producer {
             .and_then(|pq| self.queue_ready(now, pq))
             .is_some();
         if ready || self.need_bump {
-            self.serve(w);
+            self.serve(cx);
         } else if was_empty || java {
             let deadline = if java {
                 self.parts
@@ -398,22 +488,22 @@ impl Producer {
             };
             if self.wake_at.is_none_or(|cur| cur <= now || deadline < cur) {
                 self.wake_at = Some(deadline);
-                w.schedule(deadline, Event::ProducerWake);
+                self.timer(deadline, ProducerTimer::Wake);
             }
         }
         Ok((id, partition))
     }
 
-    pub fn request_metadata(&mut self, w: &mut World) {
+    pub fn request_metadata(&mut self, cx: &Ctx) {
         if !self.metadata_pending {
             self.metadata_pending = true;
-            let rtt = 2 * w.net.latency_us(PRODUCER, 1);
-            w.schedule(w.now_us + rtt, Event::MetadataRefreshed);
+            let rtt = 2 * cx.net.latency_us(PRODUCER, 1);
+            self.timer(cx.now_us + rtt, ProducerTimer::MetadataResponse);
         }
     }
 
     /// New metadata (the controller's view at arrival).
-    pub fn metadata_refreshed(&mut self, w: &mut World, leaders: BTreeMap<Tp, Option<u32>>) {
+    pub fn metadata_refreshed(&mut self, cx: &Ctx, leaders: BTreeMap<Tp, Option<u32>>) {
         self.metadata_pending = false;
         let changed = leaders != self.leaders;
         self.leaders = leaders;
@@ -421,9 +511,9 @@ impl Producer {
             let list = self
                 .leaders
                 .iter()
-                .map(|(tp, l)| (w.topic_name(*tp), tp.partition, *l))
+                .map(|(tp, l)| (cx.topic_name(*tp), tp.partition, *l))
                 .collect();
-            w.log(LogEvent::MetadataRefreshed { leaders: list });
+            self.log(LogEvent::MetadataRefreshed { leaders: list });
         }
         let waiting = self.parts.iter().any(|(tp, p)| {
             (!p.queue.is_empty() || !p.retry.is_empty())
@@ -432,9 +522,9 @@ impl Producer {
         if waiting {
             // topic.metadata.refresh.fast.interval.ms = 100 while a leader is unknown.
             self.metadata_pending = true;
-            w.schedule(w.now_us + 100_000, Event::MetadataRefreshed);
+            self.timer(cx.now_us + 100_000, ProducerTimer::MetadataResponse);
         }
-        self.serve(w);
+        self.serve(cx);
     }
 
     fn backoff_us(&mut self, retries_used: u32) -> u64 {
@@ -453,7 +543,7 @@ impl Producer {
     /// Builds the next batch of a partition from its queue (up to the count and byte limits).
     fn build_batch(
         &mut self,
-        w: &mut World,
+        cx: &Ctx,
         tp: Tp,
         reason: SealReason,
         java_count: Option<usize>,
@@ -508,19 +598,19 @@ impl Producer {
                     next_try_us: 0,
                     possibly_persisted: None,
                 };
-                self.fail_batch(w, b, ErrorCode::InvalidRecord);
+                self.fail_batch(cx, b, ErrorCode::InvalidRecord);
                 return None;
             }
         };
-        w.metrics.batches += 1;
-        w.metrics.bytes_uncompressed += enc.uncompressed_records_bytes as u64;
-        w.metrics.bytes_batches += enc.bytes.len() as u64;
-        let totals = w.metrics.by_codec.entry(enc.codec.name()).or_default();
+        self.stats.batches += 1;
+        self.stats.bytes_uncompressed += enc.uncompressed_records_bytes as u64;
+        self.stats.bytes_batches += enc.bytes.len() as u64;
+        let totals = self.stats.by_codec.entry(enc.codec.name()).or_default();
         totals.batches += 1;
         totals.records_bytes += enc.uncompressed_records_bytes as u64;
         totals.batch_bytes += enc.bytes.len() as u64;
-        w.log(LogEvent::BatchSealed {
-            topic: w.topic_name(tp),
+        self.log(LogEvent::BatchSealed {
+            topic: cx.topic_name(tp),
             partition: tp.partition,
             records: msgs.len() as u32,
             reason,
@@ -580,10 +670,10 @@ impl Producer {
         b.producer_epoch = self.producer_epoch;
     }
 
-    fn can_send_to(&self, w: &World, broker: u32) -> bool {
+    fn can_send_to(&self, cx: &Ctx, broker: u32) -> bool {
         let n = self.broker_inflight.get(&broker).copied().unwrap_or(0);
         n < self.settings.max_in_flight
-            && (self.java() || w.net.busy_until_us(PRODUCER, broker) <= w.now_us)
+            && (self.java() || self.socket_busy_until_us(broker) <= cx.now_us)
     }
 
     fn part_window_open(&self, pq: &PartQ) -> bool {
@@ -629,17 +719,17 @@ impl Producer {
 
     /// The send loop: expire, bump epoch if needed, build and send requests, schedule the next
     /// wake-up.
-    pub fn serve(&mut self, w: &mut World) {
-        let now = w.now_us;
-        self.expire(w);
+    pub fn serve(&mut self, cx: &Ctx) {
+        let now = cx.now_us;
+        self.expire(cx);
         if self.need_bump && self.inflight.is_empty() {
-            self.bump_epoch(w);
+            self.bump_epoch(cx);
         }
         if !self.need_bump {
             if self.java() {
-                self.serve_java(w);
+                self.serve_java(cx);
             } else {
-                self.serve_rdk(w);
+                self.serve_rdk(cx);
             }
         }
         // Next wake-up.
@@ -664,7 +754,7 @@ impl Producer {
                     consider(m.enqueued_us + timeout_us);
                 }
                 if let Some(l) = leader {
-                    consider(w.net.busy_until_us(PRODUCER, l));
+                    consider(self.socket_busy_until_us(l));
                 }
             }
             if let Some(b) = pq.retry.front() {
@@ -679,30 +769,30 @@ impl Producer {
         if let Some(t) = next {
             if self.wake_at.is_none_or(|cur| cur <= now || t < cur) {
                 self.wake_at = Some(t);
-                w.schedule(t, Event::ProducerWake);
+                self.timer(t, ProducerTimer::Wake);
             }
         }
     }
 
-    pub fn wake(&mut self, w: &mut World) {
-        if self.wake_at.is_some_and(|t| t <= w.now_us) {
+    pub fn wake(&mut self, cx: &Ctx) {
+        if self.wake_at.is_some_and(|t| t <= cx.now_us) {
             self.wake_at = None;
         }
-        self.serve(w);
+        self.serve(cx);
     }
 
-    fn serve_rdk(&mut self, w: &mut World) {
-        let now = w.now_us;
+    fn serve_rdk(&mut self, cx: &Ctx) {
+        let now = cx.now_us;
         let tps: Vec<Tp> = self.parts.keys().copied().collect();
         for tp in tps {
             let Some(leader) = self.leaders.get(&tp).copied().flatten() else {
                 continue;
             };
             loop {
-                if !self.can_send_to(w, leader) {
+                if !self.can_send_to(cx, leader) {
                     break;
                 }
-                if self.recovery_step(w, tp, leader, now) {
+                if self.recovery_step(cx, tp, leader, now) {
                     break;
                 }
                 let Some(pq) = self.parts.get(&tp) else { break };
@@ -715,7 +805,7 @@ impl Producer {
                         break;
                     };
                     let Some(b) = pq.retry.pop_front() else { break };
-                    self.send(w, leader, vec![b], true);
+                    self.send(cx, leader, vec![b], true);
                     continue;
                 }
                 if !self.part_window_open(pq) {
@@ -724,10 +814,10 @@ impl Producer {
                 let Some(reason) = self.queue_ready(now, pq) else {
                     break;
                 };
-                let Some(b) = self.build_batch(w, tp, reason, None) else {
+                let Some(b) = self.build_batch(cx, tp, reason, None) else {
                     break;
                 };
-                self.send(w, leader, vec![b], false);
+                self.send(cx, leader, vec![b], false);
             }
         }
     }
@@ -737,7 +827,7 @@ impl Producer {
     /// order, before any new batch (Java: only the first in-flight sequence is re-drained), so a
     /// retried batch always stays inside the broker's 5-batch window. Returns true while the
     /// partition is recovering (the caller must not send new batches).
-    fn recovery_step(&mut self, w: &mut World, tp: Tp, leader: u32, now: u64) -> bool {
+    fn recovery_step(&mut self, cx: &Ctx, tp: Tp, leader: u32, now: u64) -> bool {
         if !self.settings.enable_idempotence {
             return false;
         }
@@ -753,14 +843,14 @@ impl Producer {
         pq.draining = true;
         if pq.inflight == 0 && pq.retry.front().is_some_and(|b| b.next_try_us <= now) {
             if let Some(b) = pq.retry.pop_front() {
-                self.send(w, leader, vec![b], true);
+                self.send(cx, leader, vec![b], true);
             }
         }
         true
     }
 
-    fn serve_java(&mut self, w: &mut World) {
-        let now = w.now_us;
+    fn serve_java(&mut self, cx: &Ctx) {
+        let now = cx.now_us;
         let mut by_broker: BTreeMap<u32, Vec<Tp>> = BTreeMap::new();
         for (tp, l) in &self.leaders {
             if let Some(l) = l {
@@ -771,7 +861,7 @@ impl Producer {
         }
         for (broker, tps) in by_broker {
             loop {
-                if !self.can_send_to(w, broker) {
+                if !self.can_send_to(cx, broker) {
                     break;
                 }
                 // Is any partition of this broker ready?
@@ -863,7 +953,7 @@ impl Producer {
                     if !batches.is_empty() && size + est > self.settings.message_max_bytes {
                         break;
                     }
-                    if let Some(b) = self.build_batch(w, tp, reason, Some(count)) {
+                    if let Some(b) = self.build_batch(cx, tp, reason, Some(count)) {
                         size += b.bytes.len();
                         batches.push(b);
                     }
@@ -871,12 +961,12 @@ impl Producer {
                 if batches.is_empty() {
                     break;
                 }
-                self.send(w, broker, batches, retry);
+                self.send(cx, broker, batches, retry);
             }
         }
     }
 
-    fn send(&mut self, w: &mut World, broker: u32, mut batches: Vec<PBatch>, retry: bool) {
+    fn send(&mut self, cx: &Ctx, broker: u32, mut batches: Vec<PBatch>, retry: bool) {
         let req_id = self.next_req_id;
         self.next_req_id += 1;
         let acks = self.settings.acks;
@@ -884,7 +974,7 @@ impl Producer {
         let mut size = 40 + self.settings.client_id.len();
         for b in batches.iter_mut() {
             b.attempts += 1;
-            size += 30 + w.topic_name(b.tp).len() + b.bytes.len();
+            size += 30 + cx.topic_name(b.tp).len() + b.bytes.len();
             parts.push(ProducePart {
                 tp: b.tp,
                 bytes: b.bytes.clone(),
@@ -893,27 +983,27 @@ impl Producer {
                 producer_epoch: b.producer_epoch,
                 base_sequence: b.base_sequence,
             });
-            w.metrics.bytes_sent_batches += b.bytes.len() as u64;
+            self.stats.bytes_sent_batches += b.bytes.len() as u64;
         }
         let desc: Vec<(String, u32, u32, i32)> = batches
             .iter()
             .map(|b| {
                 (
-                    w.topic_name(b.tp),
+                    cx.topic_name(b.tp),
                     b.tp.partition,
                     b.msgs.len() as u32,
                     b.base_sequence,
                 )
             })
             .collect();
-        w.log(LogEvent::RequestSent {
+        self.log(LogEvent::RequestSent {
             req_id,
             broker,
             batches: desc,
             size_bytes: size,
             retry,
         });
-        w.metrics.produce_requests += 1;
+        self.stats.produce_requests += 1;
         let req = ProduceRequest {
             req_id,
             acks,
@@ -921,21 +1011,15 @@ impl Producer {
             parts,
         };
         let detail = format!("request #{req_id}, {} batch(es)", batches.len());
-        w.send(
-            PRODUCER,
-            broker,
-            Payload::Produce(Arc::new(req)),
-            size,
-            detail,
-        );
+        self.transmit(cx, broker, Payload::Produce(Arc::new(req)), size, detail);
         if acks == 0 {
             // No response expected: delivered as soon as it is sent, offset unknown (§4.1, 8).
             for b in batches {
-                self.complete_batch(w, b, None);
+                self.complete_batch(cx, b, None);
             }
             return;
         }
-        let now = w.now_us;
+        let now = cx.now_us;
         let mut timeout = self.settings.socket_timeout_ms * 1000;
         if self.settings.message_timeout_ms > 0 {
             let oldest = batches
@@ -961,7 +1045,7 @@ impl Producer {
                 sent_us: now,
             },
         );
-        w.schedule(now + timeout, Event::ProducerRequestTimeout { req_id });
+        self.timer(now + timeout, ProducerTimer::RequestTimeout { req_id });
     }
 
     fn take_inflight(&mut self, req_id: u64) -> Option<Inflight> {
@@ -980,7 +1064,7 @@ impl Producer {
     /// A ProduceResponse arrived. Responses on one connection are read in request order (Kafka
     /// answers a connection's requests in order, and TCP delivers them in order): a response that
     /// overtook an older, unanswered request waits until that request is answered or fails.
-    pub fn handle_response(&mut self, w: &mut World, broker: u32, resp: ProduceResponse) {
+    pub fn handle_response(&mut self, cx: &Ctx, broker: u32, resp: ProduceResponse) {
         if !self.inflight.contains_key(&resp.req_id) {
             return;
         }
@@ -992,7 +1076,7 @@ impl Producer {
             self.held.insert(resp.req_id, resp);
             return;
         }
-        self.process_response(w, broker, resp);
+        self.process_response(cx, broker, resp);
         // Responses that were waiting behind it, in order.
         loop {
             let next = self
@@ -1001,14 +1085,14 @@ impl Producer {
                 .find(|(_, i)| i.broker == broker)
                 .map(|(id, _)| *id);
             match next.and_then(|id| self.held.remove(&id)) {
-                Some(r) => self.process_response(w, broker, r),
+                Some(r) => self.process_response(cx, broker, r),
                 None => break,
             }
         }
-        self.serve(w);
+        self.serve(cx);
     }
 
-    fn process_response(&mut self, w: &mut World, broker: u32, resp: ProduceResponse) {
+    fn process_response(&mut self, cx: &Ctx, broker: u32, resp: ProduceResponse) {
         let Some(inf) = self.take_inflight(resp.req_id) else {
             return;
         };
@@ -1016,13 +1100,13 @@ impl Producer {
             .results
             .iter()
             .map(|(tp, r)| crate::log::PartitionResult {
-                topic: w.topic_name(*tp),
+                topic: cx.topic_name(*tp),
                 partition: tp.partition,
                 error: r.err(),
                 base_offset: r.ok(),
             })
             .collect();
-        w.log(LogEvent::ResponseReceived {
+        self.log(LogEvent::ResponseReceived {
             req_id: resp.req_id,
             broker,
             results,
@@ -1035,8 +1119,8 @@ impl Producer {
                 .map(|x| x.1)
                 .unwrap_or(Err(ErrorCode::UnknownServerError));
             match r {
-                Ok(base) => self.complete_batch(w, b, Some(base)),
-                Err(e) => self.batch_error(w, b, e),
+                Ok(base) => self.complete_batch(cx, b, Some(base)),
+                Err(e) => self.batch_error(cx, b, e),
             }
         }
     }
@@ -1045,11 +1129,11 @@ impl Producer {
     /// `_TRANSPORT` (connection reset). A timeout tears the connection down (librdkafka
     /// disconnects), so every other request in flight on it fails with `_TRANSPORT` too, and
     /// responses held behind the timed-out one are lost with the connection.
-    pub fn request_failed(&mut self, w: &mut World, req_id: u64, err: ErrorCode) {
+    pub fn request_failed(&mut self, cx: &Ctx, req_id: u64, err: ErrorCode) {
         let Some(broker) = self.inflight.get(&req_id).map(|i| i.broker) else {
             return;
         };
-        self.fail_request(w, req_id, err);
+        self.fail_request(cx, req_id, err);
         if err == ErrorCode::TimedOut {
             let others: Vec<u64> = self
                 .inflight
@@ -1058,31 +1142,31 @@ impl Producer {
                 .map(|(id, _)| *id)
                 .collect();
             for id in others {
-                self.fail_request(w, id, ErrorCode::Transport);
+                self.fail_request(cx, id, ErrorCode::Transport);
             }
         }
-        self.request_metadata(w);
-        self.serve(w);
+        self.request_metadata(cx);
+        self.serve(cx);
     }
 
-    fn fail_request(&mut self, w: &mut World, req_id: u64, err: ErrorCode) {
+    fn fail_request(&mut self, cx: &Ctx, req_id: u64, err: ErrorCode) {
         self.held.remove(&req_id);
         let Some(inf) = self.take_inflight(req_id) else {
             return;
         };
         if err == ErrorCode::TimedOut {
-            w.log(LogEvent::RequestTimedOut {
+            self.log(LogEvent::RequestTimedOut {
                 req_id,
                 broker: inf.broker,
             });
         } else {
-            w.log(LogEvent::ConnectionReset {
+            self.log(LogEvent::ConnectionReset {
                 req_id,
                 broker: inf.broker,
             });
         }
         for b in inf.batches {
-            self.batch_error(w, b, err);
+            self.batch_error(cx, b, err);
         }
     }
 
@@ -1098,7 +1182,7 @@ impl Producer {
     /// Java: a multi-record batch rejected with MESSAGE_TOO_LARGE is split in two and both halves
     /// go back to the front of the partition (not counted as a retry), keeping the big batch's
     /// sequence numbers (AK `Sender.completeBatch`, `RecordAccumulator.splitAndReenqueue`, §4.1).
-    fn split_batch(&mut self, w: &mut World, mut b: PBatch) {
+    fn split_batch(&mut self, cx: &Ctx, mut b: PBatch) {
         let mid = b.msgs.len() / 2;
         let msgs2 = b.msgs.split_off(mid);
         let records2 = b.records.split_off(mid);
@@ -1117,12 +1201,12 @@ impl Producer {
         self.reencode(&mut b, seq1);
         self.reencode(&mut second, seq2);
         for half in [&mut b, &mut second] {
-            half.next_try_us = w.now_us;
+            half.next_try_us = cx.now_us;
             half.possibly_persisted = None;
         }
         for half in [&b, &second] {
-            w.log(LogEvent::RetryScheduled {
-                topic: w.topic_name(half.tp),
+            self.log(LogEvent::RetryScheduled {
+                topic: cx.topic_name(half.tp),
                 partition: half.tp.partition,
                 records: half.msgs.len() as u32,
                 error: ErrorCode::MessageTooLarge,
@@ -1138,9 +1222,9 @@ impl Producer {
         pq.retry.push_front(b);
     }
 
-    fn batch_error(&mut self, w: &mut World, mut b: PBatch, e: ErrorCode) {
+    fn batch_error(&mut self, cx: &Ctx, mut b: PBatch, e: ErrorCode) {
         if e == ErrorCode::MessageTooLarge && self.java() && b.msgs.len() > 1 {
-            self.split_batch(w, b);
+            self.split_batch(cx, b);
             return;
         }
         let idem = self.settings.enable_idempotence;
@@ -1148,7 +1232,7 @@ impl Producer {
         let expired = timeout_us > 0
             && b.msgs
                 .first()
-                .is_some_and(|m| w.now_us >= m.enqueued_us + timeout_us);
+                .is_some_and(|m| cx.now_us >= m.enqueued_us + timeout_us);
         let draining = self.parts.get(&b.tp).is_some_and(|p| p.draining);
         let mut count_retry = true;
         let retry = if expired {
@@ -1182,7 +1266,7 @@ impl Producer {
                 ErrorAction::Permanent => false,
                 ErrorAction::RefreshRetry => {
                     count_retry = false;
-                    self.request_metadata(w);
+                    self.request_metadata(cx);
                     true
                 }
                 ErrorAction::Retry | ErrorAction::RetryPossiblyPersisted => {
@@ -1195,7 +1279,7 @@ impl Producer {
             if idem && b.base_sequence >= 0 {
                 self.need_bump = true;
             }
-            self.fail_batch(w, b, err);
+            self.fail_batch(cx, b, err);
             return;
         }
         if count_retry {
@@ -1205,10 +1289,10 @@ impl Producer {
             b.possibly_persisted = Some(e);
         }
         let backoff = self.backoff_us(b.retries_used.max(1));
-        b.next_try_us = w.now_us + backoff;
-        w.metrics.retries += 1;
-        w.log(LogEvent::RetryScheduled {
-            topic: w.topic_name(b.tp),
+        b.next_try_us = cx.now_us + backoff;
+        self.stats.retries += 1;
+        self.log(LogEvent::RetryScheduled {
+            topic: cx.topic_name(b.tp),
             partition: b.tp.partition,
             records: b.msgs.len() as u32,
             error: e,
@@ -1230,10 +1314,10 @@ impl Producer {
     }
 
     /// Restart sequences with a new epoch once nothing is in flight (reference §5.3).
-    fn bump_epoch(&mut self, w: &mut World) {
+    fn bump_epoch(&mut self, cx: &Ctx) {
         self.need_bump = false;
         self.producer_epoch = self.producer_epoch.wrapping_add(1);
-        w.log(LogEvent::EpochBumped {
+        self.log(LogEvent::EpochBumped {
             producer_id: self.producer_id,
             producer_epoch: self.producer_epoch,
         });
@@ -1251,7 +1335,7 @@ impl Producer {
             pq.retry = keep.into();
             for b in unsure {
                 let e = b.possibly_persisted.unwrap_or(ErrorCode::TimedOut);
-                self.fail_batch(w, b, e);
+                self.fail_batch(cx, b, e);
             }
             let mut seq = 0i32;
             for b in pq.retry.iter_mut() {
@@ -1264,12 +1348,12 @@ impl Producer {
         }
     }
 
-    fn expire(&mut self, w: &mut World) {
+    fn expire(&mut self, cx: &Ctx) {
         let timeout_us = self.settings.message_timeout_ms * 1000;
         if timeout_us == 0 {
             return;
         }
-        let now = w.now_us;
+        let now = cx.now_us;
         let tps: Vec<Tp> = self.parts.keys().copied().collect();
         for tp in tps {
             while let Some(pq) = self.parts.get_mut(&tp) {
@@ -1286,7 +1370,7 @@ impl Producer {
                         pq.java_batches.pop_front();
                     }
                 }
-                self.report(w, tp, &m, &m.record, None, Some(ErrorCode::MsgTimedOut));
+                self.report(cx, tp, &m, &m.record, None, Some(ErrorCode::MsgTimedOut));
             }
             while let Some(pq) = self.parts.get_mut(&tp) {
                 match pq.retry.front().and_then(|b| b.msgs.first()) {
@@ -1297,55 +1381,55 @@ impl Producer {
                 if self.settings.enable_idempotence {
                     self.need_bump = true;
                 }
-                self.fail_batch(w, b, ErrorCode::MsgTimedOut);
+                self.fail_batch(cx, b, ErrorCode::MsgTimedOut);
             }
         }
     }
 
-    fn fail_batch(&mut self, w: &mut World, b: PBatch, e: ErrorCode) {
-        w.metrics.records_failed += b.msgs.len() as u64;
-        w.log(LogEvent::BatchFailed {
-            topic: w.topic_name(b.tp),
+    fn fail_batch(&mut self, cx: &Ctx, b: PBatch, e: ErrorCode) {
+        self.stats.records_failed += b.msgs.len() as u64;
+        self.log(LogEvent::BatchFailed {
+            topic: cx.topic_name(b.tp),
             partition: b.tp.partition,
             records: b.msgs.len() as u32,
             error: e,
         });
         for (m, r) in b.msgs.iter().zip(&b.records) {
-            self.report(w, b.tp, m, r, None, Some(e));
+            self.report(cx, b.tp, m, r, None, Some(e));
         }
     }
 
-    fn complete_batch(&mut self, w: &mut World, b: PBatch, base: Option<i64>) {
-        w.metrics.records_delivered += b.msgs.len() as u64;
+    fn complete_batch(&mut self, cx: &Ctx, b: PBatch, base: Option<i64>) {
+        self.stats.records_delivered += b.msgs.len() as u64;
         for (i, (m, r)) in b.msgs.iter().zip(&b.records).enumerate() {
-            self.report(w, b.tp, m, r, base.map(|o| o + i as i64), None);
+            self.report(cx, b.tp, m, r, base.map(|o| o + i as i64), None);
         }
     }
 
     fn report(
         &mut self,
-        w: &mut World,
+        cx: &Ctx,
         tp: Tp,
         m: &Msg,
         record: &Record,
         offset: Option<i64>,
         error: Option<ErrorCode>,
     ) {
-        let latency_us = w.now_us.saturating_sub(m.enqueued_us);
+        let latency_us = cx.now_us.saturating_sub(m.enqueued_us);
         if error.is_none() {
-            w.metrics.latencies_us.push(latency_us);
+            self.stats.latencies_us.push(latency_us);
         }
-        let per_message = w.log.options.per_message;
+        let per_message = cx.log.per_message;
         // Track the held bytes with the report (freed when served).
         self.ready_bytes.push_back(m.held_bytes);
         if !per_message {
             // Big runs keep only the accounting, not the report objects.
-            self.after_report(w);
+            self.after_report(cx);
             return;
         }
-        let topic = w.topic_name(tp);
+        let topic = cx.topic_name(tp);
         if per_message {
-            w.log(LogEvent::DeliveryReport {
+            self.log(LogEvent::DeliveryReport {
                 msg_id: m.id,
                 topic: topic.clone(),
                 partition: tp.partition,
@@ -1369,19 +1453,19 @@ impl Producer {
                 None
             },
             latency_us,
-            ready_us: w.now_us,
+            ready_us: cx.now_us,
             served_us: None,
         });
-        self.after_report(w);
+        self.after_report(cx);
     }
 
-    fn after_report(&mut self, w: &mut World) {
+    fn after_report(&mut self, cx: &Ctx) {
         if self.flush.is_some() {
-            self.serve_reports(w, "flush()");
+            self.serve_reports(cx, "flush()");
         } else if !self.poll_waiters.is_empty() {
-            self.serve_reports(w, "poll(1)");
-            for (gen_id, token) in std::mem::take(&mut self.poll_waiters) {
-                w.schedule(w.now_us, Event::Generator { gen_id, token });
+            self.serve_reports(cx, "poll(1)");
+            for waiter in std::mem::take(&mut self.poll_waiters) {
+                self.out.push(Output::Resume(waiter));
             }
         }
     }
@@ -1392,7 +1476,7 @@ const SERVED_KEPT: usize = 2000;
 
 impl Producer {
     /// Serves every ready delivery report (the callbacks run); frees their queue slots.
-    pub fn serve_reports(&mut self, w: &mut World, by: &str) -> u32 {
+    pub fn serve_reports(&mut self, cx: &Ctx, by: &str) -> u32 {
         let mut n = 0u32;
         while let Some(bytes) = self.ready_bytes.pop_front() {
             self.held_msgs = self.held_msgs.saturating_sub(1);
@@ -1400,77 +1484,72 @@ impl Producer {
             n += 1;
         }
         while let Some(mut r) = self.ready_reports.pop_front() {
-            r.served_us = Some(w.now_us);
+            r.served_us = Some(cx.now_us);
             self.served_reports.push_back(r);
         }
         while self.served_reports.len() > SERVED_KEPT {
             self.served_reports.pop_front();
         }
-        if n > 0 && w.log.options.per_message {
-            w.log(LogEvent::ReportsServed {
+        if n > 0 && cx.log.per_message {
+            self.log(LogEvent::ReportsServed {
                 count: n,
                 by: by.into(),
             });
         }
         if self.flush.is_some() {
-            self.check_flush(w);
+            self.check_flush();
         }
         n
     }
 
     /// `poll(0)`.
-    pub fn poll(&mut self, w: &mut World) -> u32 {
-        self.serve_reports(w, "poll()")
+    pub fn poll(&mut self, cx: &Ctx) -> u32 {
+        self.serve_reports(cx, "poll()")
     }
 
     /// `flush(timeout)`: linger is ignored until the queue is empty or the timeout expires.
-    pub fn flush_start(
-        &mut self,
-        w: &mut World,
-        timeout_us: Option<u64>,
-        owner: Option<(u64, u64)>,
-    ) {
+    pub fn flush_start(&mut self, cx: &Ctx, timeout_us: Option<u64>, owner: Option<Waiter>) {
         let id = self.next_flush_id;
         self.next_flush_id += 1;
         self.flush = Some(FlushState { id, owner });
-        w.log(LogEvent::FlushStarted {
+        self.log(LogEvent::FlushStarted {
             queued: self.held_msgs,
         });
         if let Some(t) = timeout_us {
-            w.schedule(w.now_us + t, Event::FlushTimeout { flush_id: id });
+            self.timer(cx.now_us + t, ProducerTimer::FlushTimeout { flush_id: id });
         }
-        self.serve_reports(w, "flush()");
+        self.serve_reports(cx, "flush()");
         if self.flush.is_some() {
-            self.serve(w);
+            self.serve(cx);
         }
     }
 
-    fn check_flush(&mut self, w: &mut World) {
+    fn check_flush(&mut self) {
         if self.held_msgs == 0 {
-            self.end_flush(w);
+            self.end_flush();
         }
     }
 
-    fn end_flush(&mut self, w: &mut World) {
+    fn end_flush(&mut self) {
         if let Some(f) = self.flush.take() {
-            w.log(LogEvent::FlushReturned {
+            self.log(LogEvent::FlushReturned {
                 remaining: self.held_msgs,
             });
-            if let Some((gen_id, token)) = f.owner {
-                w.schedule(w.now_us, Event::Generator { gen_id, token });
+            if let Some(waiter) = f.owner {
+                self.out.push(Output::Resume(waiter));
             }
         }
     }
 
-    pub fn flush_timeout(&mut self, w: &mut World, flush_id: u64) {
+    pub fn flush_timeout(&mut self, flush_id: u64) {
         if self.flush.as_ref().is_some_and(|f| f.id == flush_id) {
-            self.end_flush(w);
+            self.end_flush();
         }
     }
 
     /// Applies new settings (a `SetProducerConfig` action). A change of idempotence restarts the
     /// idempotent state (new epoch), as a new producer instance would.
-    pub fn set_settings(&mut self, w: &mut World, settings: ProducerSettings, producer_id: i64) {
+    pub fn set_settings(&mut self, cx: &Ctx, settings: ProducerSettings, producer_id: i64) {
         let idem_changed = settings.enable_idempotence != self.settings.enable_idempotence;
         self.settings = settings;
         if idem_changed {
@@ -1485,6 +1564,6 @@ impl Producer {
                 pq.next_seq = 0;
             }
         }
-        self.serve(w);
+        self.serve(cx);
     }
 }

@@ -2,26 +2,30 @@
 //! scenario's timeline of actions and faults, and exposes the public [`Simulation`] API.
 
 mod checkpoint;
+mod world;
 pub use checkpoint::Checkpoint;
 
-use crate::broker::Cluster;
+use crate::broker::{Cluster, ClusterInput};
 use crate::config::ProducerSettings;
 use crate::error::{ErrorCode, SimError};
 use crate::log::{LogEntry, LogEvent};
 use crate::metrics::{Metrics, MetricsState};
 use crate::network::{LossRule, Network, PRODUCER};
-use crate::producer::Producer;
+use crate::node::{BrokerTiming, ClockSkew, Ctx, NodeClocks, Waiter};
+use crate::producer::{Producer, ProducerInput, ProducerTimer};
+use crate::proto::{Payload, Tp};
 use crate::queue::EventQueue;
 use crate::scenario::{
     ms_to_us, Action, Fault, ProduceMode, ProducerSpec, Scenario, TimedAction, TopicSpec,
     SCENARIO_VERSION,
 };
+use crate::topic::{validate_topic_name, Topic, TopicConfig};
 use crate::view::*;
-use crate::world::{validate_topic_name, Event, EventLog, Payload, Topic, TopicConfig, Tp, World};
 use kwire::{Record, RecordHeader};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use world::{Event, EventLog, World};
 
 /// Largest partition count per topic accepted by the playground.
 pub const MAX_PARTITIONS: u32 = 256;
@@ -243,18 +247,28 @@ impl Simulation {
                 options: scenario.log.clone(),
                 truncated: false,
             },
-            metrics: MetricsState::default(),
+            broker_metrics: MetricsState::default(),
             topics: Vec::new(),
-            start_time_ms: c.start_time_ms,
-            clocks: c
-                .clocks
-                .iter()
-                .map(|k| (k.node, (k.offset_ms, k.drift_ppm)))
-                .collect(),
-            lag_time_max_us: c.replica_lag_time_max_ms.clamp(1, MAX_SETTING_MS) * 1000,
-            fetch_wait_max_us: c.replica_fetch_wait_max_ms.min(MAX_SETTING_MS) * 1000,
-            fetch_backoff_us: c.replica_fetch_backoff_ms.min(MAX_SETTING_MS) * 1000,
-            session_timeout_us: c.session_timeout_ms.min(MAX_SETTING_MS) * 1000,
+            clocks: NodeClocks {
+                start_time_ms: c.start_time_ms,
+                skew: c
+                    .clocks
+                    .iter()
+                    .map(|k| {
+                        let skew = ClockSkew {
+                            offset_ms: k.offset_ms,
+                            drift_ppm: k.drift_ppm,
+                        };
+                        (k.node, skew)
+                    })
+                    .collect(),
+            },
+            timing: BrokerTiming {
+                lag_time_max_us: c.replica_lag_time_max_ms.clamp(1, MAX_SETTING_MS) * 1000,
+                fetch_wait_max_us: c.replica_fetch_wait_max_ms.min(MAX_SETTING_MS) * 1000,
+                fetch_backoff_us: c.replica_fetch_backoff_ms.min(MAX_SETTING_MS) * 1000,
+                session_timeout_us: c.session_timeout_ms.min(MAX_SETTING_MS) * 1000,
+            },
         };
         let mut sim = Simulation {
             producer_spec: scenario.producer.clone(),
@@ -274,7 +288,7 @@ impl Simulation {
             limit: None,
             scenario,
         };
-        sim.cluster.start(&mut sim.w);
+        sim.with_cluster(|c, cx| c.start_timers(cx));
         for t in sim.scenario.topics.clone() {
             sim.create_topic(t)?;
         }
@@ -355,7 +369,7 @@ impl Simulation {
             && self.gens.is_empty()
             && self.producer.idle()
             && self.producer.flush.is_none()
-            && self.cluster.settled(&self.w)
+            && self.cluster.settled(&self.w.ctx())
     }
 
     /// Processes exactly one action, fault or event. `None` when nothing is left or a scenario
@@ -542,7 +556,7 @@ impl Simulation {
     }
 
     /// Python `producer.poll(0)`: serves ready delivery reports and returns them.
-    pub fn poll(&mut self) -> Vec<crate::producer::DeliveryReport> {
+    pub fn poll(&mut self) -> Vec<crate::proto::DeliveryReport> {
         let ready = self.producer.ready_reports.len();
         if self.apply(Action::Poll).is_err() {
             return Vec::new();
@@ -613,12 +627,12 @@ impl Simulation {
             spec: spec.clone(),
             config,
         });
-        let assignment =
-            self.cluster
-                .create_topic(&mut self.w, idx, spec.partitions, spec.replication_factor);
+        let (partitions, rf) = (spec.partitions, spec.replication_factor);
+        let assignment = self.with_cluster(|c, cx| c.create_partitions(cx, idx, partitions, rf));
+        // SIMPLIFICATION: the producer knows a new topic's leaders at once.
         for (tp, meta) in &self.cluster.parts {
             if tp.topic == idx {
-                self.producer.leaders.insert(*tp, meta.leader);
+                self.producer.learn_leader(*tp, meta.leader);
             }
         }
         self.w.log(LogEvent::TopicCreated {
@@ -643,7 +657,8 @@ impl Simulation {
             } => {
                 let idx = self.topic_index(topic)?;
                 let record = Record {
-                    timestamp_ms: timestamp_ms.unwrap_or_else(|| self.w.node_time_ms(PRODUCER)),
+                    timestamp_ms: timestamp_ms
+                        .unwrap_or_else(|| self.w.ctx().node_time_ms(PRODUCER)),
                     key: key.as_ref().map(|k| k.as_bytes().to_vec()),
                     value: value.as_ref().map(|v| v.as_bytes().to_vec()),
                     headers: headers
@@ -705,7 +720,7 @@ impl Simulation {
                 Ok(())
             }
             Action::Poll => {
-                self.producer.poll(&mut self.w);
+                self.with_producer(|p, cx| p.poll(cx));
                 Ok(())
             }
             Action::Flush { timeout_ms } => {
@@ -713,7 +728,7 @@ impl Simulation {
                     Some(ms) => Some(ms_to_us(*ms, "flush timeout_ms")?),
                     None => None,
                 };
-                self.producer.flush_start(&mut self.w, t, None);
+                self.with_producer(|p, cx| p.flush_start(cx, t, None));
                 Ok(())
             }
             Action::SetProducerConfig { name, value } => {
@@ -721,8 +736,7 @@ impl Simulation {
                 spec.config.insert(name.clone(), value.clone());
                 let settings = ProducerSettings::from_spec(&spec)?;
                 self.producer_spec = spec;
-                self.producer
-                    .set_settings(&mut self.w, settings, PRODUCER_ID);
+                self.with_producer(|p, cx| p.set_settings(cx, settings, PRODUCER_ID));
                 self.w.log(LogEvent::ConfigChanged {
                     name: name.clone(),
                     value: value.clone(),
@@ -765,10 +779,7 @@ impl Simulation {
             .get(topic as usize)
             .map(|t| t.spec.partitions)
             .unwrap_or(0);
-        match self
-            .producer
-            .produce(&mut self.w, topic, partitions, partition, record)
-        {
+        match self.with_producer(|p, cx| p.produce(cx, topic, partitions, partition, record)) {
             Ok((id, _)) => Ok(id),
             Err(e) => {
                 if e == SimError::QueueFull {
@@ -845,7 +856,7 @@ impl Simulation {
             },
         };
         let record = Record {
-            timestamp_ms: self.w.node_time_ms(PRODUCER),
+            timestamp_ms: self.w.ctx().node_time_ms(PRODUCER),
             key,
             value: Some(value),
             headers: Vec::new(),
@@ -858,7 +869,7 @@ impl Simulation {
                 }
                 match g.mode {
                     ProduceMode::Async => {
-                        self.producer.poll(&mut self.w);
+                        self.with_producer(|p, cx| p.poll(cx));
                         self.schedule_gen(id, now + g.interval_us);
                     }
                     ProduceMode::NoPoll => {
@@ -870,8 +881,8 @@ impl Simulation {
                             g.token
                         });
                         if let Some(token) = token {
-                            self.producer
-                                .flush_start(&mut self.w, None, Some((id, token)));
+                            let waiter = Waiter { loop_id: id, token };
+                            self.with_producer(|p, cx| p.flush_start(cx, None, Some(waiter)));
                         }
                     }
                 }
@@ -885,11 +896,11 @@ impl Simulation {
                 }
                 _ => {
                     // except BufferError: producer.poll(1); retry
-                    if self.producer.poll(&mut self.w) > 0 {
+                    if self.with_producer(|p, cx| p.poll(cx)) > 0 {
                         self.schedule_gen(id, now + 1);
                     } else {
                         let token = self.schedule_gen(id, now + 1_000_000);
-                        self.producer.poll_waiters.push((id, token));
+                        self.producer.block_in_poll(Waiter { loop_id: id, token });
                     }
                 }
             },
@@ -905,14 +916,14 @@ impl Simulation {
 
     fn fire_fault(&mut self, f: &Fault) {
         self.w.log(LogEvent::FaultFired { fault: f.clone() });
-        let w = &mut self.w;
+        let net = &mut self.w.net;
         match f {
             Fault::DropNextRequest { broker, count } => {
-                let n = w.net.drop_next_request.entry(*broker).or_default();
+                let n = net.drop_next_request.entry(*broker).or_default();
                 *n = n.saturating_add(*count)
             }
             Fault::DropNextResponse { broker, count } => {
-                let n = w.net.drop_next_response.entry(*broker).or_default();
+                let n = net.drop_next_response.entry(*broker).or_default();
                 *n = n.saturating_add(*count)
             }
             Fault::FailNextProduce {
@@ -921,32 +932,22 @@ impl Simulation {
                 count,
                 after,
             } => {
-                if let (Some(e), Some(b)) = (
-                    ErrorCode::from_name(error),
+                if let Some(e) = ErrorCode::from_name(error) {
                     self.cluster
-                        .brokers
-                        .get_mut((*broker as usize).wrapping_sub(1)),
-                ) {
-                    for _ in 0..*after {
-                        b.fail_next.push_back(None);
-                    }
-                    for _ in 0..*count {
-                        b.fail_next.push_back(Some(e));
-                    }
+                        .inject_produce_errors(*broker, *after, *count, e);
                 }
             }
             Fault::DelayLink { from, to, delay_ms } => {
-                w.net.link_mut(*from, *to).extra_delay_us =
-                    ms_to_us(*delay_ms, "delay").unwrap_or(0);
+                net.link_mut(*from, *to).extra_delay_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
             }
             Fault::RandomLoss {
                 probability,
                 from,
                 to,
             } => {
-                w.net.loss.retain(|r| !(r.from == *from && r.to == *to));
+                net.loss.retain(|r| !(r.from == *from && r.to == *to));
                 if *probability > 0.0 {
-                    w.net.loss.push(LossRule {
+                    net.loss.push(LossRule {
                         probability: *probability,
                         from: *from,
                         to: *to,
@@ -954,33 +955,62 @@ impl Simulation {
                 }
             }
             Fault::Crash { broker } => {
-                self.cluster.crash(w, *broker);
+                let b = *broker;
+                net.down.insert(b);
+                self.with_cluster(|c, cx| c.crash_broker(cx, b));
                 // The producer sees its connections reset after one link latency.
-                for req_id in self.producer.requests_to(*broker) {
-                    let lat = w.net.latency_us(*broker, PRODUCER);
+                let w = &mut self.w;
+                for req_id in self.producer.requests_to(b) {
+                    let lat = w.net.latency_us(b, PRODUCER);
                     w.schedule(w.now_us + lat, Event::ProducerConnectionReset { req_id });
                 }
             }
-            Fault::Restart { broker } => self.cluster.restart(w, *broker),
+            Fault::Restart { broker } => {
+                let b = *broker;
+                net.down.remove(&b);
+                self.with_cluster(|c, cx| c.restart_broker(cx, b));
+            }
             Fault::Isolate {
                 broker,
                 include_producer,
-            } => self.cluster.isolate(w, *broker, *include_producer),
-            Fault::Heal { broker } => self.cluster.heal(w, *broker),
-            Fault::SlowFollower { broker, delay_ms } => {
-                if let Some(b) = self
-                    .cluster
-                    .brokers
-                    .get_mut((*broker as usize).wrapping_sub(1))
-                {
-                    b.slow_fetch_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
+            } => {
+                let b = *broker;
+                let was_reachable = net.controller_reachable(b);
+                net.isolated.insert(b, *include_producer);
+                self.with_cluster(|c, cx| c.isolate_broker(cx, b, was_reachable));
+            }
+            Fault::Heal { broker } => {
+                let b = *broker;
+                if net.isolated.remove(&b).is_some() {
+                    self.with_cluster(|c, cx| c.heal_broker(cx, b));
                 }
+            }
+            Fault::SlowFollower { broker, delay_ms } => {
+                let delay_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
+                self.cluster.set_slow_fetch(*broker, delay_us);
             }
         }
     }
 
+    /// Runs one producer call with the current context, then carries out what it queued.
+    fn with_producer<R>(&mut self, f: impl FnOnce(&mut Producer, &Ctx) -> R) -> R {
+        let r = f(&mut self.producer, &self.w.ctx());
+        while let Some(o) = self.producer.poll_output() {
+            self.w.apply(o, Event::Producer);
+        }
+        r
+    }
+
+    /// Runs one call of the brokers and the controller, then carries out what they queued.
+    fn with_cluster<R>(&mut self, f: impl FnOnce(&mut Cluster, &Ctx) -> R) -> R {
+        let r = f(&mut self.cluster, &self.w.ctx());
+        while let Some(o) = self.cluster.poll_output() {
+            self.w.apply(o, Event::Cluster);
+        }
+        r
+    }
+
     fn dispatch(&mut self, ev: Event) {
-        let w = &mut self.w;
         match ev {
             Event::Arrive {
                 msg_id,
@@ -988,9 +1018,9 @@ impl Simulation {
                 to,
                 payload,
             } => {
+                let w = &mut self.w;
                 let msg = w.net.in_flight.remove(&msg_id);
-                let reason = w.net.fate_at_arrival(from, to);
-                if let Some(reason) = reason {
+                if let Some(reason) = w.net.fate_at_arrival(from, to) {
                     if let Some(m) = msg {
                         w.net.note_dropped(m);
                     }
@@ -1011,61 +1041,39 @@ impl Simulation {
                     return;
                 }
                 match payload {
-                    Payload::Produce(req) => self.cluster.handle_produce(w, to, &req),
-                    Payload::ProduceResponse(resp) => self.producer.handle_response(w, from, resp),
-                    Payload::Fetch(req) => self.cluster.handle_fetch(w, to, from, req),
-                    Payload::FetchResponse(resp) => self.cluster.handle_fetch_response(w, to, resp),
+                    Payload::ProduceResponse(resp) => self.with_producer(|p, cx| {
+                        p.handle(cx, ProducerInput::Response { broker: from, resp })
+                    }),
+                    payload => self.with_cluster(|c, cx| {
+                        c.handle(cx, ClusterInput::Message { from, to, payload })
+                    }),
                 }
             }
-            Event::ProducerWake => self.producer.wake(w),
-            Event::ProducerRequestTimeout { req_id } => {
-                self.producer.request_failed(w, req_id, ErrorCode::TimedOut)
-            }
             Event::ProducerConnectionReset { req_id } => {
-                self.producer
-                    .request_failed(w, req_id, ErrorCode::Transport)
+                self.with_producer(|p, cx| p.handle(cx, ProducerInput::ConnectionReset { req_id }))
             }
-            Event::MetadataRefreshed => {
+            Event::Producer(ProducerTimer::MetadataResponse) => {
+                // The Metadata response carries the controller's view as it is now.
                 let leaders = self
                     .cluster
                     .parts
                     .iter()
                     .map(|(tp, m)| (*tp, m.leader))
                     .collect();
-                self.producer.metadata_refreshed(w, leaders);
+                self.with_producer(|p, cx| p.handle(cx, ProducerInput::Metadata { leaders }))
             }
+            Event::Producer(t) => self.with_producer(|p, cx| p.handle(cx, ProducerInput::Timer(t))),
             Event::Generator { gen_id, token } => self.run_gen(gen_id, token),
-            Event::FlushTimeout { flush_id } => self.producer.flush_timeout(w, flush_id),
-            Event::ControllerCheck { broker } => self.cluster.controller_check(w, broker),
-            Event::IsrCheck {
-                broker,
-                incarnation,
-            } => self.cluster.isr_check(w, broker, incarnation),
-            Event::DelayedProduceTimeout {
-                broker,
-                pending_id,
-                incarnation,
-            } => self
-                .cluster
-                .delayed_produce_timeout(w, broker, pending_id, incarnation),
-            Event::FetchWaitExpired {
-                broker,
-                parked_id,
-                incarnation,
-            } => self
-                .cluster
-                .fetch_wait_expired(w, broker, parked_id, incarnation),
-            Event::FollowerFetch { broker, tp, gen } => {
-                self.cluster.follower_fetch(w, broker, tp, gen)
-            }
+            Event::Cluster(t) => self.with_cluster(|c, cx| c.handle(cx, ClusterInput::Timer(t))),
         }
     }
 
     /// Current metrics.
     pub fn metrics(&self) -> Metrics {
         let n = &self.w.net;
-        self.w.metrics.snapshot(
+        self.producer.stats.snapshot(
             self.w.now_us,
+            &self.w.broker_metrics,
             n.messages_sent,
             n.bytes_sent,
             n.messages_dropped,
@@ -1354,38 +1362,17 @@ impl Simulation {
                         name(*to)
                     )
                 }
-                Event::ProducerWake => "producer checks linger, retry backoff and timeouts".into(),
-                Event::ProducerRequestTimeout { req_id } => {
-                    if !self.producer.inflight.contains_key(req_id) {
-                        continue;
-                    }
-                    format!("request #{req_id} times out if still unanswered (socket.timeout.ms)")
-                }
                 Event::ProducerConnectionReset { req_id } => {
                     format!("producer notices the reset of request #{req_id}")
                 }
-                Event::MetadataRefreshed => "producer receives fresh metadata".into(),
                 Event::Generator { .. } => "the application loop calls produce() again".into(),
-                Event::FlushTimeout { .. } => "flush() gives up (timeout)".into(),
-                Event::ControllerCheck { broker } => {
-                    format!("controller fences broker {broker} if it is still silent (broker.session.timeout.ms)")
+                Event::Producer(t) => {
+                    if !self.producer.timer_live(t) {
+                        continue;
+                    }
+                    t.reason()
                 }
-                Event::IsrCheck { broker, .. } => {
-                    format!("broker {broker} checks follower lag (replica.lag.time.max.ms)")
-                }
-                Event::DelayedProduceTimeout { broker, .. } => {
-                    format!("an acks=all wait on broker {broker} may time out")
-                }
-                Event::FetchWaitExpired { broker, .. } => {
-                    format!("broker {broker} answers a parked fetch (replica.fetch.wait.max.ms)")
-                }
-                Event::FollowerFetch { broker, tp, .. } => {
-                    format!(
-                        "follower {broker} fetches {}-{}",
-                        self.w.topic_name(*tp),
-                        tp.partition
-                    )
-                }
+                Event::Cluster(t) => t.reason(|tp| self.w.topic_name(tp)),
             };
             out.push(UpcomingView {
                 time_us,

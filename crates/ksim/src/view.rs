@@ -3,7 +3,7 @@
 use crate::config::ConfigEntry;
 use crate::metrics::Metrics;
 use crate::network::WireMessage;
-use crate::producer::DeliveryReport;
+use crate::proto::DeliveryReport;
 use serde::{Deserialize, Serialize};
 
 /// Most batches per replica that a [`View`] lists (the newest ones).

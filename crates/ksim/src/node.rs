@@ -1,0 +1,160 @@
+//! The node API that the producer, the brokers and the controller share, in the shape of
+//! quinn-proto and str0m: a node never touches the world. The driver hands it an input together
+//! with a read-only [`Ctx`] (the virtual time, topic metadata, link properties, clocks), the node
+//! changes only its own state and queues [`Output`]s (a message to send, a timer to set, a log
+//! entry, or the return of a blocking application call), and the driver drains them with the
+//! node's `poll_output()` after every input, in the order they were queued. The order matters: it
+//! is the order in which the driver schedules events, so it is part of the deterministic log.
+
+use crate::log::LogEvent;
+use crate::network::Network;
+use crate::proto::{Payload, Tp};
+use crate::scenario::LogOptions;
+use crate::topic::Topic;
+use std::collections::{BTreeMap, VecDeque};
+
+/// A node clock's deviation from the simulation's clock (`cluster.clocks` of the scenario).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ClockSkew {
+    pub offset_ms: i64,
+    pub drift_ppm: i64,
+}
+
+/// Every node's wall clock: the scenario's start time plus elapsed virtual time, plus the node's
+/// offset and drift.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NodeClocks {
+    pub start_time_ms: i64,
+    pub skew: BTreeMap<u32, ClockSkew>,
+}
+
+impl NodeClocks {
+    /// The node's wall clock in ms at virtual time `now_us`.
+    pub fn node_time_ms(&self, node: u32, now_us: u64) -> i64 {
+        let elapsed_ms = (now_us / 1000) as i64;
+        let s = self.skew.get(&node).copied().unwrap_or_default();
+        self.start_time_ms
+            .saturating_add(elapsed_ms)
+            .saturating_add(s.offset_ms)
+            .saturating_add(elapsed_ms.saturating_mul(s.drift_ppm) / 1_000_000)
+    }
+}
+
+/// Broker and controller timing settings of the cluster, in µs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct BrokerTiming {
+    /// `replica.lag.time.max.ms`.
+    pub lag_time_max_us: u64,
+    /// `replica.fetch.wait.max.ms`.
+    pub fetch_wait_max_us: u64,
+    /// `replica.fetch.backoff.ms`.
+    pub fetch_backoff_us: u64,
+    /// `broker.session.timeout.ms`.
+    pub session_timeout_us: u64,
+}
+
+/// What a node may read while it handles an input. Nothing in it can be changed by the node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub now_us: u64,
+    /// Topics by index ([`Tp::topic`]), with their configuration.
+    pub topics: &'a [Topic],
+    pub log: &'a LogOptions,
+    /// Link latencies, bandwidths, isolation and which brokers are down.
+    pub net: &'a Network,
+    pub clocks: &'a NodeClocks,
+    pub timing: &'a BrokerTiming,
+}
+
+impl Ctx<'_> {
+    pub fn topic_name(&self, tp: Tp) -> String {
+        self.topics
+            .get(tp.topic as usize)
+            .map(|t| t.spec.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The node's own wall clock in ms.
+    pub fn node_time_ms(&self, node: u32) -> i64 {
+        self.clocks.node_time_ms(node, self.now_us)
+    }
+}
+
+/// A message a node hands to the network.
+#[derive(Debug, Clone)]
+pub(crate) struct Transmit {
+    pub from: u32,
+    pub to: u32,
+    pub payload: Payload,
+    /// Its encoded size on the wire.
+    pub size_bytes: usize,
+    /// A one-line description for the network view.
+    pub detail: String,
+}
+
+/// An application call blocked inside the producer (`flush()`, or `poll(1)` after a
+/// `BufferError`), named by the application loop that made it; handed back in
+/// [`Output::Resume`] when the call returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Waiter {
+    pub loop_id: u64,
+    pub token: u64,
+}
+
+/// What a node asks the driver to do, generic over the node's own timer type.
+#[derive(Debug, Clone)]
+pub(crate) enum Output<T> {
+    Transmit(Transmit),
+    /// Call the node back with `Input::Timer(timer)` at `at_us` (not before now).
+    Timer {
+        at_us: u64,
+        timer: T,
+    },
+    Log(LogEvent),
+    /// A blocking application call returned: the application loop goes on.
+    Resume(Waiter),
+    /// A broker counter for the metrics (the producer keeps its own counters instead, since it
+    /// updates them for every record).
+    Metric(BrokerMetric),
+}
+
+/// What brokers count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BrokerMetric {
+    /// A leader appended this many records (duplicates never are).
+    RecordsAppended(u64),
+    /// A leader recognised a retried batch it already has (idempotence, KIP-98).
+    DuplicateDetected,
+}
+
+/// A node's queue of outputs, drained by the driver through the node's `poll_output()`.
+#[derive(Debug, Clone)]
+pub(crate) struct Outbox<T>(VecDeque<Output<T>>);
+
+impl<T> Default for Outbox<T> {
+    fn default() -> Self {
+        Outbox(VecDeque::new())
+    }
+}
+
+impl<T> Outbox<T> {
+    pub fn log(&mut self, event: LogEvent) {
+        self.0.push_back(Output::Log(event));
+    }
+    pub fn timer(&mut self, at_us: u64, timer: T) {
+        self.0.push_back(Output::Timer { at_us, timer });
+    }
+    pub fn transmit(&mut self, t: Transmit) {
+        self.0.push_back(Output::Transmit(t));
+    }
+    pub fn push(&mut self, o: Output<T>) {
+        self.0.push_back(o);
+    }
+    pub fn pop(&mut self) -> Option<Output<T>> {
+        self.0.pop_front()
+    }
+    /// Moves every output of `other` behind this outbox's own.
+    pub fn append(&mut self, other: &mut Outbox<T>) {
+        self.0.append(&mut other.0);
+    }
+}

@@ -1,0 +1,114 @@
+//! The messages nodes exchange, and the names they share: a topic-partition ([`Tp`]), the
+//! Produce and Fetch requests and responses as the simulated network carries them, a stored
+//! batch, and the delivery report the application's callback receives. A leaf module: it imports
+//! no node, so producer, brokers, view and driver all depend on it and not on each other.
+
+use crate::error::ErrorCode;
+use kwire::Codec;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A topic-partition, by topic index (creation order) and partition number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Tp {
+    pub topic: u32,
+    pub partition: u32,
+}
+
+/// Network payloads.
+#[derive(Debug, Clone)]
+pub(crate) enum Payload {
+    Produce(Arc<ProduceRequest>),
+    ProduceResponse(ProduceResponse),
+    Fetch(FetchRequest),
+    FetchResponse(FetchResponse),
+}
+
+impl Payload {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::Produce(_) => "Produce",
+            Payload::ProduceResponse(_) => "ProduceResponse",
+            Payload::Fetch(_) => "Fetch",
+            Payload::FetchResponse(_) => "FetchResponse",
+        }
+    }
+}
+
+/// One partition's batch inside a ProduceRequest.
+#[derive(Debug, Clone)]
+pub(crate) struct ProducePart {
+    pub tp: Tp,
+    pub bytes: Arc<[u8]>,
+    pub records: u32,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ProduceRequest {
+    pub req_id: u64,
+    pub acks: i16,
+    pub timeout_ms: u64,
+    pub parts: Vec<ProducePart>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ProduceResponse {
+    pub req_id: u64,
+    pub results: Vec<(Tp, Result<i64, ErrorCode>)>,
+}
+
+/// What the Python delivery callback `cb(err, msg)` receives (reference §7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryReport {
+    pub msg_id: u64,
+    /// `None` on success; else `err.name()` is `error.rdkafka_name()`, `err.code()` its code.
+    pub error: Option<ErrorCode>,
+    pub error_name: Option<String>,
+    pub error_code: Option<i32>,
+    pub topic: String,
+    pub partition: u32,
+    /// `msg.offset()`: `None` for acks=0 and failures.
+    pub offset: Option<i64>,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    /// `msg.latency()` in µs: from produce() to the outcome.
+    pub latency_us: u64,
+    /// When the report became ready, and when poll()/flush() served it.
+    pub ready_us: u64,
+    pub served_us: Option<u64>,
+}
+
+/// A batch as a replica stores it (baseOffset and leader epoch patched by the leader).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBatch {
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub leader_epoch: i32,
+    pub bytes: Arc<[u8]>,
+    pub codec: Codec,
+    pub records: u32,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+    pub max_timestamp_ms: i64,
+    pub recompressed: bool,
+}
+
+/// Follower → leader fetch for one partition.
+#[derive(Debug, Clone)]
+pub(crate) struct FetchRequest {
+    pub tp: Tp,
+    pub fetch_offset: i64,
+    pub leader_epoch: i32,
+    pub gen: u64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FetchResponse {
+    pub tp: Tp,
+    pub gen: u64,
+    pub result: Result<(Vec<StoredBatch>, i64), ErrorCode>,
+}

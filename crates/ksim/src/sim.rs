@@ -1,42 +1,43 @@
 //! The driver: owns the world (event queue, network, log), the cluster and the producer, runs the
-//! scenario's timeline of actions and faults, and exposes the public [`Simulation`] API.
+//! scenario's timeline of actions and faults, and exposes the public [`Simulation`] API. It is the
+//! only code that holds the [`World`]: nodes get a read-only [`Ctx`] and queue outputs, which
+//! [`Simulation::with_producer`] and [`Simulation::with_cluster`] carry out in order.
+//!
+//! Beside it: `validate` (what a scenario must satisfy), `app_loop` (the `produce_many`
+//! application loops), `faults` (firing faults), `view_projection` (view, "Coming up", metrics,
+//! stored bytes) and `checkpoint` (rewind snapshots).
 
+mod app_loop;
 mod checkpoint;
+mod faults;
+mod validate;
+mod view_projection;
 mod world;
+
+use app_loop::AppLoop;
+pub use app_loop::{pad_value, MAX_VALUE_BYTES, VALUE_PAD_FILL};
 pub use checkpoint::Checkpoint;
+use validate::{validate_fault, Timeline};
+pub use validate::{MAX_BROKERS, MAX_FAULT_COUNT, MAX_PARTITIONS, MAX_SETTING_MS};
+pub use view_projection::CommittedRecord;
 
 use crate::broker::{Cluster, ClusterInput};
 use crate::config::ProducerSettings;
 use crate::error::{ErrorCode, SimError};
 use crate::log::{LogEntry, LogEvent};
-use crate::metrics::{Metrics, MetricsState};
-use crate::network::{LossRule, Network, PRODUCER};
-use crate::node::{BrokerTiming, ClockSkew, Ctx, NodeClocks, Waiter};
+use crate::metrics::MetricsState;
+use crate::network::{Network, PRODUCER};
+use crate::node::{BrokerTiming, ClockSkew, Ctx, NodeClocks};
 use crate::producer::{Producer, ProducerInput, ProducerTimer};
 use crate::proto::{Payload, Tp};
 use crate::queue::EventQueue;
-use crate::scenario::{
-    ms_to_us, Action, Fault, ProduceMode, ProducerSpec, Scenario, TimedAction, TopicSpec,
-    SCENARIO_VERSION,
-};
+use crate::scenario::{ms_to_us, Action, ProducerSpec, Scenario, TimedAction, TopicSpec};
 use crate::topic::{validate_topic_name, Topic, TopicConfig};
-use crate::view::*;
 use kwire::{Record, RecordHeader};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use world::{Event, EventLog, World};
 
-/// Largest partition count per topic accepted by the playground.
-pub const MAX_PARTITIONS: u32 = 256;
-/// Largest broker count.
-pub const MAX_BROKERS: u32 = 9;
-/// Cluster durations above this (ms) are capped (about 11.5 days of virtual time).
-pub const MAX_SETTING_MS: u64 = 1_000_000_000;
-/// Largest `count`/`after` of an injected error and largest generated value.
-pub const MAX_FAULT_COUNT: u32 = 100_000;
-/// Largest `value_size_bytes` of `produce_many` (10 MB).
-pub const MAX_VALUE_BYTES: usize = 10_000_000;
 /// The producer id handed out by the (simulated) InitProducerId.
 pub const PRODUCER_ID: i64 = 1000;
 
@@ -72,33 +73,6 @@ pub struct RunOutcome {
     pub time_us: u64,
 }
 
-/// The per-step copy of a generator's counters.
-struct GenStep {
-    count: u64,
-    next_i: u64,
-    interval_us: u64,
-    mode: ProduceMode,
-}
-
-#[derive(Debug, Clone)]
-struct Gen {
-    topic: String,
-    topic_idx: Option<u32>,
-    /// Templates split at `{i}`.
-    key_parts: Option<Vec<String>>,
-    value_parts: Vec<String>,
-    count: u64,
-    next_i: u64,
-    interval_us: u64,
-    key_count: Option<u64>,
-    value_size_bytes: Option<usize>,
-    mode: ProduceMode,
-    token: u64,
-}
-
-/// A committed record: (offset, key, value).
-pub type CommittedRecord = (i64, Option<Vec<u8>>, Option<Vec<u8>>);
-
 /// The simulation. `Clone` is a snapshot (batch bytes are shared, not copied).
 #[derive(Debug, Clone)]
 pub struct Simulation {
@@ -111,8 +85,9 @@ pub struct Simulation {
     fault_times_us: Vec<u64>,
     actions_done: usize,
     faults_done: usize,
-    gens: BTreeMap<u64, Gen>,
-    next_gen: u64,
+    /// Running `produce_many` application loops, by id.
+    loops: BTreeMap<u64, AppLoop>,
+    next_loop: u64,
     events_processed: u64,
     last_event_us: Option<u64>,
     max_events: u64,
@@ -120,123 +95,17 @@ pub struct Simulation {
     limit: Option<StopReason>,
 }
 
-fn sorted_stable<T: Clone>(
-    items: &[T],
-    time: impl Fn(&T) -> f64,
-    what: &str,
-) -> Result<(Vec<T>, Vec<u64>), SimError> {
-    let mut v: Vec<(u64, T)> = Vec::with_capacity(items.len());
-    for it in items {
-        v.push((ms_to_us(time(it), what)?, it.clone()));
-    }
-    v.sort_by_key(|x| x.0);
-    Ok((
-        v.iter().map(|x| x.1.clone()).collect(),
-        v.iter().map(|x| x.0).collect(),
-    ))
-}
-
-/// Joins template parts with the number `n` where `{i}` was, reserving `capacity` bytes.
-fn fill(parts: &[String], n: u64, capacity: usize) -> Vec<u8> {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut v = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let mut out =
-        Vec::with_capacity(capacity.max(parts.iter().map(|p| p.len()).sum::<usize>() + 20));
-    for (k, p) in parts.iter().enumerate() {
-        if k > 0 {
-            out.extend_from_slice(&digits[at..]);
-        }
-        out.extend_from_slice(p.as_bytes());
-    }
-    out
-}
-
-/// Filler that `produce_many` appends to reach `value_size_bytes` (compressible, like real text).
-pub const VALUE_PAD_FILL: &str =
-    " lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
-
-/// Pads UTF-8 bytes with [`VALUE_PAD_FILL`] to `size` bytes or cuts them at a character boundary.
-fn pad_bytes(mut v: Vec<u8>, size: Option<usize>) -> Vec<u8> {
-    if let Some(n) = size {
-        while v.len() < n {
-            let take = (n - v.len()).min(VALUE_PAD_FILL.len());
-            v.extend_from_slice(&VALUE_PAD_FILL.as_bytes()[..take]);
-        }
-        let mut cut = n.min(v.len());
-        // Never split a character: step back over UTF-8 continuation bytes (0b10xx_xxxx).
-        while cut > 0 && cut < v.len() && v[cut] & 0xC0 == 0x80 {
-            cut -= 1;
-        }
-        v.truncate(cut);
-    }
-    v
-}
-
-/// `produce_many`'s value: the filled template padded with [`VALUE_PAD_FILL`] (repeated) to
-/// exactly `size` bytes, or cut to `size` bytes (at a character boundary, so possibly shorter).
-pub fn pad_value(s: String, size: Option<usize>) -> String {
-    let v = pad_bytes(s.into_bytes(), size);
-    String::from_utf8(v).unwrap_or_default()
-}
-
 impl Simulation {
     /// Validates the scenario, creates the cluster, its topics and the producer (failing like
     /// `Producer(conf)` on bad configuration).
     pub fn new(scenario: Scenario) -> Result<Simulation, SimError> {
         let mut scenario = scenario;
-        if scenario.version != SCENARIO_VERSION {
-            return Err(SimError::InvalidScenario(format!(
-                "version {} is not supported (expected {SCENARIO_VERSION})",
-                scenario.version
-            )));
-        }
+        let Timeline {
+            action_times_us,
+            fault_times_us,
+            max_time_us,
+        } = validate::check_and_order(&mut scenario)?;
         let c = &scenario.cluster;
-        if c.brokers == 0 || c.brokers > MAX_BROKERS {
-            return Err(SimError::InvalidScenario(format!(
-                "brokers must be 1..={MAX_BROKERS}, got {}",
-                c.brokers
-            )));
-        }
-        ms_to_us(c.link.latency_ms, "cluster.link.latency_ms")?;
-        for l in &c.links {
-            ms_to_us(l.latency_ms, "cluster.links.latency_ms")?;
-            if l.from > c.brokers || l.to > c.brokers {
-                return Err(SimError::InvalidScenario(format!(
-                    "link {}->{}: unknown node",
-                    l.from, l.to
-                )));
-            }
-        }
-        for clk in &c.clocks {
-            if clk.node > c.brokers {
-                return Err(SimError::InvalidScenario(format!(
-                    "clock for unknown node {}",
-                    clk.node
-                )));
-            }
-        }
-        let max_time_us = ms_to_us(scenario.limits.max_time_ms, "limits.max_time_ms")?;
-        let (actions, action_times_us) = sorted_stable(
-            &scenario.actions,
-            |a: &TimedAction| a.at_ms,
-            "actions.at_ms",
-        )?;
-        let (faults, fault_times_us) =
-            sorted_stable(&scenario.faults, |f| f.at_ms, "faults.at_ms")?;
-        for f in &faults {
-            validate_fault(&f.fault, c.brokers)?;
-        }
-        scenario.actions = actions;
-        scenario.faults = faults;
         let settings = ProducerSettings::from_spec(&scenario.producer)?;
         let w = World {
             now_us: 0,
@@ -279,8 +148,8 @@ impl Simulation {
             fault_times_us,
             actions_done: 0,
             faults_done: 0,
-            gens: BTreeMap::new(),
-            next_gen: 0,
+            loops: BTreeMap::new(),
+            next_loop: 0,
             events_processed: 0,
             last_event_us: None,
             max_events: scenario.limits.max_events,
@@ -366,7 +235,7 @@ impl Simulation {
     pub fn is_idle(&self) -> bool {
         self.actions_done >= self.scenario.actions.len()
             && self.faults_done >= self.scenario.faults.len()
-            && self.gens.is_empty()
+            && self.loops.is_empty()
             && self.producer.idle()
             && self.producer.flush.is_none()
             && self.cluster.settled(&self.w.ctx())
@@ -682,41 +551,17 @@ impl Simulation {
                 mode,
             } => {
                 self.topic_index(topic)?;
-                if value_size_bytes.is_some_and(|n| n > MAX_VALUE_BYTES) {
-                    return Err(SimError::InvalidScenario(format!(
-                        "value_size_bytes must be <= {MAX_VALUE_BYTES}"
-                    )));
-                }
-                let interval_us = match rate_per_sec {
-                    Some(r) if r.is_finite() && *r > 0.0 => ((1e6 / r).round() as u64).max(1),
-                    Some(r) => {
-                        return Err(SimError::InvalidScenario(format!(
-                            "rate_per_sec {r} must be > 0"
-                        )))
-                    }
-                    None => 1,
-                };
-                let id = self.next_gen;
-                self.next_gen += 1;
-                self.gens.insert(
-                    id,
-                    Gen {
-                        topic: topic.clone(),
-                        topic_idx: None,
-                        key_parts: key
-                            .as_ref()
-                            .map(|k| k.split("{i}").map(str::to_string).collect()),
-                        value_parts: value.split("{i}").map(str::to_string).collect(),
-                        count: *count,
-                        next_i: 0,
-                        interval_us,
-                        key_count: *key_count,
-                        value_size_bytes: *value_size_bytes,
-                        mode: *mode,
-                        token: 0,
-                    },
-                );
-                self.run_gen(id, 0);
+                let app_loop = AppLoop::new(
+                    topic,
+                    *count,
+                    *rate_per_sec,
+                    key.as_deref(),
+                    *key_count,
+                    value,
+                    *value_size_bytes,
+                    *mode,
+                )?;
+                self.start_loop(app_loop);
                 Ok(())
             }
             Action::Poll => {
@@ -797,201 +642,6 @@ impl Simulation {
         }
     }
 
-    fn schedule_gen(&mut self, id: u64, at_us: u64) -> u64 {
-        let Some(g) = self.gens.get_mut(&id) else {
-            return 0;
-        };
-        g.token += 1;
-        let token = g.token;
-        self.w
-            .schedule(at_us, Event::Generator { gen_id: id, token });
-        token
-    }
-
-    /// One iteration of an application loop (`ProduceMany`).
-    fn run_gen(&mut self, id: u64, token: u64) {
-        let Some(g) = self.gens.get(&id) else {
-            return;
-        };
-        if g.token != token {
-            return;
-        }
-        let g = GenStep {
-            count: g.count,
-            next_i: g.next_i,
-            interval_us: g.interval_us,
-            mode: g.mode,
-        };
-        if g.next_i >= g.count {
-            self.gens.remove(&id);
-            return;
-        }
-        let i = g.next_i;
-        let Some(full) = self.gens.get(&id) else {
-            return;
-        };
-        let key_i = full
-            .key_count
-            .filter(|k| *k > 0)
-            .map(|k| i % k)
-            .unwrap_or(i);
-        let key = full.key_parts.as_ref().map(|k| fill(k, key_i, 0));
-        let value = pad_bytes(
-            fill(&full.value_parts, i, full.value_size_bytes.unwrap_or(0)),
-            full.value_size_bytes,
-        );
-        let topic = match full.topic_idx {
-            Some(t) => t,
-            None => match self.topic_index(&full.topic) {
-                Ok(t) => {
-                    if let Some(g) = self.gens.get_mut(&id) {
-                        g.topic_idx = Some(t);
-                    }
-                    t
-                }
-                Err(_) => {
-                    self.gens.remove(&id);
-                    return;
-                }
-            },
-        };
-        let record = Record {
-            timestamp_ms: self.w.ctx().node_time_ms(PRODUCER),
-            key,
-            value: Some(value),
-            headers: Vec::new(),
-        };
-        let now = self.w.now_us;
-        match self.produce_record(topic, None, record) {
-            Ok(_) => {
-                if let Some(g) = self.gens.get_mut(&id) {
-                    g.next_i += 1;
-                }
-                match g.mode {
-                    ProduceMode::Async => {
-                        self.with_producer(|p, cx| p.poll(cx));
-                        self.schedule_gen(id, now + g.interval_us);
-                    }
-                    ProduceMode::NoPoll => {
-                        self.schedule_gen(id, now + g.interval_us);
-                    }
-                    ProduceMode::Sync => {
-                        let token = self.gens.get_mut(&id).map(|g| {
-                            g.token += 1;
-                            g.token
-                        });
-                        if let Some(token) = token {
-                            let waiter = Waiter { loop_id: id, token };
-                            self.with_producer(|p, cx| p.flush_start(cx, None, Some(waiter)));
-                        }
-                    }
-                }
-            }
-            Err(SimError::QueueFull) => match g.mode {
-                ProduceMode::NoPoll => {
-                    if let Some(g) = self.gens.get_mut(&id) {
-                        g.next_i += 1;
-                    }
-                    self.schedule_gen(id, now + g.interval_us);
-                }
-                _ => {
-                    // except BufferError: producer.poll(1); retry
-                    if self.with_producer(|p, cx| p.poll(cx)) > 0 {
-                        self.schedule_gen(id, now + 1);
-                    } else {
-                        let token = self.schedule_gen(id, now + 1_000_000);
-                        self.producer.block_in_poll(Waiter { loop_id: id, token });
-                    }
-                }
-            },
-            Err(e) => {
-                self.gens.remove(&id);
-                self.w.log(LogEvent::ActionFailed {
-                    action: "produce_many".into(),
-                    error: e.to_string(),
-                });
-            }
-        }
-    }
-
-    fn fire_fault(&mut self, f: &Fault) {
-        self.w.log(LogEvent::FaultFired { fault: f.clone() });
-        let net = &mut self.w.net;
-        match f {
-            Fault::DropNextRequest { broker, count } => {
-                let n = net.drop_next_request.entry(*broker).or_default();
-                *n = n.saturating_add(*count)
-            }
-            Fault::DropNextResponse { broker, count } => {
-                let n = net.drop_next_response.entry(*broker).or_default();
-                *n = n.saturating_add(*count)
-            }
-            Fault::FailNextProduce {
-                broker,
-                error,
-                count,
-                after,
-            } => {
-                if let Some(e) = ErrorCode::from_name(error) {
-                    self.cluster
-                        .inject_produce_errors(*broker, *after, *count, e);
-                }
-            }
-            Fault::DelayLink { from, to, delay_ms } => {
-                net.link_mut(*from, *to).extra_delay_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
-            }
-            Fault::RandomLoss {
-                probability,
-                from,
-                to,
-            } => {
-                net.loss.retain(|r| !(r.from == *from && r.to == *to));
-                if *probability > 0.0 {
-                    net.loss.push(LossRule {
-                        probability: *probability,
-                        from: *from,
-                        to: *to,
-                    });
-                }
-            }
-            Fault::Crash { broker } => {
-                let b = *broker;
-                net.down.insert(b);
-                self.with_cluster(|c, cx| c.crash_broker(cx, b));
-                // The producer sees its connections reset after one link latency.
-                let w = &mut self.w;
-                for req_id in self.producer.requests_to(b) {
-                    let lat = w.net.latency_us(b, PRODUCER);
-                    w.schedule(w.now_us + lat, Event::ProducerConnectionReset { req_id });
-                }
-            }
-            Fault::Restart { broker } => {
-                let b = *broker;
-                net.down.remove(&b);
-                self.with_cluster(|c, cx| c.restart_broker(cx, b));
-            }
-            Fault::Isolate {
-                broker,
-                include_producer,
-            } => {
-                let b = *broker;
-                let was_reachable = net.controller_reachable(b);
-                net.isolated.insert(b, *include_producer);
-                self.with_cluster(|c, cx| c.isolate_broker(cx, b, was_reachable));
-            }
-            Fault::Heal { broker } => {
-                let b = *broker;
-                if net.isolated.remove(&b).is_some() {
-                    self.with_cluster(|c, cx| c.heal_broker(cx, b));
-                }
-            }
-            Fault::SlowFollower { broker, delay_ms } => {
-                let delay_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
-                self.cluster.set_slow_fetch(*broker, delay_us);
-            }
-        }
-    }
-
     /// Runs one producer call with the current context, then carries out what it queued.
     fn with_producer<R>(&mut self, f: impl FnOnce(&mut Producer, &Ctx) -> R) -> R {
         let r = f(&mut self.producer, &self.w.ctx());
@@ -1063,396 +713,8 @@ impl Simulation {
                 self.with_producer(|p, cx| p.handle(cx, ProducerInput::Metadata { leaders }))
             }
             Event::Producer(t) => self.with_producer(|p, cx| p.handle(cx, ProducerInput::Timer(t))),
-            Event::Generator { gen_id, token } => self.run_gen(gen_id, token),
+            Event::Generator { gen_id, token } => self.run_loop(gen_id, token),
             Event::Cluster(t) => self.with_cluster(|c, cx| c.handle(cx, ClusterInput::Timer(t))),
-        }
-    }
-
-    /// Current metrics.
-    pub fn metrics(&self) -> Metrics {
-        let n = &self.w.net;
-        self.producer.stats.snapshot(
-            self.w.now_us,
-            &self.w.broker_metrics,
-            n.messages_sent,
-            n.bytes_sent,
-            n.messages_dropped,
-        )
-    }
-
-    /// The bytes of one stored batch (`index` as in [`BatchView::index`]).
-    pub fn batch_bytes(
-        &self,
-        topic: &str,
-        partition: u32,
-        broker: u32,
-        index: usize,
-    ) -> Option<Arc<[u8]>> {
-        let tp = Tp {
-            topic: self.topic_index(topic).ok()?,
-            partition,
-        };
-        let r = self.cluster.broker(broker)?.replicas.get(&tp)?;
-        r.log.get(index).map(|b| b.bytes.clone())
-    }
-
-    /// Every partition's log as a segment file (concatenated batches), taken from the leader or,
-    /// without a leader, from the replica with the highest high watermark.
-    pub fn segments(&self) -> Vec<(String, u32, Vec<u8>)> {
-        let mut out = Vec::new();
-        for (tp, meta) in &self.cluster.parts {
-            let pick = meta.leader.or_else(|| {
-                meta.replicas.iter().copied().max_by_key(|b| {
-                    self.cluster
-                        .broker(*b)
-                        .and_then(|x| x.replicas.get(tp))
-                        .map(|r| r.hw)
-                        .unwrap_or(-1)
-                })
-            });
-            let Some(r) = pick
-                .and_then(|b| self.cluster.broker(b))
-                .and_then(|b| b.replicas.get(tp))
-            else {
-                continue;
-            };
-            let mut bytes = Vec::new();
-            for b in &r.log {
-                bytes.extend_from_slice(&b.bytes);
-            }
-            out.push((self.w.topic_name(*tp), tp.partition, bytes));
-        }
-        out
-    }
-
-    /// The committed log of a partition as seen by its leader: (offset, key, value) of every
-    /// record below the high watermark. Decodes the stored batches.
-    pub fn committed_records(&self, topic: &str, partition: u32) -> Vec<CommittedRecord> {
-        let Ok(t) = self.topic_index(topic) else {
-            return Vec::new();
-        };
-        let tp = Tp {
-            topic: t,
-            partition,
-        };
-        let Some(meta) = self.cluster.parts.get(&tp) else {
-            return Vec::new();
-        };
-        let pick = meta.leader.or_else(|| meta.isr.first().copied());
-        let Some(r) = pick
-            .and_then(|b| self.cluster.broker(b))
-            .and_then(|b| b.replicas.get(&tp))
-        else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for b in &r.log {
-            if let Ok((d, _)) = kwire::decode_batch(&b.bytes, &kwire::DecodeLimits::default()) {
-                for rec in d.records {
-                    let off = d.header.base_offset + rec.offset_delta as i64;
-                    if off < r.hw {
-                        out.push((off, rec.key, rec.value));
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    /// The plain state snapshot for the UI.
-    pub fn view(&self) -> View {
-        let w = &self.w;
-        let brokers = self
-            .cluster
-            .brokers
-            .iter()
-            .map(|b| BrokerView {
-                id: b.id,
-                up: b.up,
-                isolated: w.net.isolated.contains_key(&b.id),
-                fenced: self.cluster.fenced.contains(&b.id),
-            })
-            .collect();
-        let partitions = self
-            .cluster
-            .parts
-            .iter()
-            .map(|(tp, meta)| PartitionView {
-                topic: w.topic_name(*tp),
-                partition: tp.partition,
-                leader: meta.leader,
-                leader_epoch: meta.leader_epoch,
-                isr: meta.isr.clone(),
-                replicas: meta
-                    .replicas
-                    .iter()
-                    .filter_map(|b| {
-                        let r = self.cluster.broker(*b)?.replicas.get(tp)?;
-                        Some(ReplicaView {
-                            broker: *b,
-                            is_leader: r.is_leader,
-                            leader_epoch: r.leader_epoch,
-                            log_end_offset: r.leo,
-                            high_watermark: r.hw,
-                            batch_count: r.log.len(),
-                            batches: r
-                                .log
-                                .iter()
-                                .enumerate()
-                                .skip(r.log.len().saturating_sub(crate::view::VIEW_MAX_BATCHES))
-                                .map(|(index, x)| BatchView {
-                                    index,
-                                    base_offset: x.base_offset,
-                                    last_offset: x.last_offset,
-                                    records: x.records,
-                                    size_bytes: x.bytes.len(),
-                                    codec: x.codec.name().into(),
-                                    leader_epoch: x.leader_epoch,
-                                    producer_id: x.producer_id,
-                                    producer_epoch: x.producer_epoch,
-                                    base_sequence: x.base_sequence,
-                                    max_timestamp_ms: x.max_timestamp_ms,
-                                    recompressed: x.recompressed,
-                                })
-                                .collect(),
-                        })
-                    })
-                    .collect(),
-            })
-            .collect();
-        let p = &self.producer;
-        let s = &p.settings;
-        let open_batches = p
-            .parts
-            .iter()
-            .map(|(tp, q)| {
-                let count_fill = q.queue.len() as f64 / s.batch_num_messages.max(1) as f64;
-                let byte_fill = q.queue_bytes as f64 / s.batch_size_bytes.max(1) as f64;
-                OpenBatchView {
-                    topic: w.topic_name(*tp),
-                    partition: tp.partition,
-                    leader: p.leaders.get(tp).copied().flatten(),
-                    records: q.queue.len(),
-                    bytes: q.queue_bytes,
-                    linger_deadline_us: q.queue.front().map(|m| m.enqueued_us + s.linger_us),
-                    retry_batches: q
-                        .retry
-                        .iter()
-                        .map(|b| (b.msgs.len() as u32, b.base_sequence, b.next_try_us))
-                        .collect(),
-                    fill_ratio: count_fill.max(byte_fill).min(1.0),
-                    next_sequence: q.next_seq,
-                }
-            })
-            .collect();
-        let in_flight = p
-            .inflight
-            .iter()
-            .map(|(id, i)| InFlightView {
-                req_id: *id,
-                broker: i.broker,
-                sent_us: i.sent_us,
-                batches: i
-                    .batches
-                    .iter()
-                    .map(|b| {
-                        (
-                            w.topic_name(b.tp),
-                            b.tp.partition,
-                            b.msgs.len() as u32,
-                            b.base_sequence,
-                            b.attempts,
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        View {
-            time_us: w.now_us,
-            next_event_us: self.next_event_time_us(),
-            brokers,
-            partitions,
-            topics: w
-                .topics
-                .iter()
-                .map(|t| TopicView {
-                    name: t.spec.name.clone(),
-                    configs: t.config_view(&self.scenario.cluster.topic_defaults),
-                })
-                .collect(),
-            producer: ProducerView {
-                client_id: s.client_id.clone(),
-                profile: format!("{:?}", s.profile).to_lowercase(),
-                producer_id: p.producer_id,
-                producer_epoch: p.producer_epoch,
-                queued_msgs: p.outq_len(),
-                flushing: p.flush.is_some(),
-                open_batches,
-                in_flight,
-                config: s.entries.clone(),
-            },
-            network: w.net.in_flight.values().cloned().collect(),
-            network_dropped: w.net.recent_dropped.iter().cloned().collect(),
-            delivery_reports: p
-                .ready_reports
-                .iter()
-                .chain(p.served_reports.iter().rev().take(200))
-                .cloned()
-                .collect(),
-            metrics: self.metrics(),
-            upcoming: self.upcoming(40),
-        }
-    }
-
-    /// The next `n` things that will happen, with a reason each (stale timers left out).
-    fn upcoming(&self, n: usize) -> Vec<UpcomingView> {
-        let name = |node: u32| {
-            if node == PRODUCER {
-                "the producer".to_string()
-            } else {
-                format!("broker {node}")
-            }
-        };
-        let mut out: Vec<UpcomingView> = Vec::new();
-        for (i, a) in self
-            .scenario
-            .actions
-            .iter()
-            .enumerate()
-            .skip(self.actions_done)
-            .take(n)
-        {
-            let kind = serde_json::to_value(&a.action)
-                .ok()
-                .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
-                .unwrap_or_default();
-            let time_us = self.action_times_us.get(i).copied().unwrap_or(0);
-            out.push(UpcomingView {
-                time_us,
-                description: format!("scenario action: {kind}"),
-            });
-        }
-        for (i, f) in self
-            .scenario
-            .faults
-            .iter()
-            .enumerate()
-            .skip(self.faults_done)
-            .take(n)
-        {
-            let time_us = self.fault_times_us.get(i).copied().unwrap_or(0);
-            let text = serde_json::to_string(&f.fault).unwrap_or_default();
-            out.push(UpcomingView {
-                time_us,
-                description: format!("scheduled fault: {text}"),
-            });
-        }
-        for (time_us, ev) in self.w.queue.iter_sorted() {
-            if out.len() >= 3 * n {
-                break;
-            }
-            let description = match ev {
-                Event::Arrive {
-                    from, to, payload, ..
-                } => {
-                    format!(
-                        "{} from {} arrives at {}",
-                        payload.kind(),
-                        name(*from),
-                        name(*to)
-                    )
-                }
-                Event::ProducerConnectionReset { req_id } => {
-                    format!("producer notices the reset of request #{req_id}")
-                }
-                Event::Generator { .. } => "the application loop calls produce() again".into(),
-                Event::Producer(t) => {
-                    if !self.producer.timer_live(t) {
-                        continue;
-                    }
-                    t.reason()
-                }
-                Event::Cluster(t) => t.reason(|tp| self.w.topic_name(tp)),
-            };
-            out.push(UpcomingView {
-                time_us,
-                description,
-            });
-        }
-        out.sort_by_key(|u| u.time_us);
-        out.truncate(n);
-        out
-    }
-}
-
-fn validate_fault(f: &Fault, brokers: u32) -> Result<(), SimError> {
-    let check = |b: u32| {
-        if b == 0 || b > brokers {
-            Err(SimError::InvalidScenario(format!(
-                "fault refers to broker {b}, brokers are 1..={brokers}"
-            )))
-        } else {
-            Ok(())
-        }
-    };
-    let node = |n: u32| {
-        if n > brokers {
-            Err(SimError::InvalidScenario(format!(
-                "fault refers to node {n}, nodes are 0 (producer) and 1..={brokers}"
-            )))
-        } else {
-            Ok(())
-        }
-    };
-    match f {
-        Fault::DropNextRequest { broker, .. }
-        | Fault::DropNextResponse { broker, .. }
-        | Fault::Crash { broker }
-        | Fault::Restart { broker }
-        | Fault::Isolate { broker, .. }
-        | Fault::Heal { broker } => check(*broker),
-        Fault::FailNextProduce {
-            broker,
-            error,
-            count,
-            after,
-        } => {
-            check(*broker)?;
-            if *count > MAX_FAULT_COUNT || *after > MAX_FAULT_COUNT {
-                return Err(SimError::InvalidScenario(format!(
-                    "fail_next_produce count/after must be <= {MAX_FAULT_COUNT}"
-                )));
-            }
-            ErrorCode::from_name(error)
-                .map(|_| ())
-                .ok_or_else(|| SimError::InvalidScenario(format!("unknown error name {error}")))
-        }
-        Fault::SlowFollower { broker, delay_ms } => {
-            check(*broker)?;
-            ms_to_us(*delay_ms, "slow_follower delay_ms").map(|_| ())
-        }
-        Fault::DelayLink { from, to, delay_ms } => {
-            node(*from)?;
-            node(*to)?;
-            ms_to_us(*delay_ms, "delay_link delay_ms").map(|_| ())
-        }
-        Fault::RandomLoss {
-            probability,
-            from,
-            to,
-        } => {
-            if !(0.0..=1.0).contains(probability) {
-                return Err(SimError::InvalidScenario(format!(
-                    "probability {probability} must be in 0..=1"
-                )));
-            }
-            if let Some(n) = from {
-                node(*n)?;
-            }
-            if let Some(n) = to {
-                node(*n)?;
-            }
-            Ok(())
         }
     }
 }

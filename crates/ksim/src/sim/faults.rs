@@ -1,0 +1,89 @@
+//! Firing a scheduled or injected fault: the network's own rules change here, and the cluster
+//! learns of crashes, restarts, isolation and healing as inputs.
+
+use super::world::Event;
+use super::Simulation;
+use crate::error::ErrorCode;
+use crate::log::LogEvent;
+use crate::network::{LossRule, PRODUCER};
+use crate::scenario::{ms_to_us, Fault};
+
+impl Simulation {
+    pub(super) fn fire_fault(&mut self, f: &Fault) {
+        self.w.log(LogEvent::FaultFired { fault: f.clone() });
+        let net = &mut self.w.net;
+        match f {
+            Fault::DropNextRequest { broker, count } => {
+                let n = net.drop_next_request.entry(*broker).or_default();
+                *n = n.saturating_add(*count)
+            }
+            Fault::DropNextResponse { broker, count } => {
+                let n = net.drop_next_response.entry(*broker).or_default();
+                *n = n.saturating_add(*count)
+            }
+            Fault::FailNextProduce {
+                broker,
+                error,
+                count,
+                after,
+            } => {
+                if let Some(e) = ErrorCode::from_name(error) {
+                    self.cluster
+                        .inject_produce_errors(*broker, *after, *count, e);
+                }
+            }
+            Fault::DelayLink { from, to, delay_ms } => {
+                net.link_mut(*from, *to).extra_delay_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
+            }
+            Fault::RandomLoss {
+                probability,
+                from,
+                to,
+            } => {
+                net.loss.retain(|r| !(r.from == *from && r.to == *to));
+                if *probability > 0.0 {
+                    net.loss.push(LossRule {
+                        probability: *probability,
+                        from: *from,
+                        to: *to,
+                    });
+                }
+            }
+            Fault::Crash { broker } => {
+                let b = *broker;
+                net.down.insert(b);
+                self.with_cluster(|c, cx| c.crash_broker(cx, b));
+                // The producer sees its connections reset after one link latency.
+                let w = &mut self.w;
+                for req_id in self.producer.requests_to(b) {
+                    let lat = w.net.latency_us(b, PRODUCER);
+                    w.schedule(w.now_us + lat, Event::ProducerConnectionReset { req_id });
+                }
+            }
+            Fault::Restart { broker } => {
+                let b = *broker;
+                net.down.remove(&b);
+                self.with_cluster(|c, cx| c.restart_broker(cx, b));
+            }
+            Fault::Isolate {
+                broker,
+                include_producer,
+            } => {
+                let b = *broker;
+                let was_reachable = net.controller_reachable(b);
+                net.isolated.insert(b, *include_producer);
+                self.with_cluster(|c, cx| c.isolate_broker(cx, b, was_reachable));
+            }
+            Fault::Heal { broker } => {
+                let b = *broker;
+                if net.isolated.remove(&b).is_some() {
+                    self.with_cluster(|c, cx| c.heal_broker(cx, b));
+                }
+            }
+            Fault::SlowFollower { broker, delay_ms } => {
+                let delay_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
+                self.cluster.set_slow_fetch(*broker, delay_us);
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Scenario validation: what [`Simulation::new`](super::Simulation::new) checks before anything
+//! runs, with the playground's bounds. Actions and faults are put in time order (stable, so
+//! actions at the same time keep their order).
+
+use crate::error::{ErrorCode, SimError};
+use crate::scenario::{ms_to_us, Fault, Scenario, TimedAction, SCENARIO_VERSION};
+
+/// Largest partition count per topic accepted by the playground.
+pub const MAX_PARTITIONS: u32 = 256;
+/// Largest broker count.
+pub const MAX_BROKERS: u32 = 9;
+/// Cluster durations above this (ms) are capped (about 11.5 days of virtual time).
+pub const MAX_SETTING_MS: u64 = 1_000_000_000;
+/// Largest `count`/`after` of an injected error and largest generated value.
+pub const MAX_FAULT_COUNT: u32 = 100_000;
+/// The scenario's timeline in microseconds, in the order it runs.
+pub(super) struct Timeline {
+    pub action_times_us: Vec<u64>,
+    pub fault_times_us: Vec<u64>,
+    pub max_time_us: u64,
+}
+
+fn sorted_stable<T: Clone>(
+    items: &[T],
+    time: impl Fn(&T) -> f64,
+    what: &str,
+) -> Result<(Vec<T>, Vec<u64>), SimError> {
+    let mut v: Vec<(u64, T)> = Vec::with_capacity(items.len());
+    for it in items {
+        v.push((ms_to_us(time(it), what)?, it.clone()));
+    }
+    v.sort_by_key(|x| x.0);
+    Ok((
+        v.iter().map(|x| x.1.clone()).collect(),
+        v.iter().map(|x| x.0).collect(),
+    ))
+}
+
+/// Checks the scenario's version, cluster, links, clocks, limits and faults, and sorts its
+/// actions and faults by time.
+pub(super) fn check_and_order(scenario: &mut Scenario) -> Result<Timeline, SimError> {
+    if scenario.version != SCENARIO_VERSION {
+        return Err(SimError::InvalidScenario(format!(
+            "version {} is not supported (expected {SCENARIO_VERSION})",
+            scenario.version
+        )));
+    }
+    let c = &scenario.cluster;
+    if c.brokers == 0 || c.brokers > MAX_BROKERS {
+        return Err(SimError::InvalidScenario(format!(
+            "brokers must be 1..={MAX_BROKERS}, got {}",
+            c.brokers
+        )));
+    }
+    ms_to_us(c.link.latency_ms, "cluster.link.latency_ms")?;
+    for l in &c.links {
+        ms_to_us(l.latency_ms, "cluster.links.latency_ms")?;
+        if l.from > c.brokers || l.to > c.brokers {
+            return Err(SimError::InvalidScenario(format!(
+                "link {}->{}: unknown node",
+                l.from, l.to
+            )));
+        }
+    }
+    for clk in &c.clocks {
+        if clk.node > c.brokers {
+            return Err(SimError::InvalidScenario(format!(
+                "clock for unknown node {}",
+                clk.node
+            )));
+        }
+    }
+    let max_time_us = ms_to_us(scenario.limits.max_time_ms, "limits.max_time_ms")?;
+    let (actions, action_times_us) = sorted_stable(
+        &scenario.actions,
+        |a: &TimedAction| a.at_ms,
+        "actions.at_ms",
+    )?;
+    let (faults, fault_times_us) = sorted_stable(&scenario.faults, |f| f.at_ms, "faults.at_ms")?;
+    for f in &faults {
+        validate_fault(&f.fault, c.brokers)?;
+    }
+    scenario.actions = actions;
+    scenario.faults = faults;
+    Ok(Timeline {
+        action_times_us,
+        fault_times_us,
+        max_time_us,
+    })
+}
+
+/// Checks that a fault names existing nodes and valid values.
+pub(super) fn validate_fault(f: &Fault, brokers: u32) -> Result<(), SimError> {
+    let check = |b: u32| {
+        if b == 0 || b > brokers {
+            Err(SimError::InvalidScenario(format!(
+                "fault refers to broker {b}, brokers are 1..={brokers}"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    let node = |n: u32| {
+        if n > brokers {
+            Err(SimError::InvalidScenario(format!(
+                "fault refers to node {n}, nodes are 0 (producer) and 1..={brokers}"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    match f {
+        Fault::DropNextRequest { broker, .. }
+        | Fault::DropNextResponse { broker, .. }
+        | Fault::Crash { broker }
+        | Fault::Restart { broker }
+        | Fault::Isolate { broker, .. }
+        | Fault::Heal { broker } => check(*broker),
+        Fault::FailNextProduce {
+            broker,
+            error,
+            count,
+            after,
+        } => {
+            check(*broker)?;
+            if *count > MAX_FAULT_COUNT || *after > MAX_FAULT_COUNT {
+                return Err(SimError::InvalidScenario(format!(
+                    "fail_next_produce count/after must be <= {MAX_FAULT_COUNT}"
+                )));
+            }
+            ErrorCode::from_name(error)
+                .map(|_| ())
+                .ok_or_else(|| SimError::InvalidScenario(format!("unknown error name {error}")))
+        }
+        Fault::SlowFollower { broker, delay_ms } => {
+            check(*broker)?;
+            ms_to_us(*delay_ms, "slow_follower delay_ms").map(|_| ())
+        }
+        Fault::DelayLink { from, to, delay_ms } => {
+            node(*from)?;
+            node(*to)?;
+            ms_to_us(*delay_ms, "delay_link delay_ms").map(|_| ())
+        }
+        Fault::RandomLoss {
+            probability,
+            from,
+            to,
+        } => {
+            if !(0.0..=1.0).contains(probability) {
+                return Err(SimError::InvalidScenario(format!(
+                    "probability {probability} must be in 0..=1"
+                )));
+            }
+            if let Some(n) = from {
+                node(*n)?;
+            }
+            if let Some(n) = to {
+                node(*n)?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -36,9 +36,8 @@
 //!   metadata reaches every broker that can hear the controller at once. An isolated broker keeps
 //!   its stale view (and keeps accepting acks=1 writes as a zombie leader).
 //! - **Replication**: followers fetch each partition separately (Kafka groups partitions per
-//!   broker pair), with long polling (`replica.fetch.wait.max.ms`). Truncation of a returning
-//!   replica uses the leader-epoch rule computed directly from the leader's log. Logs survive
-//!   crashes entirely; no retention or segments. Placement is round-robin.
+//!   broker pair), with long polling (`replica.fetch.wait.max.ms`). Logs survive crashes
+//!   entirely; no retention or segments. Placement is round-robin.
 //! - **Producer**: no InitProducerId round trip (producer id 1000 at creation); metadata is
 //!   refreshed (one round trip reading the controller's view) only after errors; retried batches
 //!   are resent with the same records; backpressure = "no new request while the link to the broker
@@ -102,7 +101,6 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "The controller is an always-available KRaft quorum: it fences a broker that cannot reach it after broker.session.timeout.ms (9 s) and elects leaders instantly.",
     "Metadata from the controller reaches every broker that can hear it at once; an isolated broker keeps its stale view and may act as a zombie leader.",
     "Followers fetch each partition separately (real brokers group partitions per broker pair); empty fetches wait replica.fetch.wait.max.ms (500 ms).",
-    "A returning replica truncates by the leader-epoch rule computed directly from the leader's log, without an OffsetsForLeaderEpoch round trip.",
     "Logs survive crashes entirely (as if flushed to disk); there is no retention, no segments and no producer-id expiration.",
     "Replicas are placed round-robin: partition p has replicas p, p+1, ... (mod N), the first leads.",
     "The producer gets its producer id instantly at creation (no InitProducerId round trip) and refreshes metadata only after errors, with one round trip reading the controller's current view.",

@@ -3,6 +3,7 @@
 //! batch, and the delivery report the application's callback receives. A leaf module: it imports
 //! no node, so producer, brokers, view and driver all depend on it and not on each other.
 
+use crate::broker::epoch_cache::EpochEndOffset;
 use crate::error::ErrorCode;
 use kwire::Codec;
 use serde::{Deserialize, Serialize};
@@ -102,7 +103,11 @@ pub struct StoredBatch {
 pub(crate) struct FetchRequest {
     pub tp: Tp,
     pub fetch_offset: i64,
+    /// The epoch the follower believes the leader has (`currentLeaderEpoch`).
     pub leader_epoch: i32,
+    /// The epoch of the follower's last batch (`lastFetchedEpoch`, KIP-595), `None` for an
+    /// empty log: the leader checks that the follower's log does not diverge from its own.
+    pub last_fetched_epoch: Option<i32>,
     pub gen: u64,
 }
 
@@ -110,5 +115,16 @@ pub(crate) struct FetchRequest {
 pub(crate) struct FetchResponse {
     pub tp: Tp,
     pub gen: u64,
-    pub result: Result<(Vec<StoredBatch>, i64), ErrorCode>,
+    pub result: Result<FetchData, ErrorCode>,
+}
+
+/// A successful fetch: batches from the fetch offset, the leader's high watermark, or, instead of
+/// data, where the follower's log diverges from the leader's.
+#[derive(Debug, Clone)]
+pub(crate) struct FetchData {
+    pub batches: Vec<StoredBatch>,
+    pub high_watermark: i64,
+    /// `DivergingEpoch`: the follower's last fetched epoch ended earlier on the leader (or the
+    /// leader never had it); the follower truncates and fetches again.
+    pub diverging: Option<EpochEndOffset>,
 }

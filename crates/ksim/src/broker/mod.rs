@@ -7,6 +7,12 @@
 //! latency and long polling (`replica.fetch.wait.max.ms`). The leader maintains the ISR
 //! (`replica.lag.time.max.ms`) and the high watermark (minimum LEO of the ISR).
 //!
+//! A follower finds out where its log diverges from the leader's by fetching, as Kafka 2.7+
+//! replicas do (KIP-595's `DivergingEpoch` in the Fetch response, KAFKA-10554): each Fetch names
+//! the epoch of the follower's last batch, and a leader on which that epoch ended earlier answers
+//! with the epoch's end instead of data; the follower truncates there (or, when it never had the
+//! leader's epoch, to the end of its own epoch below it, and asks again) — see [`epoch_cache`].
+//!
 //! The controller is an abstract, always-available quorum: it fences a broker that stopped
 //! heartbeating after `broker.session.timeout.ms`, elects leaders (clean from the ISR, or unclean
 //! if the topic allows) and bumps the leader epoch.
@@ -15,20 +21,22 @@
 //! - Metadata from the controller reaches every broker that can reach it instantly; an isolated
 //!   broker keeps its stale view (so an isolated leader keeps accepting acks=1 writes).
 //! - Followers fetch each partition separately (Kafka batches partitions per broker pair).
-//! - A returning or demoted replica truncates with the leader-epoch rule (KIP-101/279) computed
-//!   directly from the leader's log instead of an OffsetsForLeaderEpoch round trip.
 //! - Logs survive a crash completely (as if flushed); there is no retention, no segments.
 //! - Replica placement is round-robin: partition p has replicas p, p+1, … (mod N), first = leader.
 //! - Idempotent producer state lives in memory per replica and is rebuilt from the log after
 //!   truncation; there is no producer-id expiration.
+
+pub(crate) mod epoch_cache;
 
 use crate::error::ErrorCode;
 use crate::log::LogEvent;
 use crate::network::PRODUCER;
 use crate::node::{BrokerMetric, Ctx, Outbox, Output, Transmit};
 use crate::proto::{
-    FetchRequest, FetchResponse, Payload, ProduceRequest, ProduceResponse, StoredBatch, Tp,
+    FetchData, FetchRequest, FetchResponse, Payload, ProduceRequest, ProduceResponse, StoredBatch,
+    Tp,
 };
+use epoch_cache::{EpochCache, EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
 use kwire::broker::AppendContext;
 use kwire::DecodeLimits;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -67,6 +75,8 @@ pub(crate) struct Replica {
     pub fetch_gen: u64,
     /// Follower only: when the outstanding fetch was sent.
     pub fetch_sent_us: Option<u64>,
+    /// Where each leader epoch starts in this replica's log.
+    pub epochs: EpochCache,
 }
 
 impl Replica {
@@ -83,6 +93,7 @@ impl Replica {
             producers: BTreeMap::new(),
             fetch_gen: 0,
             fetch_sent_us: None,
+            epochs: EpochCache::default(),
         }
     }
 
@@ -105,17 +116,22 @@ impl Replica {
 
     fn push(&mut self, b: StoredBatch) {
         self.leo = b.last_offset + 1;
+        self.epochs.assign(b.leader_epoch, b.base_offset);
         self.remember_producer(&b);
         self.log.push(b);
     }
 
-    /// Truncates to `offset` (batch-aligned) and rebuilds producer state from the log.
+    /// Truncates to `offset` (batch-aligned) and rebuilds producer state from the log. The epoch
+    /// cache is truncated even when no batch goes: a replica that led an epoch without writing
+    /// to it keeps a conflicting entry at its log end (as `UnifiedLog.truncateTo` does).
     fn truncate_to(&mut self, offset: i64) -> bool {
         if offset >= self.leo {
+            self.epochs.truncate_from_end(self.leo);
             return false;
         }
         self.log.retain(|b| b.last_offset < offset);
         self.leo = self.log.last().map(|b| b.last_offset + 1).unwrap_or(0);
+        self.epochs.truncate_from_end(self.leo);
         self.hw = self.hw.min(self.leo);
         self.producers.clear();
         let log = std::mem::take(&mut self.log);
@@ -126,14 +142,25 @@ impl Replica {
         true
     }
 
-    /// KIP-101 end offset of `epoch` on this (leader) replica: the base offset of the first batch
-    /// of a later epoch, or the log end.
-    fn end_offset_for_epoch(&self, epoch: i32) -> i64 {
-        self.log
-            .iter()
-            .find(|b| b.leader_epoch > epoch)
-            .map(|b| b.base_offset)
-            .unwrap_or(self.leo)
+    /// Where the follower's log must be cut after the leader answered `diverging`
+    /// (`AbstractFetcherThread.getOffsetTruncationState`): at the end of the leader's epoch, or
+    /// earlier where this replica's own copy of that epoch ended; when this replica never had
+    /// the leader's epoch, at the end of its own epoch below it, and the next fetch checks again.
+    fn truncation_offset(&self, diverging: EpochEndOffset) -> i64 {
+        if diverging.end_offset == UNDEFINED_EPOCH_OFFSET {
+            return self.hw;
+        }
+        if diverging.epoch == UNDEFINED_EPOCH {
+            return diverging.end_offset.min(self.leo);
+        }
+        let own = self.epochs.end_offset_for(diverging.epoch, self.leo);
+        if own.end_offset == UNDEFINED_EPOCH_OFFSET {
+            diverging.end_offset.min(self.leo)
+        } else if own.epoch != diverging.epoch {
+            own.end_offset.min(self.leo)
+        } else {
+            own.end_offset.min(diverging.end_offset).min(self.leo)
+        }
     }
 }
 
@@ -537,6 +564,9 @@ impl Cluster {
         r.is_leader = true;
         r.leader = Some(b);
         r.leader_epoch = meta.leader_epoch;
+        // The new epoch starts at the log end (`Partition.makeLeader`).
+        let leo = r.leo;
+        r.epochs.assign(meta.leader_epoch, leo);
         r.isr = meta.isr.clone();
         r.fetch_gen += 1;
         r.followers = meta
@@ -568,10 +598,6 @@ impl Cluster {
     ) {
         // Fail produce requests parked for this partition: leadership lost (reference §6, 5).
         self.fail_pending_for(o, b, tp, ErrorCode::NotLeaderOrFollower);
-        let leader_end = meta.leader.and_then(|l| {
-            let lr = self.broker(l)?.replicas.get(&tp)?;
-            Some((lr.end_offset_for_epoch(self.last_epoch(b, tp)), lr.leo))
-        });
         let now = cx.now_us;
         let Some(br) = self.broker_mut(b) else { return };
         let Some(r) = br.replicas.get_mut(&tp) else {
@@ -584,29 +610,11 @@ impl Cluster {
         r.followers.clear();
         r.fetch_gen += 1;
         let gen = r.fetch_gen;
-        if let Some((end, leader_leo)) = leader_end {
-            let from = r.leo;
-            let target = end.min(leader_leo);
-            if r.truncate_to(target) {
-                let to = r.leo;
-                o.log(LogEvent::Truncated {
-                    broker: b,
-                    topic: cx.topic_name(tp),
-                    partition: tp.partition,
-                    from_offset: from,
-                    to_offset: to,
-                });
-            }
+        // Whether the log diverges from the new leader's is found out by fetching: the leader
+        // answers the first fetch with the diverging epoch, if any (KIP-595, KAFKA-10554).
+        if meta.leader.is_some() {
             o.timer(now, ClusterTimer::FollowerFetch { broker: b, tp, gen });
         }
-    }
-
-    fn last_epoch(&self, b: u32, tp: Tp) -> i32 {
-        self.broker(b)
-            .and_then(|br| br.replicas.get(&tp))
-            .and_then(|r| r.log.last())
-            .map(|x| x.leader_epoch)
-            .unwrap_or(-1)
     }
 
     fn fail_pending_for(&mut self, o: &mut ClusterOut, b: u32, tp: Tp, err: ErrorCode) {
@@ -963,6 +971,36 @@ impl Cluster {
             );
             return;
         }
+        // The follower's last fetched epoch must end at or after its fetch offset here too;
+        // otherwise its log diverges and it gets the epoch's end instead of data, and its fetch
+        // state is not updated (`Partition.readRecords`, `Partition.fetchRecords`).
+        if let Some(fetched_epoch) = req.last_fetched_epoch {
+            let end = r.epochs.end_offset_for(fetched_epoch, r.leo);
+            if end.epoch < fetched_epoch || end.end_offset < req.fetch_offset {
+                let diverging = if end.end_offset == UNDEFINED_EPOCH_OFFSET {
+                    // The leader has no epoch at or below it (`OffsetOutOfRange` in Kafka, which
+                    // the follower answers by truncating to the leader's high watermark).
+                    EpochEndOffset {
+                        epoch: UNDEFINED_EPOCH,
+                        end_offset: r.hw,
+                    }
+                } else {
+                    end
+                };
+                let resp = FetchResponse {
+                    tp,
+                    gen: req.gen,
+                    result: Ok(FetchData {
+                        batches: Vec::new(),
+                        high_watermark: r.hw,
+                        diverging: Some(diverging),
+                    }),
+                };
+                let size = resp_size(&resp);
+                send_fetch_response(cx, o, b, from, resp, size);
+                return;
+            }
+        }
         let leo = r.leo;
         if let Some(f) = r.followers.get_mut(&from) {
             // Kafka's lastCaughtUpTime rule (Replica.updateFetchState).
@@ -1076,6 +1114,7 @@ impl Cluster {
             tp,
             fetch_offset: r.leo,
             leader_epoch: r.leader_epoch,
+            last_fetched_epoch: r.epochs.latest_epoch(),
             gen,
         };
         o.transmit(Transmit {
@@ -1131,7 +1170,32 @@ impl Cluster {
         r.fetch_gen += 1;
         let gen = r.fetch_gen;
         match resp.result {
-            Ok((batches, leader_hw)) => {
+            Ok(FetchData {
+                diverging: Some(diverging),
+                ..
+            }) => {
+                let from = r.leo;
+                let target = r.truncation_offset(diverging);
+                if r.truncate_to(target) {
+                    let to = r.leo;
+                    o.log(LogEvent::Truncated {
+                        broker: b,
+                        topic: cx.topic_name(tp),
+                        partition: tp.partition,
+                        from_offset: from,
+                        to_offset: to,
+                    });
+                }
+                o.timer(
+                    cx.now_us + slow,
+                    ClusterTimer::FollowerFetch { broker: b, tp, gen },
+                );
+            }
+            Ok(FetchData {
+                batches,
+                high_watermark: leader_hw,
+                diverging: None,
+            }) => {
                 let from = r.leo;
                 for bt in batches {
                     if bt.base_offset >= r.leo {
@@ -1501,10 +1565,12 @@ impl Cluster {
 }
 
 fn fetch_data(r: &Replica, req: &FetchRequest) -> FetchResponse {
-    // replica.fetch.max.bytes = 1 MiB, at least one batch.
+    // replica.fetch.max.bytes = 1 MiB, at least one batch. The log is in offset order, so the
+    // first batch to send is found by binary search (a fetch costs the same at any log length).
     let mut out = Vec::new();
     let mut size = 0usize;
-    for bt in r.log.iter().filter(|x| x.last_offset >= req.fetch_offset) {
+    let first = r.log.partition_point(|x| x.last_offset < req.fetch_offset);
+    for bt in &r.log[first..] {
         if !out.is_empty() && size + bt.bytes.len() > 1_048_576 {
             break;
         }
@@ -1514,13 +1580,17 @@ fn fetch_data(r: &Replica, req: &FetchRequest) -> FetchResponse {
     FetchResponse {
         tp: req.tp,
         gen: req.gen,
-        result: Ok((out, r.hw)),
+        result: Ok(FetchData {
+            batches: out,
+            high_watermark: r.hw,
+            diverging: None,
+        }),
     }
 }
 
 fn resp_size(r: &FetchResponse) -> usize {
     80 + match &r.result {
-        Ok((b, _)) => b.iter().map(|x| x.bytes.len()).sum(),
+        Ok(d) => d.batches.iter().map(|x| x.bytes.len()).sum(),
         Err(_) => 0,
     }
 }
@@ -1534,11 +1604,21 @@ fn send_fetch_response(
     size: usize,
 ) {
     let detail = match &resp.result {
-        Ok((bs, hw)) => format!(
-            "{}-{}: {} batch(es), HW {hw}",
+        Ok(FetchData {
+            diverging: Some(d), ..
+        }) => format!(
+            "{}-{}: diverging, epoch {} ended at offset {}",
             cx.topic_name(resp.tp),
             resp.tp.partition,
-            bs.len()
+            d.epoch,
+            d.end_offset
+        ),
+        Ok(d) => format!(
+            "{}-{}: {} batch(es), HW {}",
+            cx.topic_name(resp.tp),
+            resp.tp.partition,
+            d.batches.len(),
+            d.high_watermark
         ),
         Err(e) => format!("{}-{}: {e}", cx.topic_name(resp.tp), resp.tp.partition),
     };

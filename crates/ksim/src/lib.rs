@@ -63,6 +63,7 @@
 pub mod bench;
 pub mod broker;
 pub mod config;
+mod controller;
 pub mod error;
 pub mod log;
 pub mod metrics;
@@ -78,7 +79,6 @@ pub mod sim;
 mod topic;
 pub mod view;
 
-pub use broker::PartitionMeta;
 pub use config::{
     ConfigEntry, ConfigSource, DefaultRow, Partitioner, ProducerSettings, CLIENT_DEFAULTS,
 };
@@ -86,7 +86,7 @@ pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::{CodecCompression, Metrics};
 pub use network::{WireMessage, PRODUCER};
-pub use proto::{DeliveryReport, StoredBatch};
+pub use proto::{DeliveryReport, PartitionMeta, StoredBatch};
 pub use scenario::*;
 pub use sim::{
     pad_value, Checkpoint, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS,

@@ -8,7 +8,7 @@
 
 use crate::log::LogEvent;
 use crate::network::Network;
-use crate::proto::{Payload, Tp};
+use crate::proto::{ControllerRequest, MetadataUpdate, Payload, Tp};
 use crate::scenario::LogOptions;
 use crate::topic::Topic;
 use std::collections::{BTreeMap, VecDeque};
@@ -113,9 +113,34 @@ pub(crate) enum Output<T> {
     Log(LogEvent),
     /// A blocking application call returned: the application loop goes on.
     Resume(Waiter),
+    /// Metadata from the controller for a broker (delivered at once).
+    ToBroker {
+        broker: u32,
+        update: MetadataUpdate,
+    },
+    /// A broker's request to the controller (delivered at once).
+    ToController(ControllerRequest),
     /// A broker counter for the metrics (the producer keeps its own counters instead, since it
     /// updates them for every record).
     Metric(BrokerMetric),
+}
+
+impl<T> Output<T> {
+    /// The same output with its timer (if it is one) mapped, e.g. into the driver's event.
+    pub fn map_timer<U>(self, f: impl FnOnce(T) -> U) -> Output<U> {
+        match self {
+            Output::Transmit(t) => Output::Transmit(t),
+            Output::Timer { at_us, timer } => Output::Timer {
+                at_us,
+                timer: f(timer),
+            },
+            Output::Log(e) => Output::Log(e),
+            Output::Resume(w) => Output::Resume(w),
+            Output::ToBroker { broker, update } => Output::ToBroker { broker, update },
+            Output::ToController(r) => Output::ToController(r),
+            Output::Metric(m) => Output::Metric(m),
+        }
+    }
 }
 
 /// What brokers count.
@@ -153,6 +178,11 @@ impl<T> Outbox<T> {
     pub fn pop(&mut self) -> Option<Output<T>> {
         self.0.pop_front()
     }
+    /// Takes every queued output out, leaving the outbox empty.
+    pub fn take(&mut self) -> std::collections::vec_deque::IntoIter<Output<T>> {
+        std::mem::take(&mut self.0).into_iter()
+    }
+
     /// Moves every output of `other` behind this outbox's own.
     pub fn append(&mut self, other: &mut Outbox<T>) {
         self.0.append(&mut other.0);

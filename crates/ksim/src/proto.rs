@@ -128,3 +128,35 @@ pub(crate) struct FetchData {
     /// leader never had it); the follower truncates and fetches again.
     pub diverging: Option<EpochEndOffset>,
 }
+
+/// The controller's metadata of one partition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionMeta {
+    pub replicas: Vec<u32>,
+    pub leader: Option<u32>,
+    pub leader_epoch: i32,
+    pub isr: Vec<u32>,
+}
+
+/// What the controller tells a broker (see `controller.rs` for how fast).
+#[derive(Debug, Clone)]
+pub(crate) enum MetadataUpdate {
+    /// A partition's replicas, leader, leader epoch and ISR (KRaft's `PartitionRecord` and
+    /// `PartitionChangeRecord`): the broker becomes its leader or a follower of the leader.
+    Partition { tp: Tp, meta: PartitionMeta },
+    /// Only the ISR changed (after `AlterPartition`, or a fenced follower left it).
+    Isr { tp: Tp, isr: Vec<u32> },
+}
+
+/// What a broker asks the controller.
+#[derive(Debug, Clone)]
+pub(crate) enum ControllerRequest {
+    /// `AlterPartition` (KIP-497): the leader asks for a new ISR.
+    AlterPartition {
+        tp: Tp,
+        isr: Vec<u32>,
+        reason: String,
+    },
+    /// A restarted broker registers again (`BrokerRegistration`).
+    Register { broker: u32 },
+}

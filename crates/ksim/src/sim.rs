@@ -1,7 +1,9 @@
-//! The driver: owns the world (event queue, network, log), the cluster and the producer, runs the
-//! scenario's timeline of actions and faults, and exposes the public [`Simulation`] API. It is the
-//! only code that holds the [`World`]: nodes get a read-only [`Ctx`] and queue outputs, which
-//! [`Simulation::with_producer`] and [`Simulation::with_cluster`] carry out in order.
+//! The driver: owns the world (event queue, network, log) and the nodes (the producer, each
+//! broker, the controller), runs the scenario's timeline of actions and faults, and exposes the
+//! public [`Simulation`] API. It is the only code that holds the [`World`]: nodes get a read-only
+//! [`Ctx`] and queue outputs, which `with_producer`, `with_broker` and `with_controller` carry out
+//! in the order queued. Metadata between the controller and brokers is delivered at once and
+//! depth first: a message's effects happen where it was queued, before the sender's later outputs.
 //!
 //! Beside it: `validate` (what a scenario must satisfy), `app_loop` (the `produce_many`
 //! application loops), `faults` (firing faults), `view_projection` (view, "Coming up", metrics,
@@ -21,13 +23,14 @@ use validate::{validate_fault, Timeline};
 pub use validate::{MAX_BROKERS, MAX_FAULT_COUNT, MAX_PARTITIONS, MAX_SETTING_MS};
 pub use view_projection::CommittedRecord;
 
-use crate::broker::{Cluster, ClusterInput};
+use crate::broker::{Broker, BrokerInput};
 use crate::config::ProducerSettings;
+use crate::controller::{Controller, ControllerInput};
 use crate::error::{ErrorCode, SimError};
 use crate::log::{LogEntry, LogEvent};
 use crate::metrics::MetricsState;
 use crate::network::{Network, PRODUCER};
-use crate::node::{BrokerTiming, ClockSkew, Ctx, NodeClocks};
+use crate::node::{BrokerTiming, ClockSkew, Ctx, NodeClocks, Output};
 use crate::producer::{Producer, ProducerInput, ProducerTimer};
 use crate::proto::{Payload, Tp};
 use crate::queue::EventQueue;
@@ -79,7 +82,9 @@ pub struct Simulation {
     scenario: Scenario,
     producer_spec: ProducerSpec,
     w: World,
-    cluster: Cluster,
+    /// Brokers 1..=N, at index id − 1.
+    brokers: Vec<Broker>,
+    controller: Controller,
     producer: Producer,
     action_times_us: Vec<u64>,
     fault_times_us: Vec<u64>,
@@ -141,7 +146,8 @@ impl Simulation {
         };
         let mut sim = Simulation {
             producer_spec: scenario.producer.clone(),
-            cluster: Cluster::new(c.brokers),
+            brokers: (1..=c.brokers).map(Broker::new).collect(),
+            controller: Controller::new(c.brokers),
             producer: Producer::new(settings, PRODUCER_ID, scenario.seed),
             w,
             action_times_us,
@@ -157,7 +163,9 @@ impl Simulation {
             limit: None,
             scenario,
         };
-        sim.with_cluster(|c, cx| c.start_timers(cx));
+        for b in 1..=sim.brokers.len() as u32 {
+            sim.with_broker(b, |br, cx| br.start(cx));
+        }
         for t in sim.scenario.topics.clone() {
             sim.create_topic(t)?;
         }
@@ -238,7 +246,7 @@ impl Simulation {
             && self.loops.is_empty()
             && self.producer.idle()
             && self.producer.flush.is_none()
-            && self.cluster.settled(&self.w.ctx())
+            && self.settled()
     }
 
     /// Processes exactly one action, fault or event. `None` when nothing is left or a scenario
@@ -377,7 +385,7 @@ impl Simulation {
     /// placed 1 µs later (scenario actions run before other events of their microsecond).
     pub fn apply(&mut self, action: Action) -> Result<(), SimError> {
         if let Action::InjectFault { fault } = &action {
-            validate_fault(fault, self.cluster.brokers.len() as u32)?;
+            validate_fault(fault, self.brokers.len() as u32)?;
         }
         let mut t = self.w.now_us;
         if self.last_event_us == Some(t) {
@@ -481,7 +489,7 @@ impl Simulation {
                 spec.partitions
             )));
         }
-        let n = self.cluster.brokers.len() as u32;
+        let n = self.brokers.len() as u32;
         if spec.replication_factor == 0 || spec.replication_factor > n {
             return Err(SimError::InvalidReplicationFactor(format!(
                 "Replication factor: {} larger than available brokers: {n}.",
@@ -497,9 +505,9 @@ impl Simulation {
             config,
         });
         let (partitions, rf) = (spec.partitions, spec.replication_factor);
-        let assignment = self.with_cluster(|c, cx| c.create_partitions(cx, idx, partitions, rf));
+        let assignment = self.with_controller(|c, cx| c.create_topic(cx, idx, partitions, rf));
         // SIMPLIFICATION: the producer knows a new topic's leaders at once.
-        for (tp, meta) in &self.cluster.parts {
+        for (tp, meta) in &self.controller.parts {
             if tp.topic == idx {
                 self.producer.learn_leader(*tp, meta.leader);
             }
@@ -605,7 +613,7 @@ impl Simulation {
                 Ok(())
             }
             Action::InjectFault { fault } => {
-                validate_fault(fault, self.cluster.brokers.len() as u32)?;
+                validate_fault(fault, self.brokers.len() as u32)?;
                 self.fire_fault(fault);
                 Ok(())
             }
@@ -651,13 +659,86 @@ impl Simulation {
         r
     }
 
-    /// Runs one call of the brokers and the controller, then carries out what they queued.
-    fn with_cluster<R>(&mut self, f: impl FnOnce(&mut Cluster, &Ctx) -> R) -> R {
-        let r = f(&mut self.cluster, &self.w.ctx());
-        while let Some(o) = self.cluster.poll_output() {
-            self.w.apply(o, Event::Cluster);
+    /// Runs one call of broker `b`, then carries out what it queued (`None` for no such broker).
+    fn with_broker<R>(&mut self, b: u32, f: impl FnOnce(&mut Broker, &Ctx) -> R) -> Option<R> {
+        let i = (b as usize).checked_sub(1)?;
+        let cx = self.w.ctx();
+        let r = f(self.brokers.get_mut(i)?, &cx);
+        for o in self.brokers[i].take_outputs() {
+            self.route(o.map_timer(|timer| Event::Broker { broker: b, timer }));
+        }
+        Some(r)
+    }
+
+    /// Runs one call of the controller, then carries out what it queued.
+    fn with_controller<R>(&mut self, f: impl FnOnce(&mut Controller, &Ctx) -> R) -> R {
+        let r = f(&mut self.controller, &self.w.ctx());
+        for o in self.controller.take_outputs() {
+            self.route(o.map_timer(Event::Controller));
         }
         r
+    }
+
+    /// Carries out one output of a broker or the controller. Their outputs are taken out of the
+    /// node before any is carried out, so that what a message to another node causes happens
+    /// before the sender's later outputs (as a synchronous call would).
+    fn route(&mut self, output: Output<Event>) {
+        match output {
+            Output::ToBroker { broker, update } => {
+                self.deliver(broker, BrokerInput::Metadata(update))
+            }
+            Output::ToController(req) => {
+                self.with_controller(|c, cx| c.handle(cx, ControllerInput::Request(req)));
+            }
+            o => self.w.apply(o, |e| e),
+        }
+    }
+
+    fn deliver(&mut self, b: u32, input: BrokerInput) {
+        self.with_broker(b, |br, cx| br.handle(cx, input));
+    }
+
+    /// Whether the cluster has settled: no session timer pending, every live, reachable replica
+    /// caught up, every high watermark at its log end, no acks=all request waiting.
+    fn settled(&self) -> bool {
+        let net = &self.w.net;
+        if self.controller.pending_checks > 0 {
+            return false;
+        }
+        for (tp, meta) in &self.controller.parts {
+            let Some(l) = meta.leader else { continue };
+            let Some(leader) = self.broker(l).filter(|b| b.up) else {
+                continue;
+            };
+            let Some(lr) = leader.replicas.get(tp) else {
+                continue;
+            };
+            if lr.is_leader && lr.hw < lr.leo && meta.isr.iter().all(|x| !net.cut(l, *x)) {
+                return false;
+            }
+            for &f in &meta.replicas {
+                if f == l || net.cut(l, f) || net.down.contains(&f) {
+                    continue;
+                }
+                if let Some(fr) = self.broker(f).and_then(|b| b.replicas.get(tp)) {
+                    if fr.leo != lr.leo {
+                        return false;
+                    }
+                }
+                // A healthy, reachable follower that is not in the ISR yet is still rejoining.
+                let healthy = self.broker(f).is_some_and(|b| b.slow_fetch_us == 0)
+                    && !self.controller.fenced.contains(&f)
+                    && net.controller_reachable(l);
+                if healthy && !meta.isr.contains(&f) {
+                    return false;
+                }
+            }
+        }
+        !self.brokers.iter().any(|b| b.has_pending_produce())
+    }
+
+    fn broker(&self, id: u32) -> Option<&Broker> {
+        self.brokers.get((id as usize).checked_sub(1)?)
     }
 
     fn dispatch(&mut self, ev: Event) {
@@ -694,9 +775,11 @@ impl Simulation {
                     Payload::ProduceResponse(resp) => self.with_producer(|p, cx| {
                         p.handle(cx, ProducerInput::Response { broker: from, resp })
                     }),
-                    payload => self.with_cluster(|c, cx| {
-                        c.handle(cx, ClusterInput::Message { from, to, payload })
-                    }),
+                    payload => {
+                        self.with_broker(to, |b, cx| {
+                            b.handle(cx, BrokerInput::Message { from, payload })
+                        });
+                    }
                 }
             }
             Event::ProducerConnectionReset { req_id } => {
@@ -705,7 +788,7 @@ impl Simulation {
             Event::Producer(ProducerTimer::MetadataResponse) => {
                 // The Metadata response carries the controller's view as it is now.
                 let leaders = self
-                    .cluster
+                    .controller
                     .parts
                     .iter()
                     .map(|(tp, m)| (*tp, m.leader))
@@ -714,7 +797,12 @@ impl Simulation {
             }
             Event::Producer(t) => self.with_producer(|p, cx| p.handle(cx, ProducerInput::Timer(t))),
             Event::Generator { gen_id, token } => self.run_loop(gen_id, token),
-            Event::Cluster(t) => self.with_cluster(|c, cx| c.handle(cx, ClusterInput::Timer(t))),
+            Event::Broker { broker, timer } => {
+                self.with_broker(broker, |b, cx| b.handle(cx, BrokerInput::Timer(timer)));
+            }
+            Event::Controller(t) => {
+                self.with_controller(|c, cx| c.handle(cx, ControllerInput::Timer(t)))
+            }
         }
     }
 }

@@ -33,21 +33,35 @@ use crate::log::LogEvent;
 use crate::network::PRODUCER;
 use crate::node::{BrokerMetric, Ctx, Outbox, Output, Transmit};
 use crate::proto::{
-    FetchData, FetchRequest, FetchResponse, Payload, ProduceRequest, ProduceResponse, StoredBatch,
-    Tp,
+    ControllerRequest, FetchData, FetchRequest, FetchResponse, MetadataUpdate, PartitionMeta,
+    Payload, ProducePart, ProduceRequest, ProduceResponse, StoredBatch, Tp,
 };
 use epoch_cache::{EpochCache, EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
 use kwire::broker::AppendContext;
 use kwire::DecodeLimits;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 /// Per producer id: epoch and the last 5 batches (AK `ProducerStateEntry`, reference §5.2).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ProducerEntry {
     pub epoch: i16,
-    /// (first sequence, last sequence, base offset)
-    pub batches: VecDeque<(i32, i32, i64)>,
+    /// The last 5 batches, oldest first (`ProducerStateEntry.NUM_BATCHES_TO_RETAIN`).
+    pub batches: VecDeque<BatchMetadata>,
+}
+
+/// What a leader remembers of an idempotent batch (AK `BatchMetadata`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BatchMetadata {
+    pub first_seq: i32,
+    pub last_seq: i32,
+    pub base_offset: i64,
+}
+
+impl BatchMetadata {
+    fn last_offset(&self) -> i64 {
+        self.base_offset + self.last_seq.wrapping_sub(self.first_seq) as i64
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -107,8 +121,11 @@ impl Replica {
             e.batches.clear();
         }
         let last_seq = b.base_sequence.wrapping_add(b.records as i32 - 1);
-        e.batches
-            .push_back((b.base_sequence, last_seq, b.base_offset));
+        e.batches.push_back(BatchMetadata {
+            first_seq: b.base_sequence,
+            last_seq,
+            base_offset: b.base_offset,
+        });
         while e.batches.len() > 5 {
             e.batches.pop_front();
         }
@@ -164,14 +181,64 @@ impl Replica {
     }
 }
 
-/// One partition of a parked produce request: (tp, result so far, required HW, base offset).
-type PendingPart = (Tp, Option<Result<i64, ErrorCode>>, i64, i64);
+/// One partition of a parked produce request.
+#[derive(Debug, Clone)]
+struct PendingPart {
+    tp: Tp,
+    /// Its answer, once decided.
+    result: Option<Result<i64, ErrorCode>>,
+    /// The high watermark that commits it (its last offset + 1).
+    required_hw: i64,
+    base_offset: i64,
+}
+
+impl PendingPart {
+    /// acks=all: once the high watermark covers the batch, it is answered — with its offset
+    /// while the ISR still has `min.insync.replicas` members, else NOT_ENOUGH_REPLICAS_AFTER_APPEND
+    /// (`Partition.checkEnoughReplicasReachOffset`, docs/kafka-sources.md §6).
+    fn complete_if_committed(&mut self, hw: i64, isr_len: u32, min_isr: u32) {
+        if self.result.is_none() && hw >= self.required_hw {
+            self.result = Some(if isr_len >= min_isr {
+                Ok(self.base_offset)
+            } else {
+                Err(ErrorCode::NotEnoughReplicasAfterAppend)
+            });
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 struct PendingProduce {
     req_id: u64,
-    /// (tp, result so far, required HW, base offset)
     parts: Vec<PendingPart>,
+}
+
+/// A partition's batch the leader accepted: where it starts and which high watermark commits it.
+struct Accepted {
+    base_offset: i64,
+    required_hw: i64,
+}
+
+/// A partition's batch the leader refused, with a detail for the log.
+struct Refused {
+    error: ErrorCode,
+    detail: String,
+}
+
+impl From<ErrorCode> for Refused {
+    fn from(error: ErrorCode) -> Refused {
+        Refused {
+            error,
+            detail: String::new(),
+        }
+    }
+}
+
+fn min_insync(cx: &Ctx, tp: Tp) -> u32 {
+    cx.topics
+        .get(tp.topic as usize)
+        .map(|t| t.config.min_insync_replicas)
+        .unwrap_or(1)
 }
 
 #[derive(Debug, Clone)]
@@ -195,86 +262,71 @@ pub(crate) struct Broker {
     /// one through.
     pub fail_next: VecDeque<Option<ErrorCode>>,
     pub slow_fetch_us: u64,
+    out: BrokerOut,
 }
 
-/// Controller view of one partition.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PartitionMeta {
-    pub replicas: Vec<u32>,
-    pub leader: Option<u32>,
-    pub leader_epoch: i32,
-    pub isr: Vec<u32>,
-}
-
-/// The brokers' and the controller's timers, each with the reason it exists.
+/// A broker's timers, each with the reason it exists. Timers of a crashed broker's previous
+/// life carry its old incarnation and are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ClusterTimer {
-    /// The controller fences a broker that is still silent (`broker.session.timeout.ms`).
-    ControllerCheck { broker: u32 },
-    /// A broker's periodic ISR check (every `replica.lag.time.max.ms / 2`), ignored after a crash.
-    IsrCheck { broker: u32, incarnation: u64 },
-    /// An acks=all request parked on a leader times out (`timeoutMs` of the request).
-    DelayedProduceTimeout {
-        broker: u32,
-        pending_id: u64,
-        incarnation: u64,
-    },
+pub(crate) enum BrokerTimer {
+    /// The periodic ISR check (every `replica.lag.time.max.ms / 2`).
+    IsrCheck { incarnation: u64 },
+    /// An acks=all request parked on the leader times out (`timeoutMs` of the request).
+    DelayedProduceTimeout { pending_id: u64, incarnation: u64 },
     /// A parked follower fetch is answered even without new data (`replica.fetch.wait.max.ms`).
-    FetchWaitExpired {
-        broker: u32,
-        parked_id: u64,
-        incarnation: u64,
-    },
-    /// A follower sends its next fetch of one partition.
-    FollowerFetch { broker: u32, tp: Tp, gen: u64 },
+    FetchWaitExpired { parked_id: u64, incarnation: u64 },
+    /// The follower sends its next fetch of one partition.
+    FollowerFetch { tp: Tp, gen: u64 },
 }
 
-impl ClusterTimer {
-    /// Why the timer exists, in words (`topic` names a topic by index).
-    pub fn reason(&self, topic: impl Fn(Tp) -> String) -> String {
+impl BrokerTimer {
+    /// Why the timer of broker `broker` exists, in words (`topic` names a topic by index).
+    pub fn reason(&self, broker: u32, topic: impl Fn(Tp) -> String) -> String {
         match self {
-            ClusterTimer::ControllerCheck { broker } => format!(
-                "controller fences broker {broker} if it is still silent (broker.session.timeout.ms)"
-            ),
-            ClusterTimer::IsrCheck { broker, .. } => {
+            BrokerTimer::IsrCheck { .. } => {
                 format!("broker {broker} checks follower lag (replica.lag.time.max.ms)")
             }
-            ClusterTimer::DelayedProduceTimeout { broker, .. } => {
+            BrokerTimer::DelayedProduceTimeout { .. } => {
                 format!("an acks=all wait on broker {broker} may time out")
             }
-            ClusterTimer::FetchWaitExpired { broker, .. } => {
+            BrokerTimer::FetchWaitExpired { .. } => {
                 format!("broker {broker} answers a parked fetch (replica.fetch.wait.max.ms)")
             }
-            ClusterTimer::FollowerFetch { broker, tp, .. } => {
+            BrokerTimer::FollowerFetch { tp, .. } => {
                 format!("follower {broker} fetches {}-{}", topic(*tp), tp.partition)
             }
         }
     }
 }
 
-/// What the brokers and the controller are told: a message arrived at a broker, or a timer fired.
+/// What a broker is told.
 #[derive(Debug, Clone)]
-pub(crate) enum ClusterInput {
+pub(crate) enum BrokerInput {
+    /// A message arrived from node `from` over the network.
     Message {
         from: u32,
-        to: u32,
         payload: Payload,
     },
-    Timer(ClusterTimer),
+    Timer(BrokerTimer),
+    /// Metadata from the controller.
+    Metadata(MetadataUpdate),
+    /// `Fault::Crash`: the process stops; volatile state is lost, the log stays.
+    Crash,
+    /// `Fault::Restart`: the process starts again and registers with the controller.
+    Restart,
+    /// `Fault::FailNextProduce`: the next `after` ProduceRequests pass, then `count` fail.
+    FailNextProduce {
+        after: u32,
+        count: u32,
+        error: ErrorCode,
+    },
+    /// `Fault::SlowFollower`: wait this long before each fetch.
+    SlowFetch {
+        delay_us: u64,
+    },
 }
 
-pub(crate) type ClusterOut = Outbox<ClusterTimer>;
-
-#[derive(Debug, Clone)]
-pub(crate) struct Cluster {
-    pub brokers: Vec<Broker>,
-    pub parts: BTreeMap<Tp, PartitionMeta>,
-    /// Brokers the controller has fenced (no heartbeat for the session timeout).
-    pub fenced: BTreeSet<u32>,
-    /// Controller checks scheduled but not yet run (work in progress for idleness).
-    pub pending_checks: u32,
-    out: ClusterOut,
-}
+type BrokerOut = Outbox<BrokerTimer>;
 
 /// The leader's append (reference §1.8, §2.3): `kwire::broker::append`, except when no
 /// record-level rule can apply (topic keeps the producer's codec, no timestamp window, not
@@ -323,241 +375,158 @@ fn wire_error(e: &kwire::WireError) -> ErrorCode {
     ErrorCode::from_name(e.kafka_name()).unwrap_or(ErrorCode::InvalidRecord)
 }
 
-impl Cluster {
-    pub fn new(brokers: u32) -> Cluster {
-        Cluster {
-            brokers: (1..=brokers)
-                .map(|id| Broker {
-                    id,
-                    up: true,
-                    incarnation: 0,
-                    replicas: BTreeMap::new(),
-                    pending: BTreeMap::new(),
-                    parked: BTreeMap::new(),
-                    next_id: 0,
-                    fail_next: VecDeque::new(),
-                    slow_fetch_us: 0,
-                })
-                .collect(),
-            parts: BTreeMap::new(),
-            fenced: BTreeSet::new(),
-            pending_checks: 0,
-            out: ClusterOut::default(),
+impl Broker {
+    pub fn new(id: u32) -> Broker {
+        Broker {
+            id,
+            up: true,
+            incarnation: 0,
+            replicas: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            parked: BTreeMap::new(),
+            next_id: 0,
+            fail_next: VecDeque::new(),
+            slow_fetch_us: 0,
+            out: BrokerOut::default(),
         }
     }
 
-    /// The next thing the driver must do for the cluster, in the order queued.
-    pub fn poll_output(&mut self) -> Option<Output<ClusterTimer>> {
-        self.out.pop()
+    /// Everything the driver must do for this broker, in the order queued, taken out at once:
+    /// the driver carries out a message to the controller before the broker's later outputs,
+    /// and what the controller answers may add new outputs to this broker meanwhile.
+    pub fn take_outputs(&mut self) -> impl Iterator<Item = Output<BrokerTimer>> {
+        self.out.take()
     }
 
-    /// Runs `f` with the outbox as a separate borrow (node code passes `o` along like state).
-    fn with_out<R>(&mut self, f: impl FnOnce(&mut Cluster, &mut ClusterOut) -> R) -> R {
+    /// Runs `f` with the outbox as a separate borrow (the node's code passes `o` along).
+    fn with_out<R>(&mut self, f: impl FnOnce(&mut Broker, &mut BrokerOut) -> R) -> R {
         let mut o = std::mem::take(&mut self.out);
         let r = f(self, &mut o);
         self.out.append(&mut o);
         r
     }
 
+    /// Whether an acks=all request is still waiting on this broker (for idleness).
+    pub fn has_pending_produce(&self) -> bool {
+        self.up && !self.pending.is_empty()
+    }
+
+    /// Starts the periodic ISR check (Kafka's isr-expiration task).
+    pub fn start(&mut self, cx: &Ctx) {
+        let incarnation = self.incarnation;
+        self.out.timer(
+            cx.now_us + cx.timing.lag_time_max_us / 2,
+            BrokerTimer::IsrCheck { incarnation },
+        );
+    }
+
     /// Handles one input at `cx.now_us`.
-    pub fn handle(&mut self, cx: &Ctx, input: ClusterInput) {
-        self.with_out(|c, o| match input {
-            ClusterInput::Message { from, to, payload } => match payload {
-                Payload::Produce(req) => c.handle_produce(cx, o, to, &req),
-                Payload::Fetch(req) => c.handle_fetch(cx, o, to, from, req),
-                Payload::FetchResponse(resp) => c.handle_fetch_response(cx, o, to, resp),
+    pub fn handle(&mut self, cx: &Ctx, input: BrokerInput) {
+        self.with_out(|br, o| match input {
+            BrokerInput::Message { from, payload } => match payload {
+                Payload::Produce(req) => br.handle_produce(cx, o, &req),
+                Payload::Fetch(req) => br.handle_fetch(cx, o, from, req),
+                Payload::FetchResponse(resp) => br.handle_fetch_response(cx, o, resp),
                 // Brokers are never sent produce responses.
                 Payload::ProduceResponse(_) => {}
             },
-            ClusterInput::Timer(t) => match t {
-                ClusterTimer::ControllerCheck { broker } => c.controller_check(cx, o, broker),
-                ClusterTimer::IsrCheck {
-                    broker,
-                    incarnation,
-                } => c.isr_check(cx, o, broker, incarnation),
-                ClusterTimer::DelayedProduceTimeout {
-                    broker,
+            BrokerInput::Timer(t) => match t {
+                BrokerTimer::IsrCheck { incarnation } => br.isr_check(cx, o, incarnation),
+                BrokerTimer::DelayedProduceTimeout {
                     pending_id,
                     incarnation,
-                } => c.delayed_produce_timeout(o, broker, pending_id, incarnation),
-                ClusterTimer::FetchWaitExpired {
-                    broker,
+                } => br.delayed_produce_timeout(o, pending_id, incarnation),
+                BrokerTimer::FetchWaitExpired {
                     parked_id,
                     incarnation,
-                } => c.fetch_wait_expired(cx, o, broker, parked_id, incarnation),
-                ClusterTimer::FollowerFetch { broker, tp, gen } => {
-                    c.follower_fetch(cx, o, broker, tp, gen)
-                }
+                } => br.fetch_wait_expired(cx, o, parked_id, incarnation),
+                BrokerTimer::FollowerFetch { tp, gen } => br.follower_fetch(cx, o, tp, gen),
             },
+            BrokerInput::Metadata(MetadataUpdate::Partition { tp, meta }) => {
+                br.apply_partition(cx, o, tp, &meta)
+            }
+            BrokerInput::Metadata(MetadataUpdate::Isr { tp, isr }) => {
+                if let Some(r) = br.replicas.get_mut(&tp).filter(|r| r.is_leader) {
+                    r.isr = isr;
+                }
+                br.maybe_advance_hw(cx, o, tp);
+            }
+            BrokerInput::Crash => br.crash(),
+            BrokerInput::Restart => br.restart(cx, o),
+            BrokerInput::FailNextProduce {
+                after,
+                count,
+                error,
+            } => {
+                br.fail_next.extend((0..after).map(|_| None));
+                br.fail_next.extend((0..count).map(|_| Some(error)));
+            }
+            BrokerInput::SlowFetch { delay_us } => br.slow_fetch_us = delay_us,
         })
     }
 
-    /// Starts every broker's periodic ISR check.
-    pub fn start_timers(&mut self, cx: &Ctx) {
-        self.with_out(|c, o| c.start(cx, o))
-    }
-
-    /// Creates topic `topic`'s partitions; returns the replica assignment.
-    pub fn create_partitions(
-        &mut self,
-        cx: &Ctx,
-        topic: u32,
-        partitions: u32,
-        rf: u32,
-    ) -> Vec<Vec<u32>> {
-        self.with_out(|c, o| c.create_topic(cx, o, topic, partitions, rf))
-    }
-
-    /// `Fault::Crash` (the network already counts the broker as down).
-    pub fn crash_broker(&mut self, cx: &Ctx, b: u32) {
-        self.with_out(|c, o| c.crash(cx, o, b))
-    }
-
-    /// `Fault::Restart` (the network already counts the broker as up).
-    pub fn restart_broker(&mut self, cx: &Ctx, b: u32) {
-        self.with_out(|c, o| c.restart(cx, o, b))
-    }
-
-    /// `Fault::Isolate` (the network already cuts the broker off).
-    pub fn isolate_broker(&mut self, cx: &Ctx, b: u32, was_reachable: bool) {
-        self.with_out(|c, o| c.isolated(cx, o, b, was_reachable))
-    }
-
-    /// `Fault::Heal` (the network no longer isolates the broker).
-    pub fn heal_broker(&mut self, cx: &Ctx, b: u32) {
-        self.with_out(|c, o| c.healed(cx, o, b))
-    }
-
-    /// `Fault::FailNextProduce`: the next `after` ProduceRequests pass, then `count` fail with
-    /// `error`.
-    pub fn inject_produce_errors(&mut self, b: u32, after: u32, count: u32, error: ErrorCode) {
-        if let Some(br) = self.broker_mut(b) {
-            for _ in 0..after {
-                br.fail_next.push_back(None);
-            }
-            for _ in 0..count {
-                br.fail_next.push_back(Some(error));
-            }
-        }
-    }
-
-    /// `Fault::SlowFollower`: broker `b` waits this long before each fetch.
-    pub fn set_slow_fetch(&mut self, b: u32, delay_us: u64) {
-        if let Some(br) = self.broker_mut(b) {
-            br.slow_fetch_us = delay_us;
-        }
-    }
-
-    fn broker_mut(&mut self, id: u32) -> Option<&mut Broker> {
-        self.brokers.get_mut((id as usize).wrapping_sub(1))
-    }
-
-    pub fn broker(&self, id: u32) -> Option<&Broker> {
-        self.brokers.get((id as usize).wrapping_sub(1))
-    }
-
-    /// Schedules the periodic ISR check of every broker (every `replica.lag.time.max.ms / 2`,
-    /// as Kafka's isr-expiration task).
-    fn start(&mut self, cx: &Ctx, o: &mut ClusterOut) {
-        for b in &self.brokers {
-            o.timer(
-                cx.now_us + cx.timing.lag_time_max_us / 2,
-                ClusterTimer::IsrCheck {
-                    broker: b.id,
-                    incarnation: b.incarnation,
-                },
-            );
-        }
-    }
-
-    /// Creates a topic's partitions with round-robin placement; the first replica leads.
-    fn create_topic(
-        &mut self,
-        cx: &Ctx,
-        o: &mut ClusterOut,
-        topic: u32,
-        partitions: u32,
-        rf: u32,
-    ) -> Vec<Vec<u32>> {
-        let n = self.brokers.len() as u32;
-        let mut assignment = Vec::new();
-        for p in 0..partitions {
-            let replicas: Vec<u32> = (0..rf).map(|i| (p + i) % n + 1).collect();
-            let alive: Vec<u32> = replicas
-                .iter()
-                .copied()
-                .filter(|b| !self.fenced.contains(b))
-                .collect();
-            let tp = Tp {
-                topic,
-                partition: p,
-            };
-            let leader = alive.first().copied();
-            self.parts.insert(
-                tp,
-                PartitionMeta {
-                    replicas: replicas.clone(),
-                    leader,
-                    leader_epoch: 0,
-                    isr: if alive.is_empty() {
-                        replicas.clone()
-                    } else {
-                        alive
-                    },
-                },
-            );
-            for &b in &replicas {
-                if let Some(br) = self.broker_mut(b) {
-                    br.replicas.insert(tp, Replica::new());
-                }
-            }
-            for &b in &replicas {
-                self.sync_replica(cx, o, b, tp);
-            }
-            assignment.push(replicas);
-        }
-        assignment
-    }
-
-    /// Brings broker `b`'s replica of `tp` in line with the controller (if it can hear it).
-    fn sync_replica(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp) {
-        let Some(meta) = self.parts.get(&tp).cloned() else {
-            return;
-        };
-        let Some(br) = self.broker(b) else { return };
-        if !br.up || !cx.net.controller_reachable(b) {
-            return;
-        }
-        let Some(rep) = br.replicas.get(&tp) else {
-            return;
-        };
+    /// Brings this broker's replica of `tp` in line with the controller's metadata (creating
+    /// it on the first metadata for a new partition): lead it, follow the leader, or, as leader,
+    /// take the new ISR.
+    fn apply_partition(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp, meta: &PartitionMeta) {
+        let b = self.id;
+        let rep = self.replicas.entry(tp).or_insert_with(Replica::new);
         if meta.leader == Some(b) {
             if !rep.is_leader || rep.leader_epoch != meta.leader_epoch {
-                self.become_leader(cx, o, b, tp, &meta);
+                self.become_leader(cx, o, tp, meta);
             } else {
-                let isr = meta.isr.clone();
-                if let Some(r) = self.broker_mut(b).and_then(|x| x.replicas.get_mut(&tp)) {
-                    r.isr = isr;
-                }
+                rep.isr = meta.isr.clone();
             }
         } else if rep.is_leader
             || rep.leader != meta.leader
             || rep.leader_epoch != meta.leader_epoch
         {
-            self.become_follower(cx, o, b, tp, &meta);
+            self.become_follower(cx, o, tp, meta);
         }
     }
 
-    fn become_leader(
-        &mut self,
-        cx: &Ctx,
-        o: &mut ClusterOut,
-        b: u32,
-        tp: Tp,
-        meta: &PartitionMeta,
-    ) {
+    /// `Fault::Crash`: the process stops; volatile state is lost, the log stays (as if flushed).
+    fn crash(&mut self) {
+        if !self.up {
+            return;
+        }
+        self.up = false;
+        self.incarnation += 1;
+        self.pending.clear();
+        self.parked.clear();
+        for r in self.replicas.values_mut() {
+            r.fetch_gen += 1;
+        }
+    }
+
+    /// `Fault::Restart`: the process starts again with its log; its replicas forget their roles
+    /// until the controller's metadata arrives, which registering asks for.
+    fn restart(&mut self, cx: &Ctx, o: &mut BrokerOut) {
+        if self.up {
+            return;
+        }
+        self.up = true;
+        for r in self.replicas.values_mut() {
+            r.is_leader = false;
+            r.leader = None;
+            r.leader_epoch = -1;
+            r.isr.clear();
+            r.followers.clear();
+        }
+        o.push(Output::ToController(ControllerRequest::Register {
+            broker: self.id,
+        }));
+        let incarnation = self.incarnation;
+        o.timer(
+            cx.now_us + cx.timing.lag_time_max_us / 2,
+            BrokerTimer::IsrCheck { incarnation },
+        );
+    }
+
+    fn become_leader(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp, meta: &PartitionMeta) {
+        let b = self.id;
         let now = cx.now_us;
-        let Some(br) = self.broker_mut(b) else { return };
+        let br = &mut *self;
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
         };
@@ -585,21 +554,14 @@ impl Cluster {
                 )
             })
             .collect();
-        self.maybe_advance_hw(cx, o, b, tp);
+        self.maybe_advance_hw(cx, o, tp);
     }
 
-    fn become_follower(
-        &mut self,
-        cx: &Ctx,
-        o: &mut ClusterOut,
-        b: u32,
-        tp: Tp,
-        meta: &PartitionMeta,
-    ) {
+    fn become_follower(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp, meta: &PartitionMeta) {
         // Fail produce requests parked for this partition: leadership lost (reference §6, 5).
-        self.fail_pending_for(o, b, tp, ErrorCode::NotLeaderOrFollower);
+        self.fail_pending_for(o, tp, ErrorCode::NotLeaderOrFollower);
         let now = cx.now_us;
-        let Some(br) = self.broker_mut(b) else { return };
+        let br = &mut *self;
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
         };
@@ -613,37 +575,38 @@ impl Cluster {
         // Whether the log diverges from the new leader's is found out by fetching: the leader
         // answers the first fetch with the diverging epoch, if any (KIP-595, KAFKA-10554).
         if meta.leader.is_some() {
-            o.timer(now, ClusterTimer::FollowerFetch { broker: b, tp, gen });
+            o.timer(now, BrokerTimer::FollowerFetch { tp, gen });
         }
     }
 
-    fn fail_pending_for(&mut self, o: &mut ClusterOut, b: u32, tp: Tp, err: ErrorCode) {
-        let Some(br) = self.broker_mut(b) else { return };
+    fn fail_pending_for(&mut self, o: &mut BrokerOut, tp: Tp, err: ErrorCode) {
+        let br = &mut *self;
         let ids: Vec<u64> = br
             .pending
             .iter()
-            .filter(|(_, p)| p.parts.iter().any(|x| x.0 == tp))
+            .filter(|(_, p)| p.parts.iter().any(|x| x.tp == tp))
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
             if let Some(p) = br.pending.get_mut(&id) {
                 for part in p.parts.iter_mut() {
-                    if part.0 == tp && part.1.is_none() {
-                        part.1 = Some(Err(err));
+                    if part.tp == tp && part.result.is_none() {
+                        part.result = Some(Err(err));
                     }
                 }
             }
         }
-        self.complete_pending(o, b);
+        self.complete_pending(o);
     }
 
     /// Sends responses for parked produce requests whose partitions are all decided.
-    fn complete_pending(&mut self, o: &mut ClusterOut, b: u32) {
-        let Some(br) = self.broker_mut(b) else { return };
+    fn complete_pending(&mut self, o: &mut BrokerOut) {
+        let b = self.id;
+        let br = &mut *self;
         let done: Vec<u64> = br
             .pending
             .iter()
-            .filter(|(_, p)| p.parts.iter().all(|x| x.1.is_some()))
+            .filter(|(_, p)| p.parts.iter().all(|x| x.result.is_some()))
             .map(|(id, _)| *id)
             .collect();
         let mut responses = Vec::new();
@@ -654,7 +617,10 @@ impl Cluster {
                     results: p
                         .parts
                         .into_iter()
-                        .map(|(tp, r, _, _)| (tp, r.unwrap_or(Err(ErrorCode::UnknownServerError))))
+                        .map(|p| {
+                            let r = p.result.unwrap_or(Err(ErrorCode::UnknownServerError));
+                            (p.tp, r)
+                        })
                         .collect(),
                 });
             }
@@ -665,13 +631,10 @@ impl Cluster {
     }
 
     /// Leader: HW = min LEO over the ISR; completes acks=all requests (reference §6).
-    pub(crate) fn maybe_advance_hw(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp) {
-        let min_isr = cx
-            .topics
-            .get(tp.topic as usize)
-            .map(|t| t.config.min_insync_replicas)
-            .unwrap_or(1);
-        let Some(br) = self.broker_mut(b) else { return };
+    fn maybe_advance_hw(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp) {
+        let b = self.id;
+        let min_isr = min_insync(cx, tp);
+        let br = &mut *self;
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
         };
@@ -696,198 +659,78 @@ impl Cluster {
                 high_watermark: hw,
             });
             for p in br.pending.values_mut() {
-                for part in p.parts.iter_mut() {
-                    if part.0 == tp && part.1.is_none() && hw >= part.2 {
-                        part.1 = Some(if isr_len >= min_isr {
-                            Ok(part.3)
-                        } else {
-                            Err(ErrorCode::NotEnoughReplicasAfterAppend)
-                        });
-                    }
+                for part in p.parts.iter_mut().filter(|p| p.tp == tp) {
+                    part.complete_if_committed(hw, isr_len, min_isr);
                 }
             }
-            self.complete_pending(o, b);
-            self.answer_parked(cx, o, b, tp);
+            self.complete_pending(o);
+            self.answer_parked(cx, o, tp);
         }
     }
 
-    /// Handles a ProduceRequest on broker `b` (reference §1.8, §5.2, §6).
-    fn handle_produce(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, req: &ProduceRequest) {
-        let now_ms = cx.node_time_ms(b);
-        let Some(br) = self.broker_mut(b) else { return };
-        let injected = br.fail_next.pop_front().flatten();
+    /// Handles a ProduceRequest (docs/kafka-sources.md §1.8, §5.2, §6): each partition's batch
+    /// is validated and appended by its leader; acks=0 gets no response, acks=1 is answered at
+    /// once, acks=all waits until the high watermark covers every appended batch.
+    fn handle_produce(&mut self, cx: &Ctx, o: &mut BrokerOut, req: &ProduceRequest) {
+        let injected = self.fail_next.pop_front().flatten();
         let mut parts: Vec<PendingPart> = Vec::new();
         let mut appended = Vec::new();
         for part in &req.parts {
             let tp = part.tp;
-            let topic = cx.topics.get(tp.topic as usize).map(|t| t.config.clone());
-            let tname = cx.topic_name(tp);
-            // Ok((base offset, required HW or -1 when nothing was appended))
-            let res: Result<(i64, i64), (ErrorCode, String)> = (|| {
-                if let Some(e) = injected {
-                    return Err((e, "(injected)".into()));
-                }
-                let no = |e: ErrorCode| (e, String::new());
-                let topic = topic
-                    .as_ref()
-                    .ok_or(no(ErrorCode::UnknownTopicOrPartition))?;
-                let r = br
-                    .replicas
-                    .get_mut(&tp)
-                    .ok_or(no(ErrorCode::UnknownTopicOrPartition))?;
-                if !r.is_leader {
-                    return Err(no(ErrorCode::NotLeaderOrFollower));
-                }
-                if !matches!(req.acks, -1..=1) {
-                    return Err(no(ErrorCode::InvalidRequiredAcks));
-                }
-                if req.acks == -1 && (r.isr.len() as u32) < topic.min_insync_replicas {
-                    return Err((
-                        ErrorCode::NotEnoughReplicas,
-                        format!(
-                            "ISR {:?} < min.insync.replicas {}",
-                            r.isr, topic.min_insync_replicas
-                        ),
-                    ));
-                }
-                if part.producer_id >= 0 {
-                    if let Some(e) = r.producers.get(&part.producer_id) {
-                        let last_seq = part.base_sequence.wrapping_add(part.records as i32 - 1);
-                        if part.producer_epoch < e.epoch {
-                            return Err(no(ErrorCode::InvalidProducerEpoch));
-                        }
-                        if part.producer_epoch == e.epoch {
-                            if let Some(d) = e
-                                .batches
-                                .iter()
-                                .find(|x| x.0 == part.base_sequence && x.1 == last_seq)
-                            {
-                                o.log(LogEvent::DuplicateBatch {
-                                    broker: b,
-                                    topic: tname.clone(),
-                                    partition: tp.partition,
-                                    producer_id: part.producer_id,
-                                    base_sequence: part.base_sequence,
-                                    original_offset: d.2,
-                                });
-                                o.push(Output::Metric(BrokerMetric::DuplicateDetected));
-                                // Acked like the original append: acks=all still waits for
-                                // the high watermark to cover it (delayed produce).
-                                return Ok((d.2, d.2 + (d.1.wrapping_sub(d.0)) as i64 + 1));
-                            }
-                            let expected =
-                                e.batches.back().map(|x| x.1.wrapping_add(1)).unwrap_or(0);
-                            if part.base_sequence != expected {
-                                return Err((
-                                    ErrorCode::OutOfOrderSequenceNumber,
-                                    format!(
-                                        "expected sequence {expected}, got {}",
-                                        part.base_sequence
-                                    ),
-                                ));
-                            }
-                        } else if part.base_sequence != 0 {
-                            return Err((
-                                ErrorCode::OutOfOrderSequenceNumber,
-                                "a new epoch must start at sequence 0".into(),
-                            ));
-                        }
-                    }
-                }
-                let ctx = AppendContext {
-                    log_end_offset: r.leo,
-                    leader_epoch: r.leader_epoch,
-                    now_ms,
-                };
-                let out = append(&part.bytes, &topic.wire, &ctx)
-                    .map_err(|e| (wire_error(&e), e.to_string()))?;
-                let stored = StoredBatch {
-                    base_offset: out.base_offset,
-                    last_offset: out.last_offset,
-                    leader_epoch: r.leader_epoch,
-                    codec: out.stored_codec,
-                    records: out.records_count.max(0) as u32,
-                    producer_id: part.producer_id,
-                    producer_epoch: part.producer_epoch,
-                    base_sequence: part.base_sequence,
-                    max_timestamp_ms: out.max_timestamp,
-                    recompressed: out.mode == kwire::broker::AppendMode::Rebuilt,
-                    bytes: Arc::from(out.bytes),
-                };
-                o.log(LogEvent::Appended {
-                    broker: b,
-                    topic: tname.clone(),
-                    partition: tp.partition,
-                    base_offset: stored.base_offset,
-                    last_offset: stored.last_offset,
-                    size_bytes: stored.bytes.len(),
-                    codec: stored.codec.name().into(),
-                    leader_epoch: stored.leader_epoch,
-                    recompressed: stored.recompressed,
-                });
-                o.push(Output::Metric(BrokerMetric::RecordsAppended(
-                    stored.records as u64,
-                )));
-                let (base, last) = (stored.base_offset, stored.last_offset);
-                r.push(stored);
-                Ok((base, last + 1))
-            })();
-            match res {
-                Ok((base, required)) => {
-                    if required >= 0 {
-                        appended.push(tp);
-                    }
-                    if req.acks == -1 && required >= 0 {
-                        parts.push((tp, None, required, base));
-                    } else {
-                        parts.push((tp, Some(Ok(base)), required, base));
-                    }
-                }
-                Err((e, detail)) => {
-                    o.log(LogEvent::ProduceRejected {
-                        broker: b,
-                        topic: tname,
-                        partition: tp.partition,
-                        error: e,
-                        detail,
+            let outcome = match injected {
+                Some(e) => Err(Refused {
+                    error: e,
+                    detail: "(injected)".into(),
+                }),
+                None => self.append_part(cx, o, req.acks, part),
+            };
+            match outcome {
+                Ok(a) => {
+                    appended.push(tp);
+                    let done = (req.acks != -1).then_some(Ok(a.base_offset));
+                    parts.push(PendingPart {
+                        tp,
+                        result: done,
+                        required_hw: a.required_hw,
+                        base_offset: a.base_offset,
                     });
-                    parts.push((tp, Some(Err(e)), -1, -1));
+                }
+                Err(r) => {
+                    o.log(LogEvent::ProduceRejected {
+                        broker: self.id,
+                        topic: cx.topic_name(tp),
+                        partition: tp.partition,
+                        error: r.error,
+                        detail: r.detail,
+                    });
+                    parts.push(PendingPart {
+                        tp,
+                        result: Some(Err(r.error)),
+                        required_hw: -1,
+                        base_offset: -1,
+                    });
                 }
             }
         }
         if req.acks == 0 {
-            // acks=0: no response at all (reference §6).
+            // acks=0: no response at all (docs/kafka-sources.md §6).
             for tp in appended {
-                self.answer_parked(cx, o, b, tp);
-                self.maybe_advance_hw(cx, o, b, tp);
+                self.answer_parked(cx, o, tp);
+                self.maybe_advance_hw(cx, o, tp);
             }
             return;
         }
         // Parts whose data is already committed (e.g. a duplicate) are answered at once.
-        let min_isr = |tp: Tp| {
-            cx.topics
-                .get(tp.topic as usize)
-                .map(|t| t.config.min_insync_replicas)
-                .unwrap_or(1)
-        };
         for part in parts.iter_mut() {
-            if part.1.is_none() {
-                if let Some(r) = br.replicas.get(&part.0) {
-                    if r.hw >= part.2 {
-                        part.1 = Some(if r.isr.len() as u32 >= min_isr(part.0) {
-                            Ok(part.3)
-                        } else {
-                            Err(ErrorCode::NotEnoughReplicasAfterAppend)
-                        });
-                    }
-                }
+            if let Some(r) = self.replicas.get(&part.tp) {
+                part.complete_if_committed(r.hw, r.isr.len() as u32, min_insync(cx, part.tp));
             }
         }
         let timeout_us = req.timeout_ms.saturating_mul(1000);
-        let incarnation = br.incarnation;
-        let pending_id = br.next_id;
-        br.next_id += 1;
-        br.pending.insert(
+        let incarnation = self.incarnation;
+        let pending_id = self.next_id;
+        self.next_id += 1;
+        self.pending.insert(
             pending_id,
             PendingProduce {
                 req_id: req.req_id,
@@ -896,46 +739,167 @@ impl Cluster {
         );
         o.timer(
             cx.now_us + timeout_us,
-            ClusterTimer::DelayedProduceTimeout {
-                broker: b,
+            BrokerTimer::DelayedProduceTimeout {
                 pending_id,
                 incarnation,
             },
         );
         for tp in appended {
-            self.answer_parked(cx, o, b, tp);
-            self.maybe_advance_hw(cx, o, b, tp);
+            self.answer_parked(cx, o, tp);
+            self.maybe_advance_hw(cx, o, tp);
         }
-        self.complete_pending(o, b);
+        self.complete_pending(o);
+    }
+
+    /// The leader's checks and append of one partition's batch, in Kafka's order: the replica
+    /// must lead, `acks` must be valid, acks=all needs `min.insync.replicas` in the ISR, an
+    /// idempotent batch must be the next in sequence (a retried one of the last 5 is answered
+    /// with its original offset instead), then `kwire::broker::append` validates and stores it.
+    fn append_part(
+        &mut self,
+        cx: &Ctx,
+        o: &mut BrokerOut,
+        acks: i16,
+        part: &ProducePart,
+    ) -> Result<Accepted, Refused> {
+        let b = self.id;
+        let tp = part.tp;
+        let topic = cx
+            .topics
+            .get(tp.topic as usize)
+            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
+        let min_isr = topic.config.min_insync_replicas;
+        let r = self
+            .replicas
+            .get_mut(&tp)
+            .ok_or(ErrorCode::UnknownTopicOrPartition)?;
+        if !r.is_leader {
+            return Err(ErrorCode::NotLeaderOrFollower.into());
+        }
+        if !matches!(acks, -1..=1) {
+            return Err(ErrorCode::InvalidRequiredAcks.into());
+        }
+        if acks == -1 && (r.isr.len() as u32) < min_isr {
+            return Err(Refused {
+                error: ErrorCode::NotEnoughReplicas,
+                detail: format!("ISR {:?} < min.insync.replicas {min_isr}", r.isr),
+            });
+        }
+        if let Some(e) = r
+            .producers
+            .get(&part.producer_id)
+            .filter(|_| part.producer_id >= 0)
+        {
+            let last_seq = part.base_sequence.wrapping_add(part.records as i32 - 1);
+            if part.producer_epoch < e.epoch {
+                return Err(ErrorCode::InvalidProducerEpoch.into());
+            }
+            if part.producer_epoch == e.epoch {
+                if let Some(d) = e
+                    .batches
+                    .iter()
+                    .find(|x| x.first_seq == part.base_sequence && x.last_seq == last_seq)
+                {
+                    o.log(LogEvent::DuplicateBatch {
+                        broker: b,
+                        topic: cx.topic_name(tp),
+                        partition: tp.partition,
+                        producer_id: part.producer_id,
+                        base_sequence: part.base_sequence,
+                        original_offset: d.base_offset,
+                    });
+                    o.push(Output::Metric(BrokerMetric::DuplicateDetected));
+                    // Acked like the original append: acks=all still waits for the high
+                    // watermark to cover it (delayed produce).
+                    return Ok(Accepted {
+                        base_offset: d.base_offset,
+                        required_hw: d.last_offset() + 1,
+                    });
+                }
+                let expected = e
+                    .batches
+                    .back()
+                    .map(|x| x.last_seq.wrapping_add(1))
+                    .unwrap_or(0);
+                if part.base_sequence != expected {
+                    return Err(Refused {
+                        error: ErrorCode::OutOfOrderSequenceNumber,
+                        detail: format!("expected sequence {expected}, got {}", part.base_sequence),
+                    });
+                }
+            } else if part.base_sequence != 0 {
+                return Err(Refused {
+                    error: ErrorCode::OutOfOrderSequenceNumber,
+                    detail: "a new epoch must start at sequence 0".into(),
+                });
+            }
+        }
+        let ctx = AppendContext {
+            log_end_offset: r.leo,
+            leader_epoch: r.leader_epoch,
+            now_ms: cx.node_time_ms(b),
+        };
+        let out = append(&part.bytes, &topic.config.wire, &ctx).map_err(|e| Refused {
+            error: wire_error(&e),
+            detail: e.to_string(),
+        })?;
+        let stored = StoredBatch {
+            base_offset: out.base_offset,
+            last_offset: out.last_offset,
+            leader_epoch: r.leader_epoch,
+            codec: out.stored_codec,
+            records: out.records_count.max(0) as u32,
+            producer_id: part.producer_id,
+            producer_epoch: part.producer_epoch,
+            base_sequence: part.base_sequence,
+            max_timestamp_ms: out.max_timestamp,
+            recompressed: out.mode == kwire::broker::AppendMode::Rebuilt,
+            bytes: Arc::from(out.bytes),
+        };
+        o.log(LogEvent::Appended {
+            broker: b,
+            topic: cx.topic_name(tp),
+            partition: tp.partition,
+            base_offset: stored.base_offset,
+            last_offset: stored.last_offset,
+            size_bytes: stored.bytes.len(),
+            codec: stored.codec.name().into(),
+            leader_epoch: stored.leader_epoch,
+            recompressed: stored.recompressed,
+        });
+        o.push(Output::Metric(BrokerMetric::RecordsAppended(
+            stored.records as u64,
+        )));
+        let accepted = Accepted {
+            base_offset: stored.base_offset,
+            required_hw: stored.last_offset + 1,
+        };
+        r.push(stored);
+        Ok(accepted)
     }
 
     /// acks=all wait exceeded the request's `timeoutMs` ⇒ `REQUEST_TIMED_OUT` (reference §6, 4).
-    fn delayed_produce_timeout(
-        &mut self,
-        o: &mut ClusterOut,
-        b: u32,
-        pending_id: u64,
-        incarnation: u64,
-    ) {
-        let Some(br) = self.broker_mut(b) else { return };
+    fn delayed_produce_timeout(&mut self, o: &mut BrokerOut, pending_id: u64, incarnation: u64) {
+        let br = &mut *self;
         if br.incarnation != incarnation || !br.up {
             return;
         }
         if let Some(p) = br.pending.get_mut(&pending_id) {
             for part in p.parts.iter_mut() {
-                if part.1.is_none() {
-                    part.1 = Some(Err(ErrorCode::RequestTimedOut));
+                if part.result.is_none() {
+                    part.result = Some(Err(ErrorCode::RequestTimedOut));
                 }
             }
         }
-        self.complete_pending(o, b);
+        self.complete_pending(o);
     }
 
     /// Leader side of a follower fetch.
-    fn handle_fetch(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, from: u32, req: FetchRequest) {
+    fn handle_fetch(&mut self, cx: &Ctx, o: &mut BrokerOut, from: u32, req: FetchRequest) {
+        let b = self.id;
         let now = cx.now_us;
         let tp = req.tp;
-        let Some(br) = self.broker_mut(b) else { return };
+        let br = &mut *self;
         let Some(r) = br.replicas.get_mut(&tp) else {
             send_fetch_response(
                 cx,
@@ -1023,10 +987,13 @@ impl Cluster {
             let mut isr = r.isr.clone();
             isr.push(from);
             isr.sort_unstable();
-            self.set_isr(cx, o, tp, isr, format!("broker {from} caught up"));
+            // Until the controller confirms, the high watermark already counts the joining
+            // follower ("maximal ISR", KIP-497).
+            r.isr = isr.clone();
+            alter_partition(o, tp, isr, format!("broker {from} caught up"));
         }
-        self.maybe_advance_hw(cx, o, b, tp);
-        let Some(br) = self.broker_mut(b) else { return };
+        self.maybe_advance_hw(cx, o, tp);
+        let br = &mut *self;
         let Some(r) = br.replicas.get(&tp) else {
             return;
         };
@@ -1041,8 +1008,7 @@ impl Cluster {
             br.parked.insert(id, ParkedFetch { from, req });
             o.timer(
                 now + cx.timing.fetch_wait_max_us,
-                ClusterTimer::FetchWaitExpired {
-                    broker: b,
+                BrokerTimer::FetchWaitExpired {
                     parked_id: id,
                     incarnation,
                 },
@@ -1051,8 +1017,8 @@ impl Cluster {
     }
 
     /// Answers parked fetches of `tp` (new data or a new HW).
-    fn answer_parked(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp) {
-        let Some(br) = self.broker_mut(b) else { return };
+    fn answer_parked(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp) {
+        let br = &mut *self;
         let ids: Vec<u64> = br
             .parked
             .iter()
@@ -1060,12 +1026,13 @@ impl Cluster {
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
-            self.answer_parked_one(cx, o, b, id);
+            self.answer_parked_one(cx, o, id);
         }
     }
 
-    fn answer_parked_one(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, id: u64) {
-        let Some(br) = self.broker_mut(b) else { return };
+    fn answer_parked_one(&mut self, cx: &Ctx, o: &mut BrokerOut, id: u64) {
+        let b = self.id;
+        let br = &mut *self;
         let Some(p) = br.parked.remove(&id) else {
             return;
         };
@@ -1081,25 +1048,16 @@ impl Cluster {
         send_fetch_response(cx, o, b, p.from, resp, size);
     }
 
-    fn fetch_wait_expired(
-        &mut self,
-        cx: &Ctx,
-        o: &mut ClusterOut,
-        b: u32,
-        id: u64,
-        incarnation: u64,
-    ) {
-        if self
-            .broker(b)
-            .is_some_and(|br| br.incarnation == incarnation && br.up)
-        {
-            self.answer_parked_one(cx, o, b, id);
+    fn fetch_wait_expired(&mut self, cx: &Ctx, o: &mut BrokerOut, id: u64, incarnation: u64) {
+        if self.incarnation == incarnation && self.up {
+            self.answer_parked_one(cx, o, id);
         }
     }
 
     /// Follower: sends the next fetch to the leader it believes in.
-    fn follower_fetch(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp, gen: u64) {
-        let Some(br) = self.broker(b) else { return };
+    fn follower_fetch(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp, gen: u64) {
+        let b = self.id;
+        let br = &*self;
         if !br.up {
             return;
         }
@@ -1131,14 +1089,14 @@ impl Cluster {
         });
         // replica.socket.timeout.ms (30 s) guards against a lost fetch: checked by the periodic
         // ISR task (`isr_check`) instead of one timer per fetch.
-        if let Some(r) = self.broker_mut(b).and_then(|x| x.replicas.get_mut(&tp)) {
+        if let Some(r) = self.replicas.get_mut(&tp) {
             r.fetch_sent_us = Some(cx.now_us);
         }
     }
 
     /// A fetch got no answer: start a new fetch loop.
-    fn fetch_timeout(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, tp: Tp, gen: u64) {
-        let Some(br) = self.broker_mut(b) else { return };
+    fn fetch_timeout(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp, gen: u64) {
+        let br = &mut *self;
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
         };
@@ -1148,17 +1106,15 @@ impl Cluster {
         r.fetch_gen += 1;
         r.fetch_sent_us = None;
         let gen = r.fetch_gen;
-        o.timer(
-            cx.now_us,
-            ClusterTimer::FollowerFetch { broker: b, tp, gen },
-        );
+        o.timer(cx.now_us, BrokerTimer::FollowerFetch { tp, gen });
     }
 
     /// Follower: appends fetched batches and schedules the next fetch.
-    fn handle_fetch_response(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, resp: FetchResponse) {
+    fn handle_fetch_response(&mut self, cx: &Ctx, o: &mut BrokerOut, resp: FetchResponse) {
+        let b = self.id;
         let tp = resp.tp;
         let log_replication = cx.log.replication;
-        let Some(br) = self.broker_mut(b) else { return };
+        let br = &mut *self;
         let slow = br.slow_fetch_us;
         let Some(r) = br.replicas.get_mut(&tp) else {
             return;
@@ -1186,10 +1142,7 @@ impl Cluster {
                         to_offset: to,
                     });
                 }
-                o.timer(
-                    cx.now_us + slow,
-                    ClusterTimer::FollowerFetch { broker: b, tp, gen },
-                );
+                o.timer(cx.now_us + slow, BrokerTimer::FollowerFetch { tp, gen });
             }
             Ok(FetchData {
                 batches,
@@ -1213,49 +1166,21 @@ impl Cluster {
                         log_end_offset: leo,
                     });
                 }
-                o.timer(
-                    cx.now_us + slow,
-                    ClusterTimer::FollowerFetch { broker: b, tp, gen },
-                );
+                o.timer(cx.now_us + slow, BrokerTimer::FollowerFetch { tp, gen });
             }
             Err(_) => {
                 o.timer(
                     cx.now_us + cx.timing.fetch_backoff_us.max(slow),
-                    ClusterTimer::FollowerFetch { broker: b, tp, gen },
+                    BrokerTimer::FollowerFetch { tp, gen },
                 );
             }
         }
     }
 
-    /// Controller: records a new ISR and tells the leader (reference §6: ISR changes go through
-    /// the controller, so an isolated leader cannot shrink its ISR).
-    fn set_isr(&mut self, cx: &Ctx, o: &mut ClusterOut, tp: Tp, isr: Vec<u32>, reason: String) {
-        let Some(meta) = self.parts.get_mut(&tp) else {
-            return;
-        };
-        if meta.isr == isr {
-            return;
-        }
-        meta.isr = isr.clone();
-        o.log(LogEvent::IsrChanged {
-            topic: cx.topic_name(tp),
-            partition: tp.partition,
-            isr: isr.clone(),
-            reason,
-        });
-        if let Some(l) = meta.leader {
-            if let Some(r) = self.broker_mut(l).and_then(|br| br.replicas.get_mut(&tp)) {
-                if r.is_leader {
-                    r.isr = isr;
-                }
-            }
-            self.maybe_advance_hw(cx, o, l, tp);
-        }
-    }
-
     /// Periodic ISR shrink (`replica.lag.time.max.ms`).
-    fn isr_check(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, incarnation: u64) {
-        let Some(br) = self.broker(b) else { return };
+    fn isr_check(&mut self, cx: &Ctx, o: &mut BrokerOut, incarnation: u64) {
+        let b = self.id;
+        let br = &*self;
         if br.incarnation != incarnation || !br.up {
             return;
         }
@@ -1273,9 +1198,9 @@ impl Cluster {
             .map(|(tp, r)| (*tp, r.fetch_gen))
             .collect();
         for (tp, gen) in stale {
-            self.fetch_timeout(cx, o, b, tp, gen);
+            self.fetch_timeout(cx, o, tp, gen);
         }
-        let Some(br) = self.broker(b) else { return };
+        let br = &*self;
         let mut changes = Vec::new();
         for (tp, r) in &br.replicas {
             if !r.is_leader {
@@ -1299,8 +1224,7 @@ impl Cluster {
         }
         if cx.net.controller_reachable(b) {
             for (tp, isr, out) in changes {
-                self.set_isr(
-                    cx,
+                alter_partition(
                     o,
                     tp,
                     isr,
@@ -1308,260 +1232,17 @@ impl Cluster {
                 );
             }
         }
-        o.timer(
-            now + lag / 2,
-            ClusterTimer::IsrCheck {
-                broker: b,
-                incarnation,
-            },
-        );
+        o.timer(now + lag / 2, BrokerTimer::IsrCheck { incarnation });
     }
+}
 
-    /// A broker became unreachable to the controller (crash or isolation): fence it after the
-    /// session timeout.
-    fn broker_lost(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
-        self.pending_checks += 1;
-        o.timer(
-            cx.now_us + cx.timing.session_timeout_us,
-            ClusterTimer::ControllerCheck { broker: b },
-        );
-    }
-
-    /// Controller: fence `b` if it is still unreachable, and re-elect its partitions.
-    fn controller_check(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
-        self.pending_checks = self.pending_checks.saturating_sub(1);
-        if cx.net.controller_reachable(b) || self.fenced.contains(&b) {
-            return;
-        }
-        self.fence(cx, o, b);
-    }
-
-    /// The partitions with a replica on broker `b`, in partition order.
-    fn partitions_hosted_by(&self, b: u32) -> Vec<Tp> {
-        self.parts
-            .iter()
-            .filter(|(_, m)| m.replicas.contains(&b))
-            .map(|(tp, _)| *tp)
-            .collect()
-    }
-
-    fn fence(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
-        self.fenced.insert(b);
-        o.log(LogEvent::BrokerFenced { broker: b });
-        let tps = self.partitions_hosted_by(b);
-        for tp in tps {
-            let Some(meta) = self.parts.get(&tp).cloned() else {
-                continue;
-            };
-            let mut isr: Vec<u32> = meta.isr.iter().copied().filter(|x| *x != b).collect();
-            if meta.leader == Some(b) {
-                let unclean_ok = cx
-                    .topics
-                    .get(tp.topic as usize)
-                    .is_some_and(|t| t.config.unclean_leader_election);
-                let clean = meta
-                    .replicas
-                    .iter()
-                    .copied()
-                    .find(|r| isr.contains(r) && !self.fenced.contains(r));
-                let (leader, unclean) = match clean {
-                    Some(l) => (Some(l), false),
-                    None if unclean_ok => (
-                        meta.replicas
-                            .iter()
-                            .copied()
-                            .find(|r| !self.fenced.contains(r)),
-                        true,
-                    ),
-                    None => (None, false),
-                };
-                if isr.is_empty() {
-                    // KRaft keeps the last ISR member when no one else is left.
-                    isr = if unclean {
-                        leader.into_iter().collect()
-                    } else {
-                        vec![b]
-                    };
-                }
-                if unclean {
-                    isr = leader.into_iter().collect();
-                }
-                self.elect(cx, o, tp, leader, isr, unclean);
-            } else if meta.isr.contains(&b) && !isr.is_empty() {
-                self.set_isr(cx, o, tp, isr, format!("broker {b} fenced"));
-            }
-        }
-    }
-
-    fn elect(
-        &mut self,
-        cx: &Ctx,
-        o: &mut ClusterOut,
-        tp: Tp,
-        leader: Option<u32>,
-        isr: Vec<u32>,
-        unclean: bool,
-    ) {
-        let Some(meta) = self.parts.get_mut(&tp) else {
-            return;
-        };
-        meta.leader = leader;
-        meta.leader_epoch += 1;
-        let isr_changed = meta.isr != isr;
-        meta.isr = isr.clone();
-        let (epoch, replicas) = (meta.leader_epoch, meta.replicas.clone());
-        o.log(LogEvent::LeaderElected {
-            topic: cx.topic_name(tp),
-            partition: tp.partition,
-            leader,
-            leader_epoch: epoch,
-            unclean,
-        });
-        if isr_changed {
-            o.log(LogEvent::IsrChanged {
-                topic: cx.topic_name(tp),
-                partition: tp.partition,
-                isr,
-                reason: "leader election".into(),
-            });
-        }
-        // The new leader first, then the followers (they truncate against it).
-        if let Some(l) = leader {
-            self.sync_replica(cx, o, l, tp);
-        }
-        for r in replicas {
-            if Some(r) != leader {
-                self.sync_replica(cx, o, r, tp);
-            }
-        }
-    }
-
-    /// A broker can reach the controller again (restart or heal): unfence it, elect it where a
-    /// partition has no leader and it is eligible, and sync all its replicas.
-    fn broker_back(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
-        if self.fenced.remove(&b) {
-            o.log(LogEvent::BrokerUnfenced { broker: b });
-        }
-        let tps = self.partitions_hosted_by(b);
-        for tp in &tps {
-            let Some(meta) = self.parts.get(tp).cloned() else {
-                continue;
-            };
-            if meta.leader.is_none() {
-                let unclean_ok = cx
-                    .topics
-                    .get(tp.topic as usize)
-                    .is_some_and(|t| t.config.unclean_leader_election);
-                if meta.isr.contains(&b) {
-                    self.elect(cx, o, *tp, Some(b), meta.isr.clone(), false);
-                } else if unclean_ok {
-                    self.elect(cx, o, *tp, Some(b), vec![b], true);
-                }
-            }
-        }
-        for tp in tps {
-            self.sync_replica(cx, o, b, tp);
-        }
-    }
-
-    /// `Fault::Crash`: the process stops; volatile state is lost, the log stays.
-    fn crash(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
-        let Some(br) = self.broker_mut(b) else { return };
-        if !br.up {
-            return;
-        }
-        br.up = false;
-        br.incarnation += 1;
-        br.pending.clear();
-        br.parked.clear();
-        for r in br.replicas.values_mut() {
-            r.fetch_gen += 1;
-        }
-        self.broker_lost(cx, o, b);
-    }
-
-    /// `Fault::Restart`: the broker starts again; it re-registers and becomes a follower (or the
-    /// leader where it is the only eligible replica). Its replicas forget their roles.
-    fn restart(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
-        let Some(br) = self.broker_mut(b) else { return };
-        if br.up {
-            return;
-        }
-        br.up = true;
-        let incarnation = br.incarnation;
-        for r in br.replicas.values_mut() {
-            r.is_leader = false;
-            r.leader = None;
-            r.leader_epoch = -1;
-            r.isr.clear();
-            r.followers.clear();
-        }
-        // A restarted broker that the controller had not fenced yet is a new incarnation:
-        // its partitions are re-elected first.
-        if !self.fenced.contains(&b) {
-            self.fence(cx, o, b);
-        }
-        self.broker_back(cx, o, b);
-        o.timer(
-            cx.now_us + cx.timing.lag_time_max_us / 2,
-            ClusterTimer::IsrCheck {
-                broker: b,
-                incarnation,
-            },
-        );
-    }
-
-    /// `Fault::Isolate`: the network now cuts broker `b` off; `was_reachable` says whether the
-    /// controller could hear it until now.
-    fn isolated(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32, was_reachable: bool) {
-        if self.broker(b).is_some() && was_reachable {
-            self.broker_lost(cx, o, b);
-        }
-    }
-
-    /// `Fault::Heal`: the network no longer isolates broker `b`.
-    fn healed(&mut self, cx: &Ctx, o: &mut ClusterOut, b: u32) {
-        if self.broker(b).is_some_and(|x| x.up) {
-            self.broker_back(cx, o, b);
-        }
-    }
-
-    /// Idle check: every live, reachable replica has caught up and every HW equals its LEO.
-    pub fn settled(&self, cx: &Ctx) -> bool {
-        if self.pending_checks > 0 {
-            return false;
-        }
-        for (tp, meta) in &self.parts {
-            let Some(l) = meta.leader else { continue };
-            let Some(lr) = self.broker(l).and_then(|b| b.replicas.get(tp)) else {
-                continue;
-            };
-            if !self.broker(l).is_some_and(|b| b.up) {
-                continue;
-            }
-            if lr.is_leader && lr.hw < lr.leo && meta.isr.iter().all(|x| !cx.net.cut(l, *x)) {
-                return false;
-            }
-            for &f in &meta.replicas {
-                if f == l || cx.net.cut(l, f) || cx.net.down.contains(&f) {
-                    continue;
-                }
-                if let Some(fr) = self.broker(f).and_then(|b| b.replicas.get(tp)) {
-                    if fr.leo != lr.leo {
-                        return false;
-                    }
-                }
-                // A healthy, reachable follower that is not in the ISR yet is still rejoining.
-                let healthy = self.broker(f).is_some_and(|b| b.slow_fetch_us == 0)
-                    && !self.fenced.contains(&f)
-                    && cx.net.controller_reachable(l);
-                if healthy && !meta.isr.contains(&f) {
-                    return false;
-                }
-            }
-        }
-        self.brokers.iter().all(|b| b.pending.is_empty() || !b.up)
-    }
+/// Asks the controller for a new ISR (`AlterPartition`, KIP-497).
+fn alter_partition(o: &mut BrokerOut, tp: Tp, isr: Vec<u32>, reason: String) {
+    o.push(Output::ToController(ControllerRequest::AlterPartition {
+        tp,
+        isr,
+        reason,
+    }));
 }
 
 fn fetch_data(r: &Replica, req: &FetchRequest) -> FetchResponse {
@@ -1597,7 +1278,7 @@ fn resp_size(r: &FetchResponse) -> usize {
 
 fn send_fetch_response(
     cx: &Ctx,
-    o: &mut ClusterOut,
+    o: &mut BrokerOut,
     b: u32,
     to: u32,
     resp: FetchResponse,
@@ -1631,7 +1312,7 @@ fn send_fetch_response(
     });
 }
 
-fn send_produce_response(o: &mut ClusterOut, b: u32, resp: ProduceResponse) {
+fn send_produce_response(o: &mut BrokerOut, b: u32, resp: ProduceResponse) {
     let size = 40 + 30 * resp.results.len();
     let detail = format!("response to request #{}", resp.req_id);
     o.transmit(Transmit {

@@ -3,6 +3,8 @@
 
 use super::world::Event;
 use super::Simulation;
+use crate::broker::BrokerInput;
+use crate::controller::ControllerInput;
 use crate::error::ErrorCode;
 use crate::log::LogEvent;
 use crate::network::{LossRule, PRODUCER};
@@ -27,9 +29,14 @@ impl Simulation {
                 count,
                 after,
             } => {
-                if let Some(e) = ErrorCode::from_name(error) {
-                    self.cluster
-                        .inject_produce_errors(*broker, *after, *count, e);
+                if let Some(error) = ErrorCode::from_name(error) {
+                    let (after, count) = (*after, *count);
+                    let input = BrokerInput::FailNextProduce {
+                        after,
+                        count,
+                        error,
+                    };
+                    self.with_broker(*broker, |b, cx| b.handle(cx, input));
                 }
             }
             Fault::DelayLink { from, to, delay_ms } => {
@@ -51,8 +58,13 @@ impl Simulation {
             }
             Fault::Crash { broker } => {
                 let b = *broker;
-                net.down.insert(b);
-                self.with_cluster(|c, cx| c.crash_broker(cx, b));
+                let was_up = net.down.insert(b);
+                self.with_broker(b, |br, cx| br.handle(cx, BrokerInput::Crash));
+                if was_up {
+                    // It stops heartbeating: the controller's session timer starts.
+                    let input = ControllerInput::BrokerUnreachable { broker: b };
+                    self.with_controller(|c, cx| c.handle(cx, input));
+                }
                 // The producer sees its connections reset after one link latency.
                 let w = &mut self.w;
                 for req_id in self.producer.requests_to(b) {
@@ -63,7 +75,7 @@ impl Simulation {
             Fault::Restart { broker } => {
                 let b = *broker;
                 net.down.remove(&b);
-                self.with_cluster(|c, cx| c.restart_broker(cx, b));
+                self.with_broker(b, |br, cx| br.handle(cx, BrokerInput::Restart));
             }
             Fault::Isolate {
                 broker,
@@ -72,17 +84,22 @@ impl Simulation {
                 let b = *broker;
                 let was_reachable = net.controller_reachable(b);
                 net.isolated.insert(b, *include_producer);
-                self.with_cluster(|c, cx| c.isolate_broker(cx, b, was_reachable));
+                if was_reachable {
+                    let input = ControllerInput::BrokerUnreachable { broker: b };
+                    self.with_controller(|c, cx| c.handle(cx, input));
+                }
             }
             Fault::Heal { broker } => {
                 let b = *broker;
-                if net.isolated.remove(&b).is_some() {
-                    self.with_cluster(|c, cx| c.heal_broker(cx, b));
+                if net.isolated.remove(&b).is_some() && !net.down.contains(&b) {
+                    let input = ControllerInput::BrokerReachable { broker: b };
+                    self.with_controller(|c, cx| c.handle(cx, input));
                 }
             }
             Fault::SlowFollower { broker, delay_ms } => {
                 let delay_us = ms_to_us(*delay_ms, "delay").unwrap_or(0);
-                self.cluster.set_slow_fetch(*broker, delay_us);
+                let input = BrokerInput::SlowFetch { delay_us };
+                self.with_broker(*broker, |b, cx| b.handle(cx, input));
             }
         }
     }

@@ -38,7 +38,7 @@ impl Simulation {
             topic: self.topic_index(topic).ok()?,
             partition,
         };
-        let r = self.cluster.broker(broker)?.replicas.get(&tp)?;
+        let r = self.broker(broker)?.replicas.get(&tp)?;
         r.log.get(index).map(|b| b.bytes.clone())
     }
 
@@ -46,18 +46,17 @@ impl Simulation {
     /// without a leader, from the replica with the highest high watermark.
     pub fn segments(&self) -> Vec<(String, u32, Vec<u8>)> {
         let mut out = Vec::new();
-        for (tp, meta) in &self.cluster.parts {
+        for (tp, meta) in &self.controller.parts {
             let pick = meta.leader.or_else(|| {
                 meta.replicas.iter().copied().max_by_key(|b| {
-                    self.cluster
-                        .broker(*b)
+                    self.broker(*b)
                         .and_then(|x| x.replicas.get(tp))
                         .map(|r| r.hw)
                         .unwrap_or(-1)
                 })
             });
             let Some(r) = pick
-                .and_then(|b| self.cluster.broker(b))
+                .and_then(|b| self.broker(b))
                 .and_then(|b| b.replicas.get(tp))
             else {
                 continue;
@@ -81,12 +80,12 @@ impl Simulation {
             topic: t,
             partition,
         };
-        let Some(meta) = self.cluster.parts.get(&tp) else {
+        let Some(meta) = self.controller.parts.get(&tp) else {
             return Vec::new();
         };
         let pick = meta.leader.or_else(|| meta.isr.first().copied());
         let Some(r) = pick
-            .and_then(|b| self.cluster.broker(b))
+            .and_then(|b| self.broker(b))
             .and_then(|b| b.replicas.get(&tp))
         else {
             return Vec::new();
@@ -109,18 +108,17 @@ impl Simulation {
     pub fn view(&self) -> View {
         let w = &self.w;
         let brokers = self
-            .cluster
             .brokers
             .iter()
             .map(|b| BrokerView {
                 id: b.id,
                 up: b.up,
                 isolated: w.net.isolated.contains_key(&b.id),
-                fenced: self.cluster.fenced.contains(&b.id),
+                fenced: self.controller.fenced.contains(&b.id),
             })
             .collect();
         let partitions = self
-            .cluster
+            .controller
             .parts
             .iter()
             .map(|(tp, meta)| PartitionView {
@@ -133,7 +131,7 @@ impl Simulation {
                     .replicas
                     .iter()
                     .filter_map(|b| {
-                        let r = self.cluster.broker(*b)?.replicas.get(tp)?;
+                        let r = self.broker(*b)?.replicas.get(tp)?;
                         Some(ReplicaView {
                             broker: *b,
                             is_leader: r.is_leader,
@@ -318,7 +316,10 @@ impl Simulation {
                     }
                     t.reason()
                 }
-                Event::Cluster(t) => t.reason(|tp| self.w.topic_name(tp)),
+                Event::Broker { broker, timer } => {
+                    timer.reason(*broker, |tp| self.w.topic_name(tp))
+                }
+                Event::Controller(t) => t.reason(),
             };
             out.push(UpcomingView {
                 time_us,

@@ -3,7 +3,8 @@
 //! [`Ctx`] built from it, and the driver applies what they output ([`World::apply`]) in the order
 //! they queued it.
 
-use crate::broker::ClusterTimer;
+use crate::broker::BrokerTimer;
+use crate::controller::ControllerTimer;
 use crate::log::{LogEntry, LogEvent};
 use crate::metrics::MetricsState;
 use crate::network::Network;
@@ -34,7 +35,11 @@ pub(crate) enum Event {
         token: u64,
     },
     Producer(ProducerTimer),
-    Cluster(ClusterTimer),
+    Broker {
+        broker: u32,
+        timer: BrokerTimer,
+    },
+    Controller(ControllerTimer),
 }
 
 /// The event log with its size limit.
@@ -98,9 +103,13 @@ impl World {
         }
     }
 
-    /// Carries out one node output; `timer` wraps the node's timer in an [`Event`].
+    /// Carries out one node output; `timer` wraps the node's timer in an [`Event`]. Messages
+    /// between the controller and brokers are routed by the driver, not here.
     pub fn apply<T>(&mut self, output: Output<T>, timer: impl Fn(T) -> Event) {
         match output {
+            Output::ToBroker { .. } | Output::ToController(_) => {
+                debug_assert!(false, "controller messages are routed by the driver")
+            }
             Output::Transmit(t) => self.send(t.from, t.to, t.payload, t.size_bytes, t.detail),
             Output::Timer { at_us, timer: t } => self.schedule(at_us, timer(t)),
             Output::Log(e) => self.log(e),

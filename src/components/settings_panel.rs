@@ -5,6 +5,7 @@
 //!
 //! The help texts below are documentation, not behaviour: defaults shown come from `ksim`.
 
+use ksim::config;
 use ksim::{
     ClientProfile, ConfigEntry, ConfigSource, ProducerSettings, ProducerSpec, SimError,
     TopicConfigSource, View,
@@ -13,40 +14,51 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Help for one setting: librdkafka name, the name the lecture (and Python code) uses, the Java
-/// client's name, and what it does (docs/kafka-sources.md §3).
+/// Help for one setting: its librdkafka name and what it does (docs/kafka-sources.md §3). The
+/// name the lecture uses and the Java client's name come from `ksim::config` (`lecture_name`,
+/// `java_name`), the one place that knows them.
 struct Doc {
     rdkafka: &'static str,
-    alias: &'static str,
-    java: &'static str,
     help: &'static str,
     /// Where the lecture's config table differs from the client (docs/kafka-sources.md §3.1).
     lecture: &'static str,
 }
 
 const DOCS: &[Doc] = &[
-    Doc { rdkafka: "client.id", alias: "client.id", java: "client.id", help: "Name sent with every request; appears in broker logs, metrics and quotas.", lecture: "" },
-    Doc { rdkafka: "request.required.acks", alias: "acks", java: "acks", help: "Replicas that must have the batch before the broker answers: 0 = no answer, 1 = leader only, -1/all = every in-sync replica.", lecture: "Default all (−1) in librdkafka ≥ 1.0 and Java ≥ 3.0." },
-    Doc { rdkafka: "enable.idempotence", alias: "enable.idempotence", java: "enable.idempotence", help: "Producer id + per-partition sequence numbers: the broker drops duplicates from retries and keeps order. Needs acks=all, retries ≥ 1, in-flight ≤ 5.", lecture: "The lecture says false: true only for librdkafka; Java 3.6 defaults to true." },
-    Doc { rdkafka: "message.send.max.retries", alias: "retries", java: "retries", help: "How often a failed batch is sent again (bounded in time by message.timeout.ms).", lecture: "" },
-    Doc { rdkafka: "retry.backoff.ms", alias: "retry.backoff.ms", java: "retry.backoff.ms", help: "Wait before a retry (librdkafka 2.3: doubles per attempt up to retry.backoff.max.ms).", lecture: "" },
-    Doc { rdkafka: "queue.buffering.max.ms", alias: "linger.ms", java: "linger.ms", help: "How long the oldest message may wait for more to join its batch.", lecture: "librdkafka 5 ms, Java 3.6 0 ms (Java 4.0: 5 ms)." },
-    Doc { rdkafka: "batch.num.messages", alias: "batch.num.messages", java: "", help: "A batch is sent once it holds this many messages (librdkafka only).", lecture: "" },
-    Doc { rdkafka: "batch.size", alias: "batch.size", java: "batch.size", help: "A batch is sent once it reaches this many bytes.", lecture: "librdkafka 1,000,000 B, Java 16,384 B." },
-    Doc { rdkafka: "message.max.bytes", alias: "message.max.bytes", java: "max.request.size", help: "Largest request the producer builds; a bigger message fails with MSG_SIZE_TOO_LARGE.", lecture: "" },
-    Doc { rdkafka: "max.in.flight.requests.per.connection", alias: "max.in.flight", java: "max.in.flight.requests.per.connection", help: "Requests sent but not answered yet, per broker connection. Above 1 without idempotence, retries can reorder.", lecture: "librdkafka 1,000,000, Java 5." },
-    Doc { rdkafka: "message.timeout.ms", alias: "delivery.timeout.ms", java: "delivery.timeout.ms", help: "Total time a message may take, retries included, before it fails with _MSG_TIMED_OUT.", lecture: "librdkafka 300 s, Java 120 s." },
-    Doc { rdkafka: "request.timeout.ms", alias: "request.timeout.ms", java: "request.timeout.ms", help: "How long the broker may wait for replicas with acks=all (sent in the request).", lecture: "" },
-    Doc { rdkafka: "socket.timeout.ms", alias: "socket.timeout.ms", java: "", help: "How long librdkafka waits for a response before it gives up on the request and retries.", lecture: "" },
-    Doc { rdkafka: "compression.codec", alias: "compression.type", java: "compression.type", help: "Codec for each batch's records: none, gzip, snappy, lz4, zstd.", lecture: "" },
-    Doc { rdkafka: "compression.level", alias: "compression.level", java: "", help: "Codec level; -1 = the codec's default.", lecture: "" },
-    Doc { rdkafka: "queue.buffering.max.messages", alias: "queue.buffering.max.messages", java: "", help: "Local queue limit; beyond it produce() raises BufferError.", lecture: "" },
-    Doc { rdkafka: "partitioner", alias: "partitioner", java: "", help: "Key → partition: consistent_random = crc32(key) % partitions; murmur2_random = Java's mapping.", lecture: "" },
+    Doc { rdkafka: "client.id", help: "Name sent with every request; appears in broker logs, metrics and quotas.", lecture: "" },
+    Doc { rdkafka: "request.required.acks", help: "Replicas that must have the batch before the broker answers: 0 = no answer, 1 = leader only, -1/all = every in-sync replica.", lecture: "Default all (−1) in librdkafka ≥ 1.0 and Java ≥ 3.0." },
+    Doc { rdkafka: "enable.idempotence", help: "Producer id + per-partition sequence numbers: the broker drops duplicates from retries and keeps order. Needs acks=all, retries ≥ 1, in-flight ≤ 5.", lecture: "The lecture says false: true only for librdkafka; Java 3.6 defaults to true." },
+    Doc { rdkafka: "message.send.max.retries", help: "How often a failed batch is sent again (bounded in time by message.timeout.ms).", lecture: "" },
+    Doc { rdkafka: "retry.backoff.ms", help: "Wait before a retry (librdkafka 2.3: doubles per attempt up to retry.backoff.max.ms).", lecture: "" },
+    Doc { rdkafka: "queue.buffering.max.ms", help: "How long the oldest message may wait for more to join its batch.", lecture: "librdkafka 5 ms, Java 3.6 0 ms (Java 4.0: 5 ms)." },
+    Doc { rdkafka: "batch.num.messages", help: "A batch is sent once it holds this many messages (librdkafka only).", lecture: "" },
+    Doc { rdkafka: "batch.size", help: "A batch is sent once it reaches this many bytes.", lecture: "librdkafka 1,000,000 B, Java 16,384 B." },
+    Doc { rdkafka: "message.max.bytes", help: "Largest request the producer builds; a bigger message fails with MSG_SIZE_TOO_LARGE.", lecture: "" },
+    Doc { rdkafka: "max.in.flight.requests.per.connection", help: "Requests sent but not answered yet, per broker connection. Above 1 without idempotence, retries can reorder.", lecture: "librdkafka 1,000,000, Java 5." },
+    Doc { rdkafka: "message.timeout.ms", help: "Total time a message may take, retries included, before it fails with _MSG_TIMED_OUT.", lecture: "librdkafka 300 s, Java 120 s." },
+    Doc { rdkafka: "request.timeout.ms", help: "How long the broker may wait for replicas with acks=all (sent in the request).", lecture: "" },
+    Doc { rdkafka: "socket.timeout.ms", help: "How long librdkafka waits for a response before it gives up on the request and retries.", lecture: "" },
+    Doc { rdkafka: "compression.codec", help: "Codec for each batch's records: none, gzip, snappy, lz4, zstd.", lecture: "" },
+    Doc { rdkafka: "compression.level", help: "Codec level; -1 = the codec's default.", lecture: "" },
+    Doc { rdkafka: "queue.buffering.max.messages", help: "Local queue limit; beyond it produce() raises BufferError.", lecture: "" },
+    Doc { rdkafka: "partitioner", help: "Key → partition: consistent_random = crc32(key) % partitions; murmur2_random = Java's mapping.", lecture: "" },
 ];
+
+impl Doc {
+    /// The name the lecture (and Python code) uses.
+    fn alias(&self) -> &'static str {
+        config::lecture_name(self.rdkafka)
+    }
+
+    /// The Java 3.6 name, empty where Java has no such setting.
+    fn java(&self) -> &'static str {
+        config::java_name(self.rdkafka).unwrap_or("")
+    }
+}
 
 fn doc_for(name: &str) -> Option<&'static Doc> {
     DOCS.iter()
-        .find(|d| d.rdkafka == name || d.java == name || d.alias == name)
+        .find(|d| d.rdkafka == name || d.java() == name || d.alias() == name)
 }
 
 fn defaults_of(profile: ClientProfile) -> Vec<ConfigEntry> {
@@ -118,7 +130,7 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
         .iter()
         .filter_map(|e| {
             DOCS.iter()
-                .position(|d| d.rdkafka == e.name || d.java == e.name)
+                .position(|d| d.rdkafka == e.name || d.java() == e.name)
                 .map(|i| (i, e))
         })
         .collect();
@@ -149,7 +161,7 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
                 <ul class="settings">
                 { for shown.iter().map(|e| {
                     let doc = doc_for(&e.name);
-                    let label = doc.map_or(e.name.as_str(), |d| if p.profile == ClientProfile::Java { d.java } else { d.alias });
+                    let label = doc.map_or(e.name.as_str(), |d| if p.profile == ClientProfile::Java { d.java() } else { d.alias() });
                     let id = format!("cfg-{}", e.name.replace('.', "-"));
                     let error = p.error.as_ref().filter(|(n, _)| n == &e.name).map(|(_, err)| err.to_string());
                     let source = match e.source {
@@ -161,7 +173,7 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
                         let (cb, name) = (p.on_set.clone(), e.name.clone());
                         Callback::from(move |ev: Event| cb.emit((name.clone(), ev.target_unchecked_into::<HtmlInputElement>().value())))
                     };
-                    let (rdk, java) = doc.map_or(("—".to_string(), "—".to_string()), |d| (default_value(&rdk_defaults, d.rdkafka), default_value(&java_defaults, d.java)));
+                    let (rdk, java) = doc.map_or(("—".to_string(), "—".to_string()), |d| (default_value(&rdk_defaults, d.rdkafka), default_value(&java_defaults, d.java())));
                     html! {
                         <li class="setting" key={e.name.clone()}>
                             <div class="setting-head">

@@ -22,9 +22,8 @@ use ksim::{
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// The padding `ksim` appends to reach `value_size_bytes` (must match `ksim::sim::pad_value`).
-const PAD_FILL: &str =
-    " lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
+/// The padding `ksim` appends to reach `value_size_bytes`.
+const PAD_FILL: &str = ksim::VALUE_PAD_FILL;
 
 /// A Python string literal for `s` (double quotes, ASCII only).
 pub fn python_str(s: &str) -> String {
@@ -514,36 +513,6 @@ impl Lang for Python {
     }
 }
 
-/// librdkafka name → Java 3.6 name for settings both clients have with the same meaning.
-fn java_name(key: &str) -> Option<&'static str> {
-    const SAME: &[(&str, &str)] = &[
-        ("client.id", "client.id"),
-        ("acks", "acks"),
-        ("request.required.acks", "acks"),
-        ("enable.idempotence", "enable.idempotence"),
-        ("retries", "retries"),
-        ("message.send.max.retries", "retries"),
-        ("retry.backoff.ms", "retry.backoff.ms"),
-        ("linger.ms", "linger.ms"),
-        ("queue.buffering.max.ms", "linger.ms"),
-        ("batch.size", "batch.size"),
-        (
-            "max.in.flight.requests.per.connection",
-            "max.in.flight.requests.per.connection",
-        ),
-        ("max.in.flight", "max.in.flight.requests.per.connection"),
-        ("compression.type", "compression.type"),
-        ("compression.codec", "compression.type"),
-        ("delivery.timeout.ms", "delivery.timeout.ms"),
-        ("message.timeout.ms", "delivery.timeout.ms"),
-        ("request.timeout.ms", "request.timeout.ms"),
-        ("max.request.size", "max.request.size"),
-        ("buffer.memory", "buffer.memory"),
-        ("partitioner.ignore.keys", "partitioner.ignore.keys"),
-    ];
-    SAME.iter().find(|(k, _)| *k == key).map(|(_, j)| *j)
-}
-
 /// The Java 3.6 producer program for the scenario (`java PlaygroundProducer.java [HOST:PORT]`).
 pub fn java(s: &Scenario) -> String {
     let mut o = String::new();
@@ -582,7 +551,7 @@ pub fn java(s: &Scenario) -> String {
         o.push_str("        // The scenario ran librdkafka; Java 3.6 defaults differ (idempotence on, linger.ms 0,\n        // batch.size 16384, max.in.flight 5). Settings with a Java equivalent:\n");
     }
     for (k, v) in non_default_config(&s.producer) {
-        match java_name(&k) {
+        match ksim::config::java_name(&k) {
             Some(j) => {
                 let v = if j == "acks" && v == "-1" {
                     "all".to_string()

@@ -682,6 +682,115 @@ mod tests {
         assert!(!j(&[("acks", "1")]).unwrap().enable_idempotence);
         assert!(j(&[("acks", "1"), ("enable.idempotence", "true")]).is_err());
     }
+
+    #[test]
+    fn setting_names_resolve_through_aliases_to_both_clients() {
+        assert_eq!(librdkafka_name("linger.ms"), Some("queue.buffering.max.ms"));
+        assert_eq!(lecture_name("queue.buffering.max.ms"), "linger.ms");
+        assert_eq!(lecture_name("batch.num.messages"), "batch.num.messages");
+        assert_eq!(java_name("linger.ms"), Some("linger.ms"));
+        assert_eq!(java_name("message.timeout.ms"), Some("delivery.timeout.ms"));
+        assert_eq!(java_name("acks"), Some("acks"));
+        assert_eq!(java_name("message.max.bytes"), Some("max.request.size"));
+        assert_eq!(java_name("batch.num.messages"), None, "librdkafka only");
+        for s in SAME_SETTINGS {
+            assert_eq!(librdkafka_name(s.librdkafka), Some(s.librdkafka), "{s:?}");
+            assert!(
+                JAVA.iter().any(|d| d.name == s.java),
+                "{} is not a Java 3.6 setting here",
+                s.java
+            );
+        }
+    }
+}
+
+/// A librdkafka 2.3 setting and the Java 3.6 producer setting with the same meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SameSetting {
+    pub librdkafka: &'static str,
+    pub java: &'static str,
+}
+
+/// The settings both clients have with the same meaning (docs/kafka-sources.md §3; librdkafka
+/// `CONFIGURATION.md`, Kafka `ProducerConfig`). The one list that the settings panel and the
+/// Java code export read. librdkafka's `message.max.bytes` caps a request like Java's
+/// `max.request.size`; `request.timeout.ms` is only the broker's acks wait in librdkafka.
+pub const SAME_SETTINGS: &[SameSetting] = &[
+    SameSetting {
+        librdkafka: "client.id",
+        java: "client.id",
+    },
+    SameSetting {
+        librdkafka: "request.required.acks",
+        java: "acks",
+    },
+    SameSetting {
+        librdkafka: "enable.idempotence",
+        java: "enable.idempotence",
+    },
+    SameSetting {
+        librdkafka: "message.send.max.retries",
+        java: "retries",
+    },
+    SameSetting {
+        librdkafka: "retry.backoff.ms",
+        java: "retry.backoff.ms",
+    },
+    SameSetting {
+        librdkafka: "queue.buffering.max.ms",
+        java: "linger.ms",
+    },
+    SameSetting {
+        librdkafka: "batch.size",
+        java: "batch.size",
+    },
+    SameSetting {
+        librdkafka: "message.max.bytes",
+        java: "max.request.size",
+    },
+    SameSetting {
+        librdkafka: "max.in.flight.requests.per.connection",
+        java: "max.in.flight.requests.per.connection",
+    },
+    SameSetting {
+        librdkafka: "message.timeout.ms",
+        java: "delivery.timeout.ms",
+    },
+    SameSetting {
+        librdkafka: "request.timeout.ms",
+        java: "request.timeout.ms",
+    },
+    SameSetting {
+        librdkafka: "compression.codec",
+        java: "compression.type",
+    },
+];
+
+/// The librdkafka name of a setting given by its name or one of its aliases (`linger.ms` →
+/// `queue.buffering.max.ms`); `None` for a name librdkafka does not have.
+pub fn librdkafka_name(name: &str) -> Option<&'static str> {
+    RDK.iter()
+        .find(|d| d.name == name || d.aliases.contains(&name))
+        .map(|d| d.name)
+}
+
+/// The name the lecture and confluent-kafka programs use for a librdkafka setting: its alias
+/// where it has one (`queue.buffering.max.ms` → `linger.ms`), else the name itself.
+pub fn lecture_name(name: &str) -> &str {
+    RDK.iter()
+        .find(|d| d.name == name || d.aliases.contains(&name))
+        .and_then(|d| d.aliases.first().copied())
+        .unwrap_or(name)
+}
+
+/// The Java 3.6 setting with the same meaning as `name` (a librdkafka name, one of its aliases,
+/// or already a Java name), from [`SAME_SETTINGS`].
+pub fn java_name(name: &str) -> Option<&'static str> {
+    let rdk = librdkafka_name(name);
+    SAME_SETTINGS
+        .iter()
+        .find(|s| Some(s.librdkafka) == rdk || s.java == name)
+        .map(|s| s.java)
 }
 
 /// One row of the "which client does this default belong to" table (reference §3).

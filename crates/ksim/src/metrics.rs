@@ -1,6 +1,7 @@
 //! Counters and derived metrics (records/s, bytes before/after compression, requests, retries,
 //! duplicates, latency percentiles).
 
+use kwire::batch::HEADER_SIZE_BYTES;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -39,7 +40,7 @@ pub struct CodecCompression {
     /// writes `none` when compressing would not make the batch smaller (reference §2.2).
     pub codec: String,
     pub batches: u64,
-    /// Batches as they would be uncompressed (records plus the 61-byte header each).
+    /// Batches as they would be uncompressed (records plus the 61-byte header each, `kwire::batch::HEADER_SIZE_BYTES`).
     pub bytes_uncompressed: u64,
     pub bytes_compressed: u64,
     /// `bytes_uncompressed / bytes_compressed`.
@@ -124,10 +125,11 @@ impl MetricsState {
                 0.0
             },
             batches: self.batches,
-            bytes_uncompressed: self.bytes_uncompressed + 61 * self.batches,
+            bytes_uncompressed: self.bytes_uncompressed + HEADER_SIZE_BYTES as u64 * self.batches,
             bytes_compressed: self.bytes_batches,
             compression_ratio: if self.bytes_batches > 0 {
-                (self.bytes_uncompressed + 61 * self.batches) as f64 / self.bytes_batches as f64
+                (self.bytes_uncompressed + HEADER_SIZE_BYTES as u64 * self.batches) as f64
+                    / self.bytes_batches as f64
             } else {
                 1.0
             },
@@ -146,7 +148,7 @@ impl MetricsState {
                 .by_codec
                 .iter()
                 .map(|(codec, t)| {
-                    let uncompressed = t.records_bytes + 61 * t.batches;
+                    let uncompressed = t.records_bytes + HEADER_SIZE_BYTES as u64 * t.batches;
                     CodecCompression {
                         codec: (*codec).to_string(),
                         batches: t.batches,

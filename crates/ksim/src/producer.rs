@@ -34,6 +34,7 @@ use crate::partitioner::{crc32_partition, murmur2_partition};
 use crate::proto::{DeliveryReport, Payload, ProducePart, ProduceRequest, ProduceResponse, Tp};
 use crate::rng::Rng;
 use crate::scenario::ClientProfile;
+use kwire::batch::HEADER_SIZE_BYTES;
 use kwire::{BatchSpec, Codec, Compression, Record, SnappyFraming};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -388,10 +389,10 @@ impl Producer {
         // librdkafka rejects a message larger than message.max.bytes in produce() itself
         // (MSG_SIZE_TOO_LARGE); Java checks max.request.size the same way (RecordTooLargeException,
         // simplified here to the same synchronous error).
-        if size_bytes + 61 > self.settings.message_max_bytes {
+        if size_bytes + HEADER_SIZE_BYTES > self.settings.message_max_bytes {
             return Err(SimError::MsgSizeTooLarge(format!(
                 "Broker: Message size too large: {} bytes > message.max.bytes {}",
-                size_bytes + 61,
+                size_bytes + HEADER_SIZE_BYTES,
                 self.settings.message_max_bytes
             )));
         }
@@ -446,7 +447,9 @@ impl Producer {
                     last.1 += 1;
                     last.2 += size_bytes;
                 }
-                _ => pq.java_batches.push_back((now, 1, 61 + size_bytes)),
+                _ => pq
+                    .java_batches
+                    .push_back((now, 1, HEADER_SIZE_BYTES + size_bytes)),
             }
         }
         pq.queue.push_back(Msg {
@@ -555,7 +558,7 @@ impl Producer {
         let java = s.profile == ClientProfile::Java;
         let pq = self.parts.get_mut(&tp)?;
         let mut msgs = Vec::new();
-        let mut bytes = 61usize;
+        let mut bytes = HEADER_SIZE_BYTES;
         while let Some(m) = pq.queue.front() {
             if !msgs.is_empty()
                 && (msgs.len() >= max_count

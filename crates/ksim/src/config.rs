@@ -1,10 +1,10 @@
-//! Producer configuration with each client's names, defaults and validation (reference §3).
+//! Producer configuration with each client's names, defaults and validation (docs/kafka-sources.md §3).
 //!
 //! [`ProducerSettings::from_spec`] turns the user's config dict into effective settings, exactly
 //! like creating `confluent_kafka.Producer(conf)` (librdkafka profile) or `new KafkaProducer(props)`
 //! (Java profile): unknown names and out-of-range values are rejected, idempotence adjusts unset
-//! properties and rejects explicit conflicts with librdkafka's texts (reference §3.2, verified in
-//! `api_demo.out`). Each effective value records where it came from, so the UI can say which
+//! properties and rejects explicit conflicts with librdkafka's texts (docs/kafka-sources.md §3.2; librdkafka
+//! `rd_kafka_conf_finalize`, `rd_kafka_topic_conf_finalize`). Each effective value records where it came from, so the UI can say which
 //! client a default belongs to.
 
 use crate::error::SimError;
@@ -13,7 +13,7 @@ use kwire::Codec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Key → partition mapping (reference §3 "partitioner").
+/// Key → partition mapping (docs/kafka-sources.md §3, partitioner).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Partitioner {
@@ -249,7 +249,7 @@ const RDK: &[Def] = &[
     },
 ];
 
-/// Java 3.6 producer properties modelled here (AK `ProducerConfig` L341–488).
+/// Java 3.6 producer properties modelled here (Kafka `ProducerConfig`'s `CONFIG` definition, docs/kafka-sources.md §3).
 const JAVA: &[Def] = &[
     Def {
         name: "client.id",
@@ -459,12 +459,12 @@ impl ProducerSettings {
         }
     }
 
-    /// librdkafka 2.3 (reference §3, §3.2).
+    /// librdkafka 2.3 (docs/kafka-sources.md §3, §3.2).
     fn librdkafka(user: &BTreeMap<String, String>) -> Result<ProducerSettings, SimError> {
         let mut vals = resolve(RDK, user, false)?;
         let idem = text(&vals, "enable.idempotence") == "true";
         if idem {
-            // Explicit conflicts fail with librdkafka's exact texts (api_demo.out).
+            // Explicit conflicts fail with librdkafka's exact texts (`rd_kafka_topic_conf_finalize`, docs/kafka-sources.md §3.2).
             if is_user(&vals, "request.required.acks") && int(&vals, "request.required.acks") != -1
             {
                 return Err(rd_err(
@@ -533,7 +533,7 @@ impl ProducerSettings {
         })
     }
 
-    /// Java 3.6 (reference §3, §3.2, §4.1).
+    /// Java 3.6 (docs/kafka-sources.md §3, §3.2, §4.1).
     fn java(user: &BTreeMap<String, String>) -> Result<ProducerSettings, SimError> {
         let mut vals = resolve(JAVA, user, true)?;
         let acks = match text(&vals, "acks") {
@@ -793,7 +793,7 @@ pub fn java_name(name: &str) -> Option<&'static str> {
         .map(|s| s.java)
 }
 
-/// One row of the "which client does this default belong to" table (reference §3).
+/// One row of the "which client does this default belong to" table (docs/kafka-sources.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct DefaultRow {
     pub concept: &'static str,
@@ -804,7 +804,7 @@ pub struct DefaultRow {
     pub note: &'static str,
 }
 
-/// Java 3.6 vs librdkafka 2.3 producer defaults (reference §3 table, §3.1, §9), so the UI can say
+/// Java 3.6 vs librdkafka 2.3 producer defaults (docs/kafka-sources.md §3, §3.1, §9), so the UI can say
 /// which client each default in a lecture belongs to.
 pub const CLIENT_DEFAULTS: &[DefaultRow] = &[
     DefaultRow { concept: "acks", java_name: "acks", java_3_6_default: "all", librdkafka_name: "request.required.acks (acks)", librdkafka_2_3_default: "-1 (all)", note: "Java ≤ 2.8 defaulted to 1; librdkafka < 1.0 to 1" },

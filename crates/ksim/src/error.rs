@@ -1,5 +1,5 @@
 //! Typed errors: [`SimError`] for bad input (scenario, configuration, actions) and [`ErrorCode`]
-//! for what brokers and the client report, with Kafka's and librdkafka's names (reference §8).
+//! for what brokers and the client report, with Kafka's and librdkafka's names (docs/kafka-sources.md §8).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -15,7 +15,7 @@ macro_rules! error_codes {
         $variant:ident = $code:literal, $kafka:literal $(/ $rdkafka:literal)?;
     )*) => {
         /// Errors a broker returns in a ProduceResponse and local client errors of librdkafka
-        /// (reference §8). `code()` is the protocol code (negative for librdkafka-local errors).
+        /// (docs/kafka-sources.md §8). `code()` is the protocol code (negative for librdkafka-local errors).
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
         )]
@@ -82,7 +82,7 @@ error_codes! {
 }
 
 /// What the client does with an error on a ProduceResponse (librdkafka `rd_kafka_handle_Produce_error`,
-/// reference §5.4 and §8).
+/// docs/kafka-sources.md §5.4 and §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorAction {
@@ -105,7 +105,7 @@ impl ErrorCode {
             .find(|e| e.kafka_name() == name || e.rdkafka_name() == name)
     }
 
-    /// librdkafka's producer action for this error (reference §8 table, §5.4).
+    /// librdkafka's producer action for this error (docs/kafka-sources.md §8, §5.4).
     pub fn action(self) -> ErrorAction {
         use ErrorCode::*;
         match self {
@@ -145,7 +145,7 @@ pub enum SimError {
     InvalidTopicConfig(String),
     /// Kafka `UNKNOWN_TOPIC_OR_PARTITION` (3).
     UnknownTopicOrPartition(String),
-    /// librdkafka `_INVALID_ARG` at producer creation, with librdkafka's text (reference §3.2),
+    /// librdkafka `_INVALID_ARG` at producer creation, with librdkafka's text (docs/kafka-sources.md §3.2),
     /// or a Java `ConfigException` text for the Java profile.
     Config(String),
     /// librdkafka `_QUEUE_FULL`: Python's `produce()` raises `BufferError: Local: Queue full`.

@@ -1,7 +1,7 @@
 //! Deterministic simulation of a Kafka 3.6 cluster and a producer (librdkafka 2.3 as in
 //! confluent-kafka Python, or the Java 3.6 client) on a virtual clock, in microseconds.
 //!
-//! Facts and sources: `../shared/reference/kafka-producer-reference.md` (§ numbers below).
+//! Facts and sources: `docs/kafka-sources.md` in this repository (the § numbers below).
 //!
 //! # Shape (sans-IO, one driver)
 //! Brokers, the controller and the producer are state machines; the [`Simulation`] driver owns
@@ -26,7 +26,7 @@
 //! - Python-like helpers: [`Simulation::produce`] (fails with [`SimError::QueueFull`] =
 //!   `BufferError`), [`Simulation::poll`], [`Simulation::flush`] (returns what is still queued).
 //! - Typed errors: [`SimError`] (bad input, with Kafka/librdkafka names and texts) and
-//!   [`ErrorCode`] (what brokers and the client report, reference §8).
+//!   [`ErrorCode`] (what brokers and the client report, docs/kafka-sources.md §8).
 //!
 //! # SIMPLIFICATIONS
 //! These are deliberate and shown to learners; [`SIMPLIFICATIONS`] has the complete list, one

@@ -13,7 +13,7 @@ pub struct LogEntry {
     pub event: LogEvent,
 }
 
-/// Why the producer closed a batch and built a ProduceRequest (reference §4.2).
+/// Why the producer closed a batch and built a ProduceRequest (docs/kafka-sources.md §4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SealReason {
@@ -25,7 +25,7 @@ pub enum SealReason {
     Count,
     /// `flush()` in progress (linger ignored).
     Flush,
-    /// Java: another partition of the same broker was ready, so this head batch rode along (§4.1).
+    /// Java: another partition of the same broker was ready, so this head batch rode along (docs/kafka-sources.md §4.1).
     Piggyback,
 }
 

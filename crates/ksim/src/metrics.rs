@@ -5,7 +5,7 @@ use kwire::batch::HEADER_SIZE_BYTES;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Sealed-batch totals of one codec (the codec the producer actually wrote, reference §2.2).
+/// Sealed-batch totals of one codec (the codec the producer actually wrote, docs/kafka-sources.md §2.2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct CodecTotals {
     pub batches: u64,
@@ -37,7 +37,7 @@ pub(crate) struct MetricsState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CodecCompression {
     /// `none`, `gzip`, `snappy`, `lz4` or `zstd`: the codec in the batch's attributes. librdkafka
-    /// writes `none` when compressing would not make the batch smaller (reference §2.2).
+    /// writes `none` when compressing would not make the batch smaller (docs/kafka-sources.md §2.2).
     pub codec: String,
     pub batches: u64,
     /// Batches as they would be uncompressed (records plus the 61-byte header each, `kwire::batch::HEADER_SIZE_BYTES`).

@@ -1,4 +1,4 @@
-//! Key → partition mappings identical to the real clients (reference §3 "partitioner"):
+//! Key → partition mappings identical to the real clients (docs/kafka-sources.md §3, partitioner):
 //! librdkafka `consistent_random` = zlib `crc32(key) % n`; `murmur2_random` and Java's built-in
 //! partitioner = `(murmur2(key) & 0x7fffffff) % n` with Java's seed. Checked against librdkafka's
 //! mock cluster in `tests/fixtures/partitioner.json`.
@@ -56,7 +56,7 @@ mod tests {
 
     #[test]
     fn crc32_matches_zlib() {
-        // zlib.crc32(b"key-1") % 4 == 2 (mock_demo.out section 1).
+        // zlib.crc32(b"key-1") % 4 == 2 (librdkafka's mapping, as in tests/fixtures/).
         assert_eq!(crc32_partition(b"key-1", 4), 2);
         assert_eq!(crc32_partition(b"key-5", 4), 3);
         assert_eq!(crc32_partition(b"key-0", 4), 0);

@@ -1,4 +1,4 @@
-//! The producer state machine, following librdkafka 2.3 (reference §4.2, §5.3, §7) or, with the
+//! The producer state machine, following librdkafka 2.3 (docs/kafka-sources.md §4.2, §5.3, §7) or, with the
 //! Java profile, the Java 3.6 client's accumulator and sender (§4.1).
 //!
 //! librdkafka: messages go to a per-partition queue; a partition is ready when it holds
@@ -10,7 +10,7 @@
 //! Java: records are appended to the partition's last open batch (capacity `batch.size`); a
 //! partition is ready when its head batch is full, there is more than one batch, the head batch
 //! is `linger.ms` old, or a flush is in progress; a ready broker gets ONE request with the head
-//! batch of EVERY partition it leads (piggy-backing, §4.1).
+//! batch of EVERY partition it leads (piggy-backing, docs/kafka-sources.md §4.1).
 //!
 //! Retries: retriable errors are retried after `retry.backoff.ms` (librdkafka: exponential up to
 //! `retry.backoff.max.ms` with ±20 % seeded jitter; Java 3.6: constant). Without idempotence a
@@ -175,7 +175,7 @@ pub(crate) enum ProducerInput {
     },
 }
 
-/// Size of a record inside a batch (reference §1.4), for `batch.size` accounting.
+/// Size of a record inside a batch (docs/kafka-sources.md §1.4), for `batch.size` accounting.
 pub(crate) fn record_size_bytes(r: &Record) -> usize {
     use kwire::varint::varint_len;
     let kl = r.key.as_ref().map(|k| k.len()).unwrap_or(0);
@@ -329,7 +329,7 @@ impl Producer {
                 .all(|p| p.queue.is_empty() && p.retry.is_empty())
     }
 
-    /// Picks the partition (reference §3 "partitioner").
+    /// Picks the partition (docs/kafka-sources.md §3, partitioner).
     fn partition_for(
         &mut self,
         cx: &Ctx,
@@ -637,7 +637,7 @@ impl Producer {
         })
     }
 
-    /// The header and codec this client writes (reference §1.1, §2.1–2.2): Java frames snappy
+    /// The header and codec this client writes (docs/kafka-sources.md §1.1, §2.1–2.2): Java frames snappy
     /// the xerial way, writes partitionLeaderEpoch −1 and always keeps the configured codec;
     /// librdkafka writes raw snappy, epoch 0, and sends a batch uncompressed when compressing
     /// would not make it smaller.
@@ -690,7 +690,7 @@ impl Producer {
         }
     }
 
-    /// Whether a partition's queue is ready and why (librdkafka §4.2 / Java §4.1).
+    /// Whether a partition's queue is ready and why (docs/kafka-sources.md §4.2 for librdkafka, §4.1 for Java).
     fn queue_ready(&self, now: u64, pq: &PartQ) -> Option<SealReason> {
         let s = &self.settings;
         if self.java() {
@@ -825,7 +825,7 @@ impl Producer {
         }
     }
 
-    /// Idempotent recovery (reference §5.3): after a retriable error the partition drains (waits
+    /// Idempotent recovery (docs/kafka-sources.md §5.3): after a retriable error the partition drains (waits
     /// for its in-flight requests), then resends its retry batches one at a time, in sequence
     /// order, before any new batch (Java: only the first in-flight sequence is re-drained), so a
     /// retried batch always stays inside the broker's 5-batch window. Returns true while the
@@ -1016,7 +1016,7 @@ impl Producer {
         let detail = format!("request #{req_id}, {} batch(es)", batches.len());
         self.transmit(cx, broker, Payload::Produce(Arc::new(req)), size, detail);
         if acks == 0 {
-            // No response expected: delivered as soon as it is sent, offset unknown (§4.1, 8).
+            // No response expected: delivered as soon as it is sent, offset unknown (docs/kafka-sources.md §4.1 item 8).
             for b in batches {
                 self.complete_batch(cx, b, None);
             }
@@ -1184,7 +1184,7 @@ impl Producer {
 
     /// Java: a multi-record batch rejected with MESSAGE_TOO_LARGE is split in two and both halves
     /// go back to the front of the partition (not counted as a retry), keeping the big batch's
-    /// sequence numbers (AK `Sender.completeBatch`, `RecordAccumulator.splitAndReenqueue`, §4.1).
+    /// sequence numbers (AK `Sender.completeBatch`, `RecordAccumulator.splitAndReenqueue`, docs/kafka-sources.md §4.1).
     fn split_batch(&mut self, cx: &Ctx, mut b: PBatch) {
         let mid = b.msgs.len() / 2;
         let msgs2 = b.msgs.split_off(mid);
@@ -1244,7 +1244,7 @@ impl Producer {
             count_retry = false;
             // Expected while an earlier batch of the partition is outstanding (it failed or is
             // still in flight): retry after draining. Otherwise it is a real gap (the broker lost
-            // data): bump the epoch and resend (librdkafka drain + bump, reference §5.3).
+            // data): bump the epoch and resend (librdkafka drain + bump, docs/kafka-sources.md §5.3).
             let earlier_outstanding = self
                 .inflight
                 .values()
@@ -1316,7 +1316,7 @@ impl Producer {
         }
     }
 
-    /// Restart sequences with a new epoch once nothing is in flight (reference §5.3).
+    /// Restart sequences with a new epoch once nothing is in flight (docs/kafka-sources.md §5.3).
     fn bump_epoch(&mut self, cx: &Ctx) {
         self.need_bump = false;
         self.producer_epoch = self.producer_epoch.wrapping_add(1);

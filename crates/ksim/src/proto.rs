@@ -61,7 +61,7 @@ pub(crate) struct ProduceResponse {
     pub results: Vec<(Tp, Result<i64, ErrorCode>)>,
 }
 
-/// What the Python delivery callback `cb(err, msg)` receives (reference §7).
+/// What the Python delivery callback `cb(err, msg)` receives (docs/kafka-sources.md §7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryReport {
     pub msg_id: u64,

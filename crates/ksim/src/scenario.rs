@@ -70,7 +70,7 @@ pub struct ClusterSpec {
     pub link: LinkSpec,
     /// Per-link overrides, one direction each.
     pub links: Vec<LinkOverride>,
-    /// `replica.lag.time.max.ms` (default 30000, reference §6).
+    /// `replica.lag.time.max.ms` (default 30000, docs/kafka-sources.md §6).
     pub replica_lag_time_max_ms: u64,
     /// `replica.fetch.wait.max.ms` (default 500): how long a leader parks an empty follower fetch.
     pub replica_fetch_wait_max_ms: u64,
@@ -173,10 +173,10 @@ impl Default for TopicSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientProfile {
-    /// librdkafka 2.3 (confluent-kafka Python): one partition per ProduceRequest (reference §4.2).
+    /// librdkafka 2.3 (confluent-kafka Python): one partition per ProduceRequest (docs/kafka-sources.md §4.2).
     #[default]
     Librdkafka,
-    /// Java client 3.6: per-broker requests with the head batch of every partition (reference §4.1).
+    /// Java client 3.6: per-broker requests with the head batch of every partition (docs/kafka-sources.md §4.1).
     Java,
 }
 
@@ -295,7 +295,7 @@ pub enum ProduceMode {
     NoPoll,
 }
 
-/// A fault as data (reference §5.4, §6). Node 0 is the producer, brokers are 1..=N.
+/// A fault as data (docs/kafka-sources.md §5.4, §6). Node 0 is the producer, brokers are 1..=N.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {

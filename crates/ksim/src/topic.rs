@@ -7,7 +7,7 @@ use crate::view::{TopicConfigSource, TopicConfigView};
 use kwire::broker::{TimestampType, TopicCompression, TopicConfig as WireTopicConfig};
 use std::collections::BTreeMap;
 
-/// Parsed topic configuration (AK `LogConfig`, reference §1.8, §2.3, §6). The validation and
+/// Parsed topic configuration (AK `LogConfig`, docs/kafka-sources.md §1.8, §2.3, §6). The validation and
 /// storage part is the wire crate's [`kwire::broker::TopicConfig`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TopicConfig {
@@ -89,7 +89,7 @@ impl TopicConfig {
 }
 
 /// Every topic config the brokers accept (`TopicConfig::parse`), with Kafka 3.6's default
-/// (AK `LogConfig`; reference §1.8 for `max.message.bytes` and the timestamp window, §2.3 for
+/// (AK `LogConfig`; docs/kafka-sources.md §1.8 for `max.message.bytes` and the timestamp window, §2.3 for
 /// `compression.type`, §6 for `min.insync.replicas` and `unclean.leader.election.enable`), in the
 /// order the view lists them. A topic-level value overrides the cluster's default for topics,
 /// which overrides these.
@@ -125,7 +125,7 @@ pub(crate) struct Topic {
 
 impl Topic {
     /// The effective value and source of every known topic config: set on the topic, else the
-    /// cluster's default for topics, else Kafka's default (reference §2.3, §6).
+    /// cluster's default for topics, else Kafka's default (docs/kafka-sources.md §2.3, §6).
     pub fn config_view(&self, cluster_defaults: &BTreeMap<String, String>) -> Vec<TopicConfigView> {
         TOPIC_CONFIG_DEFAULTS
             .iter()

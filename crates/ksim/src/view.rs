@@ -60,7 +60,7 @@ pub struct PartitionView {
 /// resolves each topic config from the most specific level that sets it — a topic-level value
 /// (set at creation or later with `Action::SetTopicConfig`) overrides the broker's default for
 /// topics (the scenario's `cluster.topic_defaults`), which overrides Kafka's own default
-/// (AK `LogConfig`; reference §2.3 for `compression.type`, §6 for `min.insync.replicas` and
+/// (AK `LogConfig`; docs/kafka-sources.md §2.3 for `compression.type`, §6 for `min.insync.replicas` and
 /// `unclean.leader.election.enable`, §1.8 for `max.message.bytes`). The brokers apply exactly
 /// these values. Bounded: one entry per known config, no per-record data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,7 +81,7 @@ pub struct TopicConfigView {
 /// Where an effective topic config comes from, most specific first (Kafka's DescribeConfigs
 /// sources `DYNAMIC_TOPIC_CONFIG`, `STATIC_BROKER_CONFIG` / `DYNAMIC_DEFAULT_BROKER_CONFIG`,
 /// `DEFAULT_CONFIG`): a topic-level value overrides the broker's default, which overrides
-/// Kafka's built-in default (reference §2.3, §6).
+/// Kafka's built-in default (docs/kafka-sources.md §2.3, §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TopicConfigSource {

@@ -1,8 +1,8 @@
-//! Brokers and the controller (Kafka 3.6 in KRaft mode, reference §5.2, §6).
+//! Brokers and the controller (Kafka 3.6 in KRaft mode, docs/kafka-sources.md §5.2, §6).
 //!
 //! Each broker holds one `Replica` per assigned partition. The leader validates and stores
 //! produced batches with the wire crate (`kwire::broker::append`: validation, in-place offset
-//! assignment or recompression, reference §1.8, §2.3), checks idempotent producer state (§5.2),
+//! assignment or recompression, docs/kafka-sources.md §1.8, §2.3), checks idempotent producer state (§5.2),
 //! answers acks=0/1/all (§6) and serves follower fetches. Followers fetch over the network with
 //! latency and long polling (`replica.fetch.wait.max.ms`). The leader maintains the ISR
 //! (`replica.lag.time.max.ms`) and the high watermark (minimum LEO of the ISR).
@@ -42,7 +42,7 @@ use kwire::DecodeLimits;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-/// Per producer id: epoch and the last 5 batches (AK `ProducerStateEntry`, reference §5.2).
+/// Per producer id: epoch and the last 5 batches (AK `ProducerStateEntry`, docs/kafka-sources.md §5.2).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ProducerEntry {
     pub epoch: i16,
@@ -328,7 +328,7 @@ pub(crate) enum BrokerInput {
 
 type BrokerOut = Outbox<BrokerTimer>;
 
-/// The leader's append (reference §1.8, §2.3): `kwire::broker::append`, except when no
+/// The leader's append (docs/kafka-sources.md §1.8, §2.3): `kwire::broker::append`, except when no
 /// record-level rule can apply (topic keeps the producer's codec, no timestamp window, not
 /// compacted): then only the header and CRC are validated and the batch is kept in place — the same
 /// stored bytes without decompressing every record (keeps big runs fast).
@@ -558,7 +558,7 @@ impl Broker {
     }
 
     fn become_follower(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp, meta: &PartitionMeta) {
-        // Fail produce requests parked for this partition: leadership lost (reference §6, 5).
+        // Fail produce requests parked for this partition: leadership lost (docs/kafka-sources.md §6, acks=all item 5).
         self.fail_pending_for(o, tp, ErrorCode::NotLeaderOrFollower);
         let now = cx.now_us;
         let br = &mut *self;
@@ -630,7 +630,7 @@ impl Broker {
         }
     }
 
-    /// Leader: HW = min LEO over the ISR; completes acks=all requests (reference §6).
+    /// Leader: HW = min LEO over the ISR; completes acks=all requests (docs/kafka-sources.md §6).
     fn maybe_advance_hw(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp) {
         let b = self.id;
         let min_isr = min_insync(cx, tp);
@@ -878,7 +878,7 @@ impl Broker {
         Ok(accepted)
     }
 
-    /// acks=all wait exceeded the request's `timeoutMs` ⇒ `REQUEST_TIMED_OUT` (reference §6, 4).
+    /// acks=all wait exceeded the request's `timeoutMs` ⇒ `REQUEST_TIMED_OUT` (docs/kafka-sources.md §6, acks=all item 4).
     fn delayed_produce_timeout(&mut self, o: &mut BrokerOut, pending_id: u64, incarnation: u64) {
         let br = &mut *self;
         if br.incarnation != incarnation || !br.up {

@@ -1,0 +1,407 @@
+//! What happens to a batch after it was sent: responses (read in request order per connection),
+//! local failures (timeouts, connection resets), retries with backoff, Java's split after
+//! MESSAGE_TOO_LARGE, idempotent epoch bumps, expiry after `message.timeout.ms`, and delivery
+//! reports.
+
+use super::{text, Msg, PBatch, Producer};
+use crate::error::{ErrorAction, ErrorCode};
+use crate::log::LogEvent;
+use crate::node::{Ctx, Output};
+use crate::proto::{DeliveryReport, ProduceResponse, Tp};
+use kwire::Record;
+
+impl Producer {
+    /// A ProduceResponse arrived. Responses on one connection are read in request order (Kafka
+    /// answers a connection's requests in order, and TCP delivers them in order): a response that
+    /// overtook an older, unanswered request waits until that request is answered or fails.
+    pub fn handle_response(&mut self, cx: &Ctx, broker: u32, resp: ProduceResponse) {
+        if !self.inflight.contains_key(&resp.req_id) {
+            return;
+        }
+        let older_pending = self
+            .inflight
+            .range(..resp.req_id)
+            .any(|(_, i)| i.broker == broker);
+        if older_pending {
+            self.held.insert(resp.req_id, resp);
+            return;
+        }
+        self.process_response(cx, broker, resp);
+        // Responses that were waiting behind it, in order.
+        loop {
+            let next = self
+                .inflight
+                .iter()
+                .find(|(_, i)| i.broker == broker)
+                .map(|(id, _)| *id);
+            match next.and_then(|id| self.held.remove(&id)) {
+                Some(r) => self.process_response(cx, broker, r),
+                None => break,
+            }
+        }
+        self.serve(cx);
+    }
+    pub(super) fn process_response(&mut self, cx: &Ctx, broker: u32, resp: ProduceResponse) {
+        let Some(inf) = self.take_inflight(resp.req_id) else {
+            return;
+        };
+        let results: Vec<crate::log::PartitionResult> = resp
+            .results
+            .iter()
+            .map(|(tp, r)| crate::log::PartitionResult {
+                topic: cx.topic_name(*tp),
+                partition: tp.partition,
+                error: r.err(),
+                base_offset: r.ok(),
+            })
+            .collect();
+        self.log(LogEvent::ResponseReceived {
+            req_id: resp.req_id,
+            broker,
+            results,
+        });
+        for b in inf.batches {
+            let r = resp
+                .results
+                .iter()
+                .find(|(tp, _)| *tp == b.tp)
+                .map(|x| x.1)
+                .unwrap_or(Err(ErrorCode::UnknownServerError));
+            match r {
+                Ok(base) => self.complete_batch(cx, b, Some(base)),
+                Err(e) => self.batch_error(cx, b, e),
+            }
+        }
+    }
+    /// A request failed locally: `_TIMED_OUT` (no response within the socket timeout) or
+    /// `_TRANSPORT` (connection reset). A timeout tears the connection down (librdkafka
+    /// disconnects), so every other request in flight on it fails with `_TRANSPORT` too, and
+    /// responses held behind the timed-out one are lost with the connection.
+    pub fn request_failed(&mut self, cx: &Ctx, req_id: u64, err: ErrorCode) {
+        let Some(broker) = self.inflight.get(&req_id).map(|i| i.broker) else {
+            return;
+        };
+        self.fail_request(cx, req_id, err);
+        if err == ErrorCode::TimedOut {
+            let others: Vec<u64> = self
+                .inflight
+                .iter()
+                .filter(|(_, i)| i.broker == broker)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in others {
+                self.fail_request(cx, id, ErrorCode::Transport);
+            }
+        }
+        self.request_metadata(cx);
+        self.serve(cx);
+    }
+    pub(super) fn fail_request(&mut self, cx: &Ctx, req_id: u64, err: ErrorCode) {
+        self.held.remove(&req_id);
+        let Some(inf) = self.take_inflight(req_id) else {
+            return;
+        };
+        if err == ErrorCode::TimedOut {
+            self.log(LogEvent::RequestTimedOut {
+                req_id,
+                broker: inf.broker,
+            });
+        } else {
+            self.log(LogEvent::ConnectionReset {
+                req_id,
+                broker: inf.broker,
+            });
+        }
+        for b in inf.batches {
+            self.batch_error(cx, b, err);
+        }
+    }
+    /// Fails in-flight requests to a crashed broker with `_TRANSPORT` (connection reset).
+    pub fn requests_to(&self, broker: u32) -> Vec<u64> {
+        self.inflight
+            .iter()
+            .filter(|(_, i)| i.broker == broker)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+    /// Java: a multi-record batch rejected with MESSAGE_TOO_LARGE is split in two and both halves
+    /// go back to the front of the partition (not counted as a retry), keeping the big batch's
+    /// sequence numbers (AK `Sender.completeBatch`, `RecordAccumulator.splitAndReenqueue`, docs/kafka-sources.md §4.1).
+    pub(super) fn split_batch(&mut self, cx: &Ctx, mut b: PBatch) {
+        let mid = b.msgs.len() / 2;
+        let msgs2 = b.msgs.split_off(mid);
+        let records2 = b.records.split_off(mid);
+        let mut second = PBatch {
+            msgs: msgs2,
+            records: records2,
+            ..b.clone()
+        };
+        let idem = self.settings.enable_idempotence;
+        let seq1 = b.base_sequence;
+        let seq2 = if idem {
+            seq1.wrapping_add(mid as i32)
+        } else {
+            -1
+        };
+        self.reencode(&mut b, seq1);
+        self.reencode(&mut second, seq2);
+        for half in [&mut b, &mut second] {
+            half.next_try_us = cx.now_us;
+            half.possibly_persisted = None;
+        }
+        for half in [&b, &second] {
+            self.log(LogEvent::RetryScheduled {
+                topic: cx.topic_name(half.tp),
+                partition: half.tp.partition,
+                records: half.msgs.len() as u32,
+                error: ErrorCode::MessageTooLarge,
+                attempt: half.attempts + 1,
+                backoff_ms: 0.0,
+            });
+        }
+        let pq = self.parts.entry(b.tp).or_default();
+        if idem {
+            pq.draining = true;
+        }
+        pq.retry.push_front(second);
+        pq.retry.push_front(b);
+    }
+    pub(super) fn batch_error(&mut self, cx: &Ctx, mut b: PBatch, e: ErrorCode) {
+        if e == ErrorCode::MessageTooLarge
+            && self.client.splits_too_large_batches()
+            && b.msgs.len() > 1
+        {
+            self.split_batch(cx, b);
+            return;
+        }
+        let idem = self.settings.enable_idempotence;
+        let timeout_us = self.settings.message_timeout_ms * 1000;
+        let expired = timeout_us > 0
+            && b.msgs
+                .first()
+                .is_some_and(|m| cx.now_us >= m.enqueued_us + timeout_us);
+        let draining = self.parts.get(&b.tp).is_some_and(|p| p.draining);
+        let mut count_retry = true;
+        let retry = if expired {
+            false
+        } else if idem && e == ErrorCode::OutOfOrderSequenceNumber {
+            count_retry = false;
+            // Expected while an earlier batch of the partition is outstanding (it failed or is
+            // still in flight): retry after draining. Otherwise it is a real gap (the broker lost
+            // data): bump the epoch and resend (librdkafka drain + bump, docs/kafka-sources.md §5.3).
+            let earlier_outstanding = self
+                .inflight
+                .values()
+                .flat_map(|i| i.batches.iter())
+                .chain(
+                    self.parts
+                        .get(&b.tp)
+                        .into_iter()
+                        .flat_map(|p| p.retry.iter()),
+                )
+                .any(|x| {
+                    x.tp == b.tp
+                        && x.producer_epoch == b.producer_epoch
+                        && x.base_sequence < b.base_sequence
+                });
+            if !draining && !earlier_outstanding {
+                self.need_bump = true;
+            }
+            true
+        } else {
+            match e.action() {
+                ErrorAction::Permanent => false,
+                ErrorAction::RefreshRetry => {
+                    count_retry = false;
+                    self.request_metadata(cx);
+                    true
+                }
+                ErrorAction::Retry | ErrorAction::RetryPossiblyPersisted => {
+                    b.retries_used < self.settings.retries
+                }
+            }
+        };
+        if !retry {
+            let err = if expired { ErrorCode::MsgTimedOut } else { e };
+            if idem && b.base_sequence >= 0 {
+                self.need_bump = true;
+            }
+            self.fail_batch(cx, b, err);
+            return;
+        }
+        if count_retry {
+            b.retries_used += 1;
+        }
+        if e.action() == ErrorAction::RetryPossiblyPersisted {
+            b.possibly_persisted = Some(e);
+        }
+        let backoff = self.backoff_us(b.retries_used.max(1));
+        b.next_try_us = cx.now_us + backoff;
+        self.stats.retries += 1;
+        self.log(LogEvent::RetryScheduled {
+            topic: cx.topic_name(b.tp),
+            partition: b.tp.partition,
+            records: b.msgs.len() as u32,
+            error: e,
+            attempt: b.attempts + 1,
+            backoff_ms: backoff as f64 / 1000.0,
+        });
+        let pq = self.parts.entry(b.tp).or_default();
+        if idem {
+            pq.draining = true;
+            let pos = pq
+                .retry
+                .iter()
+                .position(|x| x.base_sequence > b.base_sequence)
+                .unwrap_or(pq.retry.len());
+            pq.retry.insert(pos, b);
+        } else {
+            pq.retry.push_back(b);
+        }
+    }
+    /// Restart sequences with a new epoch once nothing is in flight (docs/kafka-sources.md §5.3).
+    pub(super) fn bump_epoch(&mut self, cx: &Ctx) {
+        self.need_bump = false;
+        self.producer_epoch = self.producer_epoch.wrapping_add(1);
+        self.log(LogEvent::EpochBumped {
+            producer_id: self.producer_id,
+            producer_epoch: self.producer_epoch,
+        });
+        let tps: Vec<Tp> = self.parts.keys().copied().collect();
+        for tp in tps {
+            let Some(mut pq) = self.parts.remove(&tp) else {
+                continue;
+            };
+            // A batch that may already be in the log cannot be resent under the new epoch without
+            // risking a duplicate: it fails with the error that left its fate unknown.
+            let (unsure, keep): (Vec<PBatch>, Vec<PBatch>) = pq
+                .retry
+                .drain(..)
+                .partition(|b| b.possibly_persisted.is_some());
+            pq.retry = keep.into();
+            for b in unsure {
+                let e = b.possibly_persisted.unwrap_or(ErrorCode::TimedOut);
+                self.fail_batch(cx, b, e);
+            }
+            let mut seq = 0i32;
+            for b in pq.retry.iter_mut() {
+                self.reencode(b, seq);
+                seq = seq.wrapping_add(b.msgs.len() as i32);
+            }
+            pq.next_seq = seq;
+            pq.draining = false;
+            self.parts.insert(tp, pq);
+        }
+    }
+    pub(super) fn expire(&mut self, cx: &Ctx) {
+        let timeout_us = self.settings.message_timeout_ms * 1000;
+        if timeout_us == 0 {
+            return;
+        }
+        let now = cx.now_us;
+        let tps: Vec<Tp> = self.parts.keys().copied().collect();
+        for tp in tps {
+            while let Some(pq) = self.parts.get_mut(&tp) {
+                match pq.queue.front() {
+                    Some(m) if now >= m.enqueued_us + timeout_us => {}
+                    _ => break,
+                }
+                let Some(m) = pq.queue.pop_front() else { break };
+                pq.queue_bytes -= m.size_bytes;
+                self.client.expired(tp, m.size_bytes);
+                self.report(cx, tp, &m, &m.record, None, Some(ErrorCode::MsgTimedOut));
+            }
+            while let Some(pq) = self.parts.get_mut(&tp) {
+                match pq.retry.front().and_then(|b| b.msgs.first()) {
+                    Some(m) if now >= m.enqueued_us + timeout_us => {}
+                    _ => break,
+                }
+                let Some(b) = pq.retry.pop_front() else { break };
+                if self.settings.enable_idempotence {
+                    self.need_bump = true;
+                }
+                self.fail_batch(cx, b, ErrorCode::MsgTimedOut);
+            }
+        }
+    }
+    pub(super) fn fail_batch(&mut self, cx: &Ctx, b: PBatch, e: ErrorCode) {
+        self.stats.records_failed += b.msgs.len() as u64;
+        self.log(LogEvent::BatchFailed {
+            topic: cx.topic_name(b.tp),
+            partition: b.tp.partition,
+            records: b.msgs.len() as u32,
+            error: e,
+        });
+        for (m, r) in b.msgs.iter().zip(&b.records) {
+            self.report(cx, b.tp, m, r, None, Some(e));
+        }
+    }
+    pub(super) fn complete_batch(&mut self, cx: &Ctx, b: PBatch, base: Option<i64>) {
+        self.stats.records_delivered += b.msgs.len() as u64;
+        for (i, (m, r)) in b.msgs.iter().zip(&b.records).enumerate() {
+            self.report(cx, b.tp, m, r, base.map(|o| o + i as i64), None);
+        }
+    }
+    pub(super) fn report(
+        &mut self,
+        cx: &Ctx,
+        tp: Tp,
+        m: &Msg,
+        record: &Record,
+        offset: Option<i64>,
+        error: Option<ErrorCode>,
+    ) {
+        let latency_us = cx.now_us.saturating_sub(m.enqueued_us);
+        if error.is_none() {
+            self.stats.latencies_us.push(latency_us);
+        }
+        let per_message = cx.log.per_message;
+        // Track the held bytes with the report (freed when served).
+        self.ready_bytes.push_back(m.held_bytes);
+        if !per_message {
+            // Big runs keep only the accounting, not the report objects.
+            self.after_report(cx);
+            return;
+        }
+        let topic = cx.topic_name(tp);
+        if per_message {
+            self.log(LogEvent::DeliveryReport {
+                msg_id: m.id,
+                topic: topic.clone(),
+                partition: tp.partition,
+                offset,
+                error,
+                latency_us,
+            });
+        }
+        self.ready_reports.push_back(DeliveryReport {
+            msg_id: m.id,
+            error,
+            error_name: error.map(|e| e.rdkafka_name().to_string()),
+            error_code: error.map(|e| e.code()),
+            topic,
+            partition: tp.partition,
+            offset,
+            key: if per_message { text(&record.key) } else { None },
+            value: if per_message {
+                text(&record.value)
+            } else {
+                None
+            },
+            latency_us,
+            ready_us: cx.now_us,
+            served_us: None,
+        });
+        self.after_report(cx);
+    }
+    pub(super) fn after_report(&mut self, cx: &Ctx) {
+        if self.flush.is_some() {
+            self.serve_reports(cx, "flush()");
+        } else if !self.poll_waiters.is_empty() {
+            self.serve_reports(cx, "poll(1)");
+            for waiter in std::mem::take(&mut self.poll_waiters) {
+                self.out.push(Output::Resume(waiter));
+            }
+        }
+    }
+}

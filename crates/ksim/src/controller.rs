@@ -334,3 +334,82 @@ impl Controller {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::testing::{logs, TestWorld};
+
+    fn updates(out: &[Output<ControllerTimer>]) -> Vec<(u32, Option<u32>, i32)> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::ToBroker {
+                    broker,
+                    update: MetadataUpdate::Partition { meta, .. },
+                } => Some((*broker, meta.leader, meta.leader_epoch)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A controller with topic 0 (one partition on brokers 1, 2, 3; broker 1 leads), after
+    /// broker 1 fell silent for the session timeout.
+    fn fenced_leader(w: &mut TestWorld) -> (Controller, Vec<Output<ControllerTimer>>) {
+        let mut c = Controller::new(3);
+        c.create_topic(&w.cx(), 0, 1, 3);
+        c.take_outputs().for_each(drop);
+        w.net.down.insert(1);
+        c.handle(&w.cx(), ControllerInput::BrokerUnreachable { broker: 1 });
+        c.take_outputs().for_each(drop);
+        w.now_us = 9_000_000;
+        let t = ControllerTimer::SessionTimeout { broker: 1 };
+        c.handle(&w.cx(), ControllerInput::Timer(t));
+        let out = c.take_outputs().collect();
+        (c, out)
+    }
+
+    #[test]
+    fn a_fenced_leader_is_replaced_from_the_isr_in_a_new_epoch() {
+        let mut w = TestWorld::new(1, &[]);
+        let (c, out) = fenced_leader(&mut w);
+        let tp = Tp {
+            topic: 0,
+            partition: 0,
+        };
+        assert_eq!(c.parts[&tp].leader, Some(2));
+        assert_eq!(c.parts[&tp].leader_epoch, 1);
+        assert_eq!(c.parts[&tp].isr, [2, 3]);
+        assert_eq!(
+            updates(&out),
+            [(2, Some(2), 1), (3, Some(2), 1)],
+            "the new leader first, then the followers; the down broker hears nothing"
+        );
+        assert!(logs(&out)
+            .iter()
+            .any(|e| matches!(e, LogEvent::LeaderElected { unclean: false, .. })));
+    }
+
+    #[test]
+    fn without_an_isr_member_left_the_partition_stays_leaderless_unless_unclean_is_allowed() {
+        for (allowed, leader) in [("false", None), ("true", Some(2))] {
+            let mut w = TestWorld::new(1, &[("unclean.leader.election.enable", allowed)]);
+            let mut c = Controller::new(3);
+            c.create_topic(&w.cx(), 0, 1, 3);
+            let tp = Tp {
+                topic: 0,
+                partition: 0,
+            };
+            // Only broker 1 is still in the ISR when it crashes.
+            c.parts.get_mut(&tp).unwrap().isr = vec![1];
+            w.net.down.insert(1);
+            c.handle(&w.cx(), ControllerInput::BrokerUnreachable { broker: 1 });
+            w.now_us = 9_000_000;
+            let t = ControllerTimer::SessionTimeout { broker: 1 };
+            c.handle(&w.cx(), ControllerInput::Timer(t));
+            assert_eq!(
+                c.parts[&tp].leader, leader,
+                "unclean.leader.election.enable={allowed}"
+            );
+        }
+    }
+}

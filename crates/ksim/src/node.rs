@@ -188,3 +188,94 @@ impl<T> Outbox<T> {
         self.0.append(&mut other.0);
     }
 }
+
+/// A stand-in for the driver's world in node unit tests: what a [`Ctx`] borrows, with a clock
+/// the test moves by hand, and helpers to read what a node queued.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::scenario::{ClusterSpec, TopicSpec};
+    use crate::topic::TopicConfig;
+
+    pub struct TestWorld {
+        pub now_us: u64,
+        pub topics: Vec<Topic>,
+        pub log: LogOptions,
+        pub net: Network,
+        pub clocks: NodeClocks,
+        pub timing: BrokerTiming,
+    }
+
+    impl TestWorld {
+        /// Three brokers, one topic `t` with `partitions` partitions and these topic configs.
+        pub fn new(partitions: u32, configs: &[(&str, &str)]) -> TestWorld {
+            let spec = TopicSpec {
+                name: "t".into(),
+                partitions,
+                replication_factor: 3,
+                configs: configs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            };
+            let config = TopicConfig::parse(&spec.configs).expect("valid test topic configs");
+            TestWorld {
+                now_us: 0,
+                topics: vec![Topic { spec, config }],
+                log: LogOptions::default(),
+                net: Network::new(&ClusterSpec::default(), 7),
+                clocks: NodeClocks::default(),
+                timing: BrokerTiming {
+                    lag_time_max_us: 30_000_000,
+                    fetch_wait_max_us: 500_000,
+                    fetch_backoff_us: 1_000_000,
+                    session_timeout_us: 9_000_000,
+                },
+            }
+        }
+
+        pub fn cx(&self) -> Ctx<'_> {
+            Ctx {
+                now_us: self.now_us,
+                topics: &self.topics,
+                log: &self.log,
+                net: &self.net,
+                clocks: &self.clocks,
+                timing: &self.timing,
+            }
+        }
+    }
+
+    /// The payloads of the transmits among `outputs`, in order.
+    pub fn transmits<T>(outputs: &[Output<T>]) -> Vec<&Transmit> {
+        outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Transmit(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The log events among `outputs`, in order.
+    pub fn logs<T>(outputs: &[Output<T>]) -> Vec<&LogEvent> {
+        outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Log(e) => Some(e),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The timers among `outputs`, in order.
+    pub fn timers<T: Copy>(outputs: &[Output<T>]) -> Vec<(u64, T)> {
+        outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Timer { at_us, timer } => Some((*at_us, *timer)),
+                _ => None,
+            })
+            .collect()
+    }
+}

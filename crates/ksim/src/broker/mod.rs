@@ -1325,46 +1325,4 @@ fn send_produce_response(o: &mut BrokerOut, b: u32, resp: ProduceResponse) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use kwire::{BatchSpec, Codec, Compression, Record};
-
-    #[test]
-    fn fast_append_stores_the_same_bytes_as_the_wire_crate() {
-        let records: Vec<Record> = (0..20)
-            .map(|i| Record {
-                timestamp_ms: 1_700_000_000_000 + i,
-                key: Some(format!("k{i}").into_bytes()),
-                value: Some(b"some value some value some value".to_vec()),
-                headers: vec![],
-            })
-            .collect();
-        for codec in Codec::ALL {
-            let spec = BatchSpec {
-                compression: Compression {
-                    codec,
-                    ..Default::default()
-                },
-                ..Default::default()
-            };
-            let enc = kwire::encode_batch(&spec, &records).unwrap();
-            let topic = kwire::broker::TopicConfig::default();
-            let ctx = AppendContext {
-                log_end_offset: 42,
-                leader_epoch: 3,
-                now_ms: 1_700_000_000_100,
-            };
-            let fast = append(&enc.bytes, &topic, &ctx).unwrap();
-            let full =
-                kwire::broker::append(&enc.bytes, &topic, &ctx, &DecodeLimits::default()).unwrap();
-            assert_eq!(fast, full, "{codec:?}");
-            let mut bad = enc.bytes.clone();
-            let n = bad.len();
-            bad[n - 1] ^= 1;
-            assert_eq!(
-                wire_error(&append(&bad, &topic, &ctx).unwrap_err()),
-                ErrorCode::CorruptMessage
-            );
-        }
-    }
-}
+mod tests;

@@ -649,3 +649,5 @@ impl Producer {
         self.serve(cx);
     }
 }
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,6 @@
 //! batch, and the delivery report the application's callback receives. A leaf module: it imports
 //! no node, so producer, brokers, view and driver all depend on it and not on each other.
 
-use crate::broker::epoch_cache::EpochEndOffset;
 use crate::error::ErrorCode;
 use kwire::Codec;
 use serde::{Deserialize, Serialize};
@@ -116,6 +115,19 @@ pub(crate) struct FetchResponse {
     pub tp: Tp,
     pub gen: u64,
     pub result: Result<FetchData, ErrorCode>,
+}
+
+/// `UNDEFINED_EPOCH` of Kafka's protocol.
+pub const UNDEFINED_EPOCH: i32 = -1;
+/// `UNDEFINED_EPOCH_OFFSET` of Kafka's protocol.
+pub const UNDEFINED_EPOCH_OFFSET: i64 = -1;
+
+/// Where an epoch ended, as `endOffsetFor` reports it (`epoch` may be an earlier epoch than the
+/// one asked for: the largest known epoch not above it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EpochEndOffset {
+    pub epoch: i32,
+    pub end_offset: i64,
 }
 
 /// A successful fetch: batches from the fetch offset, the leader's high watermark, or, instead of

@@ -9,24 +9,13 @@
 //! with every Fetch, and the leader uses this answer to tell them where their log diverges
 //! (KIP-595's `DivergingEpoch`, used for replication since Kafka 2.7 / KAFKA-10554).
 
-/// `UNDEFINED_EPOCH` of Kafka's protocol.
-pub const UNDEFINED_EPOCH: i32 = -1;
-/// `UNDEFINED_EPOCH_OFFSET` of Kafka's protocol.
-pub const UNDEFINED_EPOCH_OFFSET: i64 = -1;
+pub use crate::proto::{EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
 
 /// One entry: `epoch` started writing at `start_offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EpochEntry {
     pub epoch: i32,
     pub start_offset: i64,
-}
-
-/// Where an epoch ended, as `endOffsetFor` reports it (`epoch` may be an earlier epoch than the
-/// one asked for: the largest known epoch not above it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EpochEndOffset {
-    pub epoch: i32,
-    pub end_offset: i64,
 }
 
 /// Epoch entries in increasing epoch and start offset.

@@ -191,17 +191,18 @@ impl Client {
     }
 
     /// Retry backoff in ms before the `retries_used`-th retry: librdkafka 2.3 doubles
-    /// `retry.backoff.ms` per retry up to `retry.backoff.max.ms`, with ±20 % jitter (KIP-580,
-    /// `rdkafka_partition.c`); Java 3.6 waits `retry.backoff.ms` every time (exponential backoff
-    /// arrived in 3.7).
+    /// `retry.backoff.ms` per retry, applies ±20 % jitter and then caps the result at
+    /// `retry.backoff.max.ms` (`rdkafka_partition.c`, `rd_kafka_retry_msgq`; KIP-580), so a
+    /// capped retry waits exactly the maximum; Java 3.6 waits `retry.backoff.ms` every time
+    /// (exponential backoff arrived in 3.7).
     pub fn backoff_ms(&self, s: &ProducerSettings, retries_used: u32, rng: &mut Rng) -> f64 {
         let base = s.retry_backoff_ms as f64;
         match self {
             Client::Java(_) => base,
             Client::Librdkafka => {
                 let exp = base * 2f64.powi(retries_used.saturating_sub(1).min(30) as i32);
-                let capped = exp.min(s.retry_backoff_max_ms as f64);
-                capped * (0.8 + 0.4 * rng.next_f64())
+                let jittered = exp * (0.8 + 0.4 * rng.next_f64());
+                jittered.min(s.retry_backoff_max_ms as f64)
             }
         }
     }

@@ -321,3 +321,26 @@ fn java_piggybacks_every_ready_partition_of_a_broker_into_one_request() {
     partitions.sort_unstable();
     assert_eq!(partitions, [0, 1, 2]);
 }
+
+#[test]
+fn a_capped_librdkafka_backoff_waits_exactly_retry_backoff_max_ms() {
+    let s = ProducerSettings::from_spec(&ProducerSpec {
+        profile: ClientProfile::Librdkafka,
+        config: [
+            ("retry.backoff.ms", "100"),
+            ("retry.backoff.max.ms", "1000"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+    })
+    .unwrap();
+    let mut rng = Rng::new(3);
+    let c = client::Client::new(ClientProfile::Librdkafka);
+    for _ in 0..50 {
+        // 2^4 × 100 ms = 1600 ms, ±20 % = 1280–1920 ms: always above the cap.
+        assert_eq!(c.backoff_ms(&s, 5, &mut rng), 1000.0);
+        let third = c.backoff_ms(&s, 3, &mut rng);
+        assert!((320.0..=480.0).contains(&third), "400 ms ± 20 %: {third}");
+    }
+}

@@ -145,6 +145,10 @@ pub enum SimError {
     InvalidTopicConfig(String),
     /// Kafka `UNKNOWN_TOPIC_OR_PARTITION` (3).
     UnknownTopicOrPartition(String),
+    /// librdkafka `_UNKNOWN_PARTITION` (−190) raised by `produce()` for a partition the topic
+    /// does not have (`rd_kafka_msg_partitioner` / `rd_kafka_producev`; Python: `KafkaException`
+    /// with "Local: Unknown partition").
+    UnknownPartition(String),
     /// librdkafka `_INVALID_ARG` at producer creation, with librdkafka's text (docs/kafka-sources.md §3.2),
     /// or a Java `ConfigException` text for the Java profile.
     Config(String),
@@ -168,6 +172,9 @@ impl fmt::Display for SimError {
             SimError::InvalidReplicationFactor(m) => write!(f, "INVALID_REPLICATION_FACTOR: {m}"),
             SimError::InvalidTopicConfig(m) => write!(f, "INVALID_CONFIG: {m}"),
             SimError::UnknownTopicOrPartition(m) => write!(f, "UNKNOWN_TOPIC_OR_PART: {m}"),
+            SimError::UnknownPartition(m) => {
+                write!(f, "_UNKNOWN_PARTITION: Local: Unknown partition ({m})")
+            }
             SimError::Config(m) => write!(f, "_INVALID_ARG: {m}"),
             SimError::QueueFull => write!(f, "BufferError: Local: Queue full"),
             SimError::MsgSizeTooLarge(m) => write!(f, "MSG_SIZE_TOO_LARGE: {m}"),

@@ -439,7 +439,7 @@ impl Producer {
         let partition = match partition {
             Some(p) if p < partitions => p,
             Some(p) => {
-                return Err(SimError::UnknownTopicOrPartition(format!(
+                return Err(SimError::UnknownPartition(format!(
                     "partition {p} does not exist ({} has {partitions})",
                     cx.topics
                         .get(topic as usize)

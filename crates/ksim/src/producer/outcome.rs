@@ -222,7 +222,13 @@ impl Producer {
             }
         };
         if !retry {
-            let err = if expired { ErrorCode::MsgTimedOut } else { e };
+            // A request-level timeout is reported as the message timing out
+            // (`rd_kafka_handle_Produce_error`: _TIMED_OUT → _MSG_TIMED_OUT).
+            let err = if expired || e == ErrorCode::TimedOut {
+                ErrorCode::MsgTimedOut
+            } else {
+                e
+            };
             if idem && b.base_sequence >= 0 {
                 self.need_bump = true;
             }

@@ -344,3 +344,42 @@ fn a_capped_librdkafka_backoff_waits_exactly_retry_backoff_max_ms() {
         assert!((320.0..=480.0).contains(&third), "400 ms ± 20 %: {third}");
     }
 }
+
+#[test]
+fn a_request_timeout_with_no_retries_left_reports_msg_timed_out() {
+    let mut w = TestWorld::new(3, &[]);
+    let mut p = rdk(&[
+        ("retries", "0"),
+        ("linger.ms", "0"),
+        ("socket.timeout.ms", "10"),
+    ]);
+    lead_all(&mut p);
+    let out = produce(&mut p, &w, 0, 10);
+    let req_id = requests(&out)[0].req_id;
+    let (at, timer) = timers(&out)
+        .into_iter()
+        .find(|(_, t)| matches!(t, ProducerTimer::RequestTimeout { .. }))
+        .expect("socket.timeout.ms is armed");
+    assert_eq!(timer, ProducerTimer::RequestTimeout { req_id });
+    w.now_us = at;
+    p.handle(&w.cx(), ProducerInput::Timer(timer));
+    drain(&mut p);
+    let r = &p.ready_reports[0];
+    assert_eq!(r.error, Some(ErrorCode::MsgTimedOut), "not _TIMED_OUT");
+    assert_eq!(r.error_name.as_deref(), Some("_MSG_TIMED_OUT"));
+}
+
+#[test]
+fn producing_to_a_partition_the_topic_lacks_raises_unknown_partition() {
+    let w = TestWorld::new(3, &[]);
+    let mut p = rdk(&[]);
+    let e = p
+        .produce(&w.cx(), 0, 3, Some(3), record("k", 1))
+        .unwrap_err();
+    assert!(matches!(e, SimError::UnknownPartition(_)));
+    assert!(
+        e.to_string()
+            .starts_with("_UNKNOWN_PARTITION: Local: Unknown partition"),
+        "{e}"
+    );
+}

@@ -77,6 +77,13 @@ pub struct ProducerSettings {
     pub request_timeout_ms: u64,
     /// Client-side request timeout: librdkafka `socket.timeout.ms`, Java `request.timeout.ms`.
     pub socket_timeout_ms: u64,
+    /// `reconnect.backoff.ms`: the first wait before reconnecting to a broker.
+    pub reconnect_backoff_ms: u64,
+    /// `reconnect.backoff.max.ms`: the longest wait before reconnecting.
+    pub reconnect_backoff_max_ms: u64,
+    /// `socket.connection.setup.timeout.ms`: how long a connection attempt may take (Java: its
+    /// first value; Java grows it up to `socket.connection.setup.timeout.max.ms`).
+    pub connection_setup_timeout_ms: u64,
     pub compression: Codec,
     pub compression_level: Option<i32>,
     pub queue_max_messages: u64,
@@ -194,6 +201,24 @@ const RDK: &[Def] = &[
         kind: Kind::Int(10, 300000),
     },
     Def {
+        name: "reconnect.backoff.ms",
+        aliases: &[],
+        default: "100",
+        kind: Kind::Int(0, 3600000),
+    },
+    Def {
+        name: "reconnect.backoff.max.ms",
+        aliases: &[],
+        default: "10000",
+        kind: Kind::Int(0, 3600000),
+    },
+    Def {
+        name: "socket.connection.setup.timeout.ms",
+        aliases: &[],
+        default: "30000",
+        kind: Kind::Int(1000, 2147483647),
+    },
+    Def {
         name: "compression.codec",
         aliases: &["compression.type"],
         default: "none",
@@ -309,6 +334,24 @@ const JAVA: &[Def] = &[
         name: "delivery.timeout.ms",
         aliases: &[],
         default: "120000",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "reconnect.backoff.ms",
+        aliases: &[],
+        default: "50",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "reconnect.backoff.max.ms",
+        aliases: &[],
+        default: "1000",
+        kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "socket.connection.setup.timeout.ms",
+        aliases: &[],
+        default: "10000",
         kind: Kind::Int(0, 2147483647),
     },
     Def {
@@ -523,6 +566,9 @@ impl ProducerSettings {
             message_timeout_ms: int(&vals, "message.timeout.ms") as u64,
             request_timeout_ms: int(&vals, "request.timeout.ms") as u64,
             socket_timeout_ms: int(&vals, "socket.timeout.ms") as u64,
+            reconnect_backoff_ms: int(&vals, "reconnect.backoff.ms") as u64,
+            reconnect_backoff_max_ms: int(&vals, "reconnect.backoff.max.ms") as u64,
+            connection_setup_timeout_ms: int(&vals, "socket.connection.setup.timeout.ms") as u64,
             compression: codec,
             compression_level: if level < 0 { None } else { Some(level as i32) },
             queue_max_messages: int(&vals, "queue.buffering.max.messages") as u64,
@@ -601,6 +647,11 @@ impl ProducerSettings {
             message_timeout_ms: delivery_ms,
             request_timeout_ms,
             socket_timeout_ms: request_timeout_ms,
+            reconnect_backoff_ms: (int(&vals, "reconnect.backoff.ms") as u64).min(900_000_000),
+            reconnect_backoff_max_ms: (int(&vals, "reconnect.backoff.max.ms") as u64)
+                .min(900_000_000),
+            connection_setup_timeout_ms: (int(&vals, "socket.connection.setup.timeout.ms") as u64)
+                .min(900_000_000),
             compression: codec,
             compression_level: None,
             queue_max_messages: u64::MAX,
@@ -763,6 +814,18 @@ pub const SAME_SETTINGS: &[SameSetting] = &[
     SameSetting {
         librdkafka: "compression.codec",
         java: "compression.type",
+    },
+    SameSetting {
+        librdkafka: "reconnect.backoff.ms",
+        java: "reconnect.backoff.ms",
+    },
+    SameSetting {
+        librdkafka: "reconnect.backoff.max.ms",
+        java: "reconnect.backoff.max.ms",
+    },
+    SameSetting {
+        librdkafka: "socket.connection.setup.timeout.ms",
+        java: "socket.connection.setup.timeout.ms",
     },
 ];
 

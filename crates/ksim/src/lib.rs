@@ -109,6 +109,8 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "After an epoch bump, batches whose outcome is unknown fail instead of being resent under the new epoch.",
     "poll() never blocks, and an application's flush() does not delay later scenario actions: actions are a timeline, not a program (produce_many with mode sync is a truly synchronous loop).",
     "Links are FIFO pipes with latency and optional bandwidth, no TCP windows; a lost message is noticed only by timeouts, except that a crashed broker resets the producer's connections after one link latency.",
+    "The producer's connections are up when the scenario starts; a broken one is re-established, only while the producer has messages for that broker, with the client's reconnect backoff and one round trip per attempt (TCP connect and ApiVersions as one exchange).",
+    "While a partition with messages has no leader, or its leader's connection is down, the producer asks for metadata again after retry.backoff.ms, doubling up to retry.backoff.max.ms (librdkafka's leader query stops as soon as metadata names any leader).",
     "The producer reads a connection's responses in request order (a response that overtook a lost one waits), and a request timeout tears the connection down: the other requests on it fail with _TRANSPORT and are retried.",
     "With idempotence, a partition that saw a retriable error resends its retry batches one at a time before any new batch (as the Java client does), so a retry always stays inside the broker's 5-batch window.",
     "Java's buffer.memory is exhausted immediately (no max.block.ms wait): produce() fails like librdkafka's queue-full error.",

@@ -101,6 +101,16 @@ pub enum LogEvent {
         req_id: u64,
         broker: u32,
     },
+    /// The producer's connection to a broker broke; it reconnects at `reconnect_at_us`.
+    ConnectionDown {
+        broker: u32,
+        reason: String,
+        reconnect_at_us: u64,
+    },
+    /// The producer's connection to a broker is up again.
+    ConnectionUp {
+        broker: u32,
+    },
     ResponseReceived {
         req_id: u64,
         broker: u32,
@@ -290,6 +300,11 @@ impl LogEvent {
             ConnectionReset { req_id, broker } => {
                 format!("connection to broker {broker} reset; request #{req_id} failed (_TRANSPORT)")
             }
+            ConnectionDown { broker, reason, reconnect_at_us } => format!(
+                "producer's connection to broker {broker} is down ({reason}); no requests to it until it reconnects, when needed and not before {:.3} ms",
+                *reconnect_at_us as f64 / 1000.0
+            ),
+            ConnectionUp { broker } => format!("producer connected to broker {broker}"),
             ResponseReceived { req_id, broker, results } => format!(
                 "ProduceResponse #{req_id} from broker {broker}: {}",
                 results

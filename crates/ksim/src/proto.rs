@@ -22,6 +22,14 @@ pub(crate) enum Payload {
     ProduceResponse(ProduceResponse),
     Fetch(FetchRequest),
     FetchResponse(FetchResponse),
+    /// A client's connection attempt (TCP connect and ApiVersionsRequest).
+    Connect {
+        attempt: u64,
+    },
+    /// The broker's answer to it (ApiVersionsResponse): the connection is up.
+    ConnectAck {
+        attempt: u64,
+    },
 }
 
 impl Payload {
@@ -31,6 +39,8 @@ impl Payload {
             Payload::ProduceResponse(_) => "ProduceResponse",
             Payload::Fetch(_) => "Fetch",
             Payload::FetchResponse(_) => "FetchResponse",
+            Payload::Connect { .. } => "Connect",
+            Payload::ConnectAck { .. } => "ConnectResponse",
         }
     }
 }

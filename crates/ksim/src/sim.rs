@@ -761,19 +761,31 @@ impl Simulation {
                         what: payload.kind().into(),
                         reason: reason.into(),
                     });
-                    // A request to a dead broker: the connection is refused (reset) on the way back.
-                    if let (Payload::Produce(req), true) = (&payload, w.net.down.contains(&to)) {
+                    // A request or connection attempt to a dead broker: refused on the way back.
+                    let to_producer =
+                        matches!(payload, Payload::Produce(_) | Payload::Connect { .. });
+                    if to_producer && w.net.down.contains(&to) {
                         let lat = w.net.latency_us(to, from);
-                        w.schedule(
-                            w.now_us + lat,
-                            Event::ProducerConnectionReset { req_id: req.req_id },
-                        );
+                        let lost = Event::ProducerConnectionLost {
+                            broker: to,
+                            reason: "connection refused: the broker is down",
+                        };
+                        w.schedule(w.now_us + lat, lost);
                     }
                     return;
                 }
                 match payload {
                     Payload::ProduceResponse(resp) => self.with_producer(|p, cx| {
                         p.handle(cx, ProducerInput::Response { broker: from, resp })
+                    }),
+                    Payload::ConnectAck { attempt } => self.with_producer(|p, cx| {
+                        p.handle(
+                            cx,
+                            ProducerInput::Connected {
+                                broker: from,
+                                attempt,
+                            },
+                        )
                     }),
                     payload => {
                         self.with_broker(to, |b, cx| {
@@ -782,9 +794,9 @@ impl Simulation {
                     }
                 }
             }
-            Event::ProducerConnectionReset { req_id } => {
-                self.with_producer(|p, cx| p.handle(cx, ProducerInput::ConnectionReset { req_id }))
-            }
+            Event::ProducerConnectionLost { broker, reason } => self.with_producer(|p, cx| {
+                p.handle(cx, ProducerInput::ConnectionLost { broker, reason })
+            }),
             Event::Producer(ProducerTimer::MetadataResponse) => {
                 // The Metadata response carries the controller's view as it is now.
                 let leaders = self

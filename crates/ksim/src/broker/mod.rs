@@ -427,8 +427,16 @@ impl Broker {
                 Payload::Produce(req) => br.handle_produce(cx, o, &req),
                 Payload::Fetch(req) => br.handle_fetch(cx, o, from, req),
                 Payload::FetchResponse(resp) => br.handle_fetch_response(cx, o, resp),
-                // Brokers are never sent produce responses.
-                Payload::ProduceResponse(_) => {}
+                // A live broker accepts a connection and answers ApiVersions.
+                Payload::Connect { attempt } => o.transmit(Transmit {
+                    from: br.id,
+                    to: from,
+                    payload: Payload::ConnectAck { attempt },
+                    size_bytes: 400,
+                    detail: format!("connection attempt {attempt} accepted"),
+                }),
+                // Brokers are never sent produce responses or connection answers.
+                Payload::ProduceResponse(_) | Payload::ConnectAck { .. } => {}
             },
             BrokerInput::Timer(t) => match t {
                 BrokerTimer::IsrCheck { incarnation } => br.isr_check(cx, o, incarnation),

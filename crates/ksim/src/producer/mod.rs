@@ -40,11 +40,13 @@ use crate::partitioner::{crc32_partition, murmur2_partition};
 use crate::proto::{DeliveryReport, Payload, ProduceResponse, Tp};
 mod batching;
 mod client;
+mod connection;
 mod outcome;
 mod send_loop;
 
 use crate::rng::Rng;
 use client::Client;
+use connection::Connection;
 use kwire::batch::HEADER_SIZE_BYTES;
 use kwire::{Codec, Record};
 use std::collections::{BTreeMap, VecDeque};
@@ -142,6 +144,10 @@ pub(crate) struct Producer {
     next_flush_id: u64,
     wake_at: Option<u64>,
     pub metadata_pending: bool,
+    /// The next wait between leader queries while a leader is unknown or unreachable.
+    leader_query_backoff_ms: u64,
+    /// The connection to each broker that was ever lost (the others are up).
+    pub conns: BTreeMap<u32, Connection>,
     /// The sticky partition of each topic for records without a key.
     sticky: BTreeMap<u32, StickyPartition>,
     pub need_bump: bool,
@@ -170,6 +176,10 @@ pub(crate) enum ProducerTimer {
     MetadataResponse,
     /// `flush(timeout)` gives up.
     FlushTimeout { flush_id: u64 },
+    /// The next connection attempt to a broker may start (reconnect backoff).
+    Reconnect { broker: u32 },
+    /// `socket.connection.setup.timeout.ms` for one connection attempt.
+    ConnectTimeout { broker: u32, attempt: u64 },
 }
 
 impl ProducerTimer {
@@ -182,6 +192,12 @@ impl ProducerTimer {
             }
             ProducerTimer::MetadataResponse => "producer receives fresh metadata".into(),
             ProducerTimer::FlushTimeout { .. } => "flush() gives up (timeout)".into(),
+            ProducerTimer::Reconnect { broker } => {
+                format!("producer reconnects to broker {broker} (reconnect.backoff.ms)")
+            }
+            ProducerTimer::ConnectTimeout { broker, .. } => format!(
+                "connecting to broker {broker} gives up if unanswered (socket.connection.setup.timeout.ms)"
+            ),
         }
     }
 }
@@ -196,9 +212,16 @@ pub(crate) enum ProducerInput {
         broker: u32,
         resp: ProduceResponse,
     },
-    /// The connection to a broker failed while this request was in flight (`_TRANSPORT`).
-    ConnectionReset {
-        req_id: u64,
+    /// The connection to a broker broke: the broker reset it (it crashed) or refused a
+    /// request or a connection attempt (it is down).
+    ConnectionLost {
+        broker: u32,
+        reason: &'static str,
+    },
+    /// A broker answered connection attempt `attempt` (its ApiVersions response).
+    Connected {
+        broker: u32,
+        attempt: u64,
     },
     /// The leaders the controller's metadata names (the Metadata response).
     Metadata {
@@ -254,6 +277,8 @@ impl Producer {
             next_flush_id: 0,
             wake_at: None,
             metadata_pending: false,
+            leader_query_backoff_ms: 0,
+            conns: BTreeMap::new(),
             sticky: BTreeMap::new(),
             need_bump: false,
             poll_waiters: Vec::new(),
@@ -283,8 +308,14 @@ impl Producer {
                 self.flush_timeout(flush_id)
             }
             ProducerInput::Response { broker, resp } => self.handle_response(cx, broker, resp),
-            ProducerInput::ConnectionReset { req_id } => {
-                self.request_failed(cx, req_id, ErrorCode::Transport)
+            ProducerInput::ConnectionLost { broker, reason } => {
+                self.connection_lost(cx, broker, reason);
+                self.serve(cx);
+            }
+            ProducerInput::Connected { broker, attempt } => self.connected(cx, broker, attempt),
+            ProducerInput::Timer(ProducerTimer::Reconnect { broker }) => self.reconnect(cx, broker),
+            ProducerInput::Timer(ProducerTimer::ConnectTimeout { broker, attempt }) => {
+                self.connect_timeout(cx, broker, attempt)
             }
             ProducerInput::Metadata { leaders } => self.metadata_refreshed(cx, leaders),
         }
@@ -535,12 +566,31 @@ impl Producer {
         }
         let waiting = self.parts.iter().any(|(tp, p)| {
             (!p.queue.is_empty() || !p.retry.is_empty())
-                && self.leaders.get(tp).copied().flatten().is_none()
+                && self
+                    .leaders
+                    .get(tp)
+                    .copied()
+                    .flatten()
+                    .is_none_or(|l| !self.conn_up(l))
         });
         if waiting {
-            // topic.metadata.refresh.fast.interval.ms = 100 while a leader is unknown.
+            // The leader query: while a partition with messages has no reachable leader, ask
+            // again after `retry.backoff.ms`, doubling up to `retry.backoff.max.ms`, ±20 %
+            // (librdkafka `rd_kafka_metadata_leader_query_tmr_cb`).
+            let s = &self.settings;
+            let base = if self.leader_query_backoff_ms == 0 {
+                s.retry_backoff_ms
+            } else {
+                (self.leader_query_backoff_ms * 2)
+                    .min(s.retry_backoff_max_ms.max(s.retry_backoff_ms))
+            };
+            self.leader_query_backoff_ms = base;
+            let wait_ms = base as f64 * (0.8 + 0.4 * self.rng.next_f64());
             self.metadata_pending = true;
-            self.timer(cx.now_us + 100_000, ProducerTimer::MetadataResponse);
+            let at = cx.now_us + (wait_ms * 1000.0).round() as u64;
+            self.timer(at, ProducerTimer::MetadataResponse);
+        } else {
+            self.leader_query_backoff_ms = 0;
         }
         self.serve(cx);
     }

@@ -82,17 +82,8 @@ impl Producer {
             return;
         };
         self.fail_request(cx, req_id, err);
-        if err == ErrorCode::TimedOut {
-            let others: Vec<u64> = self
-                .inflight
-                .iter()
-                .filter(|(_, i)| i.broker == broker)
-                .map(|(id, _)| *id)
-                .collect();
-            for id in others {
-                self.fail_request(cx, id, ErrorCode::Transport);
-            }
-        }
+        // socket.max.fails = 1: one timed-out request tears the connection down.
+        self.connection_lost(cx, broker, "request timed out");
         self.request_metadata(cx);
         self.serve(cx);
     }

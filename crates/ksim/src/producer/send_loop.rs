@@ -13,7 +13,8 @@ use std::sync::Arc;
 impl Producer {
     pub(super) fn can_send_to(&self, cx: &Ctx, broker: u32) -> bool {
         let n = self.broker_inflight.get(&broker).copied().unwrap_or(0);
-        n < self.settings.max_in_flight
+        self.conn_up(broker)
+            && n < self.settings.max_in_flight
             && (!self.client.waits_for_socket() || self.socket_busy_until_us(broker) <= cx.now_us)
     }
     pub(super) fn part_window_open(&self, pq: &PartQ) -> bool {
@@ -40,6 +41,7 @@ impl Producer {
                 Client::Java(_) => self.serve_java(cx),
             }
         }
+        self.arm_reconnects(cx);
         // Next wake-up.
         let mut next: Option<u64> = None;
         let mut consider = |t: u64| {

@@ -383,3 +383,126 @@ fn producing_to_a_partition_the_topic_lacks_raises_unknown_partition() {
         "{e}"
     );
 }
+
+/// The Connect messages among `outputs`, with their attempt numbers.
+fn connects(outputs: &[Output<ProducerTimer>]) -> Vec<(u32, u64)> {
+    transmits(outputs)
+        .into_iter()
+        .filter_map(|t| match t.payload {
+            Payload::Connect { attempt } => Some((t.to, attempt)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn reconnect_timer(outputs: &[Output<ProducerTimer>]) -> Option<u64> {
+    timers(outputs).into_iter().find_map(|(at, t)| match t {
+        ProducerTimer::Reconnect { broker: 1 } => Some(at),
+        _ => None,
+    })
+}
+
+#[test]
+fn no_request_goes_to_a_broker_whose_connection_is_down_and_in_flight_ones_fail_with_transport() {
+    for acks in ["1", "0"] {
+        let mut w = TestWorld::new(3, &[]);
+        let mut p = rdk(&[("acks", acks), ("linger.ms", "0")]);
+        lead_all(&mut p);
+        produce(&mut p, &w, 0, 10);
+        w.now_us = 1_000;
+        let lost = ProducerInput::ConnectionLost {
+            broker: 1,
+            reason: "reset",
+        };
+        p.handle(&w.cx(), lost);
+        let out = drain(&mut p);
+        let mut armed = reconnect_timer(&out);
+        if acks == "1" {
+            assert!(logs(&out).iter().any(|e| matches!(
+                e,
+                LogEvent::ConnectionReset {
+                    req_id: 0,
+                    broker: 1
+                }
+            )));
+            assert!(logs(&out).iter().any(|e| matches!(
+                e,
+                LogEvent::RetryScheduled {
+                    error: ErrorCode::Transport,
+                    ..
+                }
+            )));
+        }
+        let out = produce(&mut p, &w, 1, 10);
+        armed = armed.or(reconnect_timer(&out));
+        assert!(
+            requests(&out).is_empty(),
+            "acks={acks}: the connection is down"
+        );
+        let delivered = p.ready_reports.iter().filter(|r| r.msg_id == 1).count();
+        assert_eq!(
+            delivered, 0,
+            "acks={acks}: a message for a down leader is not delivered"
+        );
+        assert!(
+            armed.is_some(),
+            "acks={acks}: a message for broker 1 asks for a new connection"
+        );
+    }
+}
+
+#[test]
+fn reconnects_back_off_and_the_queue_goes_out_once_connected() {
+    let mut w = TestWorld::new(3, &[]);
+    let mut p = rdk(&[("linger.ms", "0"), ("reconnect.backoff.ms", "100")]);
+    lead_all(&mut p);
+    let lost = |reason| ProducerInput::ConnectionLost { broker: 1, reason };
+    p.handle(&w.cx(), lost("reset"));
+    assert!(
+        drain(&mut p).iter().all(|o| !matches!(
+            o,
+            Output::Timer {
+                timer: ProducerTimer::Reconnect { .. },
+                ..
+            }
+        )),
+        "nothing to send: no reconnect (sparse connections)"
+    );
+    let out = produce(&mut p, &w, 0, 10);
+    assert!(requests(&out).is_empty());
+    let at = reconnect_timer(&out).expect("a message for broker 1 asks for a connection");
+    assert_eq!(at, 0, "the first attempt may start at once");
+    // Attempt 1 is refused; the next may start 75–150 ms after it, the one after 150–300 ms.
+    let mut previous_at = at;
+    for (low, high) in [(75_000, 150_000), (150_000, 300_000), (300_000, 600_000)] {
+        w.now_us = previous_at;
+        p.handle(
+            &w.cx(),
+            ProducerInput::Timer(ProducerTimer::Reconnect { broker: 1 }),
+        );
+        let out = drain(&mut p);
+        assert_eq!(connects(&out).len(), 1, "one attempt");
+        w.now_us += 2_000;
+        p.handle(&w.cx(), lost("refused"));
+        let next = reconnect_timer(&drain(&mut p)).expect("the next attempt is set");
+        let wait = next - previous_at;
+        assert!(
+            (low..=high).contains(&wait),
+            "backoff {wait} µs not in {low}..={high}"
+        );
+        previous_at = next;
+    }
+    w.now_us = previous_at;
+    p.handle(
+        &w.cx(),
+        ProducerInput::Timer(ProducerTimer::Reconnect { broker: 1 }),
+    );
+    let (_, attempt) = connects(&drain(&mut p))[0];
+    w.now_us += 2_000;
+    p.handle(&w.cx(), ProducerInput::Connected { broker: 1, attempt });
+    let out = drain(&mut p);
+    assert!(logs(&out)
+        .iter()
+        .any(|e| matches!(e, LogEvent::ConnectionUp { broker: 1 })));
+    assert_eq!(requests(&out).len(), 1, "the waiting message goes out");
+}

@@ -65,12 +65,15 @@ impl Simulation {
                     let input = ControllerInput::BrokerUnreachable { broker: b };
                     self.with_controller(|c, cx| c.handle(cx, input));
                 }
-                // The producer sees its connections reset after one link latency.
+                // The dead process's sockets are reset: the producer sees it one link latency
+                // later.
                 let w = &mut self.w;
-                for req_id in self.producer.requests_to(b) {
-                    let lat = w.net.latency_us(b, PRODUCER);
-                    w.schedule(w.now_us + lat, Event::ProducerConnectionReset { req_id });
-                }
+                let lat = w.net.latency_us(b, PRODUCER);
+                let lost = Event::ProducerConnectionLost {
+                    broker: b,
+                    reason: "connection reset: the broker crashed",
+                };
+                w.schedule(w.now_us + lat, lost);
             }
             Fault::Restart { broker } => {
                 let b = *broker;

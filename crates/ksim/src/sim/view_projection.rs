@@ -306,8 +306,8 @@ impl Simulation {
                         name(*to)
                     )
                 }
-                Event::ProducerConnectionReset { req_id } => {
-                    format!("producer notices the reset of request #{req_id}")
+                Event::ProducerConnectionLost { broker, .. } => {
+                    format!("producer notices that broker {broker} reset or refused its connection")
                 }
                 Event::Generator { .. } => "the application loop calls produce() again".into(),
                 Event::Producer(t) => {

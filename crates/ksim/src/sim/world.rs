@@ -25,9 +25,10 @@ pub(crate) enum Event {
         to: u32,
         payload: Payload,
     },
-    /// The producer notices that a broker reset the connection of this request.
-    ProducerConnectionReset {
-        req_id: u64,
+    /// The producer notices that a broker reset or refused its connection.
+    ProducerConnectionLost {
+        broker: u32,
+        reason: &'static str,
     },
     /// An application loop (`produce_many`) goes on.
     Generator {

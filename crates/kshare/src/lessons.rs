@@ -868,7 +868,7 @@ static LESSONS: [Lesson; 10] = [
     Lesson {
         id: "acks-and-leader-crash",
         title: "acks 0, 1, all and a leader crash",
-        text: "acks=0: no answer, nothing known. acks=1: the leader answers as soon as it wrote the record, so if it crashes before a follower copied it, a new leader without the record takes over and the acknowledged record is gone. acks=all: the leader answers only when all in-sync replicas have it (at least min.insync.replicas, default 1). Both clients default to acks=all (librdkafka since 1.0, Java since 3.0). Here the controller elects a new leader after broker.session.timeout.ms (9 s).",
+        text: "acks=0: no answer, nothing known. acks=1: the leader answers as soon as it wrote the record, so if it crashes before a follower copied it, a new leader without the record takes over and the acknowledged record is gone. acks=all: the leader answers only when all in-sync replicas have it (at least min.insync.replicas, default 1). Both clients default to acks=all (librdkafka since 1.0, Java since 3.0). Here the controller elects a new leader after broker.session.timeout.ms (9 s); meanwhile the producer sends nothing to the dead broker, it only tries to reconnect (reconnect.backoff.ms, doubling) and waits for metadata that names the new leader.",
         scenario_json: include_str!("../lessons/acks-and-leader-crash.json"),
         quiz: &[],
         try_instruction: "Run it once as is (the acknowledged event is lost), then reset, set acks to all and run again.",

@@ -857,7 +857,7 @@ static LESSONS: [Lesson; 10] = [
     Lesson {
         id: "retries-and-idempotence",
         title: "Retries and idempotence",
-        text: "With several requests in flight, a retried batch can land behind later ones: A, B, C become A, C, B when B fails with a retriable error. The idempotent producer gives each batch a producer id and sequence number; the broker rejects out-of-order batches so the retry of B goes first, and it drops duplicates from lost acks. enable.idempotence defaults to false in librdkafka 2.3 (as the lecture says) but to true in the Java client since 3.0 (effective since 3.0.1/3.2.0).",
+        text: "With several requests in flight, a retried batch can land behind later ones: A, B, C become A, C, B when B fails with a retriable error. The idempotent producer gives each batch a producer id and sequence number; the broker rejects C as out of order, so the producer waits for what is in flight, bumps its epoch and resends B then C with new sequence numbers, and the broker drops duplicates from lost acks. enable.idempotence defaults to false in librdkafka 2.3 (as the lecture says) but to true in the Java client since 3.0 (effective since 3.0.1/3.2.0).",
         scenario_json: include_str!("../lessons/retries-and-idempotence.json"),
         quiz: &[],
         try_instruction: "Set enable.idempotence to true before the run, then run and read the log order.",

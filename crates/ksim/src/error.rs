@@ -79,6 +79,12 @@ error_codes! {
     Transport = -195, "NetworkException" / "_TRANSPORT";
     /// librdkafka `_INVALID_ARG` (−186): bad configuration.
     InvalidArg = -186, "ConfigException" / "_INVALID_ARG";
+    /// librdkafka `_FATAL` (−150): the producer raised a fatal error (`rd_kafka_fatal_error()`
+    /// names the cause); nothing can be produced any more.
+    Fatal = -150, "KafkaException" / "_FATAL";
+    /// librdkafka `_PURGE_QUEUE` (−152): the message was purged from the queue before it was
+    /// sent (a fatal error purges every queued message).
+    PurgeQueue = -152, "KafkaException" / "_PURGE_QUEUE";
 }
 
 /// What the client does with an error on a ProduceResponse (librdkafka `rd_kafka_handle_Produce_error`,
@@ -154,6 +160,10 @@ pub enum SimError {
     Config(String),
     /// librdkafka `_QUEUE_FULL`: Python's `produce()` raises `BufferError: Local: Queue full`.
     QueueFull,
+    /// librdkafka `_FATAL` raised by `produce()` after a fatal error (`rd_kafka_check_produce`:
+    /// "Producing not allowed since a previous fatal error was raised"; Python:
+    /// `KafkaException`). The text names the cause.
+    Fatal(String),
     /// librdkafka `MSG_SIZE_TOO_LARGE` raised by `produce()`: the message alone exceeds
     /// `message.max.bytes` (Python: `KafkaException`).
     MsgSizeTooLarge(String),
@@ -177,6 +187,10 @@ impl fmt::Display for SimError {
             }
             SimError::Config(m) => write!(f, "_INVALID_ARG: {m}"),
             SimError::QueueFull => write!(f, "BufferError: Local: Queue full"),
+            SimError::Fatal(m) => write!(
+                f,
+                "_FATAL: Producing not allowed since a previous fatal error was raised: {m}"
+            ),
             SimError::MsgSizeTooLarge(m) => write!(f, "MSG_SIZE_TOO_LARGE: {m}"),
             SimError::InvalidScenario(m) => write!(f, "invalid scenario: {m}"),
             SimError::Parse(m) => write!(f, "cannot parse scenario: {m}"),
@@ -192,7 +206,7 @@ mod tests {
 
     #[test]
     fn every_error_code_round_trips_its_names() {
-        assert_eq!(ErrorCode::ALL.len(), 21);
+        assert_eq!(ErrorCode::ALL.len(), 23);
         for &e in ErrorCode::ALL {
             // librdkafka names are unique: name → variant → name gives the same variant.
             assert_eq!(ErrorCode::from_name(e.rdkafka_name()), Some(e), "{e:?}");

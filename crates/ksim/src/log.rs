@@ -107,6 +107,12 @@ pub enum LogEvent {
         reason: String,
         reconnect_at_us: u64,
     },
+    /// The idempotent producer hit a fatal error (`rd_kafka_idemp_set_fatal_error`): queued
+    /// messages are purged, and every later `produce()` raises `_FATAL`.
+    FatalError {
+        error: ErrorCode,
+        reason: String,
+    },
     /// The producer's connection to a broker is up again.
     ConnectionUp {
         broker: u32,
@@ -305,6 +311,10 @@ impl LogEvent {
                 *reconnect_at_us as f64 / 1000.0
             ),
             ConnectionUp { broker } => format!("producer connected to broker {broker}"),
+            FatalError { error, reason } => format!(
+                "FATAL producer error {}: {reason}; queued messages are purged (_PURGE_QUEUE) and every later produce() raises _FATAL",
+                error.rdkafka_name()
+            ),
             ResponseReceived { req_id, broker, results } => format!(
                 "ProduceResponse #{req_id} from broker {broker}: {}",
                 results

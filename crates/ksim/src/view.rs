@@ -133,6 +133,10 @@ pub struct ProducerView {
     /// `len(producer)`: messages not delivered yet or whose report was not served.
     pub queued_msgs: u64,
     pub flushing: bool,
+    /// The fatal error the producer raised, naming its cause (`rd_kafka_fatal_error()`); after
+    /// it every `produce()` fails with `_FATAL` until a new producer is made.
+    #[serde(default)]
+    pub fatal_error: Option<String>,
     pub open_batches: Vec<OpenBatchView>,
     pub in_flight: Vec<InFlightView>,
     pub config: Vec<ConfigEntry>,

@@ -85,6 +85,8 @@ pub(crate) struct PartQ {
     pub retry: VecDeque<PBatch>,
     pub inflight: u32,
     pub next_seq: i32,
+    /// The sequence the next acknowledged batch starts with (librdkafka `next_ack_seq`).
+    pub next_ack_seq: i32,
     pub draining: bool,
 }
 
@@ -151,6 +153,8 @@ pub(crate) struct Producer {
     /// The sticky partition of each topic for records without a key.
     sticky: BTreeMap<u32, StickyPartition>,
     pub need_bump: bool,
+    /// A fatal error was raised (its text, naming the cause): nothing more can be produced.
+    pub fatal: Option<String>,
     /// Application loops blocked in `poll(1)` after a BufferError.
     pub poll_waiters: Vec<Waiter>,
     /// What librdkafka and the Java client do differently, with the Java accumulator's state.
@@ -281,6 +285,7 @@ impl Producer {
             conns: BTreeMap::new(),
             sticky: BTreeMap::new(),
             need_bump: false,
+            fatal: None,
             poll_waiters: Vec::new(),
             rng: Rng::stream(seed, "producer"),
             socket_busy_until_us: BTreeMap::new(),
@@ -448,6 +453,9 @@ impl Producer {
         partition: Option<u32>,
         record: Record,
     ) -> Result<(u64, u32), SimError> {
+        if let Some(reason) = &self.fatal {
+            return Err(SimError::Fatal(reason.clone()));
+        }
         let size_bytes = record_size_bytes(&record);
         let held_bytes = record.key.as_ref().map(|k| k.len()).unwrap_or(0)
             + record.value.as_ref().map(|v| v.len()).unwrap_or(0);

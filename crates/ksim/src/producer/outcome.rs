@@ -171,34 +171,35 @@ impl Producer {
             && b.msgs
                 .first()
                 .is_some_and(|m| cx.now_us >= m.enqueued_us + timeout_us);
-        let draining = self.parts.get(&b.tp).is_some_and(|p| p.draining);
         let mut count_retry = true;
-        let retry = if expired {
+        // After a fatal error nothing is retried.
+        let retry = if expired || self.fatal.is_some() {
             false
         } else if idem && e == ErrorCode::OutOfOrderSequenceNumber {
-            count_retry = false;
-            // Expected while an earlier batch of the partition is outstanding (it failed or is
-            // still in flight): retry after draining. Otherwise it is a real gap (the broker lost
-            // data): bump the epoch and resend (librdkafka drain + bump, docs/kafka-sources.md §5.3).
-            let earlier_outstanding = self
-                .inflight
-                .values()
-                .flat_map(|i| i.batches.iter())
-                .chain(
-                    self.parts
-                        .get(&b.tp)
-                        .into_iter()
-                        .flat_map(|p| p.retry.iter()),
-                )
-                .any(|x| {
-                    x.tp == b.tp
-                        && x.producer_epoch == b.producer_epoch
-                        && x.base_sequence < b.base_sequence
-                });
-            if !draining && !earlier_outstanding {
+            // librdkafka `rd_kafka_handle_idempotent_Produce_error` compares the batch with the
+            // next sequence it expects an ack for (docs/kafka-sources.md §5.3):
+            let next_ack = self.parts.get(&b.tp).map_or(0, |p| p.next_ack_seq);
+            if b.producer_epoch != self.producer_epoch || b.base_sequence > next_ack {
+                // A later batch: an earlier one failed, so this one skipped sequence numbers.
+                // Not at risk of duplication: drain, bump the epoch, renumber and resend,
+                // without counting a retry (`rd_kafka_idemp_drain_epoch_bump`).
+                count_retry = false;
                 self.need_bump = true;
+                true
+            } else {
+                // The head-of-line batch: producer and broker disagree about the sequence
+                // (e.g. an unclean election lost acknowledged batches). Fatal.
+                let reason = format!(
+                    "ProduceRequest for {}-{} with {} message(s) failed due to sequence desynchronization with the broker (base seq {}, next expected ack {next_ack})",
+                    cx.topic_name(b.tp),
+                    b.tp.partition,
+                    b.msgs.len(),
+                    b.base_sequence
+                );
+                self.fail_batch(cx, b, e);
+                self.set_fatal(cx, e, reason);
+                return;
             }
-            true
         } else {
             match e.action() {
                 ErrorAction::Permanent => false,
@@ -220,7 +221,7 @@ impl Producer {
             } else {
                 e
             };
-            if idem && b.base_sequence >= 0 {
+            if idem && b.base_sequence >= 0 && self.fatal.is_none() {
                 self.need_bump = true;
             }
             self.fail_batch(cx, b, err);
@@ -257,6 +258,40 @@ impl Producer {
         }
     }
     /// Restart sequences with a new epoch once nothing is in flight (docs/kafka-sources.md §5.3).
+    /// A fatal error (`rd_kafka_idemp_set_fatal_error` → `rd_kafka_set_fatal_error`): it is
+    /// logged with its cause, every queued message (not in flight) is purged with
+    /// `_PURGE_QUEUE`, nothing more is sent, and every later `produce()` raises `_FATAL`. An
+    /// application recovers only by creating a new producer (Reset in the playground).
+    pub(super) fn set_fatal(&mut self, cx: &Ctx, cause: ErrorCode, reason: String) {
+        if self.fatal.is_some() {
+            return;
+        }
+        let text = format!("{}: {reason}", cause.rdkafka_name());
+        self.fatal = Some(text);
+        self.need_bump = false;
+        self.log(LogEvent::FatalError {
+            error: cause,
+            reason,
+        });
+        let tps: Vec<Tp> = self.parts.keys().copied().collect();
+        for tp in tps {
+            let Some(pq) = self.parts.get_mut(&tp) else {
+                continue;
+            };
+            let queued: Vec<Msg> = pq.queue.drain(..).collect();
+            pq.queue_bytes = 0;
+            let retries: Vec<PBatch> = pq.retry.drain(..).collect();
+            for m in queued {
+                self.client.expired(tp, m.size_bytes);
+                let record = m.record.clone();
+                self.report(cx, tp, &m, &record, None, Some(ErrorCode::PurgeQueue));
+            }
+            for b in retries {
+                self.fail_batch(cx, b, ErrorCode::PurgeQueue);
+            }
+        }
+    }
+
     pub(super) fn bump_epoch(&mut self, cx: &Ctx) {
         self.need_bump = false;
         self.producer_epoch = self.producer_epoch.wrapping_add(1);
@@ -286,6 +321,7 @@ impl Producer {
                 seq = seq.wrapping_add(b.msgs.len() as i32);
             }
             pq.next_seq = seq;
+            pq.next_ack_seq = 0;
             pq.draining = false;
             self.parts.insert(tp, pq);
         }
@@ -335,6 +371,14 @@ impl Producer {
     }
     pub(super) fn complete_batch(&mut self, cx: &Ctx, b: PBatch, base: Option<i64>) {
         self.stats.records_delivered += b.msgs.len() as u64;
+        if b.base_sequence >= 0 && b.producer_epoch == self.producer_epoch {
+            if let Some(pq) = self.parts.get_mut(&b.tp) {
+                let next = b.base_sequence.wrapping_add(b.msgs.len() as i32);
+                if next > pq.next_ack_seq {
+                    pq.next_ack_seq = next;
+                }
+            }
+        }
         for (i, (m, r)) in b.msgs.iter().zip(&b.records).enumerate() {
             self.report(cx, b.tp, m, r, base.map(|o| o + i as i64), None);
         }

@@ -31,6 +31,9 @@ impl Producer {
     /// wake-up.
     pub fn serve(&mut self, cx: &Ctx) {
         let now = cx.now_us;
+        if self.fatal.is_some() {
+            return;
+        }
         self.expire(cx);
         if self.need_bump && self.inflight.is_empty() {
             self.bump_epoch(cx);

@@ -506,3 +506,103 @@ fn reconnects_back_off_and_the_queue_goes_out_once_connected() {
         .any(|e| matches!(e, LogEvent::ConnectionUp { broker: 1 })));
     assert_eq!(requests(&out).len(), 1, "the waiting message goes out");
 }
+
+#[test]
+fn out_of_order_on_the_head_of_line_batch_is_fatal_and_purges_the_queue() {
+    let w = TestWorld::new(3, &[]);
+    let mut p = rdk(&[
+        ("enable.idempotence", "true"),
+        ("linger.ms", "0"),
+        ("max.in.flight", "1"),
+    ]);
+    lead_all(&mut p);
+    let first = requests(&produce(&mut p, &w, 0, 10)).remove(0);
+    produce(&mut p, &w, 0, 10); // waits: one request in flight
+    let resp = ProducerInput::Response {
+        broker: 1,
+        resp: ProduceResponse {
+            req_id: first.req_id,
+            results: vec![(first.parts[0].tp, Err(ErrorCode::OutOfOrderSequenceNumber))],
+        },
+    };
+    p.handle(&w.cx(), resp);
+    let out = drain(&mut p);
+    assert!(logs(&out).iter().any(|e| matches!(
+        e,
+        LogEvent::FatalError {
+            error: ErrorCode::OutOfOrderSequenceNumber,
+            ..
+        }
+    )));
+    let errors: Vec<Option<ErrorCode>> = p.ready_reports.iter().map(|r| r.error).collect();
+    assert_eq!(
+        errors,
+        [
+            Some(ErrorCode::OutOfOrderSequenceNumber),
+            Some(ErrorCode::PurgeQueue)
+        ],
+        "the failed batch reports its error, the queued message is purged"
+    );
+    assert!(requests(&out).is_empty(), "nothing more is sent");
+    let e = p
+        .produce(&w.cx(), 0, 3, Some(0), record("k", 1))
+        .unwrap_err();
+    assert!(
+        matches!(e, SimError::Fatal(_)),
+        "every later produce() raises _FATAL"
+    );
+    assert!(
+        e.to_string().contains("OUT_OF_ORDER_SEQUENCE_NUMBER"),
+        "{e}"
+    );
+}
+
+#[test]
+fn out_of_order_on_a_later_batch_bumps_the_epoch_and_renumbers_without_a_retry() {
+    let mut w = TestWorld::new(3, &[]);
+    let mut p = rdk(&[("enable.idempotence", "true"), ("batch.num.messages", "1")]);
+    lead_all(&mut p);
+    let a = requests(&produce(&mut p, &w, 0, 10)).remove(0);
+    let b = requests(&produce(&mut p, &w, 0, 10)).remove(0);
+    assert_eq!((a.parts[0].base_sequence, b.parts[0].base_sequence), (0, 1));
+    let fail = |req: &ProduceRequest, e| ProducerInput::Response {
+        broker: 1,
+        resp: ProduceResponse {
+            req_id: req.req_id,
+            results: vec![(req.parts[0].tp, Err(e))],
+        },
+    };
+    p.handle(&w.cx(), fail(&a, ErrorCode::NotLeaderOrFollower));
+    p.handle(&w.cx(), fail(&b, ErrorCode::OutOfOrderSequenceNumber));
+    let out = drain(&mut p);
+    assert!(p.ready_reports.is_empty(), "both wait to be resent");
+    let retries_used: Vec<u32> = p.parts[&Tp {
+        topic: 0,
+        partition: 0,
+    }]
+        .retry
+        .iter()
+        .map(|b| b.retries_used)
+        .collect();
+    assert_eq!(
+        retries_used,
+        [0, 0],
+        "NOT_LEADER and skipped sequences use no retry"
+    );
+    assert!(logs(&out).iter().any(|e| matches!(
+        e,
+        LogEvent::EpochBumped {
+            producer_epoch: 1,
+            ..
+        }
+    )));
+    w.now_us = 200_000;
+    p.handle(&w.cx(), ProducerInput::Timer(ProducerTimer::Wake));
+    let resent = requests(&drain(&mut p));
+    let first = &resent[0].parts[0];
+    assert_eq!(
+        (first.producer_epoch, first.base_sequence),
+        (1, 0),
+        "A again, renumbered"
+    );
+}

@@ -231,6 +231,7 @@ impl Simulation {
                 producer_epoch: p.producer_epoch,
                 queued_msgs: p.outq_len(),
                 flushing: p.flush.is_some(),
+                fatal_error: p.fatal.clone(),
                 open_batches,
                 in_flight,
                 config: s.entries.clone(),

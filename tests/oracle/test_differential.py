@@ -457,92 +457,6 @@ CODES["_NO_ERROR"] = 0
 # Scenarios where kplay (current crates/ksim) is known to differ from librdkafka. "simulator" is
 # the exact reduced outcome kplay gives today; "mock" the reduced outcome the mock gave here.
 KNOWN_DIVERGENCES = {
-    'leader-down-new-leader': {
-        "issue_item": 1,
-        "simulator": {'reports': [['w', None, 0, 0], ['a', '_TRANSPORT', 0, None]],
-                      'raised': [],
-                      'produce_requests': 4},
-        "mock": {'reports': [['w', None, 0, 0], ['a', None, 0, 1]], 'raised': [], 'produce_requests': 2},
-        "why": ("kplay sends ProduceRequests to the crashed leader and fails 'a' with _TRANSPORT once "
-                "retries=2 are used up; librdkafka builds no ProduceRequest for a broker that is not UP "
-                "(rdkafka_broker.c, rd_kafka_toppar_producer_serve: 'connection is not up') and the "
-                "message waits, without using retries, until metadata names broker 2: delivered at offset "
-                "1 with 2 requests in all."),
-    },
-    'msg-timeout-leader-down': {
-        "issue_item": 1,
-        "simulator": {'reports': [['w', None, 0, 0], ['a', '_MSG_TIMED_OUT', 0, None]],
-                      'raised': [],
-                      'produce_requests': 6},
-        "mock": {'reports': [['w', None, 0, 0], ['a', '_MSG_TIMED_OUT', 0, None]],
-                 'raised': [],
-                 'produce_requests': 1},
-        "why": ("Same report (_MSG_TIMED_OUT), but kplay sends 5 ProduceRequests to the down broker; "
-                "librdkafka sends none while the broker is not UP."),
-    },
-    'request-timeout-no-retries': {
-        "issue_item": 6,
-        "simulator": {'reports': [['w', None, 0, 0], ['a', '_TIMED_OUT', 0, None]],
-                      'raised': [],
-                      'produce_requests': 2},
-        "mock": {'reports': [['w', None, 0, 0], ['a', '_MSG_TIMED_OUT', 0, None]],
-                 'raised': [],
-                 'produce_requests': 2},
-        "why": ("kplay reports _TIMED_OUT; librdkafka fails a timed-out request with no retries left as "
-                "_MSG_TIMED_OUT (rdkafka_request.c, rd_kafka_handle_Produce_error: _TIMED_OUT and "
-                "_TIMED_OUT_QUEUE become _MSG_TIMED_OUT)."),
-    },
-    'idempotent-oosn-head-of-line': {
-        "issue_item": 2,
-        "simulator": {'reports': [['w', None, 0, 0], ['a', None, 0, 1], ['b', None, 0, 2]], 'raised': []},
-        "mock": {'reports': [['w', None, 0, 0], ['a', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 0, None]],
-                 'raised': ['_FATAL']},
-        "why": ("kplay retries the head-of-line OUT_OF_ORDER_SEQUENCE_NUMBER, bumps the epoch and "
-                "delivers 'a' and 'b'; librdkafka makes it fatal (rdkafka_request.c, "
-                "rd_kafka_handle_idempotent_Produce_error: 'sequence desynchronization'): 'a' fails with "
-                "OUT_OF_ORDER_SEQUENCE_NUMBER and the later produce() raises _FATAL."),
-    },
-    'unclean-election-head-of-line-oosn': {
-        "issue_item": 2,
-        "simulator": {'reports': [['w1', None, 0, 0],
-                                  ['w2', None, 0, 1],
-                                  ['a', '_MSG_TIMED_OUT', 0, None],
-                                  ['b', None, 0, 1]],
-                      'raised': []},
-        "mock": {'reports': [['w1', None, 0, 0],
-                             ['w2', None, 0, 1],
-                             ['a', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 0, None]],
-                 'raised': ['_FATAL']},
-        "why": ("kplay's broker rejects 'a' correctly, but its producer retries "
-                "OUT_OF_ORDER_SEQUENCE_NUMBER until message.timeout.ms ('a': _MSG_TIMED_OUT) and then "
-                "heals silently ('b' delivered at offset 1); by librdkafka's rule the head-of-line error "
-                "is fatal and 'b' raises _FATAL."),
-    },
-    'idempotent-oosn-later-batch': {
-        "issue_item": 2,
-        "simulator": {'reports': [['w', None, 0, 0], ['a', None, 0, 1], ['b', None, 0, 2], ['c', None, 0, 3]],
-                      'raised': [],
-                      'produce_requests': 8},
-        "mock": {'reports': [['w', None, 0, 0], ['a', None, 0, 1], ['b', None, 0, 2], ['c', None, 0, 3]],
-                 'raised': [],
-                 'produce_requests': 7},
-        "why": ("Reports agree (a, b, c at 1, 2, 3), but kplay sends 8 ProduceRequests and logs no epoch "
-                "bump: it retries 'a' with its old sequence, gets OUT_OF_ORDER_SEQUENCE_NUMBER again, and "
-                "then sends one at a time; librdkafka drains, bumps the epoch "
-                "(rd_kafka_idemp_drain_epoch_bump) and re-sends a, b, c with new sequences: 7 requests."),
-    },
-    'idempotent-oosn-later-batch-retries1': {
-        "issue_item": 2,
-        "simulator": {'reports': [['w', None, 0, 0], ['a', None, 0, 1], ['b', None, 0, 2], ['c', None, 0, 3]],
-                      'raised': [],
-                      'produce_requests': 8},
-        "mock": {'reports': [['w', None, 0, 0], ['a', None, 0, 1], ['b', None, 0, 2], ['c', None, 0, 3]],
-                 'raised': [],
-                 'produce_requests': 7},
-        "why": ("As idempotent-oosn-later-batch: kplay needs 8 requests (no epoch bump, an extra "
-                "OUT_OF_ORDER_SEQUENCE_NUMBER round), librdkafka 7; both deliver a, b, c in order, so the "
-                "re-sends after the epoch bump are not counted against retries=1 in either."),
-    },
     'null-key-linger0-random': {
         "issue_item": 4,
         "simulator": {'all_delivered': True, 'one_partition': True},
@@ -558,21 +472,6 @@ KNOWN_DIVERGENCES = {
         "why": ("kplay sends every keyed record to one partition under partitioner=random; librdkafka's "
                 "random partitioner ignores the key and picks per message "
                 "(rd_kafka_msg_partitioner_random)."),
-    },
-    'retry-backoff-capped': {
-        "issue_item": 5,
-        "simulator": {'attempts': 6, 'capped_gaps_at_max': [False, False], 'report': ['a', None, 0, 1]},
-        "mock": {'attempts': 6, 'capped_gaps_at_max': [True, True], 'report': ['a', None, 0, 1]},
-        "why": ("kplay applies the +-20 % jitter after the retry.backoff.max.ms cap (the 4th and 5th "
-                "retries wait 36.4 and 46.0 ms); librdkafka caps after the jitter (rdkafka_partition.c, "
-                "rd_kafka_retry_msgq), so both wait exactly 40 ms."),
-    },
-    'unknown-partition': {
-        "issue_item": 6,
-        "simulator": {'reports': [['w', None, 0, 0]], 'raised': ['UNKNOWN_TOPIC_OR_PART']},
-        "mock": {'reports': [['w', None, 0, 0]], 'raised': ['_UNKNOWN_PARTITION']},
-        "why": ("kplay refuses produce() with UNKNOWN_TOPIC_OR_PART; librdkafka raises _UNKNOWN_PARTITION "
-                "(rd_kafka_msg_partitioner)."),
     },
     'unknown-topic-auto-create': {
         "issue_item": 6,

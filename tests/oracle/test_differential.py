@@ -144,7 +144,8 @@ def run_mock(lib, spec, sim_doc):
             confluent_kafka.Producer(dict(conf, **{"test.mock.num.brokers": 1}))
             return {"refused": None}
         except KafkaException as e:
-            return {"refused": e.args[0].str()}
+            # The error's name and text, as kplay prints them ("_INVALID_ARG: Failed to ...").
+            return {"refused": f"{e.args[0].name()}: {e.args[0].str()}"}
     mc = DiffMock(lib, sim_doc["cluster"].get("brokers", 3))
     for t in sim_doc["topics"]:
         mc.create_topic(t["name"], t["partitions"], t["replication_factor"])
@@ -457,22 +458,6 @@ CODES["_NO_ERROR"] = 0
 # Scenarios where kplay (current crates/ksim) is known to differ from librdkafka. "simulator" is
 # the exact reduced outcome kplay gives today; "mock" the reduced outcome the mock gave here.
 KNOWN_DIVERGENCES = {
-    'null-key-linger0-random': {
-        "issue_item": 4,
-        "simulator": {'all_delivered': True, 'one_partition': True},
-        "mock": {'all_delivered': True, 'one_partition': False},
-        "why": ("kplay keeps null-key messages on one partition with linger.ms=0; librdkafka's "
-                "sticky.partitioning.linger.ms defaults to 2 x linger.ms = 0, which means a random "
-                "partition per message (rdkafka_conf.c, rdkafka_msg.c rd_kafka_msg_sticky_partition)."),
-    },
-    'partitioner-random-keyed': {
-        "issue_item": 4,
-        "simulator": {'all_delivered': True, 'one_partition': True},
-        "mock": {'all_delivered': True, 'one_partition': False},
-        "why": ("kplay sends every keyed record to one partition under partitioner=random; librdkafka's "
-                "random partitioner ignores the key and picks per message "
-                "(rd_kafka_msg_partitioner_random)."),
-    },
     'unknown-topic-auto-create': {
         "issue_item": 6,
         "simulator": {'reports': [['w', None, 0, 0]], 'raised': ['UNKNOWN_TOPIC_OR_PART']},
@@ -491,34 +476,7 @@ KNOWN_DIVERGENCES = {
                 "message.timeout.ms (500) runs out (not _UNKNOWN_TOPIC: that needs "
                 "topic.metadata.propagation.max.ms, 30 s, to pass first)."),
     },
-    'config-message-timeout-vs-linger': {
-        "issue_item": 7,
-        "simulator": {'refused': None},
-        "mock": {'refused': 'Failed to create producer: `message.timeout.ms` must be greater than '
-                            '`linger.ms`'},
-        "why": ("kplay accepts message.timeout.ms=5 with linger.ms=10; librdkafka refuses it "
-                "(rdkafka_conf.c, rd_kafka_conf_finalize)."),
-    },
-    'config-backpressure-idempotence': {
-        "issue_item": 7,
-        "simulator": {'refused': None},
-        "mock": {'refused': 'Failed to create producer: `queue.buffering.backpressure.threshold` must be '
-                            'set to 1 when `enable.idempotence` is true'},
-        "why": ("kplay accepts queue.buffering.backpressure.threshold=2 with idempotence; librdkafka "
-                "refuses it (rdkafka_conf.c, rd_kafka_conf_finalize)."),
-    },
-    'config-queue-max-messages-zero': {
-        "issue_item": 7,
-        "simulator": {'reports': [], 'raised': ['QUEUE_FULL', 'QUEUE_FULL', 'QUEUE_FULL', 'QUEUE_FULL']},
-        "mock": {'reports': [['w', None, 0, 0],
-                             ['q0', None, 0, 1],
-                             ['q1', None, 0, 2],
-                             ['q2', None, 0, 3]],
-                 'raised': []},
-        "why": ("kplay treats queue.buffering.max.messages=0 as a queue of size 0 (every produce() fails "
-                "with QUEUE_FULL); librdkafka documents 0 as 'disables this limit' (rdkafka_conf.c) and "
-                "delivers all."),
-    },
+
 }
 
 

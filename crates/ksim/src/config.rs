@@ -90,6 +90,8 @@ pub struct ProducerSettings {
     pub queue_max_kbytes: u64,
     pub partitioner: Partitioner,
     pub sticky_linger_ms: u64,
+    /// Java `partitioner.ignore.keys`: keyed records are partitioned the sticky way too.
+    pub ignore_keys: bool,
     /// Every effective value with its source, sorted by name.
     pub entries: Vec<ConfigEntry>,
 }
@@ -235,6 +237,12 @@ const RDK: &[Def] = &[
         aliases: &[],
         default: "100000",
         kind: Kind::Int(0, 2147483647),
+    },
+    Def {
+        name: "queue.buffering.backpressure.threshold",
+        aliases: &[],
+        default: "1",
+        kind: Kind::Int(1, 1000000),
     },
     Def {
         name: "queue.buffering.max.kbytes",
@@ -529,6 +537,13 @@ impl ProducerSettings {
                     "Failed to create producer: `retries` must be set >= 1 when `enable.idempotence` is true".into(),
                 ));
             }
+            if is_user(&vals, "queue.buffering.backpressure.threshold")
+                && int(&vals, "queue.buffering.backpressure.threshold") > 1
+            {
+                return Err(rd_err(
+                    "Failed to create producer: `queue.buffering.backpressure.threshold` must be set to 1 when `enable.idempotence` is true".into(),
+                ));
+            }
             // Unset ones are adjusted automatically.
             for (name, v) in [
                 ("request.required.acks", "-1"),
@@ -540,7 +555,26 @@ impl ProducerSettings {
                 }
             }
         }
-        let linger_ms: f64 = text(&vals, "queue.buffering.max.ms").parse().unwrap_or(5.0);
+        let mut linger_ms: f64 = text(&vals, "queue.buffering.max.ms").parse().unwrap_or(5.0);
+        // `rd_kafka_conf_finalize`: message.timeout.ms must exceed linger.ms; an unset linger.ms
+        // is lowered to fit instead.
+        let message_timeout_ms = int(&vals, "message.timeout.ms") as f64;
+        if message_timeout_ms != 0.0 && message_timeout_ms <= linger_ms {
+            if is_user(&vals, "queue.buffering.max.ms") {
+                return Err(rd_err(
+                    "Failed to create producer: `message.timeout.ms` must be greater than `linger.ms`"
+                        .into(),
+                ));
+            }
+            linger_ms = message_timeout_ms - 0.1;
+        }
+        // sticky.partitioning.linger.ms defaults to twice linger.ms (`rd_kafka_conf_finalize`),
+        // so linger.ms = 0 means a random partition for every record without a key.
+        let sticky_linger_ms = if is_user(&vals, "sticky.partitioning.linger.ms") {
+            int(&vals, "sticky.partitioning.linger.ms") as u64
+        } else {
+            (2.0 * linger_ms).min(900_000.0) as u64
+        };
         let codec = Codec::from_name(text(&vals, "compression.codec")).unwrap_or(Codec::None);
         let level = int(&vals, "compression.level");
         let partitioner = match text(&vals, "partitioner") {
@@ -571,10 +605,15 @@ impl ProducerSettings {
             connection_setup_timeout_ms: int(&vals, "socket.connection.setup.timeout.ms") as u64,
             compression: codec,
             compression_level: if level < 0 { None } else { Some(level as i32) },
-            queue_max_messages: int(&vals, "queue.buffering.max.messages") as u64,
+            // 0 disables the limit (librdkafka CONFIGURATION.md).
+            queue_max_messages: match int(&vals, "queue.buffering.max.messages") {
+                0 => u64::MAX,
+                n => n as u64,
+            },
             queue_max_kbytes: int(&vals, "queue.buffering.max.kbytes") as u64,
             partitioner,
-            sticky_linger_ms: int(&vals, "sticky.partitioning.linger.ms") as u64,
+            sticky_linger_ms,
+            ignore_keys: false,
             entries: entries(&vals),
         })
     }
@@ -658,6 +697,7 @@ impl ProducerSettings {
             queue_max_kbytes: memory / 1024,
             partitioner: Partitioner::JavaBuiltIn,
             sticky_linger_ms: 0,
+            ignore_keys: text(&vals, "partitioner.ignore.keys") == "true",
             entries: entries(&vals),
         })
     }
@@ -732,6 +772,47 @@ mod tests {
         assert_eq!(s.batch_size_bytes, 16384);
         assert!(!j(&[("acks", "1")]).unwrap().enable_idempotence);
         assert!(j(&[("acks", "1"), ("enable.idempotence", "true")]).is_err());
+    }
+
+    #[test]
+    fn librdkafka_checks_what_rd_kafka_conf_finalize_checks() {
+        let r = |c: &[(&str, &str)]| {
+            ProducerSettings::from_spec(&ProducerSpec {
+                profile: ClientProfile::Librdkafka,
+                config: c
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            })
+        };
+        let err = |c| r(c).unwrap_err().to_string();
+        assert!(err(&[("message.timeout.ms", "5"), ("linger.ms", "5")])
+            .ends_with("`message.timeout.ms` must be greater than `linger.ms`"));
+        let adjusted = r(&[("message.timeout.ms", "3")]).unwrap();
+        assert_eq!(
+            adjusted.linger_us, 2900,
+            "an unset linger.ms is lowered below the timeout"
+        );
+        assert!(err(&[
+            ("enable.idempotence", "true"),
+            ("queue.buffering.backpressure.threshold", "2")
+        ])
+        .ends_with("must be set to 1 when `enable.idempotence` is true"));
+        assert_eq!(
+            r(&[("queue.buffering.max.messages", "0")])
+                .unwrap()
+                .queue_max_messages,
+            u64::MAX,
+            "0 means no limit"
+        );
+        assert_eq!(
+            r(&[("linger.ms", "0")]).unwrap().sticky_linger_ms,
+            0,
+            "2 × linger.ms"
+        );
+        assert_eq!(r(&[("linger.ms", "30")]).unwrap().sticky_linger_ms, 60);
+        let set = r(&[("linger.ms", "30"), ("sticky.partitioning.linger.ms", "7")]).unwrap();
+        assert_eq!(set.sticky_linger_ms, 7);
     }
 
     #[test]

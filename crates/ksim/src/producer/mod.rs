@@ -428,18 +428,36 @@ impl Producer {
                 }
             }
         };
-        match self.settings.partitioner {
+        let s = &self.settings;
+        if s.partitioner == Partitioner::JavaBuiltIn {
+            // Java 3.6 (KIP-794): murmur2 of the key, sticky without one or with
+            // partitioner.ignore.keys.
+            return if key.is_none() || s.ignore_keys {
+                sticky_random(self, cx)
+            } else {
+                murmur2_partition(k, partitions)
+            };
+        }
+        // librdkafka `rd_kafka_msg_partitioner`: records without a key (or with an empty one
+        // under consistent_random) take the sticky partition, unless sticky partitioning is off
+        // (sticky.partitioning.linger.ms = 0) or the partitioner always hashes; everything else
+        // goes through the partitioner, so `random` picks anew for every keyed record.
+        let sticky_on = s.sticky_linger_ms > 0
+            && !matches!(
+                s.partitioner,
+                Partitioner::Consistent | Partitioner::Murmur2
+            );
+        let keyless =
+            key.is_none() || (k.is_empty() && s.partitioner == Partitioner::ConsistentRandom);
+        if sticky_on && keyless {
+            return sticky_random(self, cx);
+        }
+        match s.partitioner {
             Partitioner::Consistent => crc32_partition(k, partitions),
             Partitioner::Murmur2 => murmur2_partition(k, partitions),
             Partitioner::ConsistentRandom if !k.is_empty() => crc32_partition(k, partitions),
-            Partitioner::Murmur2Random | Partitioner::JavaBuiltIn if !k.is_empty() => {
-                murmur2_partition(k, partitions)
-            }
-            Partitioner::JavaBuiltIn if key.is_some() => murmur2_partition(k, partitions),
-            Partitioner::Random if self.settings.sticky_linger_ms == 0 => {
-                self.rng.below(partitions as u64) as u32
-            }
-            _ => sticky_random(self, cx),
+            Partitioner::Murmur2Random if key.is_some() => murmur2_partition(k, partitions),
+            _ => self.rng.below(partitions as u64) as u32,
         }
     }
 

@@ -84,7 +84,7 @@ pub use config::{
 pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::{CodecCompression, Metrics};
-pub use network::{WireMessage, PRODUCER};
+pub use network::{WireMessage, PRODUCER, RECENT_DELIVERED_OTHER, RECENT_DELIVERED_PRODUCE};
 pub use producer::DeliveryReport;
 pub use scenario::*;
 pub use sim::{

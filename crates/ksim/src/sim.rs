@@ -1002,7 +1002,7 @@ impl Simulation {
                 };
                 if let Some(reason) = reason {
                     if let Some(m) = msg {
-                        w.net.note_dropped(m);
+                        w.net.note_dropped(m, w.now_us);
                     }
                     w.log(LogEvent::NetworkDropped {
                         from,
@@ -1019,6 +1019,9 @@ impl Simulation {
                         );
                     }
                     return;
+                }
+                if let Some(m) = msg {
+                    w.net.note_delivered(m);
                 }
                 match payload {
                     Payload::Produce(req) => self.cluster.handle_produce(w, to, &req),
@@ -1096,6 +1099,17 @@ impl Simulation {
         };
         let r = self.cluster.broker(broker)?.replicas.get(&tp)?;
         r.log.get(index).map(|b| b.bytes.clone())
+    }
+
+    /// The bytes of batch `index` of in-flight ProduceRequest `req_id` (`InFlightView`), with its
+    /// topic and partition: what the inspector shows for a packet on the wire.
+    pub fn in_flight_batch_bytes(
+        &self,
+        req_id: u64,
+        index: usize,
+    ) -> Option<(String, u32, Arc<[u8]>)> {
+        let b = self.producer.inflight.get(&req_id)?.batches.get(index)?;
+        Some((self.w.topic_name(b.tp), b.tp.partition, b.bytes.clone()))
     }
 
     /// Every partition's log as a segment file (concatenated batches), taken from the leader or,
@@ -1295,6 +1309,17 @@ impl Simulation {
             },
             network: w.net.in_flight.values().cloned().collect(),
             network_dropped: w.net.recent_dropped.iter().cloned().collect(),
+            network_delivered: {
+                let mut d: Vec<crate::network::WireMessage> = w
+                    .net
+                    .recent_produce
+                    .iter()
+                    .chain(&w.net.recent_other)
+                    .cloned()
+                    .collect();
+                d.sort_by_key(|m| (m.arrival_us, m.id));
+                d
+            },
             delivery_reports: p
                 .ready_reports
                 .iter()

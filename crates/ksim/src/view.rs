@@ -22,6 +22,11 @@ pub struct View {
     pub network: Vec<WireMessage>,
     /// The last messages the network lost.
     pub network_dropped: Vec<WireMessage>,
+    /// Recently delivered messages, by arrival time: at most `RECENT_DELIVERED_PRODUCE`
+    /// ProduceRequests/responses and `RECENT_DELIVERED_OTHER` others (replica fetches), so the
+    /// UI can draw a short history (sequence diagram) without the view growing with the run.
+    #[serde(default)]
+    pub network_delivered: Vec<WireMessage>,
     /// Ready (not yet served) reports first, then the most recently served ones.
     pub delivery_reports: Vec<DeliveryReport>,
     pub metrics: Metrics,

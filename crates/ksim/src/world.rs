@@ -209,6 +209,26 @@ impl Payload {
             Payload::FetchResponse(_) => "FetchResponse",
         }
     }
+
+    /// The request number and batch codec(s) the UI labels a message with (`WireMessage`).
+    pub fn tag(&self) -> (Option<u64>, Option<String>) {
+        match self {
+            Payload::Produce(r) => {
+                let mut codecs: Vec<&'static str> = Vec::new();
+                for part in &r.parts {
+                    if let Ok(c) = kwire::batch::decode_header(&part.bytes).and_then(|h| h.codec())
+                    {
+                        if !codecs.contains(&c.name()) {
+                            codecs.push(c.name());
+                        }
+                    }
+                }
+                (Some(r.req_id), Some(codecs.join("+")))
+            }
+            Payload::ProduceResponse(r) => (Some(r.req_id), None),
+            _ => (None, None),
+        }
+    }
 }
 
 /// Everything that can be scheduled.
@@ -341,6 +361,7 @@ impl World {
         force_drop: bool,
     ) {
         let kind = payload.kind();
+        let tag = payload.tag();
         let (msg_id, arrival, dropped) = self.net.transmit(
             self.now_us,
             &mut self.rng,
@@ -349,6 +370,7 @@ impl World {
             kind,
             size_bytes,
             detail,
+            tag,
             force_drop,
         );
         if dropped {

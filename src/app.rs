@@ -16,6 +16,7 @@ use crate::components::metrics_panel::{MetricsPanel, Sample};
 use crate::components::network_panel::NetworkPanel;
 use crate::components::produce_form::ProduceForm;
 use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
+use crate::components::scene_svg::SceneSvg;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
@@ -24,6 +25,7 @@ use crate::embed::{EmbedBridge, EmbedCommand};
 use crate::frame_budget::{FrameBudget, Pace, SIM_BUDGET_MS};
 use crate::keyboard::KeyListener;
 use crate::records::{DecodeCache, PartitionLog};
+use crate::scene::{Scene, Target};
 use crate::share::{DisplayOptions, HashListener};
 use crate::theme::{Theme, ThemeSwitch};
 use crate::timeline::Timeline;
@@ -52,6 +54,8 @@ pub enum Msg {
     LogScroll(usize),
     LogFilter(String),
     Inspect(BatchRef),
+    /// A batch or packet clicked in the live view or the sequence diagram.
+    InspectTarget(Target),
     CloseInspector,
     SetTheme(Theme),
     /// A share link or fragment to open (pasted link, embedding page).
@@ -89,6 +93,7 @@ struct Callbacks {
     download: Callback<()>,
     open_file: Callback<String>,
     inspect: Callback<BatchRef>,
+    inspect_target: Callback<Target>,
     close_inspector: Callback<()>,
     log_filter: Callback<String>,
     log_scroll: Callback<usize>,
@@ -115,6 +120,7 @@ impl Callbacks {
             download: link.callback(|_| Msg::Download),
             open_file: link.callback(Msg::OpenFile),
             inspect: link.callback(Msg::Inspect),
+            inspect_target: link.callback(Msg::InspectTarget),
             close_inspector: link.callback(|_| Msg::CloseInspector),
             log_filter: link.callback(Msg::LogFilter),
             log_scroll: link.callback(Msg::LogScroll),
@@ -187,6 +193,8 @@ pub struct App {
 /// A part of the page that is refreshed on its own: one panel, or one partition's log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
+    /// The live view and the sequence diagram (positions are functions of virtual time).
+    Live,
     Producer,
     Network,
     Reports,
@@ -199,7 +207,13 @@ enum Slot {
 }
 
 /// Slots before the partition logs in a round (the panels in view first).
-const LEADING_SLOTS: [Slot; 4] = [Slot::Producer, Slot::Network, Slot::Reports, Slot::Cluster];
+const LEADING_SLOTS: [Slot; 5] = [
+    Slot::Live,
+    Slot::Producer,
+    Slot::Network,
+    Slot::Reports,
+    Slot::Cluster,
+];
 /// Slots after them.
 const TRAILING_SLOTS: [Slot; 3] = [Slot::Metrics, Slot::Events, Slot::Side];
 
@@ -231,6 +245,10 @@ fn side_changed(old: &View, new: &View) -> bool {
 
 /// The snapshot each slot shows (see `frame_budget`).
 struct Shown {
+    live: Rc<Scene>,
+    live_label: AttrValue,
+    sequence: Rc<Scene>,
+    sequence_label: AttrValue,
     producer: Snapshot<View>,
     network: Snapshot<View>,
     reports: Snapshot<View>,
@@ -247,6 +265,10 @@ struct Shown {
 impl Shown {
     fn new(view: &Rc<View>) -> Shown {
         Shown {
+            live: Rc::new(crate::live_layout::layout(view, narrow_screen())),
+            live_label: AttrValue::from(crate::live_layout::summary(view)),
+            sequence: Rc::default(),
+            sequence_label: AttrValue::from("Sequence diagram"),
             producer: Snapshot(view.clone()),
             network: Snapshot(view.clone()),
             reports: Snapshot(view.clone()),
@@ -266,7 +288,7 @@ fn default_scenario() -> Scenario {
 }
 
 /// Panels an embed shows when the link does not choose (`?panel=a,b`).
-const EMBED_DEFAULT_PANELS: [&str; 4] = ["lesson", "producer", "cluster", "logs"];
+const EMBED_DEFAULT_PANELS: [&str; 5] = ["lesson", "live", "producer", "cluster", "logs"];
 
 /// A decoded link's scenario, the moment it shows, and its lesson (when this app knows it).
 fn link_parts(d: kshare::Decoded) -> (Scenario, u64, Option<&'static str>) {
@@ -303,6 +325,14 @@ fn initial_state(
         return (l.scenario(), 0, Some(l.id), None);
     }
     (default_scenario(), 0, None, None)
+}
+
+/// A phone-sized window: the live view stacks the producer above the brokers.
+fn narrow_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w < 640.0)
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -449,6 +479,20 @@ impl App {
     fn publish(&mut self, slot: Slot) {
         let shown = &mut self.shown;
         match slot {
+            Slot::Live => {
+                shown.live = Rc::new(crate::live_layout::layout(&self.view, narrow_screen()));
+                shown.live_label = AttrValue::from(crate::live_layout::summary(&self.view));
+                shown.sequence = Rc::new(crate::sequence_layout::layout(
+                    &self.view,
+                    self.timeline.sim.log(),
+                ));
+                let (start, end) = crate::sequence_layout::window(&self.view);
+                shown.sequence_label = AttrValue::from(format!(
+                    "Sequence diagram: the application, the producer and each broker, from {} to {}",
+                    crate::scene::duration(start),
+                    crate::scene::duration(end)
+                ));
+            }
             Slot::Producer => shown.producer = Snapshot(self.view.clone()),
             Slot::Network => shown.network = Snapshot(self.view.clone()),
             Slot::Reports => shown.reports = Snapshot(self.view.clone()),
@@ -632,6 +676,83 @@ impl App {
         } else {
             self.after_change();
         }
+    }
+
+    /// Opens the inspector on what was clicked in the live view or the sequence diagram: a
+    /// stored batch, or a ProduceRequest's batch — its bytes while on the wire, afterwards the
+    /// batch it wrote (found through the response's base offset in the event log).
+    fn inspect_target(&mut self, t: Target) {
+        let (topic, partition, broker, index, in_flight) = match t {
+            Target::Stored {
+                topic,
+                partition,
+                broker,
+                index,
+            } => (topic, partition, broker, index, None),
+            Target::Request { req_id } => {
+                if let Some((topic, partition, bytes)) = self.sim().in_flight_batch_bytes(req_id, 0)
+                {
+                    let broker = self
+                        .view
+                        .producer
+                        .in_flight
+                        .iter()
+                        .find(|r| r.req_id == req_id)
+                        .map_or(0, |r| r.broker);
+                    self.inspected = Some((
+                        BatchRef {
+                            topic,
+                            partition,
+                            broker,
+                            index: 0,
+                            in_flight: Some(req_id),
+                        },
+                        Rc::new(bytes.to_vec()),
+                    ));
+                    return;
+                }
+                let written = self.sim().log().iter().rev().find_map(|e| match &e.event {
+                    LogEvent::ResponseReceived {
+                        req_id: r,
+                        broker,
+                        results,
+                    } if *r == req_id => results.iter().find_map(|p| {
+                        Some((p.topic.clone(), p.partition, *broker, p.base_offset?))
+                    }),
+                    _ => None,
+                });
+                let Some((topic, partition, broker, base)) = written else {
+                    return;
+                };
+                let index = self
+                    .view
+                    .partitions
+                    .iter()
+                    .filter(|p| p.topic == topic && p.partition == partition)
+                    .flat_map(|p| &p.replicas)
+                    .filter(|r| r.broker == broker)
+                    .flat_map(|r| &r.batches)
+                    .find(|b| b.base_offset == base)
+                    .map(|b| b.index);
+                let Some(index) = index else { return };
+                (topic, partition, broker, index, None)
+            }
+        };
+        self.inspected = self
+            .sim()
+            .batch_bytes(&topic, partition, broker, index)
+            .map(|bytes| {
+                (
+                    BatchRef {
+                        topic,
+                        partition,
+                        broker,
+                        index,
+                        in_flight,
+                    },
+                    Rc::new(bytes.to_vec()),
+                )
+            });
     }
 
     fn error_for(&self, origin: Origin) -> Option<SimError> {
@@ -887,6 +1008,7 @@ impl Component for App {
                     .batch_bytes(&b.topic, b.partition, b.broker, b.index)
                     .map(|bytes| (b, Rc::new(bytes.to_vec())));
             }
+            Msg::InspectTarget(t) => self.inspect_target(t),
             Msg::CloseInspector => self.inspected = None,
             Msg::SetTheme(t) => {
                 self.theme = t;
@@ -1048,6 +1170,26 @@ impl Component for App {
             <main ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
                 if self.show_help {
                     <Help on_close={cb.help_close.clone()} />
+                }
+                if self.shows("live") || self.shows("sequence") {
+                    <section class="panel stage" aria-labelledby="h-live">
+                        if self.shows("live") {
+                            <div class="panel-head">
+                                <h2 id="h-live">{ "Live view" }</h2>
+                                <span class="hint">{ "Moves with virtual time: Pause freezes it, Step moves one event. Click a packet or a log bar to see its bytes." }</span>
+                            </div>
+                            <SceneSvg scene={self.shown.live.clone()} label={self.shown.live_label.clone()}
+                                class="live" on_target={cb.inspect_target.clone()} />
+                        }
+                        if self.shows("sequence") {
+                            <h3 id="h-sequence">{ "Sequence diagram" }</h3>
+                            <div class="seq-scroll">
+                                <SceneSvg scene={self.shown.sequence.clone()}
+                                    label={self.shown.sequence_label.clone()}
+                                    class="sequence" on_target={cb.inspect_target.clone()} />
+                            </div>
+                        }
+                    </section>
                 }
                 <div class="column">
                     if self.shows("lesson") {

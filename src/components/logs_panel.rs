@@ -94,7 +94,7 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                                     <button class="linkish" aria-label={format!("Inspect batch {} of {name}", r.batch_index)}
                                         onclick={{
                                             let cb = p.on_inspect.clone();
-                                            let b = BatchRef { topic: l.topic.clone(), partition: l.partition, broker, index: r.batch_index };
+                                            let b = BatchRef { topic: l.topic.clone(), partition: l.partition, broker, index: r.batch_index, in_flight: None };
                                             Callback::from(move |_| cb.emit(b.clone()))
                                         }}>{ format!("#{}", r.batch_index) }</button>
                                 }

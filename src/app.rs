@@ -71,6 +71,7 @@ pub enum Msg {
     Embed(EmbedCommand),
     /// Compute the log hash of a long log (see `HASH_ON_PAUSE_MAX_ENTRIES`).
     ComputeHash,
+    DismissHint,
 }
 
 /// The callbacks handed to child components, made once: a new callback on every render would
@@ -188,6 +189,18 @@ pub struct App {
     link_stale: bool,
     /// Whether the simulation keeps up with the chosen speed.
     pace: Pace,
+    /// The first-visit hint (never in an embed; dismissed once for good).
+    show_hint: bool,
+}
+
+/// Browser storage key remembering that the first-visit hint was dismissed.
+const HINT_STORAGE_KEY: &str = "kafka-playground-hint-dismissed";
+
+fn hint_dismissed() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(HINT_STORAGE_KEY).ok().flatten())
+        .is_some()
 }
 
 /// A part of the page that is refreshed on its own: one panel, or one partition's log.
@@ -283,8 +296,21 @@ impl Shown {
     }
 }
 
+/// The scenario a fresh page (and Reset outside a lesson) opens: the preset plus the lecture's
+/// topic `payments` (3 partitions, replication factor 3), so the prefilled event produces at
+/// once. The topic is part of the scenario (not the preset), so old links, which store only
+/// their differences from the preset, open exactly as before.
 fn default_scenario() -> Scenario {
-    kshare::presets::default_scenario()
+    let mut s = kshare::presets::default_scenario();
+    if s.topics.is_empty() {
+        s.topics.push(ksim::TopicSpec {
+            name: "payments".into(),
+            partitions: 3,
+            replication_factor: 3.min(s.cluster.brokers.max(1)),
+            ..Default::default()
+        });
+    }
+    s
 }
 
 /// Panels an embed shows when the link does not choose (`?panel=a,b`).
@@ -921,7 +947,9 @@ impl Component for App {
             callbacks: Callbacks::new(ctx.link()),
             link_stale: false,
             pace: Pace::default(),
+            show_hint: false,
         };
+        app.show_hint = !app.options.embed && !hint_dismissed();
         app.refresh();
         app.after_change();
         // A link that shows a moment opens paused there, so the learner sees what the author saw.
@@ -1092,6 +1120,12 @@ impl Component for App {
                 );
             }
             Msg::Status(s) => self.share_status = Some(s),
+            Msg::DismissHint => {
+                self.show_hint = false;
+                if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                    let _ = s.set_item(HINT_STORAGE_KEY, "1");
+                }
+            }
             Msg::ComputeHash => {
                 self.paused_log_hash(true);
             }
@@ -1105,7 +1139,7 @@ impl Component for App {
         true
     }
 
-    fn view(&self, _ctx: &Context<Self>) -> Html {
+    fn view(&self, ctx: &Context<Self>) -> Html {
         let cb = &self.callbacks;
         // Topics and brokers as the settings, faults and forms show them (the `Side` slot).
         let view = self.shown.side.clone();
@@ -1173,6 +1207,13 @@ impl Component for App {
                 }
                 if self.shows("live") || self.shows("sequence") {
                     <section class="panel stage" aria-labelledby="h-live">
+                        if self.show_hint {
+                            <div class="first-hint" role="note" aria-label="Where to start">
+                                <p><strong>{ "Start here: " }</strong>{ "press " }<strong>{ "Produce" }</strong>
+                                    { " to send the lecture's event to topic payments, then watch it below: it waits in an open batch for linger.ms, flies to the partition's leader as a ProduceRequest, and the acknowledgement comes back. Space pauses, → steps one event, Lessons walks you through the lecture." }</p>
+                                <button onclick={ctx.link().callback(|_| Msg::DismissHint)} aria-label="Dismiss the hint">{ "Got it" }</button>
+                            </div>
+                        }
                         if self.shows("live") {
                             <div class="panel-head">
                                 <h2 id="h-live">{ "Live view" }</h2>
@@ -1199,15 +1240,15 @@ impl Component for App {
                     if self.shows("producer") && editable {
                         <section class="panel" aria-labelledby="h-producer">
                             <h2 id="h-producer">{ "Your producer code" }</h2>
-                            <h3>{ "Create a topic" }</h3>
-                            <TopicForm on_create={cb.create_topic.clone()} error={self.error_for(Origin::Topic)}
-                                broker_count={view.brokers.len() as u32} />
                             <h3>{ "Produce an event" }</h3>
                             <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.error_for(Origin::Produce)} />
                             <details>
                                 <summary>{ "Produce many events" }</summary>
                                 <GeneratorForm topics={topics.clone()} on_action={cb.act.clone()} />
                             </details>
+                            <h3>{ "Create a topic" }</h3>
+                            <TopicForm on_create={cb.create_topic.clone()} error={self.error_for(Origin::Topic)}
+                                broker_count={view.brokers.len() as u32} />
                         </section>
                     }
                     if self.shows("settings") && editable {

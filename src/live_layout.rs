@@ -74,9 +74,11 @@ const ROW_H: f64 = 40.0;
 const BROKER_HEAD_H: f64 = 24.0;
 const REPLICA_H: f64 = 19.0;
 const BROKER_GAP: f64 = 10.0;
-/// A lost message is drawn vanishing halfway and stays marked for this many times its flight
+/// A lost message is drawn vanishing on its way and stays marked for this many times its flight
 /// (at least `LOST_SHOWN_MIN_US`).
 const LOST_SHOWN_FLIGHTS: u64 = 4;
+/// Share of its way a message lost on the way is drawn to (also in the sequence diagram).
+pub const LOST_AT: f64 = 0.35;
 const LOST_SHOWN_MIN_US: u64 = 2_000;
 
 /// The state a broker is drawn in, as a word (never by colour alone).
@@ -186,10 +188,11 @@ fn progress(m: &WireMessage, now: u64) -> Option<(f64, bool)> {
     if !m.dropped {
         return Some((t.clamp(0.0, 1.0), false));
     }
-    // Lost on the way (decided when sent): it travels halfway, then vanishes with a mark.
+    // Lost on the way (decided when sent): it travels a third of its way, then vanishes with
+    // a mark.
     // Lost on arrival (the receiver was down or cut off): the mark sits at the end.
     let on_arrival = m.lost_us.is_some_and(|l| l >= m.arrival_us);
-    let vanish_share = if on_arrival { 1.0 } else { 0.5 };
+    let vanish_share = if on_arrival { 1.0 } else { LOST_AT };
     let vanish_us = m.sent_us + (flight as f64 * vanish_share) as u64;
     let shown_until = vanish_us + (flight * LOST_SHOWN_FLIGHTS).max(LOST_SHOWN_MIN_US);
     if now < m.sent_us || now > shown_until {
@@ -305,7 +308,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
             producer_x + 10.0,
             PAD + 18.0,
             fit(
-                &format!("Producer “{}”", pr.client_id),
+                &format!("Producer “{}” ({})", pr.client_id, pr.profile),
                 chars_in(producer_w - 20.0, false),
             ),
             "title",
@@ -315,8 +318,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
             PAD + 36.0,
             fit(
                 &format!(
-                    "{} · len(producer) = {}{}{}",
-                    pr.profile,
+                    "len(producer) = {}{}{}",
                     pr.queued_msgs,
                     if pr.in_flight.is_empty() {
                         String::new()
@@ -340,7 +342,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
     }
     items.push(Item::named(
         "producer",
-        Role::Group,
+        Role::Img,
         format!("Producer {}", fit(&pr.client_id, 40)),
         shapes,
     ));
@@ -584,7 +586,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                 "isolated" | "fenced" => "broker isolated",
                 _ => "broker",
             },
-            Role::Group,
+            Role::Img,
             format!("Broker {}: {state}", b.id),
             shapes,
         ));
@@ -862,9 +864,8 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
             label,
             shapes,
         );
-        if m.kind == "Produce" {
-            item.target = m.req_id.map(|req_id| Target::Request { req_id });
-        }
+        // A request opens its batch; its response the batch it wrote.
+        item.target = m.req_id.map(|req_id| Target::Request { req_id });
         items.push(item);
     }
     for ((a, b), count) in overflow {

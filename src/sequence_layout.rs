@@ -193,10 +193,10 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         let (ya, yb) = (lane_y(la), lane_y(lb));
         let flight = m.arrival_us.saturating_sub(m.sent_us).max(1);
         // Where the arrow ends now: at its arrival, at "now" while on the wire, or where it
-        // was lost (halfway for a loss on the way, at the receiver for a loss on arrival).
+        // was lost (a third of the way for a loss on the way, at the receiver for a loss on arrival).
         let lost_on_arrival = m.lost_us.is_some_and(|l| l >= m.arrival_us);
         let stop = if m.dropped && !lost_on_arrival {
-            m.sent_us + flight / 2
+            m.sent_us + (flight as f64 * crate::live_layout::LOST_AT) as u64
         } else {
             m.arrival_us
         };

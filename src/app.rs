@@ -1211,7 +1211,7 @@ impl Component for App {
                             <div class="first-hint" role="note" aria-label="Where to start">
                                 <p><strong>{ "Start here: " }</strong>{ "press " }<strong>{ "Produce" }</strong>
                                     { " to send the lecture's event to topic payments, then watch it below: it waits in an open batch for linger.ms, flies to the partition's leader as a ProduceRequest, and the acknowledgement comes back. Space pauses, → steps one event, Lessons walks you through the lecture." }</p>
-                                <button onclick={ctx.link().callback(|_| Msg::DismissHint)} aria-label="Dismiss the hint">{ "Got it" }</button>
+                                <button onclick={ctx.link().callback(|_| Msg::DismissHint)} aria-label="Dismiss the hint">{ "Dismiss" }</button>
                             </div>
                         }
                         if self.shows("live") {

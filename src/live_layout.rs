@@ -606,8 +606,8 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                 .max()
                 .unwrap_or(0)
                 .max(1) as f64;
-            let bar_x = broker_x + 164.0;
-            let bar_w = 80.0;
+            let bar_x = broker_x + 176.0;
+            let bar_w = 68.0;
             let x_of = |o: i64| bar_x + bar_w * (o.max(0) as f64 / max_leo).min(1.0);
             let name = format!("{}-{}", p.topic, p.partition);
             let mut shapes = vec![
@@ -619,7 +619,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                 ),
                 // Leader: a filled triangle and the word; follower: the word only.
                 Shape::text(
-                    broker_x + 88.0,
+                    broker_x + 80.0,
                     ry + 13.0,
                     if leader { "▲ leader" } else { "follower" },
                     if leader {
@@ -629,7 +629,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                     },
                 ),
                 Shape::text(
-                    broker_x + 134.0,
+                    broker_x + 148.0,
                     ry + 13.0,
                     if in_isr { "ISR" } else { "✗ISR" },
                     if in_isr { "small" } else { "small bad" },

@@ -63,7 +63,7 @@ fn partition_table(p: &PartitionTableProps) -> Html {
             if l.rows.is_empty() {
                 <p class="empty">{ "empty" }</p>
             } else {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                 <table class="records" aria-label={format!("{name} log")}>
                     <colgroup>
                         <col class="c-offset" /><col class="c-key" /><col /><col class="c-batch" />

@@ -65,7 +65,6 @@ fn shape(s: &Shape) -> Html {
 }
 
 fn item(i: &Item, on_target: &Callback<Target>) -> Html {
-    let shapes: Html = i.shapes.iter().map(shape).collect();
     match (i.role, &i.target) {
         (Role::Button, Some(t)) => {
             let onclick = {
@@ -81,18 +80,31 @@ fn item(i: &Item, on_target: &Callback<Target>) -> Html {
                     }
                 })
             };
+            // The button holds the shapes; its visible texts are drawn beside it (hidden from
+            // assistive technology), so its name is exactly its label (WCAG 2.5.3: no visible
+            // text that the name leaves out).
+            let (texts, shapes): (Vec<&Shape>, Vec<&Shape>) = i
+                .shapes
+                .iter()
+                .partition(|s| matches!(s, Shape::Text { .. }));
             html! {
+                <>
                 <g class={classes!(i.class, "clickable")} role="button" tabindex="0"
                     aria-label={i.label.clone()} {onclick} {onkeydown}>
-                    <title>{ i.label.clone().unwrap_or_default() }</title>
-                    { shapes }
+                    { for shapes.into_iter().map(shape) }
                 </g>
+                if !texts.is_empty() {
+                    <g class={classes!(i.class, "label")} aria-hidden="true">{ for texts.into_iter().map(shape) }</g>
+                }
+                </>
             }
         }
-        (Role::None, _) => html! { <g class={i.class} aria-hidden="true">{ shapes }</g> },
+        (Role::None, _) => html! {
+            <g class={i.class} aria-hidden="true">{ for i.shapes.iter().map(shape) }</g>
+        },
         (role, _) => html! {
             <g class={i.class} role={if role == Role::Group { "group" } else { "img" }} aria-label={i.label.clone()}>
-                { shapes }
+                { for i.shapes.iter().map(shape) }
             </g>
         },
     }

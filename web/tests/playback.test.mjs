@@ -27,6 +27,7 @@ async function playGenerator(page, baseUrl, topic, partitions, rate, speed = '1Ã
   await createTopic(page, topic, partitions, 3);
   await page.getByText('Produce many events', { exact: true }).click();
   const gen = page.getByRole('form', { name: 'Produce many events' });
+  await gen.getByLabel('Topic', { exact: true }).selectOption(topic);
   await gen.getByLabel('Count').fill(String(count));
   await gen.getByLabel('Rate (events/s)').fill(String(rate));
   await gen.getByRole('button', { name: 'Start producing' }).click();
@@ -120,9 +121,11 @@ export const tests = {
     await page.evaluate((hash) => { window.location.hash = hash; }, link);
     await playback(page).getByRole('button', { name: 'Play' }).waitFor();
     const heads = await page.locator('.partition-head strong').allTextContents();
-    assert.deepEqual(heads, ['alpha-0', 'alpha-1'], 'the partition logs are the link\'s');
+    // The link's scenario: the default topic payments and the alpha it created (no beta).
+    assert.deepEqual(heads, ['payments-0', 'payments-1', 'payments-2', 'alpha-0', 'alpha-1'], 'the partition logs are the link\'s');
     const replicas = await page.getByRole('article', { name: 'Broker 1' }).getByRole('listitem').allTextContents();
-    assert.ok(replicas.length > 0 && replicas.every((r) => r.startsWith('alpha-')), `the cluster panel is the link's: ${replicas}`);
-    assert.equal(await page.getByRole('form', { name: 'Produce an event' }).getByLabel('Topic', { exact: true }).inputValue(), 'alpha');
+    assert.ok(replicas.length > 0 && replicas.every((r) => r.startsWith('alpha-') || r.startsWith('payments-')), `the cluster panel is the link's: ${replicas}`);
+    const topics = await page.getByRole('form', { name: 'Produce an event' }).getByLabel('Topic', { exact: true }).locator('option').allTextContents();
+    assert.deepEqual(topics, ['payments', 'alpha']);
   },
 };

@@ -313,9 +313,6 @@ fn default_scenario() -> Scenario {
     s
 }
 
-/// Panels an embed shows when the link does not choose (`?panel=a,b`).
-const EMBED_DEFAULT_PANELS: [&str; 5] = ["lesson", "live", "producer", "cluster", "logs"];
-
 /// A decoded link's scenario, the moment it shows, and its lesson (when this app knows it).
 fn link_parts(d: kshare::Decoded) -> (Scenario, u64, Option<&'static str>) {
     let lesson = d
@@ -376,15 +373,29 @@ impl App {
         &self.timeline.sim
     }
 
-    /// Shows a panel? Everything outside an embed; in an embed the chosen (or default) ones.
+    /// Shows a panel? Everything outside an embed; in an embed the compact defaults (the
+    /// lesson, the live view, the sequence diagram) plus those `?panel=` adds.
     fn shows(&self, panel: &str) -> bool {
-        if !self.options.embed {
+        if !self.options.embed || self.options.panels.iter().any(|p| p == panel) {
             return true;
         }
-        if self.options.panels.is_empty() {
-            EMBED_DEFAULT_PANELS.contains(&panel)
-        } else {
-            self.options.panels.iter().any(|p| p == panel)
+        match panel {
+            "lesson" => true,
+            // The drawing the lesson is about: request/response timing in the sequence
+            // diagram (the lecture's batching picture), the cluster's state in the live view.
+            "live" | "sequence" => {
+                let timing = matches!(
+                    self.lesson,
+                    Some(
+                        "batching"
+                            | "async-vs-sync"
+                            | "delivery-callbacks"
+                            | "retries-and-idempotence"
+                    )
+                );
+                (panel == "sequence") == timing
+            }
+            _ => false,
         }
     }
 
@@ -1210,7 +1221,7 @@ impl Component for App {
                         if self.show_hint {
                             <div class="first-hint" role="note" aria-label="Where to start">
                                 <p><strong>{ "Start here: " }</strong>{ "press " }<strong>{ "Produce" }</strong>
-                                    { " to send the lecture's event to topic payments, then watch it below: it waits in an open batch for linger.ms, flies to the partition's leader as a ProduceRequest, and the acknowledgement comes back. Space pauses, → steps one event, Lessons walks you through the lecture." }</p>
+                                    { " and watch the event below: it waits in an open batch for linger.ms, flies to its partition's leader as a ProduceRequest, and the ack comes back. Space pauses, → steps one event." }</p>
                                 <button onclick={ctx.link().callback(|_| Msg::DismissHint)} aria-label="Dismiss the hint">{ "Dismiss" }</button>
                             </div>
                         }

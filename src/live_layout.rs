@@ -574,7 +574,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
         ];
         if !b.up {
             shapes.push(Shape::Cross {
-                x: broker_x + broker_w - 100.0,
+                x: broker_x + 86.0,
                 y: y0 + 12.0,
                 r: 6.0,
                 class: "cut-mark",
@@ -676,7 +676,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                 shapes.retain(|s| !matches!(s, Shape::Line { .. }));
             }
             let mut item = Item::named(
-                "replica",
+                if b.up { "replica" } else { "replica down" },
                 if r.batch_count > 0 {
                     Role::Button
                 } else {

@@ -197,10 +197,23 @@ export const firstMinute = {
     await live(page).waitFor();
     assert.equal(await hint.count(), 0, 'not back after a reload');
     const embed = await page.context().newPage();
-    await embed.goto(`${baseUrl}?embed=1&lesson=batching`);
+    await embed.goto(`${baseUrl}?embed=1&lesson=compression`);
     await embed.getByRole('figure', { name: /^Live view/ }).waitFor();
     assert.equal(await embed.getByRole('note', { name: 'Where to start' }).count(), 0);
     await embed.close();
   },
 };
 Object.assign(tests, firstMinute);
+
+Object.assign(tests, {
+  async 'a lesson embed is compact: at most 900 px tall at 720 px wide, with the lesson and its drawing'({ page, baseUrl, outDir }) {
+    await page.setViewportSize({ width: 720, height: 900 });
+    await page.goto(`${baseUrl}?embed=1&lesson=batching&autoplay=0`);
+    // The batching lesson is about timing: its embed draws the sequence diagram.
+    await sequence(page).waitFor();
+    await page.getByRole('heading', { name: /Batching/ }).waitFor();
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.screenshot({ path: join(outDir, 'embed-720.png'), fullPage: true });
+    assert.ok(height <= 900, `the embed is ${height}px tall`);
+  },
+});

@@ -1235,10 +1235,10 @@ impl Component for App {
                         }
                         if self.shows("sequence") {
                             <h3 id="h-sequence">{ "Sequence diagram" }</h3>
-                            <div class="seq-scroll">
+                            <div class="seq-scroll" tabindex="0">
                                 <SceneSvg scene={self.shown.sequence.clone()}
                                     label={self.shown.sequence_label.clone()}
-                                    class="sequence" on_target={cb.inspect_target.clone()} />
+                                    class="sequence" on_target={cb.inspect_target.clone()} scroll_to_end=true />
                             </div>
                         }
                     </section>

@@ -666,7 +666,16 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                     bar_x + bar_w + 4.0,
                     ry + 13.0,
                     fit(
-                        &format!("HW {} · LEO {}", r.high_watermark, r.log_end_offset),
+                        &if r.log_end_offset >= 100_000 {
+                            // Long offsets: the high watermark and how far the log runs ahead.
+                            format!(
+                                "HW {} +{}",
+                                r.high_watermark,
+                                r.log_end_offset - r.high_watermark
+                            )
+                        } else {
+                            format!("HW {} · LEO {}", r.high_watermark, r.log_end_offset)
+                        },
                         small_chars(broker_x + broker_w - bar_x - bar_w - 8.0),
                     ),
                     "small mono",

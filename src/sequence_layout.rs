@@ -23,6 +23,8 @@ const MAX_LOG_SCAN: usize = 2_000;
 pub const MAX_NODES: usize = 500;
 
 const X0: f64 = 100.0;
+/// Closest two labels on one lane may be.
+const LABEL_GAP: f64 = 34.0;
 const X1: f64 = WIDTH - 12.0;
 const TOP: f64 = 30.0;
 const LANE_H: f64 = 36.0;
@@ -182,6 +184,7 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
     let (produce, other): (Vec<&WireMessage>, Vec<&WireMessage>) =
         msgs.into_iter().partition(|m| m.req_id.is_some());
     let fetch_hidden = other.len().saturating_sub(MAX_FETCH_ARROWS);
+    let mut last_label = vec![f64::MIN; lanes];
     for m in produce
         .iter()
         .take(MAX_PRODUCE_ARROWS)
@@ -274,7 +277,15 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
             ),
         };
         if let Some(text) = text {
-            if x1 >= X0 + 4.0 {
+            // Labels that would overlap the previous one on this lane are left out (the arrow
+            // keeps its accessible name).
+            let free = last_label
+                .get(la)
+                .is_none_or(|&l| (x1 - l).abs() >= LABEL_GAP);
+            if x1 >= X0 + 4.0 && free {
+                if let Some(l) = last_label.get_mut(la) {
+                    *l = x1;
+                }
                 shapes.push(Shape::Text {
                     x: x1 + 3.0,
                     y: y1 + if yb > ya { 12.0 } else { -4.0 },
@@ -300,7 +311,7 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
             format!("{fetch_hidden} more replica fetches in this window"),
             vec![Shape::Text {
                 x: X1,
-                y: lane_y(lanes - 1) + 20.0,
+                y: TOP - 18.0,
                 text: format!("+{fetch_hidden} fetches"),
                 class: "small muted",
                 anchor: Anchor::End,
@@ -313,6 +324,7 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
     let last = log.partition_point(|e| e.time_us <= now.min(end));
     let scan_from = first.max(last.saturating_sub(MAX_LOG_SCAN));
     let mut marks = 0;
+    let mut last_app_label = f64::MAX;
     for e in log[scan_from..last].iter().rev() {
         if marks >= MAX_APP_MARKS {
             break;
@@ -325,6 +337,15 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
             x2: x,
             y2: if down { prod - 3.0 } else { app + 3.0 },
             class,
+        };
+        // Newest first: a label is left out when it would overlap the one drawn after it.
+        let label_free = last_app_label - x >= LABEL_GAP;
+        let app_text = |text: String, x: f64| Shape::Text {
+            x,
+            y: app - 5.0,
+            text: if label_free { text } else { String::new() },
+            class: "small",
+            anchor: Anchor::Middle,
         };
         let item = match &e.event {
             LogEvent::ProduceCalled {
@@ -347,31 +368,13 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
                 "app",
                 Role::Img,
                 "flush() called".into(),
-                vec![
-                    arrow(true, "call"),
-                    Shape::Text {
-                        x,
-                        y: app - 5.0,
-                        text: "flush()".into(),
-                        class: "small",
-                        anchor: Anchor::Middle,
-                    },
-                ],
+                vec![arrow(true, "call"), app_text("flush()".into(), x)],
             )),
             LogEvent::ReportsServed { count, by } => Some(Item::named(
                 "app",
                 Role::Img,
                 format!("{count} delivery callback(s) served by {}", fit(by, 20)),
-                vec![
-                    arrow(false, "callback"),
-                    Shape::Text {
-                        x,
-                        y: app - 5.0,
-                        text: format!("cb×{count}"),
-                        class: "small",
-                        anchor: Anchor::Middle,
-                    },
-                ],
+                vec![arrow(false, "callback"), app_text(format!("cb×{count}"), x)],
             )),
             LogEvent::FaultFired { fault } => {
                 let lane = fault_broker(fault).and_then(node_lane).unwrap_or(1);
@@ -389,7 +392,15 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
             }
             _ => None,
         };
-        if let Some(item) = item {
+        if let Some(mut item) = item {
+            let before = item.shapes.len();
+            item.shapes
+                .retain(|s| !matches!(s, Shape::Text { text, .. } if text.is_empty()));
+            if item.shapes.len() == before
+                && item.shapes.iter().any(|s| matches!(s, Shape::Text { .. }))
+            {
+                last_app_label = x;
+            }
             marks += 1;
             items.push(item);
         }

@@ -15,6 +15,10 @@ pub struct SceneSvgProps {
     pub label: AttrValue,
     pub class: AttrValue,
     pub on_target: Callback<Target>,
+    /// Scrolled inside its box (the sequence diagram on a phone): start at the right end,
+    /// where "now" is.
+    #[prop_or_default]
+    pub scroll_to_end: bool,
 }
 
 fn n(v: f64) -> String {
@@ -113,8 +117,21 @@ fn item(i: &Item, on_target: &Callback<Target>) -> Html {
 #[function_component(SceneSvg)]
 pub fn scene_svg(p: &SceneSvgProps) -> Html {
     let s = &p.scene;
+    let figure = use_node_ref();
+    {
+        let (figure, scroll) = (figure.clone(), p.scroll_to_end);
+        use_effect_with((), move |_| {
+            if let Some(parent) = figure
+                .cast::<web_sys::Element>()
+                .and_then(|f| f.parent_element())
+                .filter(|_| scroll)
+            {
+                parent.set_scroll_left(parent.scroll_width());
+            }
+        });
+    }
     html! {
-        <figure class={classes!("scene", p.class.to_string())} aria-label={p.label.clone()}>
+        <figure ref={figure} class={classes!("scene", p.class.to_string())} aria-label={p.label.clone()}>
             <svg viewBox={format!("0 0 {} {}", n(s.width), n(s.height))} width={n(s.width)}
                 preserveAspectRatio="xMinYMin meet" style={format!("aspect-ratio: {} / {}", n(s.width), n(s.height))}>
                 { for s.items.iter().map(|i| item(i, &p.on_target)) }

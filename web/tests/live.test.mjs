@@ -161,6 +161,9 @@ export const tests = {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(outDir, 'live-phone.png') });
     await page.locator('.stage').screenshot({ path: join(outDir, 'live-phone-stage.png') });
+    // The sequence diagram scrolls sideways in its own box, opened at "now" (the right end).
+    const scroll = await page.locator('.seq-scroll').evaluate((e) => ({ left: e.scrollLeft, max: e.scrollWidth - e.clientWidth }));
+    assert.ok(scroll.max > 0 && scroll.left >= scroll.max - 2, `scrolled to ${scroll.left} of ${scroll.max}`);
   },
 };
 
@@ -215,5 +218,31 @@ Object.assign(tests, {
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.screenshot({ path: join(outDir, 'embed-720.png'), fullPage: true });
     assert.ok(height <= 900, `the embed is ${height}px tall`);
+  },
+});
+
+Object.assign(tests, {
+  async 'busy: at 10,000 events/s the drawing aggregates and stays under its node cap; the batching lesson draws the lecture diagram'({ page, baseUrl, outDir }) {
+    await openPaused(page, baseUrl);
+    await page.getByText('Produce many events', { exact: true }).click();
+    const gen = page.getByRole('form', { name: 'Produce many events' });
+    await gen.getByLabel('Count').fill('200000');
+    await gen.getByLabel('Rate (events/s)').fill('10000');
+    await gen.getByRole('button', { name: 'Start producing' }).click();
+    await page.getByLabel('Speed').selectOption({ label: '1× real time' });
+    await playback(page).getByRole('button', { name: 'Play' }).click();
+    await page.waitForTimeout(2500);
+    await playback(page).getByRole('button', { name: 'Pause' }).click();
+    const nodes = await live(page).locator('svg *').count();
+    // live_layout::MAX_NODES (700) plus a <title>-free renderer: the cap holds in the browser.
+    assert.ok(nodes <= 700, `${nodes} SVG elements`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('.stage').screenshot({ path: join(outDir, 'live-busy.png') });
+
+    await page.goto(`${baseUrl}?lesson=batching`);
+    await openPaused(page, `${baseUrl}?lesson=batching`);
+    for (let i = 0; i < 40; i++) await step(page);
+    await page.locator('.stage').screenshot({ path: join(outDir, 'live-lesson-batching.png') });
+    assert.ok(await sequence(page).getByRole('img', { name: /^produce\(\) to events-0/ }).count() > 0);
   },
 });

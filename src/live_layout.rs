@@ -607,7 +607,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                 .unwrap_or(0)
                 .max(1) as f64;
             let bar_x = broker_x + 176.0;
-            let bar_w = 68.0;
+            let bar_w = 60.0;
             let x_of = |o: i64| bar_x + bar_w * (o.max(0) as f64 / max_leo).min(1.0);
             let name = format!("{}-{}", p.topic, p.partition);
             let mut shapes = vec![
@@ -666,15 +666,19 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                     bar_x + bar_w + 4.0,
                     ry + 13.0,
                     fit(
-                        &if r.log_end_offset >= 100_000 {
-                            // Long offsets: the high watermark and how far the log runs ahead.
-                            format!(
-                                "HW {} +{}",
-                                r.high_watermark,
-                                r.log_end_offset - r.high_watermark
-                            )
-                        } else {
-                            format!("HW {} · LEO {}", r.high_watermark, r.log_end_offset)
+                        &{
+                            let full = format!("HW {} LEO {}", r.high_watermark, r.log_end_offset);
+                            let room = small_chars(broker_x + broker_w - bar_x - bar_w - 8.0);
+                            if full.chars().count() <= room {
+                                full
+                            } else {
+                                // Long offsets: the high watermark and how far the log runs ahead.
+                                format!(
+                                    "HW {} +{}",
+                                    r.high_watermark,
+                                    r.log_end_offset - r.high_watermark
+                                )
+                            }
                         },
                         small_chars(broker_x + broker_w - bar_x - bar_w - 8.0),
                     ),

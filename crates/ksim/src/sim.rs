@@ -1186,6 +1186,7 @@ impl Simulation {
                 id: b.id,
                 up: b.up,
                 isolated: w.net.isolated.contains_key(&b.id),
+                producer_cut: w.net.isolated.get(&b.id).copied().unwrap_or(false),
                 fenced: self.cluster.fenced.contains(&b.id),
             })
             .collect();

@@ -46,6 +46,10 @@ pub struct BrokerView {
     pub id: u32,
     pub up: bool,
     pub isolated: bool,
+    /// Isolated with the producer cut off too (`Fault::Isolate { include_producer: true }`);
+    /// otherwise an isolated broker still reaches the producer.
+    #[serde(default)]
+    pub producer_cut: bool,
     /// Fenced by the controller (no heartbeat for `broker.session.timeout.ms`).
     pub fenced: bool,
 }

@@ -117,3 +117,26 @@ fn a_lost_response_says_when_it_was_lost() {
     assert_eq!(lost.lost_us, Some(lost.sent_us), "lost on its way");
     assert!(lost.req_id.is_some());
 }
+
+#[test]
+fn an_isolated_broker_says_whether_the_producer_is_cut_off_too() {
+    for include_producer in [false, true] {
+        let mut sim = Simulation::new(scenario("none")).unwrap();
+        sim.apply(Action::InjectFault {
+            fault: Fault::Isolate {
+                broker: 2,
+                include_producer,
+            },
+        })
+        .unwrap();
+        let v = sim.view();
+        let b = v.brokers.iter().find(|b| b.id == 2).unwrap();
+        assert!(b.isolated);
+        assert_eq!(b.producer_cut, include_producer);
+        assert!(v
+            .brokers
+            .iter()
+            .filter(|b| b.id != 2)
+            .all(|b| !b.producer_cut));
+    }
+}

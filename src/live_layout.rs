@@ -5,6 +5,17 @@
 //! (RaftScope draws its messages the same way), so Pause freezes the picture, Step moves it by
 //! one event and a rewind moves packets back.
 //!
+//! What is drawn, and where it comes from in Kafka (the values all come from the core's view):
+//! - an open batch fills toward librdkafka's `batch.num.messages` / `batch.size` (the limits
+//!   `rd_kafka_msgset_writer_init` in `src/rdkafka_msgset_writer.c` applies) and waits at most
+//!   `linger.ms` (alias of `queue.buffering.max.ms`, CONFIGURATION.md) for its oldest message;
+//! - a ProduceRequest goes to the partition leader the producer's metadata names; with
+//!   `acks=0` the broker sends no response (Kafka protocol guide, `ProduceRequest.acks`);
+//! - followers replicate by Fetch requests to the leader (`kafka.server.ReplicaFetcherThread`);
+//!   each replica's log end offset and the high watermark (`kafka.cluster.Partition`,
+//!   `UnifiedLog.logEndOffset` / `highWatermark`) are the marks on its log bar, and ISR
+//!   membership (`Partition.maybeShrinkIsr`, `replica.lag.time.max.ms`) is a word on its row.
+//!
 //! The drawing is bounded whatever the load: at most `MAX_BATCH_ROWS` open batches,
 //! `MAX_BROKERS` brokers with `MAX_REPLICA_ROWS` replicas each and `MAX_PACKETS` messages are
 //! drawn; the rest is counted ("+37 more"). `MAX_NODES` is the resulting cap on SVG elements,
@@ -476,10 +487,11 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
             continue;
         };
         let back = geometry.path(b.id, PRODUCER, n).unwrap_or_default();
-        let (state, _) = broker_state(b);
+        // An isolated broker still reaches the producer unless the isolation includes it.
+        let cut = b.isolated && b.producer_cut;
         let class = if !b.up {
             "link down"
-        } else if b.isolated {
+        } else if cut {
             "link cut"
         } else {
             "link"
@@ -494,7 +506,7 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
                 class,
             },
         ];
-        if !b.up || b.isolated {
+        if !b.up || cut {
             let (x, y) = along(&path, 0.5);
             shapes.push(Shape::Cross {
                 x,
@@ -506,7 +518,17 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
         items.push(Item::named(
             "link",
             Role::Img,
-            format!("link producer – broker {}: {state}", b.id),
+            format!(
+                "link producer – broker {}: {}",
+                b.id,
+                if !b.up {
+                    "down (crashed)"
+                } else if cut {
+                    "cut"
+                } else {
+                    "up"
+                }
+            ),
             shapes,
         ));
     }
@@ -1029,6 +1051,28 @@ mod tests {
         .unwrap();
         let s = layout(&sim.view(), true);
         assert!(labels(&s).contains(&format!("Broker {leader}: down (crashed)")));
+    }
+
+    #[test]
+    fn isolation_cuts_the_producer_link_only_when_it_includes_the_producer() {
+        for include_producer in [false, true] {
+            let mut sim = sim("5");
+            sim.apply(Action::InjectFault {
+                fault: Fault::Isolate {
+                    broker: 2,
+                    include_producer,
+                },
+            })
+            .unwrap();
+            let s = layout(&sim.view(), false);
+            let l = labels(&s);
+            assert!(l.contains(&"Broker 2: isolated".to_string()), "{l:?}");
+            let want = if include_producer { "cut" } else { "up" };
+            assert!(
+                l.contains(&format!("link producer – broker 2: {want}")),
+                "{l:?}"
+            );
+        }
     }
 
     #[test]

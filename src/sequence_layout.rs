@@ -128,13 +128,15 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         });
     }
     let axis_y = height - 8.0;
-    shapes.push(Shape::Text {
-        x: X0,
-        y: axis_y,
-        text: format!("−{}", duration(now - start)),
-        class: "small muted",
-        anchor: Anchor::Start,
-    });
+    if x_of(now) - X0 > 90.0 {
+        shapes.push(Shape::Text {
+            x: X0,
+            y: axis_y,
+            text: format!("−{}", duration(now - start)),
+            class: "small muted",
+            anchor: Anchor::Start,
+        });
+    }
     shapes.push(Shape::Text {
         x: X1,
         y: axis_y,
@@ -147,12 +149,13 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         x1: xn,
         y1: TOP - 14.0,
         x2: xn,
-        y2: lane_y(lanes - 1) + 8.0,
+        y2: axis_y - 12.0,
         class: "now",
     });
+    // "now" under the axis, clear of the labels above the application lane.
     shapes.push(Shape::Text {
         x: xn,
-        y: TOP - 18.0,
+        y: axis_y,
         text: format!("now {}", duration(now)),
         class: "small strong",
         anchor: Anchor::Middle,

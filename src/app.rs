@@ -278,7 +278,7 @@ struct Shown {
 impl Shown {
     fn new(view: &Rc<View>) -> Shown {
         Shown {
-            live: Rc::new(crate::live_layout::layout(view, narrow_screen())),
+            live: Rc::new(crate::live_layout::layout(view, narrow_screen(), &[])),
             live_label: AttrValue::from(crate::live_layout::summary(view)),
             sequence: Rc::default(),
             sequence_label: AttrValue::from("Sequence diagram"),
@@ -517,7 +517,12 @@ impl App {
         let shown = &mut self.shown;
         match slot {
             Slot::Live => {
-                shown.live = Rc::new(crate::live_layout::layout(&self.view, narrow_screen()));
+                let reasons = crate::live_layout::send_reasons(self.timeline.sim.log());
+                shown.live = Rc::new(crate::live_layout::layout(
+                    &self.view,
+                    narrow_screen(),
+                    &reasons,
+                ));
                 shown.live_label = AttrValue::from(crate::live_layout::summary(&self.view));
                 shown.sequence = Rc::new(crate::sequence_layout::layout(
                     &self.view,

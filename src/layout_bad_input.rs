@@ -138,7 +138,7 @@ fn every_500th_step_of_200_fault_schedules_draws_inside_the_view_box() {
             }
             let v = sim.view();
             for narrow in [false, true] {
-                let live = live_layout::layout(&v, narrow);
+                let live = live_layout::layout(&v, narrow, &live_layout::send_reasons(sim.log()));
                 assert!(
                     live.outside().is_empty(),
                     "seed {seed} step {step} narrow {narrow}: {:?}",

@@ -22,7 +22,7 @@
 //! checked by the tests below.
 
 use crate::scene::{along, chars_in, duration, fit, Anchor, Item, Role, Scene, Shape, Target};
-use ksim::{BrokerView, View, WireMessage, PRODUCER};
+use ksim::{BrokerView, LogEntry, LogEvent, SealReason, View, WireMessage, PRODUCER};
 
 pub const WIDTH: f64 = 960.0;
 /// Width of the phone layout (producer above the brokers).
@@ -224,19 +224,74 @@ fn node(n: u32) -> String {
     }
 }
 
+/// Log entries looked at (newest) to learn why each recent request's batch was sealed.
+const SEAL_SCAN: usize = 2_000;
+
+/// Why each recent ProduceRequest was sent, from the event log: the seal reason of its first
+/// batch (`BatchSealed` just before `RequestSent`), or "retry". Bounded: the newest
+/// `SEAL_SCAN` entries.
+pub fn send_reasons(log: &[LogEntry]) -> Vec<(u64, &'static str)> {
+    let mut sealed: Vec<((&str, u32), SealReason)> = Vec::new();
+    let mut out = Vec::new();
+    for e in &log[log.len().saturating_sub(SEAL_SCAN)..] {
+        match &e.event {
+            LogEvent::BatchSealed {
+                topic,
+                partition,
+                reason,
+                ..
+            } => {
+                sealed.retain(|(k, _)| *k != (topic.as_str(), *partition));
+                sealed.push(((topic.as_str(), *partition), *reason));
+            }
+            LogEvent::RequestSent {
+                req_id,
+                batches,
+                retry,
+                ..
+            } => {
+                let first = batches.first().map(|(t, p, _, _)| (t.as_str(), *p));
+                let reason = if *retry {
+                    Some("retry")
+                } else {
+                    sealed
+                        .iter()
+                        .find(|(k, _)| Some(*k) == first)
+                        .map(|(_, r)| match r {
+                            SealReason::Linger => "linger.ms",
+                            SealReason::Full => "batch.size",
+                            SealReason::Count => "batch.num.messages",
+                            SealReason::Flush => "flush()",
+                            SealReason::Piggyback => "rode along",
+                        })
+                };
+                if let Some(r) = reason {
+                    out.push((*req_id, r));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A message's accessible name and on-picture label.
-fn message_label(m: &WireMessage, lost: bool) -> (String, Option<String>) {
+fn message_label(m: &WireMessage, lost: bool, why: Option<&str>) -> (String, Option<String>) {
     let lost_text = if lost { ", lost on the way" } else { "" };
     match (m.kind.as_str(), m.req_id) {
         ("Produce", Some(r)) => {
             let codec = m.codec.clone().unwrap_or_default();
+            let why_text = why.map(|w| format!(", sent by {w}")).unwrap_or_default();
             (
                 format!(
-                    "ProduceRequest #{r} → {}: {} B, {codec}{lost_text}",
+                    "ProduceRequest #{r} → {}: {} B, {codec}{why_text}{lost_text}",
                     node(m.to),
                     m.size_bytes
                 ),
-                Some(format!("#{r} {codec} {} B", m.size_bytes)),
+                Some(match why {
+                    Some(w) => format!("#{r} {codec} {} B · {w}", m.size_bytes),
+                    None => format!("#{r} {codec} {} B", m.size_bytes),
+                }),
             )
         }
         ("ProduceResponse", Some(r)) => (
@@ -254,7 +309,8 @@ fn message_label(m: &WireMessage, lost: bool) -> (String, Option<String>) {
 }
 
 /// The live view of `v` at its virtual time.
-pub fn layout(v: &View, narrow: bool) -> Scene {
+/// `reasons`: why recent requests were sent (`send_reasons`), shown on their packets.
+pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
     let now = v.time_us;
     let f = Frame::new(narrow);
     let (producer_x, producer_w, broker_x, broker_w, width) =
@@ -797,7 +853,11 @@ pub fn layout(v: &View, narrow: bool) -> Scene {
         }
         drawn += 1;
         let (x, y) = along(&path, t);
-        let (label, text) = message_label(m, lost);
+        let why = m
+            .req_id
+            .filter(|_| m.kind == "Produce")
+            .and_then(|r| reasons.iter().find(|(id, _)| *id == r).map(|(_, w)| *w));
+        let (label, text) = message_label(m, lost, why);
         let lost_class = if lost { " lost" } else { "" };
         let mut shapes = Vec::new();
         match m.kind.as_str() {
@@ -982,7 +1042,7 @@ mod tests {
         }
         sim.run_until(sim.now_us() + 258_000);
         let v = sim.view();
-        let s = layout(&v, false);
+        let s = layout(&v, false, &[]);
         let b = &v
             .producer
             .open_batches
@@ -1006,7 +1066,7 @@ mod tests {
             sim.step();
             let v = sim.view();
             if let Some(m) = v.network.iter().find(|m| m.kind == "Produce") {
-                let s = layout(&v, false);
+                let s = layout(&v, false, &[]);
                 let item = s
                     .items
                     .iter()
@@ -1029,7 +1089,7 @@ mod tests {
                 let half = (m.sent_us + m.arrival_us) / 2;
                 let mut v2 = v.clone();
                 v2.time_us = half;
-                let s2 = layout(&v2, false);
+                let s2 = layout(&v2, false, &[]);
                 let moved = s2
                     .items
                     .iter()
@@ -1049,8 +1109,31 @@ mod tests {
             fault: Fault::Crash { broker: leader },
         })
         .unwrap();
-        let s = layout(&sim.view(), true);
+        let s = layout(&sim.view(), true, &[]);
         assert!(labels(&s).contains(&format!("Broker {leader}: down (crashed)")));
+    }
+
+    #[test]
+    fn a_packet_says_why_its_batch_was_sent() {
+        for (linger, flush, why) in [("5", false, "linger.ms"), ("60000", true, "flush()")] {
+            let mut sim = sim(linger);
+            sim.produce("payments", Some("Alice"), Some("x")).unwrap();
+            if flush {
+                sim.apply(Action::Flush { timeout_ms: None }).unwrap();
+            }
+            while !sim.view().network.iter().any(|m| m.kind == "Produce") {
+                sim.step().expect("a request is sent");
+            }
+            let s = layout(&sim.view(), false, &send_reasons(sim.log()));
+            assert!(
+                labels(&s)
+                    .iter()
+                    .any(|l| l.starts_with("ProduceRequest #")
+                        && l.contains(&format!("sent by {why}"))),
+                "{:?}",
+                labels(&s)
+            );
+        }
     }
 
     #[test]
@@ -1064,7 +1147,7 @@ mod tests {
                 },
             })
             .unwrap();
-            let s = layout(&sim.view(), false);
+            let s = layout(&sim.view(), false, &[]);
             let l = labels(&s);
             assert!(l.contains(&"Broker 2: isolated".to_string()), "{l:?}");
             let want = if include_producer { "cut" } else { "up" };
@@ -1101,7 +1184,7 @@ mod tests {
             }
             sim.run_until(sim.now_us() + 3_000);
             for narrow in [false, true] {
-                let scene = layout(&sim.view(), narrow);
+                let scene = layout(&sim.view(), narrow, &send_reasons(sim.log()));
                 max_nodes = max_nodes.max(scene.node_count());
                 assert!(scene.node_count() <= MAX_NODES, "{}", scene.node_count());
                 assert!(scene.outside().is_empty(), "{:?}", scene.outside());

@@ -24,7 +24,7 @@ pub const MAX_NODES: usize = 500;
 
 const X0: f64 = 100.0;
 /// Closest two labels on one lane may be.
-const LABEL_GAP: f64 = 34.0;
+const LABEL_GAP: f64 = 60.0;
 const X1: f64 = WIDTH - 12.0;
 const TOP: f64 = 30.0;
 const LANE_H: f64 = 36.0;
@@ -188,6 +188,8 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         msgs.into_iter().partition(|m| m.req_id.is_some());
     let fetch_hidden = other.len().saturating_sub(MAX_FETCH_ARROWS);
     let mut last_label = vec![f64::MIN; lanes];
+    // Why each request went: linger.ms, batch.size, flush(), a retry (from the log).
+    let reasons = crate::live_layout::send_reasons(log);
     for m in produce
         .iter()
         .take(MAX_PRODUCE_ARROWS)
@@ -250,18 +252,25 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         }
         let lost = if m.dropped { ", lost" } else { "" };
         let (label, text, role, target) = match (m.kind.as_str(), m.req_id) {
-            ("Produce", Some(r)) => (
-                format!(
-                    "ProduceRequest #{r} → {}: {} B {}, {}{lost}",
-                    node(m.to),
-                    m.size_bytes,
-                    m.codec.clone().unwrap_or_default(),
-                    duration(flight)
-                ),
-                Some(format!("#{r}")),
-                Role::Button,
-                Some(Target::Request { req_id: r }),
-            ),
+            ("Produce", Some(r)) => {
+                let why = reasons.iter().find(|(id, _)| *id == r).map(|(_, w)| *w);
+                (
+                    format!(
+                        "ProduceRequest #{r} → {}: {} B {}, {}{}{lost}",
+                        node(m.to),
+                        m.size_bytes,
+                        m.codec.clone().unwrap_or_default(),
+                        duration(flight),
+                        why.map(|w| format!(", sent by {w}")).unwrap_or_default()
+                    ),
+                    Some(match why {
+                        Some(w) => format!("#{r} {w}"),
+                        None => format!("#{r}"),
+                    }),
+                    Role::Button,
+                    Some(Target::Request { req_id: r }),
+                )
+            }
             ("ProduceResponse", Some(r)) => (
                 format!(
                     "ProduceResponse #{r} → producer from {}, {}{lost}",
@@ -291,7 +300,7 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
                 }
                 shapes.push(Shape::Text {
                     x: x1 + 3.0,
-                    y: y1 + if yb > ya { 12.0 } else { -4.0 },
+                    y: y1 - 4.0,
                     text,
                     class: "small",
                     anchor: Anchor::Start,

@@ -16,6 +16,7 @@ use crate::components::metrics_panel::{MetricsPanel, Sample};
 use crate::components::network_panel::NetworkPanel;
 use crate::components::produce_form::ProduceForm;
 use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
+use crate::components::scene_svg::SceneSvg;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
@@ -24,6 +25,7 @@ use crate::embed::{EmbedBridge, EmbedCommand};
 use crate::frame_budget::{FrameBudget, Pace, SIM_BUDGET_MS};
 use crate::keyboard::KeyListener;
 use crate::records::{DecodeCache, PartitionLog};
+use crate::scene::{Scene, Target};
 use crate::share::{DisplayOptions, HashListener};
 use crate::theme::{Theme, ThemeSwitch};
 use crate::timeline::Timeline;
@@ -52,6 +54,8 @@ pub enum Msg {
     LogScroll(usize),
     LogFilter(String),
     Inspect(BatchRef),
+    /// A batch or packet clicked in the live view or the sequence diagram.
+    InspectTarget(Target),
     CloseInspector,
     SetTheme(Theme),
     /// A share link or fragment to open (pasted link, embedding page).
@@ -67,6 +71,7 @@ pub enum Msg {
     Embed(EmbedCommand),
     /// Compute the log hash of a long log (see `HASH_ON_PAUSE_MAX_ENTRIES`).
     ComputeHash,
+    DismissHint,
 }
 
 /// The callbacks handed to child components, made once: a new callback on every render would
@@ -89,6 +94,7 @@ struct Callbacks {
     download: Callback<()>,
     open_file: Callback<String>,
     inspect: Callback<BatchRef>,
+    inspect_target: Callback<Target>,
     close_inspector: Callback<()>,
     log_filter: Callback<String>,
     log_scroll: Callback<usize>,
@@ -115,6 +121,7 @@ impl Callbacks {
             download: link.callback(|_| Msg::Download),
             open_file: link.callback(Msg::OpenFile),
             inspect: link.callback(Msg::Inspect),
+            inspect_target: link.callback(Msg::InspectTarget),
             close_inspector: link.callback(|_| Msg::CloseInspector),
             log_filter: link.callback(Msg::LogFilter),
             log_scroll: link.callback(Msg::LogScroll),
@@ -182,11 +189,25 @@ pub struct App {
     link_stale: bool,
     /// Whether the simulation keeps up with the chosen speed.
     pace: Pace,
+    /// The first-visit hint (never in an embed; dismissed once for good).
+    show_hint: bool,
+}
+
+/// Browser storage key remembering that the first-visit hint was dismissed.
+const HINT_STORAGE_KEY: &str = "kafka-playground-hint-dismissed";
+
+fn hint_dismissed() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(HINT_STORAGE_KEY).ok().flatten())
+        .is_some()
 }
 
 /// A part of the page that is refreshed on its own: one panel, or one partition's log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
+    /// The live view and the sequence diagram (positions are functions of virtual time).
+    Live,
     Producer,
     Network,
     Reports,
@@ -199,7 +220,13 @@ enum Slot {
 }
 
 /// Slots before the partition logs in a round (the panels in view first).
-const LEADING_SLOTS: [Slot; 4] = [Slot::Producer, Slot::Network, Slot::Reports, Slot::Cluster];
+const LEADING_SLOTS: [Slot; 5] = [
+    Slot::Live,
+    Slot::Producer,
+    Slot::Network,
+    Slot::Reports,
+    Slot::Cluster,
+];
 /// Slots after them.
 const TRAILING_SLOTS: [Slot; 3] = [Slot::Metrics, Slot::Events, Slot::Side];
 
@@ -231,6 +258,10 @@ fn side_changed(old: &View, new: &View) -> bool {
 
 /// The snapshot each slot shows (see `frame_budget`).
 struct Shown {
+    live: Rc<Scene>,
+    live_label: AttrValue,
+    sequence: Rc<Scene>,
+    sequence_label: AttrValue,
     producer: Snapshot<View>,
     network: Snapshot<View>,
     reports: Snapshot<View>,
@@ -247,6 +278,10 @@ struct Shown {
 impl Shown {
     fn new(view: &Rc<View>) -> Shown {
         Shown {
+            live: Rc::new(crate::live_layout::layout(view, narrow_screen(), &[])),
+            live_label: AttrValue::from(crate::live_layout::summary(view)),
+            sequence: Rc::default(),
+            sequence_label: AttrValue::from("Sequence diagram"),
             producer: Snapshot(view.clone()),
             network: Snapshot(view.clone()),
             reports: Snapshot(view.clone()),
@@ -261,12 +296,22 @@ impl Shown {
     }
 }
 
+/// The scenario a fresh page (and Reset outside a lesson) opens: the preset plus the lecture's
+/// topic `payments` (3 partitions, replication factor 3), so the prefilled event produces at
+/// once. The topic is part of the scenario (not the preset), so old links, which store only
+/// their differences from the preset, open exactly as before.
 fn default_scenario() -> Scenario {
-    kshare::presets::default_scenario()
+    let mut s = kshare::presets::default_scenario();
+    if s.topics.is_empty() {
+        s.topics.push(ksim::TopicSpec {
+            name: "payments".into(),
+            partitions: 3,
+            replication_factor: 3.min(s.cluster.brokers.max(1)),
+            ..Default::default()
+        });
+    }
+    s
 }
-
-/// Panels an embed shows when the link does not choose (`?panel=a,b`).
-const EMBED_DEFAULT_PANELS: [&str; 4] = ["lesson", "producer", "cluster", "logs"];
 
 /// A decoded link's scenario, the moment it shows, and its lesson (when this app knows it).
 fn link_parts(d: kshare::Decoded) -> (Scenario, u64, Option<&'static str>) {
@@ -305,6 +350,14 @@ fn initial_state(
     (default_scenario(), 0, None, None)
 }
 
+/// A phone-sized window: the live view stacks the producer above the brokers.
+fn narrow_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w < 640.0)
+}
+
 fn prefers_reduced_motion() -> bool {
     web_sys::window()
         .and_then(|w| {
@@ -320,15 +373,29 @@ impl App {
         &self.timeline.sim
     }
 
-    /// Shows a panel? Everything outside an embed; in an embed the chosen (or default) ones.
+    /// Shows a panel? Everything outside an embed; in an embed the compact defaults (the
+    /// lesson, the live view, the sequence diagram) plus those `?panel=` adds.
     fn shows(&self, panel: &str) -> bool {
-        if !self.options.embed {
+        if !self.options.embed || self.options.panels.iter().any(|p| p == panel) {
             return true;
         }
-        if self.options.panels.is_empty() {
-            EMBED_DEFAULT_PANELS.contains(&panel)
-        } else {
-            self.options.panels.iter().any(|p| p == panel)
+        match panel {
+            "lesson" => true,
+            // The drawing the lesson is about: request/response timing in the sequence
+            // diagram (the lecture's batching picture), the cluster's state in the live view.
+            "live" | "sequence" => {
+                let timing = matches!(
+                    self.lesson,
+                    Some(
+                        "batching"
+                            | "async-vs-sync"
+                            | "delivery-callbacks"
+                            | "retries-and-idempotence"
+                    )
+                );
+                (panel == "sequence") == timing
+            }
+            _ => false,
         }
     }
 
@@ -449,6 +516,25 @@ impl App {
     fn publish(&mut self, slot: Slot) {
         let shown = &mut self.shown;
         match slot {
+            Slot::Live => {
+                let reasons = crate::live_layout::send_reasons(self.timeline.sim.log());
+                shown.live = Rc::new(crate::live_layout::layout(
+                    &self.view,
+                    narrow_screen(),
+                    &reasons,
+                ));
+                shown.live_label = AttrValue::from(crate::live_layout::summary(&self.view));
+                shown.sequence = Rc::new(crate::sequence_layout::layout(
+                    &self.view,
+                    self.timeline.sim.log(),
+                ));
+                let (start, end) = crate::sequence_layout::window(&self.view);
+                shown.sequence_label = AttrValue::from(format!(
+                    "Sequence diagram: the application, the producer and each broker, from {} to {}",
+                    crate::scene::duration(start),
+                    crate::scene::duration(end)
+                ));
+            }
             Slot::Producer => shown.producer = Snapshot(self.view.clone()),
             Slot::Network => shown.network = Snapshot(self.view.clone()),
             Slot::Reports => shown.reports = Snapshot(self.view.clone()),
@@ -634,6 +720,87 @@ impl App {
         }
     }
 
+    /// Opens the inspector on what was clicked in the live view or the sequence diagram: a
+    /// stored batch, or a ProduceRequest's batch — its bytes while on the wire, afterwards the
+    /// batch it wrote (found through the response's base offset in the event log).
+    fn inspect_target(&mut self, t: Target) {
+        let (topic, partition, broker, index, in_flight) = match t {
+            Target::Stored {
+                topic,
+                partition,
+                broker,
+                index,
+            } => (topic, partition, broker, index, None),
+            Target::Request { req_id } => {
+                if let Some(ksim::InFlightBatch {
+                    topic,
+                    partition,
+                    bytes,
+                }) = self.sim().in_flight_batch_bytes(req_id, 0)
+                {
+                    let broker = self
+                        .view
+                        .producer
+                        .in_flight
+                        .iter()
+                        .find(|r| r.req_id == req_id)
+                        .map_or(0, |r| r.broker);
+                    self.inspected = Some((
+                        BatchRef {
+                            topic,
+                            partition,
+                            broker,
+                            index: 0,
+                            in_flight: Some(req_id),
+                        },
+                        Rc::new(bytes.to_vec()),
+                    ));
+                    return;
+                }
+                let written = self.sim().log().iter().rev().find_map(|e| match &e.event {
+                    LogEvent::ResponseReceived {
+                        req_id: r,
+                        broker,
+                        results,
+                    } if *r == req_id => results.iter().find_map(|p| {
+                        Some((p.topic.clone(), p.partition, *broker, p.base_offset?))
+                    }),
+                    _ => None,
+                });
+                let Some((topic, partition, broker, base)) = written else {
+                    return;
+                };
+                let index = self
+                    .view
+                    .partitions
+                    .iter()
+                    .filter(|p| p.topic == topic && p.partition == partition)
+                    .flat_map(|p| &p.replicas)
+                    .filter(|r| r.broker == broker)
+                    .flat_map(|r| &r.batches)
+                    .find(|b| b.base_offset == base)
+                    .map(|b| b.index);
+                let Some(index) = index else { return };
+                (topic, partition, broker, index, None)
+            }
+        };
+        self.inspected = self
+            .sim()
+            .batch_bytes(&topic, partition, broker, index)
+            .map(|bytes| {
+                (
+                    BatchRef {
+                        topic,
+                        partition,
+                        broker,
+                        index,
+                        in_flight,
+                    },
+                    Rc::new(bytes.to_vec()),
+                )
+            });
+    }
+
     fn error_for(&self, origin: Origin) -> Option<SimError> {
         self.error
             .as_ref()
@@ -800,7 +967,9 @@ impl Component for App {
             callbacks: Callbacks::new(ctx.link()),
             link_stale: false,
             pace: Pace::default(),
+            show_hint: false,
         };
+        app.show_hint = !app.options.embed && !hint_dismissed();
         app.refresh();
         app.after_change();
         // A link that shows a moment opens paused there, so the learner sees what the author saw.
@@ -887,6 +1056,7 @@ impl Component for App {
                     .batch_bytes(&b.topic, b.partition, b.broker, b.index)
                     .map(|bytes| (b, Rc::new(bytes.to_vec())));
             }
+            Msg::InspectTarget(t) => self.inspect_target(t),
             Msg::CloseInspector => self.inspected = None,
             Msg::SetTheme(t) => {
                 self.theme = t;
@@ -970,6 +1140,12 @@ impl Component for App {
                 );
             }
             Msg::Status(s) => self.share_status = Some(s),
+            Msg::DismissHint => {
+                self.show_hint = false;
+                if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                    let _ = s.set_item(HINT_STORAGE_KEY, "1");
+                }
+            }
             Msg::ComputeHash => {
                 self.paused_log_hash(true);
             }
@@ -983,7 +1159,7 @@ impl Component for App {
         true
     }
 
-    fn view(&self, _ctx: &Context<Self>) -> Html {
+    fn view(&self, ctx: &Context<Self>) -> Html {
         let cb = &self.callbacks;
         // Topics and brokers as the settings, faults and forms show them (the `Side` slot).
         let view = self.shown.side.clone();
@@ -1049,6 +1225,33 @@ impl Component for App {
                 if self.show_help {
                     <Help on_close={cb.help_close.clone()} />
                 }
+                if self.shows("live") || self.shows("sequence") {
+                    <section class="panel stage" aria-labelledby="h-live">
+                        if self.show_hint {
+                            <div class="first-hint" role="note" aria-label="Where to start">
+                                <p><strong>{ "Start here: " }</strong>{ "press " }<strong>{ "Produce" }</strong>
+                                    { " and watch the event below: it waits in an open batch for linger.ms, flies to its partition's leader as a ProduceRequest, and the ack comes back. Space pauses, → steps one event." }</p>
+                                <button onclick={ctx.link().callback(|_| Msg::DismissHint)} aria-label="Dismiss the hint">{ "Dismiss" }</button>
+                            </div>
+                        }
+                        if self.shows("live") {
+                            <div class="panel-head">
+                                <h2 id="h-live">{ "Live view" }</h2>
+                                <span class="hint">{ "Moves with virtual time: Pause freezes it, Step moves one event. Click a packet or a log bar to see its bytes." }</span>
+                            </div>
+                            <SceneSvg scene={self.shown.live.clone()} label={self.shown.live_label.clone()}
+                                class="live" on_target={cb.inspect_target.clone()} />
+                        }
+                        if self.shows("sequence") {
+                            <h3 id="h-sequence">{ "Sequence diagram" }</h3>
+                            <div class="seq-scroll" tabindex="0">
+                                <SceneSvg scene={self.shown.sequence.clone()}
+                                    label={self.shown.sequence_label.clone()}
+                                    class="sequence" on_target={cb.inspect_target.clone()} scroll_to_end=true />
+                            </div>
+                        }
+                    </section>
+                }
                 <div class="column">
                     if self.shows("lesson") {
                         <LessonPanel lesson={self.lesson} check={self.shown.check.clone()} on_select={cb.select_lesson.clone()}
@@ -1057,15 +1260,15 @@ impl Component for App {
                     if self.shows("producer") && editable {
                         <section class="panel" aria-labelledby="h-producer">
                             <h2 id="h-producer">{ "Your producer code" }</h2>
-                            <h3>{ "Create a topic" }</h3>
-                            <TopicForm on_create={cb.create_topic.clone()} error={self.error_for(Origin::Topic)}
-                                broker_count={view.brokers.len() as u32} />
                             <h3>{ "Produce an event" }</h3>
                             <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.error_for(Origin::Produce)} />
                             <details>
                                 <summary>{ "Produce many events" }</summary>
                                 <GeneratorForm topics={topics.clone()} on_action={cb.act.clone()} />
                             </details>
+                            <h3>{ "Create a topic" }</h3>
+                            <TopicForm on_create={cb.create_topic.clone()} error={self.error_for(Origin::Topic)}
+                                broker_count={view.brokers.len() as u32} />
                         </section>
                     }
                     if self.shows("settings") && editable {

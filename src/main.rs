@@ -8,8 +8,13 @@ mod components;
 mod embed;
 mod frame_budget;
 mod keyboard;
+#[cfg(test)]
+mod layout_bad_input;
+mod live_layout;
 mod panic_banner;
 mod records;
+mod scene;
+mod sequence_layout;
 mod share;
 mod theme;
 mod timeline;

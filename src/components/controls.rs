@@ -45,15 +45,33 @@ pub struct ControlsProps {
     pub on: Callback<Control>,
 }
 
-/// A speed (virtual ms per real second) as the speed menu would name it: "24×", "1/3×".
+/// A speed (virtual ms per real second) as the speed menu would name it: "24×", "1/3×", and
+/// between 1/10× and 1× as a decimal ("0.8×"), never the "1/1×" that rounding 1/0.8 gave.
 fn speed_name(virtual_ms_per_s: f64) -> String {
     let factor = virtual_ms_per_s / 1000.0;
     if factor >= 1.0 {
         format!("{factor:.0}×")
+    } else if factor >= 0.095 {
+        format!("{factor:.1}×")
     } else if factor > 0.0 {
         format!("1/{:.0}×", 1.0 / factor)
     } else {
         "0×".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::speed_name;
+
+    #[test]
+    fn a_speed_just_under_real_time_is_not_called_1_1() {
+        assert_eq!(speed_name(800.0), "0.8×");
+        assert_eq!(speed_name(960.0), "1.0×");
+        assert_eq!(speed_name(24_000.0), "24×");
+        assert_eq!(speed_name(300.0), "0.3×");
+        assert_eq!(speed_name(3.0), "1/333×");
+        assert_eq!(speed_name(0.0), "0×");
     }
 }
 

@@ -19,6 +19,8 @@ pub struct BatchRef {
     pub partition: u32,
     pub broker: u32,
     pub index: usize,
+    /// Set for a batch inside ProduceRequest #N still on the wire to `broker` (not stored yet).
+    pub in_flight: Option<u64>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -225,10 +227,16 @@ pub fn inspector(p: &InspectorProps) -> Html {
         });
     }
     let b = &p.batch;
-    let title = format!(
-        "Batch #{} of {}-{} on broker {}",
-        b.index, b.topic, b.partition, b.broker
-    );
+    let title = match b.in_flight {
+        Some(req) => format!(
+            "Batch of {}-{} in ProduceRequest #{req}, on its way to broker {}",
+            b.topic, b.partition, b.broker
+        ),
+        None => format!(
+            "Batch #{} of {}-{} on broker {}",
+            b.index, b.topic, b.partition, b.broker
+        ),
+    };
     let body = match &*layout {
         Err(e) => html! { <p class="field-error">{ e.to_string() }</p> },
         Ok(l) => {

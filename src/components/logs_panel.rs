@@ -63,7 +63,7 @@ fn partition_table(p: &PartitionTableProps) -> Html {
             if l.rows.is_empty() {
                 <p class="empty">{ "empty" }</p>
             } else {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                 <table class="records" aria-label={format!("{name} log")}>
                     <colgroup>
                         <col class="c-offset" /><col class="c-key" /><col /><col class="c-batch" />
@@ -94,7 +94,7 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                                     <button class="linkish" aria-label={format!("Inspect batch {} of {name}", r.batch_index)}
                                         onclick={{
                                             let cb = p.on_inspect.clone();
-                                            let b = BatchRef { topic: l.topic.clone(), partition: l.partition, broker, index: r.batch_index };
+                                            let b = BatchRef { topic: l.topic.clone(), partition: l.partition, broker, index: r.batch_index, in_flight: None };
                                             Callback::from(move |_| cb.emit(b.clone()))
                                         }}>{ format!("#{}", r.batch_index) }</button>
                                 }

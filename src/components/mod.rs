@@ -15,6 +15,7 @@ pub mod metrics_panel;
 pub mod network_panel;
 pub mod produce_form;
 pub mod producer_panel;
+pub mod scene_svg;
 pub mod settings_panel;
 pub mod share_bar;
 pub mod topic_form;

@@ -81,9 +81,13 @@ pub fn produce_form(p: &ProduceFormProps) -> Html {
         let s = s.clone();
         Callback::from(move |v: String| s.set(v))
     };
-    let error = (*local_error)
-        .clone()
-        .or_else(|| p.error.as_ref().map(|e| e.to_string()));
+    // "Create a topic first." belongs to the Topic field; the core's errors to the value.
+    let topic_error = (*local_error).clone();
+    let error = p
+        .error
+        .as_ref()
+        .map(|e| e.to_string())
+        .filter(|_| topic_error.is_none());
     let poll = {
         let cb = p.on_action.clone();
         Callback::from(move |_| cb.emit(Action::Poll))
@@ -96,9 +100,14 @@ pub fn produce_form(p: &ProduceFormProps) -> Html {
         <form aria-label="Produce an event" onsubmit={onsubmit} novalidate=true>
             <div class="field">
                 <label for="produce-topic">{ "Topic" }</label>
-                <select id="produce-topic" onchange={on_topic} disabled={p.topics.is_empty()}>
+                <select id="produce-topic" onchange={on_topic} disabled={p.topics.is_empty()}
+                    aria-invalid={if topic_error.is_some() { "true" } else { "false" }}
+                    aria-describedby={topic_error.as_ref().map(|_| "produce-topic-error")}>
                     { for p.topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == chosen}>{ t }</option> }) }
                 </select>
+                if let Some(err) = &topic_error {
+                    <div class="field-error" id="produce-topic-error">{ err }</div>
+                }
             </div>
             <Field id="produce-key" label="Key" value={(*key).clone()} on_input={set(&key)}
                 hint={Some(AttrValue::from("Empty = no key (null): the partitioner picks a partition"))} />

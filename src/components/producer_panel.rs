@@ -117,7 +117,7 @@ pub fn reports_panel(p: &ReportsPanelProps) -> Html {
             if reports.is_empty() {
                 <p class="empty">{ "No reports yet." }</p>
             } else {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                 <table aria-label="Delivery reports">
                     <thead><tr>
                         <th scope="col">{ "err" }</th><th scope="col">{ "partition" }</th><th class="num" scope="col">{ "offset()" }</th>

@@ -70,6 +70,7 @@ export async function prepareWorkload(page, rate, seconds) {
   if (rate > 0) { // rate 0 = baseline: the page playing with no traffic
     await page.getByText('Produce many events', { exact: true }).click(); // opens the <details>
     const gen = page.getByRole('form', { name: 'Produce many events' });
+    await gen.getByLabel('Topic', { exact: true }).selectOption('bench'); // not the default payments
     await gen.getByLabel('Count').fill(process.env.BENCH_COUNT ?? String(Math.ceil(rate * (seconds + 5))));
     await gen.getByLabel('Rate (events/s)').fill(String(rate));
     await gen.getByLabel('Distinct keys').fill('1000');

@@ -83,24 +83,24 @@ export const tests = {
 
   async 'each codec: the inspector shows the stored size and codec the broker appended'({ page, baseUrl, outDir }) {
     await openPaused(page, baseUrl);
-    await createTopic(page, 'payments', 1, 3);
+    await createTopic(page, 'invoices', 1, 3);
     const value = JSON.stringify(Array.from({ length: 8 }, (_, i) => ({ payment_id: i, from: 'Alice', to: 'Bob', amount_cents: 20000, currency: 'EUR', status: 'created' })));
     const sizes = {};
     let batch = 0;
     for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
       if (codec !== 'none') await setSetting(page, 'compression.codec', codec);
-      await produce(page, 'Alice', value);
+      await produce(page, 'Alice', value, 'invoices');
       await playback(page).getByRole('button', { name: 'Next report' }).click();
-      // The core's numbers: "broker B appended payments-0 offsets N..N (S B, codec)".
-      const appended = (await logLines(page, `appended payments-0 offsets ${batch}..${batch} `));
+      // The core's numbers: "broker B appended invoices-0 offsets N..N (S B, codec)".
+      const appended = (await logLines(page, `appended invoices-0 offsets ${batch}..${batch} `));
       assert.equal(appended.length, 1, `batch ${batch} appended once`);
       const [, stored, appendedCodec] = appended[0].match(/\((\d+) B, (\w+)\)/);
       assert.equal(appendedCodec, codec);
       const sealed = (await logLines(page, 'sealed')).at(-1);
       assert.match(sealed, new RegExp(`: ${stored} B on the wire \\(${codec}, records \\d+ B uncompressed\\)`));
 
-      await page.getByRole('button', { name: `Inspect batch ${batch} of payments-0` }).click();
-      const inspector = page.getByRole('region', { name: new RegExp(`^Batch #${batch} of payments-0 on broker \\d+$`) });
+      await page.getByRole('button', { name: `Inspect batch ${batch} of invoices-0` }).click();
+      const inspector = page.getByRole('region', { name: new RegExp(`^Batch #${batch} of invoices-0 on broker \\d+$`) });
       await inspector.waitFor();
       assert.equal(await inspector.getByText(/^\d+ B stored$/).textContent(), `${stored} B stored`, `${codec}: inspector size = appended size`);
       assert.equal(await inspector.getByText(/^codec (none|gzip|snappy|lz4|zstd)$/).textContent(), `codec ${codec}`);

@@ -14,6 +14,8 @@ export const tests = Object.fromEntries(LESSONS.map((id) => [`lesson ${id}: try 
   const status = panel.getByRole('status');
   await status.waitFor();
   assert.match(await status.textContent(), /Not yet/, 'the untouched preset does not pass');
+  // A stepper: the text first, then the "try this" step.
+  await panel.getByRole('button', { name: 'Next: try it' }).click();
   await panel.getByRole('button', { name: 'Do it for me' }).click();
   await page.getByLabel('Speed').selectOption({ label: '100×' });
   await page.getByRole('button', { name: 'Play' }).click();

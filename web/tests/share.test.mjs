@@ -72,7 +72,7 @@ export const tests = {
     // A link whose strings carry markup shows them as text, never as HTML.
     await page.goto(baseUrl);
     await createTopic(page, 'xss', 1, 1);
-    await produce(page, '<img src=x onerror=alert(1)>', '<script>window.pwned=1</script>');
+    await produce(page, '<img src=x onerror=alert(1)>', '<script>window.pwned=1</script>', 'xss');
     await logRow(page, 'xss', 0, '<script>').waitFor({ timeout: 15000 });
     assert.equal(await page.evaluate(() => window.pwned), undefined);
     assert.equal(await page.locator('main img').count(), 0);

@@ -85,12 +85,12 @@ pub use config::{
 pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::{CodecCompression, Metrics};
-pub use network::{WireMessage, PRODUCER};
+pub use network::{WireMessage, PRODUCER, RECENT_DELIVERED_OTHER, RECENT_DELIVERED_PRODUCE};
 pub use proto::{DeliveryReport, PartitionMeta, StoredBatch};
 pub use scenario::*;
 pub use sim::{
-    pad_value, Checkpoint, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS, MAX_PARTITIONS,
-    PRODUCER_ID, VALUE_PAD_FILL,
+    pad_value, Checkpoint, InFlightBatch, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS,
+    MAX_PARTITIONS, PRODUCER_ID, VALUE_PAD_FILL,
 };
 pub use topic::{topic_config_default, validate_topic_name, TOPIC_CONFIG_DEFAULTS};
 pub use view::*;

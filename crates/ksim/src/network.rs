@@ -59,7 +59,42 @@ pub struct WireMessage {
     /// Set when the network decided to lose it (it will never arrive).
     pub dropped: bool,
     pub detail: String,
+    /// The ProduceRequest this message is or answers (`Produce`, `ProduceResponse`): the same
+    /// number as the event log's `ProduceRequest #N`.
+    #[serde(default)]
+    pub req_id: Option<u64>,
+    /// A ProduceRequest's batch codec(s) as the batches' attributes say (`none`, `lz4`, …).
+    #[serde(default)]
+    pub codec: Option<String>,
+    /// When a dropped message was lost: its send time (lost on the way) or its arrival time
+    /// (the receiver was down or cut off).
+    #[serde(default)]
+    pub lost_us: Option<u64>,
 }
+
+/// A message handed to [`Network::transmit`].
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    pub from: u32,
+    pub to: u32,
+    /// `Produce`, `ProduceResponse`, `Fetch`, …
+    pub kind: &'static str,
+    pub size_bytes: usize,
+    pub detail: String,
+    pub tag: WireTag,
+}
+
+/// What the UI labels a message with: the ProduceRequest it is or answers, and its codecs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct WireTag {
+    pub req_id: Option<u64>,
+    pub codec: Option<String>,
+}
+
+/// Delivered ProduceRequests and responses kept for the UI's sequence diagram (newest).
+pub const RECENT_DELIVERED_PRODUCE: usize = 64;
+/// Delivered other messages (replica Fetch traffic) kept for it (newest).
+pub const RECENT_DELIVERED_OTHER: usize = 32;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Network {
@@ -77,6 +112,10 @@ pub(crate) struct Network {
     pub drop_next_response: BTreeMap<u32, u32>,
     pub in_flight: BTreeMap<u64, WireMessage>,
     pub recent_dropped: VecDeque<WireMessage>,
+    /// The last delivered Produce/ProduceResponse messages (at most `RECENT_DELIVERED_PRODUCE`).
+    pub recent_produce: VecDeque<WireMessage>,
+    /// The last delivered other messages (at most `RECENT_DELIVERED_OTHER`).
+    pub recent_other: VecDeque<WireMessage>,
     next_id: u64,
     pub bytes_sent: u64,
     pub messages_sent: u64,
@@ -124,6 +163,8 @@ impl Network {
             drop_next_response: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             recent_dropped: VecDeque::new(),
+            recent_produce: VecDeque::new(),
+            recent_other: VecDeque::new(),
             next_id: 0,
             bytes_sent: 0,
             messages_sent: 0,
@@ -222,15 +263,15 @@ impl Network {
     }
 
     /// Registers a message, applies the send-time rules and computes its arrival time.
-    pub fn transmit(
-        &mut self,
-        now_us: u64,
-        from: u32,
-        to: u32,
-        kind: &str,
-        size_bytes: usize,
-        detail: String,
-    ) -> Transmitted {
+    pub fn transmit(&mut self, now_us: u64, m: Outgoing) -> Transmitted {
+        let Outgoing {
+            from,
+            to,
+            kind,
+            size_bytes,
+            detail,
+            tag,
+        } = m;
         let lost = self.fate_at_send(from, to, kind);
         let link = self.link_mut(from, to);
         let start = now_us.max(link.busy_until_us);
@@ -252,9 +293,12 @@ impl Network {
             arrival_us: arrival,
             dropped,
             detail,
+            req_id: tag.req_id,
+            codec: tag.codec,
+            lost_us: None,
         };
         if dropped {
-            self.note_dropped(msg);
+            self.note_dropped(msg, now_us);
         } else {
             self.in_flight.insert(id, msg);
         }
@@ -265,8 +309,22 @@ impl Network {
         }
     }
 
-    pub fn note_dropped(&mut self, mut msg: WireMessage) {
+    /// Remembers a delivered message (bounded, for the view's `network_delivered`).
+    pub fn note_delivered(&mut self, msg: WireMessage) {
+        let (list, cap) = if msg.req_id.is_some() {
+            (&mut self.recent_produce, RECENT_DELIVERED_PRODUCE)
+        } else {
+            (&mut self.recent_other, RECENT_DELIVERED_OTHER)
+        };
+        list.push_back(msg);
+        while list.len() > cap {
+            list.pop_front();
+        }
+    }
+
+    pub fn note_dropped(&mut self, mut msg: WireMessage, now_us: u64) {
         msg.dropped = true;
+        msg.lost_us = Some(now_us);
         self.messages_dropped += 1;
         self.recent_dropped.push_back(msg);
         while self.recent_dropped.len() > 50 {

@@ -33,6 +33,27 @@ pub(crate) enum Payload {
 }
 
 impl Payload {
+    /// The request number and batch codec(s) the UI labels a message with.
+    pub fn tag(&self) -> crate::network::WireTag {
+        let (req_id, codec) = match self {
+            Payload::Produce(r) => {
+                let mut codecs: Vec<&'static str> = Vec::new();
+                for part in &r.parts {
+                    if let Ok(c) = kwire::batch::decode_header(&part.bytes).and_then(|h| h.codec())
+                    {
+                        if !codecs.contains(&c.name()) {
+                            codecs.push(c.name());
+                        }
+                    }
+                }
+                (Some(r.req_id), Some(codecs.join("+")))
+            }
+            Payload::ProduceResponse(r) => (Some(r.req_id), None),
+            _ => (None, None),
+        };
+        crate::network::WireTag { req_id, codec }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Payload::Produce(_) => "Produce",

@@ -21,7 +21,7 @@ pub use app_loop::{pad_value, MAX_VALUE_BYTES, VALUE_PAD_FILL};
 pub use checkpoint::Checkpoint;
 use validate::{validate_fault, Timeline};
 pub use validate::{MAX_BROKERS, MAX_FAULT_COUNT, MAX_PARTITIONS, MAX_SETTING_MS};
-pub use view_projection::CommittedRecord;
+pub use view_projection::{CommittedRecord, InFlightBatch};
 
 use crate::broker::{Broker, BrokerInput};
 use crate::config::ProducerSettings;
@@ -753,7 +753,7 @@ impl Simulation {
                 let msg = w.net.in_flight.remove(&msg_id);
                 if let Some(reason) = w.net.fate_at_arrival(from, to) {
                     if let Some(m) = msg {
-                        w.net.note_dropped(m);
+                        w.net.note_dropped(m, w.now_us);
                     }
                     w.log(LogEvent::NetworkDropped {
                         from,
@@ -773,6 +773,9 @@ impl Simulation {
                         w.schedule(w.now_us + lat, lost);
                     }
                     return;
+                }
+                if let Some(m) = msg {
+                    w.net.note_delivered(m);
                 }
                 match payload {
                     Payload::ProduceResponse(resp) => self.with_producer(|p, cx| {

@@ -22,6 +22,11 @@ pub struct View {
     pub network: Vec<WireMessage>,
     /// The last messages the network lost.
     pub network_dropped: Vec<WireMessage>,
+    /// Recently delivered messages, by arrival time: at most `RECENT_DELIVERED_PRODUCE`
+    /// ProduceRequests/responses and `RECENT_DELIVERED_OTHER` others (replica fetches), so the
+    /// UI can draw a short history (sequence diagram) without the view growing with the run.
+    #[serde(default)]
+    pub network_delivered: Vec<WireMessage>,
     /// Ready (not yet served) reports first, then the most recently served ones.
     pub delivery_reports: Vec<DeliveryReport>,
     pub metrics: Metrics,
@@ -41,6 +46,10 @@ pub struct BrokerView {
     pub id: u32,
     pub up: bool,
     pub isolated: bool,
+    /// Isolated with the producer cut off too (`Fault::Isolate { include_producer: true }`);
+    /// otherwise an isolated broker still reaches the producer.
+    #[serde(default)]
+    pub producer_cut: bool,
     /// Fenced by the controller (no heartbeat for `broker.session.timeout.ms`).
     pub fenced: bool,
 }

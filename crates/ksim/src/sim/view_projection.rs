@@ -13,6 +13,14 @@ use std::sync::Arc;
 /// A committed record: (offset, key, value).
 pub type CommittedRecord = (i64, Option<Vec<u8>>, Option<Vec<u8>>);
 
+/// One batch of a ProduceRequest on the wire ([`Simulation::in_flight_batch_bytes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFlightBatch {
+    pub topic: String,
+    pub partition: u32,
+    pub bytes: Arc<[u8]>,
+}
+
 impl Simulation {
     /// Current metrics.
     pub fn metrics(&self) -> Metrics {
@@ -40,6 +48,17 @@ impl Simulation {
         };
         let r = self.broker(broker)?.replicas.get(&tp)?;
         r.log.get(index).map(|b| b.bytes.clone())
+    }
+
+    /// The bytes of batch `index` of in-flight ProduceRequest `req_id` (`InFlightView`): what
+    /// the inspector shows for a packet on the wire.
+    pub fn in_flight_batch_bytes(&self, req_id: u64, index: usize) -> Option<InFlightBatch> {
+        let b = self.producer.inflight.get(&req_id)?.batches.get(index)?;
+        Some(InFlightBatch {
+            topic: self.w.topic_name(b.tp),
+            partition: b.tp.partition,
+            bytes: b.bytes.clone(),
+        })
     }
 
     /// Every partition's log as a segment file (concatenated batches), taken from the leader or,
@@ -114,6 +133,7 @@ impl Simulation {
                 id: b.id,
                 up: b.up,
                 isolated: w.net.isolated.contains_key(&b.id),
+                producer_cut: w.net.isolated.get(&b.id).copied().unwrap_or(false),
                 fenced: self.controller.fenced.contains(&b.id),
             })
             .collect();
@@ -238,6 +258,17 @@ impl Simulation {
             },
             network: w.net.in_flight.values().cloned().collect(),
             network_dropped: w.net.recent_dropped.iter().cloned().collect(),
+            network_delivered: {
+                let mut d: Vec<crate::network::WireMessage> = w
+                    .net
+                    .recent_produce
+                    .iter()
+                    .chain(&w.net.recent_other)
+                    .cloned()
+                    .collect();
+                d.sort_by_key(|m| (m.arrival_us, m.id));
+                d
+            },
             delivery_reports: p
                 .ready_reports
                 .iter()

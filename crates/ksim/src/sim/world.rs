@@ -7,7 +7,7 @@ use crate::broker::BrokerTimer;
 use crate::controller::ControllerTimer;
 use crate::log::{LogEntry, LogEvent};
 use crate::metrics::MetricsState;
-use crate::network::Network;
+use crate::network::{Network, Outgoing};
 use crate::node::{BrokerMetric, BrokerTiming, Ctx, NodeClocks, Output};
 use crate::producer::ProducerTimer;
 use crate::proto::Payload;
@@ -144,9 +144,15 @@ impl World {
         detail: String,
     ) {
         let kind = payload.kind();
-        let t = self
-            .net
-            .transmit(self.now_us, from, to, kind, size_bytes, detail);
+        let out = Outgoing {
+            from,
+            to,
+            kind,
+            size_bytes,
+            detail,
+            tag: payload.tag(),
+        };
+        let t = self.net.transmit(self.now_us, out);
         if let Some(reason) = t.lost {
             self.log(LogEvent::NetworkDropped {
                 from,

@@ -59,6 +59,8 @@ error_codes! {
     LeaderNotAvailable = 5, "LEADER_NOT_AVAILABLE";
     NotLeaderOrFollower = 6, "NOT_LEADER_OR_FOLLOWER" / "NOT_LEADER_FOR_PARTITION";
     RequestTimedOut = 7, "REQUEST_TIMED_OUT";
+    /// A batch larger than the topic's `segment.bytes` (`RecordBatchTooLargeException`).
+    RecordListTooLarge = 18, "RECORD_LIST_TOO_LARGE";
     MessageTooLarge = 10, "MESSAGE_TOO_LARGE" / "MSG_SIZE_TOO_LARGE";
     NotEnoughReplicas = 19, "NOT_ENOUGH_REPLICAS";
     NotEnoughReplicasAfterAppend = 20, "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
@@ -206,7 +208,7 @@ mod tests {
 
     #[test]
     fn every_error_code_round_trips_its_names() {
-        assert_eq!(ErrorCode::ALL.len(), 23);
+        assert_eq!(ErrorCode::ALL.len(), 24);
         for &e in ErrorCode::ALL {
             // librdkafka names are unique: name → variant → name gives the same variant.
             assert_eq!(ErrorCode::from_name(e.rdkafka_name()), Some(e), "{e:?}");

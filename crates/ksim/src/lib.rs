@@ -86,7 +86,7 @@ pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::{CodecCompression, Metrics};
 pub use network::{WireMessage, PRODUCER, RECENT_DELIVERED_OTHER, RECENT_DELIVERED_PRODUCE};
-pub use proto::{DeliveryReport, PartitionMeta, StoredBatch};
+pub use proto::{DeliveryReport, PartitionMeta, StoredBatch, TimestampKind};
 pub use scenario::*;
 pub use sim::{
     pad_value, Checkpoint, InFlightBatch, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS,

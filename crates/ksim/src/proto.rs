@@ -88,7 +88,18 @@ pub(crate) struct ProduceRequest {
 #[derive(Debug, Clone)]
 pub(crate) struct ProduceResponse {
     pub req_id: u64,
-    pub results: Vec<(Tp, Result<i64, ErrorCode>)>,
+    pub results: Vec<PartitionResponse>,
+}
+
+/// One partition's answer in a ProduceResponse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PartitionResponse {
+    pub tp: Tp,
+    /// The base offset, or the error.
+    pub result: Result<i64, ErrorCode>,
+    /// The broker's time for the batch when the topic uses `LogAppendTime`
+    /// (`ProduceResponse.LogAppendTimeMs`, −1 in Kafka otherwise).
+    pub log_append_time_ms: Option<i64>,
 }
 
 /// What the Python delivery callback `cb(err, msg)` receives (docs/kafka-sources.md §7).
@@ -105,11 +116,29 @@ pub struct DeliveryReport {
     pub offset: Option<i64>,
     pub key: Option<String>,
     pub value: Option<String>,
+    /// `msg.timestamp()`: the record's timestamp, or the broker's `LogAppendTime` where the topic
+    /// uses it, and which of the two it is.
+    #[serde(default)]
+    pub timestamp_ms: i64,
+    #[serde(default)]
+    pub timestamp_type: TimestampKind,
     /// `msg.latency()` in µs: from produce() to the outcome.
     pub latency_us: u64,
     /// When the report became ready, and when poll()/flush() served it.
     pub ready_us: u64,
     pub served_us: Option<u64>,
+}
+
+/// What a delivery report's timestamp is (Python's `TIMESTAMP_CREATE_TIME` /
+/// `TIMESTAMP_LOG_APPEND_TIME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimestampKind {
+    /// The producer's timestamp (the topic's `message.timestamp.type=CreateTime`).
+    #[default]
+    CreateTime,
+    /// The leader's clock when it appended the batch (`LogAppendTime`).
+    LogAppendTime,
 }
 
 /// A batch as a replica stores it (baseOffset and leader epoch patched by the leader).

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 pub(crate) struct TopicConfig {
     pub min_insync_replicas: u32,
     pub unclean_leader_election: bool,
+    /// `segment.bytes`: a batch larger than one segment is refused (RECORD_LIST_TOO_LARGE).
+    pub segment_bytes: usize,
     pub wire: WireTopicConfig,
 }
 
@@ -22,6 +24,7 @@ impl TopicConfig {
         let mut c = TopicConfig {
             min_insync_replicas: 1,
             unclean_leader_election: false,
+            segment_bytes: 1 << 30,
             wire: WireTopicConfig::default(),
         };
         for (k, v) in raw {
@@ -74,7 +77,15 @@ impl TopicConfig {
                         _ => return Err(bad()),
                     }
                 }
-                "retention.ms" | "segment.bytes" | "retention.bytes" => {
+                "segment.bytes" => {
+                    // LogConfig: at least 14 bytes (the smallest legacy record).
+                    let n = int()?;
+                    if n < 14 {
+                        return Err(bad());
+                    }
+                    c.segment_bytes = n.min(i32::MAX as i64) as usize;
+                }
+                "retention.ms" | "retention.bytes" => {
                     int()?;
                 }
                 _ => {

@@ -330,6 +330,14 @@ fn log_append_time_uses_the_broker_clock() {
         0x08,
         "LogAppendTime bit"
     );
+    // The delivery report carries the broker's time and says so, as msg.timestamp() does.
+    let r = &reports(&sim)[0];
+    assert_eq!(r.timestamp_type, TimestampKind::LogAppendTime);
+    assert_eq!(r.timestamp_ms, stored.max_timestamp_ms);
+    // On a CreateTime topic it is the producer's timestamp.
+    let create = &reports(&run("acks-1"))[0];
+    assert_eq!(create.timestamp_type, TimestampKind::CreateTime);
+    assert_eq!(create.timestamp_ms, 1_700_000_000_000);
 }
 
 #[test]

@@ -34,10 +34,10 @@ use crate::network::PRODUCER;
 use crate::node::{BrokerMetric, Ctx, Outbox, Output, Transmit};
 use crate::proto::{
     ControllerRequest, FetchData, FetchRequest, FetchResponse, MetadataUpdate, PartitionMeta,
-    Payload, ProducePart, ProduceRequest, ProduceResponse, StoredBatch, Tp,
+    PartitionResponse, Payload, ProducePart, ProduceRequest, ProduceResponse, StoredBatch, Tp,
 };
 use epoch_cache::{EpochCache, EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
-use kwire::broker::AppendContext;
+use kwire::broker::{AppendContext, TimestampType};
 use kwire::DecodeLimits;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -190,6 +190,7 @@ struct PendingPart {
     /// The high watermark that commits it (its last offset + 1).
     required_hw: i64,
     base_offset: i64,
+    log_append_time_ms: Option<i64>,
 }
 
 impl PendingPart {
@@ -217,6 +218,8 @@ struct PendingProduce {
 struct Accepted {
     base_offset: i64,
     required_hw: i64,
+    /// The leader's clock for the batch on a `LogAppendTime` topic.
+    log_append_time_ms: Option<i64>,
 }
 
 /// A partition's batch the leader refused, with a detail for the log.
@@ -625,9 +628,10 @@ impl Broker {
                     results: p
                         .parts
                         .into_iter()
-                        .map(|p| {
-                            let r = p.result.unwrap_or(Err(ErrorCode::UnknownServerError));
-                            (p.tp, r)
+                        .map(|p| PartitionResponse {
+                            tp: p.tp,
+                            result: p.result.unwrap_or(Err(ErrorCode::UnknownServerError)),
+                            log_append_time_ms: p.log_append_time_ms,
                         })
                         .collect(),
                 });
@@ -701,6 +705,7 @@ impl Broker {
                         result: done,
                         required_hw: a.required_hw,
                         base_offset: a.base_offset,
+                        log_append_time_ms: a.log_append_time_ms,
                     });
                 }
                 Err(r) => {
@@ -716,6 +721,7 @@ impl Broker {
                         result: Some(Err(r.error)),
                         required_hw: -1,
                         base_offset: -1,
+                        log_append_time_ms: None,
                     });
                 }
             }
@@ -777,6 +783,7 @@ impl Broker {
             .get(tp.topic as usize)
             .ok_or(ErrorCode::UnknownTopicOrPartition)?;
         let min_isr = topic.config.min_insync_replicas;
+        let log_append_time = topic.config.wire.timestamp_type == TimestampType::LogAppendTime;
         let r = self
             .replicas
             .get_mut(&tp)
@@ -791,6 +798,17 @@ impl Broker {
             return Err(Refused {
                 error: ErrorCode::NotEnoughReplicas,
                 detail: format!("ISR {:?} < min.insync.replicas {min_isr}", r.isr),
+            });
+        }
+        // `UnifiedLog.analyzeAndValidateRecords`: a batch must fit in one segment.
+        if part.bytes.len() > topic.config.segment_bytes {
+            return Err(Refused {
+                error: ErrorCode::RecordListTooLarge,
+                detail: format!(
+                    "batch of {} bytes > segment.bytes {}",
+                    part.bytes.len(),
+                    topic.config.segment_bytes
+                ),
             });
         }
         if let Some(e) = r
@@ -819,9 +837,16 @@ impl Broker {
                     o.push(Output::Metric(BrokerMetric::DuplicateDetected));
                     // Acked like the original append: acks=all still waits for the high
                     // watermark to cover it (delayed produce).
+                    let appended_ms = r
+                        .log
+                        .iter()
+                        .rev()
+                        .find(|x| x.base_offset == d.base_offset)
+                        .map(|x| x.max_timestamp_ms);
                     return Ok(Accepted {
                         base_offset: d.base_offset,
                         required_hw: d.last_offset() + 1,
+                        log_append_time_ms: appended_ms.filter(|_| log_append_time),
                     });
                 }
                 let expected = e
@@ -881,6 +906,8 @@ impl Broker {
         let accepted = Accepted {
             base_offset: stored.base_offset,
             required_hw: stored.last_offset + 1,
+            // The broker rewrote the batch's max timestamp with its own clock.
+            log_append_time_ms: log_append_time.then_some(stored.max_timestamp_ms),
         };
         r.push(stored);
         Ok(accepted)

@@ -89,7 +89,7 @@ fn answers(outputs: &[Output<BrokerTimer>]) -> Vec<Result<i64, ErrorCode>> {
     transmits(outputs)
         .into_iter()
         .filter_map(|t| match &t.payload {
-            Payload::ProduceResponse(r) => Some(r.results[0].1),
+            Payload::ProduceResponse(r) => Some(r.results[0].result),
             _ => None,
         })
         .collect()
@@ -321,4 +321,18 @@ fn fast_append_stores_the_same_bytes_as_the_wire_crate() {
             ErrorCode::CorruptMessage
         );
     }
+}
+
+#[test]
+fn a_batch_larger_than_segment_bytes_is_refused_as_record_list_too_large() {
+    let w = TestWorld::new(1, &[("segment.bytes", "100")]);
+    let mut b = broker(&w, 1, 1, 0);
+    let small = batch(1, -1, -1);
+    assert!(small.len() <= 100);
+    assert_eq!(answers(&produce(&mut b, &w, 1, small, -1, -1)), [Ok(0)]);
+    let big = batch(5, -1, -1);
+    assert!(big.len() > 100);
+    let out = produce(&mut b, &w, 1, big, -1, -1);
+    assert_eq!(answers(&out), [Err(ErrorCode::RecordListTooLarge)]);
+    assert_eq!(b.replicas[&TP].leo, 1, "nothing appended");
 }

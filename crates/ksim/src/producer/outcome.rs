@@ -7,7 +7,18 @@ use super::{text, Msg, PBatch, Producer};
 use crate::error::{ErrorAction, ErrorCode};
 use crate::log::LogEvent;
 use crate::node::{Ctx, Output};
-use crate::proto::{DeliveryReport, ProduceResponse, Tp};
+use crate::proto::{DeliveryReport, ProduceResponse, TimestampKind, Tp};
+
+/// How a message ended, for its delivery report.
+pub(super) enum Outcome {
+    /// Written at `offset` (`None` for acks=0), at the broker's `append_time_ms` on a
+    /// `LogAppendTime` topic.
+    Written {
+        offset: Option<i64>,
+        append_time_ms: Option<i64>,
+    },
+    Failed(ErrorCode),
+}
 use kwire::Record;
 
 impl Producer {
@@ -48,11 +59,11 @@ impl Producer {
         let results: Vec<crate::log::PartitionResult> = resp
             .results
             .iter()
-            .map(|(tp, r)| crate::log::PartitionResult {
-                topic: cx.topic_name(*tp),
-                partition: tp.partition,
-                error: r.err(),
-                base_offset: r.ok(),
+            .map(|r| crate::log::PartitionResult {
+                topic: cx.topic_name(r.tp),
+                partition: r.tp.partition,
+                error: r.result.err(),
+                base_offset: r.result.ok(),
             })
             .collect();
         self.log(LogEvent::ResponseReceived {
@@ -61,14 +72,12 @@ impl Producer {
             results,
         });
         for b in inf.batches {
-            let r = resp
-                .results
-                .iter()
-                .find(|(tp, _)| *tp == b.tp)
-                .map(|x| x.1)
-                .unwrap_or(Err(ErrorCode::UnknownServerError));
-            match r {
-                Ok(base) => self.complete_batch(cx, b, Some(base)),
+            let r = resp.results.iter().find(|x| x.tp == b.tp);
+            match r.map_or(Err(ErrorCode::UnknownServerError), |x| x.result) {
+                Ok(base) => {
+                    let append_time = r.and_then(|x| x.log_append_time_ms);
+                    self.complete_batch(cx, b, Some(base), append_time)
+                }
                 Err(e) => self.batch_error(cx, b, e),
             }
         }
@@ -284,7 +293,7 @@ impl Producer {
             for m in queued {
                 self.client.expired(tp, m.size_bytes);
                 let record = m.record.clone();
-                self.report(cx, tp, &m, &record, None, Some(ErrorCode::PurgeQueue));
+                self.report(cx, tp, &m, &record, Outcome::Failed(ErrorCode::PurgeQueue));
             }
             for b in retries {
                 self.fail_batch(cx, b, ErrorCode::PurgeQueue);
@@ -342,7 +351,13 @@ impl Producer {
                 let Some(m) = pq.queue.pop_front() else { break };
                 pq.queue_bytes -= m.size_bytes;
                 self.client.expired(tp, m.size_bytes);
-                self.report(cx, tp, &m, &m.record, None, Some(ErrorCode::MsgTimedOut));
+                self.report(
+                    cx,
+                    tp,
+                    &m,
+                    &m.record,
+                    Outcome::Failed(ErrorCode::MsgTimedOut),
+                );
             }
             while let Some(pq) = self.parts.get_mut(&tp) {
                 match pq.retry.front().and_then(|b| b.msgs.first()) {
@@ -366,10 +381,18 @@ impl Producer {
             error: e,
         });
         for (m, r) in b.msgs.iter().zip(&b.records) {
-            self.report(cx, b.tp, m, r, None, Some(e));
+            self.report(cx, b.tp, m, r, Outcome::Failed(e));
         }
     }
-    pub(super) fn complete_batch(&mut self, cx: &Ctx, b: PBatch, base: Option<i64>) {
+    /// The batch was written (at `base`; `None` for acks=0), on a `LogAppendTime` topic at the
+    /// broker's `append_time_ms`.
+    pub(super) fn complete_batch(
+        &mut self,
+        cx: &Ctx,
+        b: PBatch,
+        base: Option<i64>,
+        append_time_ms: Option<i64>,
+    ) {
         self.stats.records_delivered += b.msgs.len() as u64;
         if b.base_sequence >= 0 && b.producer_epoch == self.producer_epoch {
             if let Some(pq) = self.parts.get_mut(&b.tp) {
@@ -380,18 +403,29 @@ impl Producer {
             }
         }
         for (i, (m, r)) in b.msgs.iter().zip(&b.records).enumerate() {
-            self.report(cx, b.tp, m, r, base.map(|o| o + i as i64), None);
+            let outcome = Outcome::Written {
+                offset: base.map(|o| o + i as i64),
+                append_time_ms,
+            };
+            self.report(cx, b.tp, m, r, outcome);
         }
     }
-    pub(super) fn report(
-        &mut self,
-        cx: &Ctx,
-        tp: Tp,
-        m: &Msg,
-        record: &Record,
-        offset: Option<i64>,
-        error: Option<ErrorCode>,
-    ) {
+    pub(super) fn report(&mut self, cx: &Ctx, tp: Tp, m: &Msg, record: &Record, outcome: Outcome) {
+        let (offset, error, timestamp_ms, timestamp_type) = match outcome {
+            Outcome::Written {
+                offset,
+                append_time_ms: Some(t),
+            } => (offset, None, t, TimestampKind::LogAppendTime),
+            Outcome::Written { offset, .. } => {
+                (offset, None, record.timestamp_ms, TimestampKind::CreateTime)
+            }
+            Outcome::Failed(e) => (
+                None,
+                Some(e),
+                record.timestamp_ms,
+                TimestampKind::CreateTime,
+            ),
+        };
         let latency_us = cx.now_us.saturating_sub(m.enqueued_us);
         if error.is_none() {
             self.stats.latencies_us.push(latency_us);
@@ -429,6 +463,8 @@ impl Producer {
             } else {
                 None
             },
+            timestamp_ms,
+            timestamp_type,
             latency_us,
             ready_us: cx.now_us,
             served_us: None,

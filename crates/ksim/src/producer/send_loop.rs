@@ -317,7 +317,7 @@ impl Producer {
         if acks == 0 {
             // No response expected: delivered as soon as it is sent, offset unknown (docs/kafka-sources.md §4.1 item 8).
             for b in batches {
-                self.complete_batch(cx, b, None);
+                self.complete_batch(cx, b, None, None);
             }
             return;
         }

@@ -5,7 +5,7 @@
 use super::*;
 use crate::log::SealReason;
 use crate::node::testing::{logs, timers, transmits, TestWorld};
-use crate::proto::ProduceRequest;
+use crate::proto::{PartitionResponse, ProduceRequest};
 use crate::scenario::{ClientProfile, ProducerSpec};
 
 fn producer(profile: ClientProfile, config: &[(&str, &str)]) -> Producer {
@@ -77,7 +77,15 @@ fn ok_response(req: &ProduceRequest, base_offset: i64) -> ProducerInput {
         broker: 1,
         resp: ProduceResponse {
             req_id: req.req_id,
-            results: req.parts.iter().map(|p| (p.tp, Ok(base_offset))).collect(),
+            results: req
+                .parts
+                .iter()
+                .map(|p| PartitionResponse {
+                    tp: p.tp,
+                    result: Ok(base_offset),
+                    log_append_time_ms: None,
+                })
+                .collect(),
         },
     }
 }
@@ -192,7 +200,11 @@ fn retries_back_off_exponentially_with_jitter_in_librdkafka_and_constantly_in_ja
             broker: 1,
             resp: ProduceResponse {
                 req_id: req.req_id,
-                results: vec![(req.parts[0].tp, Err(ErrorCode::NotEnoughReplicas))],
+                results: vec![PartitionResponse {
+                    tp: req.parts[0].tp,
+                    result: Err(ErrorCode::NotEnoughReplicas),
+                    log_append_time_ms: None,
+                }],
             },
         };
         p.handle(&w.cx(), err);
@@ -522,7 +534,11 @@ fn out_of_order_on_the_head_of_line_batch_is_fatal_and_purges_the_queue() {
         broker: 1,
         resp: ProduceResponse {
             req_id: first.req_id,
-            results: vec![(first.parts[0].tp, Err(ErrorCode::OutOfOrderSequenceNumber))],
+            results: vec![PartitionResponse {
+                tp: first.parts[0].tp,
+                result: Err(ErrorCode::OutOfOrderSequenceNumber),
+                log_append_time_ms: None,
+            }],
         },
     };
     p.handle(&w.cx(), resp);
@@ -569,7 +585,11 @@ fn out_of_order_on_a_later_batch_bumps_the_epoch_and_renumbers_without_a_retry()
         broker: 1,
         resp: ProduceResponse {
             req_id: req.req_id,
-            results: vec![(req.parts[0].tp, Err(e))],
+            results: vec![PartitionResponse {
+                tp: req.parts[0].tp,
+                result: Err(e),
+                log_append_time_ms: None,
+            }],
         },
     };
     p.handle(&w.cx(), fail(&a, ErrorCode::NotLeaderOrFollower));

@@ -417,18 +417,37 @@ fn compression_shortens_transfer_on_a_slow_link() {
 }
 
 #[test]
-fn java_splits_an_oversized_batch() {
+fn java_resends_an_oversized_batch_that_fits_batch_size_until_delivery_timeout() {
+    // KAFKA-8350: the split by batch.size leaves a batch that fits batch.size unchanged.
     let sim = run("java-split-too-large");
-    assert_eq!(sim.metrics().records_delivered, 4);
-    let expected: Vec<String> = (0..4)
-        .map(|i| pad_value(format!("event {i}"), Some(100)))
-        .collect();
-    assert_eq!(values(&sim, "events", 0), expected);
-    assert!(has(&sim, |e| matches!(
-        e,
-        LogEvent::ProduceRejected {
-            error: ErrorCode::MessageTooLarge,
-            ..
-        }
-    )));
+    assert_eq!(sim.metrics().records_delivered, 0);
+    assert!(
+        values(&sim, "events", 0).is_empty(),
+        "nothing is ever appended"
+    );
+    let rejected = sim
+        .log()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.event,
+                LogEvent::ProduceRejected {
+                    error: ErrorCode::MessageTooLarge,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(
+        rejected > 100,
+        "sent again and again: {rejected} rejections"
+    );
+    for r in reports(&sim) {
+        assert_eq!(
+            r.error,
+            Some(ErrorCode::MsgTimedOut),
+            "delivery.timeout.ms ends it"
+        );
+        assert!(r.latency_us >= 1_090_000, "latency {}", r.latency_us);
+    }
 }

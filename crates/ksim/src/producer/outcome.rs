@@ -19,6 +19,7 @@ pub(super) enum Outcome {
     },
     Failed(ErrorCode),
 }
+use kwire::batch::HEADER_SIZE_BYTES;
 use kwire::Record;
 
 impl Producer {
@@ -124,38 +125,55 @@ impl Producer {
             .map(|(id, _)| *id)
             .collect()
     }
-    /// Java: a multi-record batch rejected with MESSAGE_TOO_LARGE is split in two and both halves
-    /// go back to the front of the partition (not counted as a retry), keeping the big batch's
-    /// sequence numbers (AK `Sender.completeBatch`, `RecordAccumulator.splitAndReenqueue`, docs/kafka-sources.md §4.1).
-    pub(super) fn split_batch(&mut self, cx: &Ctx, mut b: PBatch) {
-        let mid = b.msgs.len() / 2;
-        let msgs2 = b.msgs.split_off(mid);
-        let records2 = b.records.split_off(mid);
-        let mut second = PBatch {
-            msgs: msgs2,
-            records: records2,
-            ..b.clone()
-        };
+    /// Java: a multi-record batch rejected with MESSAGE_TOO_LARGE is split into batches of at
+    /// most `batch.size` (`Sender.completeBatch` → `RecordAccumulator.splitAndReenqueue` →
+    /// `ProducerBatch.split(batchSize)`), which go back to the front of the partition without
+    /// counting a retry and keep the big batch's sequence numbers (docs/kafka-sources.md §4.1).
+    /// A batch that already fits `batch.size` but not the topic's `max.message.bytes` comes back
+    /// unchanged and is sent again and again until `delivery.timeout.ms` expires it
+    /// (KAFKA-8350, still open in the Kafka sources through trunk of October 2024).
+    pub(super) fn split_batch(&mut self, cx: &Ctx, b: PBatch) {
+        let cap = self.settings.batch_size_bytes;
         let idem = self.settings.enable_idempotence;
-        let seq1 = b.base_sequence;
-        let seq2 = if idem {
-            seq1.wrapping_add(mid as i32)
-        } else {
-            -1
-        };
-        self.reencode(&mut b, seq1);
-        self.reencode(&mut second, seq2);
-        for half in [&mut b, &mut second] {
-            half.next_try_us = cx.now_us;
-            half.possibly_persisted = None;
+        let PBatch { msgs, records, .. } = b.clone();
+        let mut parts: Vec<PBatch> = Vec::new();
+        let mut size = HEADER_SIZE_BYTES;
+        let mut seq = b.base_sequence;
+        for (m, r) in msgs.into_iter().zip(records) {
+            let fits = parts.last().is_some_and(|_| size + m.size_bytes <= cap);
+            if !fits {
+                if let Some(last) = parts.last() {
+                    if idem {
+                        seq = seq.wrapping_add(last.msgs.len() as i32);
+                    }
+                }
+                parts.push(PBatch {
+                    msgs: Vec::new(),
+                    records: Vec::new(),
+                    base_sequence: seq,
+                    ..b.clone()
+                });
+                size = HEADER_SIZE_BYTES;
+            }
+            size += m.size_bytes;
+            if let Some(last) = parts.last_mut() {
+                last.msgs.push(m);
+                last.records.push(r);
+            }
         }
-        for half in [&b, &second] {
+        for part in parts.iter_mut() {
+            let base = part.base_sequence;
+            self.reencode(part, base);
+            part.next_try_us = cx.now_us;
+            part.possibly_persisted = None;
+        }
+        for part in &parts {
             self.log(LogEvent::RetryScheduled {
-                topic: cx.topic_name(half.tp),
-                partition: half.tp.partition,
-                records: half.msgs.len() as u32,
+                topic: cx.topic_name(part.tp),
+                partition: part.tp.partition,
+                records: part.msgs.len() as u32,
                 error: ErrorCode::MessageTooLarge,
-                attempt: half.attempts + 1,
+                attempt: part.attempts + 1,
                 backoff_ms: 0.0,
             });
         }
@@ -163,8 +181,9 @@ impl Producer {
         if idem {
             pq.draining = true;
         }
-        pq.retry.push_front(second);
-        pq.retry.push_front(b);
+        for part in parts.into_iter().rev() {
+            pq.retry.push_front(part);
+        }
     }
     pub(super) fn batch_error(&mut self, cx: &Ctx, mut b: PBatch, e: ErrorCode) {
         if e == ErrorCode::MessageTooLarge

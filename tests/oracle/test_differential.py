@@ -458,24 +458,6 @@ CODES["_NO_ERROR"] = 0
 # Scenarios where kplay (current crates/ksim) is known to differ from librdkafka. "simulator" is
 # the exact reduced outcome kplay gives today; "mock" the reduced outcome the mock gave here.
 KNOWN_DIVERGENCES = {
-    'unknown-topic-auto-create': {
-        "issue_item": 6,
-        "simulator": {'reports': [['w', None, 0, 0]], 'raised': ['UNKNOWN_TOPIC_OR_PART']},
-        "mock": {'reports': [['w', None, 0, 0], ['a', None, 0, 0]], 'raised': []},
-        "why": ("kplay refuses produce() to an unknown topic (UNKNOWN_TOPIC_OR_PART); librdkafka queues "
-                "it, its Metadata request lets the broker create the topic "
-                "(auto.create.topics.enable=true by default in Kafka 3.6) and 'a' is delivered at offset "
-                "0."),
-    },
-    'unknown-topic-no-auto-create': {
-        "issue_item": 6,
-        "simulator": {'refused': 'INVALID_CONFIG: Unknown topic config name: auto.create.topics.enable'},
-        "mock": {'reports': [['w', None, 0, 0], ['a', '_MSG_TIMED_OUT', 0, None]], 'raised': []},
-        "why": ("kplay has no cluster setting for auto.create.topics.enable and refuses the scenario "
-                "(INVALID_CONFIG); librdkafka with auto-creation off fails 'a' with _MSG_TIMED_OUT when "
-                "message.timeout.ms (500) runs out (not _UNKNOWN_TOPIC: that needs "
-                "topic.metadata.propagation.max.ms, 30 s, to pass first)."),
-    },
 
 }
 

@@ -81,6 +81,8 @@ error_codes! {
     Transport = -195, "NetworkException" / "_TRANSPORT";
     /// librdkafka `_INVALID_ARG` (−186): bad configuration.
     InvalidArg = -186, "ConfigException" / "_INVALID_ARG";
+    /// librdkafka `_UNKNOWN_PARTITION` (−190): the topic has no such partition.
+    UnknownPartition = -190, "UnknownTopicOrPartitionException" / "_UNKNOWN_PARTITION";
     /// librdkafka `_FATAL` (−150): the producer raised a fatal error (`rd_kafka_fatal_error()`
     /// names the cause); nothing can be produced any more.
     Fatal = -150, "KafkaException" / "_FATAL";
@@ -208,7 +210,7 @@ mod tests {
 
     #[test]
     fn every_error_code_round_trips_its_names() {
-        assert_eq!(ErrorCode::ALL.len(), 24);
+        assert_eq!(ErrorCode::ALL.len(), 25);
         for &e in ErrorCode::ALL {
             // librdkafka names are unique: name → variant → name gives the same variant.
             assert_eq!(ErrorCode::from_name(e.rdkafka_name()), Some(e), "{e:?}");

@@ -47,6 +47,9 @@ pub enum LogEvent {
         partitions: u32,
         replication_factor: u32,
         assignment: Vec<Vec<u32>>,
+        /// Created by a broker for a client's Metadata request (`auto.create.topics.enable`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        auto_created: bool,
     },
     ProducerCreated {
         client_id: String,
@@ -60,6 +63,11 @@ pub enum LogEvent {
         partition: u32,
         key: Option<String>,
         value_bytes: usize,
+    },
+    /// `produce()` to a topic the producer's metadata does not know: the message waits.
+    ProduceAwaitingTopic {
+        msg_id: u64,
+        topic: String,
     },
     ProduceFailed {
         topic: String,
@@ -273,9 +281,17 @@ impl LogEvent {
     pub fn describe(&self) -> String {
         use LogEvent::*;
         match self {
-            TopicCreated { topic, partitions, replication_factor, assignment } => {
-                format!("topic {topic} created: {partitions} partition(s), RF {replication_factor}, replicas {assignment:?}")
+            TopicCreated { topic, partitions, replication_factor, assignment, auto_created } => {
+                let how = if *auto_created {
+                    " by the broker for the producer's Metadata request (auto.create.topics.enable, num.partitions, default.replication.factor)"
+                } else {
+                    ""
+                };
+                format!("topic {topic} created{how}: {partitions} partition(s), RF {replication_factor}, replicas {assignment:?}")
             }
+            ProduceAwaitingTopic { msg_id, topic } => format!(
+                "produce() #{msg_id} to topic {topic}, which the producer does not know: it waits for metadata"
+            ),
             ProducerCreated { client_id, profile, producer_id, idempotence } => format!(
                 "producer {client_id} ({profile}) created, idempotence {idempotence}, producer id {}",
                 opt(producer_id)

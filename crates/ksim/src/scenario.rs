@@ -83,9 +83,28 @@ pub struct ClusterSpec {
     pub start_time_ms: i64,
     /// Per-node clock offsets/drift (default: all clocks exact).
     pub clocks: Vec<NodeClock>,
+    /// `auto.create.topics.enable` (Kafka 3.6 default true): a Metadata request naming an unknown
+    /// topic creates it with `num_partitions` and `default_replication_factor`. Written out only
+    /// when not the default, so scenarios and links from before read and write the same.
+    #[serde(skip_serializing_if = "is_true")]
+    pub auto_create_topics_enable: bool,
+    /// `num.partitions` (default 1) of auto-created topics.
+    #[serde(skip_serializing_if = "is_one")]
+    pub num_partitions: u32,
+    /// `default.replication.factor` (default 1) of auto-created topics.
+    #[serde(skip_serializing_if = "is_one")]
+    pub default_replication_factor: u32,
     /// Cluster defaults for topic configs (e.g. `min.insync.replicas`).
     #[serde(deserialize_with = "string_map")]
     pub topic_defaults: BTreeMap<String, String>,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 impl Default for ClusterSpec {
@@ -100,6 +119,9 @@ impl Default for ClusterSpec {
             session_timeout_ms: 9000,
             start_time_ms: 1_700_000_000_000,
             clocks: Vec::new(),
+            auto_create_topics_enable: true,
+            num_partitions: 1,
+            default_replication_factor: 1,
             topic_defaults: BTreeMap::new(),
         }
     }

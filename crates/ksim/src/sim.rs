@@ -31,7 +31,7 @@ use crate::log::{LogEntry, LogEvent};
 use crate::metrics::MetricsState;
 use crate::network::{Network, PRODUCER};
 use crate::node::{BrokerTiming, ClockSkew, Ctx, NodeClocks, Output};
-use crate::producer::{Producer, ProducerInput, ProducerTimer};
+use crate::producer::{Producer, ProducerInput, ProducerTimer, TopicRef};
 use crate::proto::{Payload, Tp};
 use crate::queue::EventQueue;
 use crate::scenario::{ms_to_us, Action, ProducerSpec, Scenario, TimedAction, TopicSpec};
@@ -476,6 +476,11 @@ impl Simulation {
     }
 
     fn create_topic(&mut self, spec: TopicSpec) -> Result<(), SimError> {
+        self.create_topic_as(spec, false)
+    }
+
+    /// Creates a topic; `auto_created` when a broker does it for a client's Metadata request.
+    fn create_topic_as(&mut self, spec: TopicSpec, auto_created: bool) -> Result<(), SimError> {
         validate_topic_name(&spec.name)?;
         if self.w.topics.iter().any(|t| t.spec.name == spec.name) {
             return Err(SimError::TopicAlreadyExists(format!(
@@ -517,6 +522,7 @@ impl Simulation {
             partitions: spec.partitions,
             replication_factor: spec.replication_factor,
             assignment,
+            auto_created,
         });
         Ok(())
     }
@@ -532,7 +538,13 @@ impl Simulation {
                 partition,
                 timestamp_ms,
             } => {
-                let idx = self.topic_index(topic)?;
+                // A topic the cluster does not have yet is asked for by the producer's metadata
+                // request (which may create it); the name must still be a legal one.
+                validate_topic_name(topic)?;
+                let target = match self.topic_index(topic) {
+                    Ok(idx) => TopicRef::Known(idx),
+                    Err(_) => TopicRef::Unknown(topic),
+                };
                 let record = Record {
                     timestamp_ms: timestamp_ms
                         .unwrap_or_else(|| self.w.ctx().node_time_ms(PRODUCER)),
@@ -546,7 +558,7 @@ impl Simulation {
                         })
                         .collect(),
                 };
-                self.produce_record(idx, *partition, record).map(|_| ())
+                self.produce_record(target, *partition, record).map(|_| ())
             }
             Action::ProduceMany {
                 topic,
@@ -622,25 +634,23 @@ impl Simulation {
 
     fn produce_record(
         &mut self,
-        topic: u32,
+        topic: TopicRef<'_>,
         partition: Option<u32>,
         record: Record,
     ) -> Result<u64, SimError> {
-        let partitions = self
-            .w
-            .topics
-            .get(topic as usize)
-            .map(|t| t.spec.partitions)
-            .unwrap_or(0);
-        match self.with_producer(|p, cx| p.produce(cx, topic, partitions, partition, record)) {
+        match self.with_producer(|p, cx| p.produce(cx, topic, partition, record)) {
             Ok((id, _)) => Ok(id),
             Err(e) => {
                 if e == SimError::QueueFull {
-                    let ev = LogEvent::ProduceFailed {
-                        topic: self.w.topic_name(Tp {
-                            topic,
+                    let name = match topic {
+                        TopicRef::Known(t) => self.w.topic_name(Tp {
+                            topic: t,
                             partition: 0,
                         }),
+                        TopicRef::Unknown(name) => name.to_string(),
+                    };
+                    let ev = LogEvent::ProduceFailed {
+                        topic: name,
                         error: ErrorCode::QueueFull,
                     };
                     self.w.log(ev);
@@ -801,6 +811,34 @@ impl Simulation {
                 p.handle(cx, ProducerInput::ConnectionLost { broker, reason })
             }),
             Event::Producer(ProducerTimer::MetadataResponse) => {
+                // A Metadata request naming a topic that does not exist makes the broker create
+                // it when auto.create.topics.enable is on (Kafka 3.6 default), with num.partitions
+                // and default.replication.factor (`KafkaApis.handleTopicMetadataRequest`).
+                let c = &self.scenario.cluster;
+                if c.auto_create_topics_enable {
+                    let (partitions, rf) = (
+                        c.num_partitions.clamp(1, MAX_PARTITIONS),
+                        c.default_replication_factor.clamp(1, c.brokers),
+                    );
+                    let names: Vec<String> = self
+                        .producer
+                        .awaiting
+                        .iter()
+                        .map(|a| a.topic.clone())
+                        .collect();
+                    for name in names {
+                        if self.topic_index(&name).is_err() {
+                            let spec = TopicSpec {
+                                name,
+                                partitions,
+                                replication_factor: rf,
+                                ..Default::default()
+                            };
+                            // Names were checked at produce(); a failure here creates nothing.
+                            let _ = self.create_topic_as(spec, true);
+                        }
+                    }
+                }
                 // The Metadata response carries the controller's view as it is now.
                 let leaders = self
                     .controller

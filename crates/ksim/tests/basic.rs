@@ -88,9 +88,41 @@ fn topic_validation_is_typed() {
     ));
     assert!(sim.apply(bad("ok", 2, 3)).is_ok());
     assert!(matches!(
-        sim.produce("nope", None, Some("x")),
-        Err(SimError::UnknownTopicOrPartition(_))
+        sim.produce("bad name!", None, Some("x")),
+        Err(SimError::InvalidTopic(_))
     ));
+}
+
+#[test]
+fn produce_to_an_unknown_topic_waits_for_the_broker_to_auto_create_it() {
+    // Kafka 3.6: auto.create.topics.enable=true, num.partitions=1, default.replication.factor=1.
+    let mut sim = Simulation::new(scenario()).unwrap();
+    sim.produce("orders", Some("k"), Some("v")).unwrap();
+    sim.run_until_idle(100_000);
+    assert!(sim.log().iter().any(|e| matches!(
+        &e.event,
+        LogEvent::TopicCreated { topic, partitions: 1, replication_factor: 1, auto_created: true, .. }
+            if topic == "orders"
+    )));
+    let r = sim.poll();
+    assert_eq!(
+        (r[0].topic.as_str(), r[0].error, r[0].offset),
+        ("orders", None, Some(0))
+    );
+
+    // Switched off, the message waits for the topic and fails when message.timeout.ms runs out.
+    let mut sc = scenario();
+    sc.cluster.auto_create_topics_enable = false;
+    sc.producer
+        .config
+        .insert("message.timeout.ms".into(), "500".into());
+    let mut sim = Simulation::new(sc).unwrap();
+    sim.produce("orders", Some("k"), Some("v")).unwrap();
+    sim.run_until_idle(100_000);
+    let r = sim.poll();
+    assert_eq!(r[0].error, Some(ErrorCode::MsgTimedOut));
+    assert!(r[0].latency_us >= 500_000);
+    assert!(sim.view().topics.iter().all(|t| t.name != "orders"));
 }
 
 #[test]

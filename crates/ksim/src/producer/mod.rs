@@ -49,6 +49,7 @@ use client::Client;
 use connection::Connection;
 use kwire::batch::HEADER_SIZE_BYTES;
 use kwire::{Codec, Record};
+use outcome::{Outcome, ReportTarget};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -88,6 +89,22 @@ pub(crate) struct PartQ {
     /// The sequence the next acknowledged batch starts with (librdkafka `next_ack_seq`).
     pub next_ack_seq: i32,
     pub draining: bool,
+}
+
+/// The topic a `produce()` names: one the producer knows (by index), or one it does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TopicRef<'a> {
+    Known(u32),
+    Unknown(&'a str),
+}
+
+/// A message waiting for metadata about its topic.
+#[derive(Debug, Clone)]
+pub(crate) struct AwaitingMsg {
+    pub topic: String,
+    /// The partition `produce()` asked for, if any.
+    pub partition: Option<u32>,
+    pub msg: Msg,
 }
 
 /// Where records without a key go for now (docs/kafka-sources.md §3, partitioner).
@@ -157,6 +174,8 @@ pub(crate) struct Producer {
     pub fatal: Option<String>,
     /// Application loops blocked in `poll(1)` after a BufferError.
     pub poll_waiters: Vec<Waiter>,
+    /// Messages for topics the producer's metadata does not know yet.
+    pub awaiting: Vec<AwaitingMsg>,
     /// What librdkafka and the Java client do differently, with the Java accumulator's state.
     pub client: Client,
     /// The producer's own random stream (partitioner, backoff jitter), see [`Rng::stream`].
@@ -287,6 +306,7 @@ impl Producer {
             need_bump: false,
             fatal: None,
             poll_waiters: Vec::new(),
+            awaiting: Vec::new(),
             rng: Rng::stream(seed, "producer"),
             socket_busy_until_us: BTreeMap::new(),
             stats: MetricsState::default(),
@@ -385,7 +405,8 @@ impl Producer {
 
     /// Whether nothing is queued, batched or in flight.
     pub fn idle(&self) -> bool {
-        self.inflight.is_empty()
+        self.awaiting.is_empty()
+            && self.inflight.is_empty()
             && self
                 .parts
                 .values()
@@ -461,13 +482,12 @@ impl Producer {
         }
     }
 
-    /// `produce()`: enqueue locally or fail with `_QUEUE_FULL` (Python `BufferError`).
-    #[allow(clippy::too_many_arguments)]
+    /// `produce()`: enqueue locally or fail with `_QUEUE_FULL` (Python `BufferError`). A message
+    /// for a topic the producer does not know waits for metadata (it does not raise).
     pub fn produce(
         &mut self,
         cx: &Ctx,
-        topic: u32,
-        partitions: u32,
+        topic: TopicRef<'_>,
         partition: Option<u32>,
         record: Record,
     ) -> Result<(u64, u32), SimError> {
@@ -493,37 +513,131 @@ impl Producer {
         {
             return Err(SimError::QueueFull);
         }
+        if let (TopicRef::Known(t), Some(p)) = (topic, partition) {
+            let partitions = cx.topics.get(t as usize).map_or(0, |t| t.spec.partitions);
+            if p >= partitions {
+                return Err(SimError::UnknownPartition(format!(
+                    "partition {p} does not exist ({} has {partitions})",
+                    cx.topic_name(Tp {
+                        topic: t,
+                        partition: 0
+                    })
+                )));
+            }
+        }
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        self.held_msgs += 1;
+        self.held_bytes += held_bytes as u64;
+        self.stats.records_produced += 1;
+        let msg = Msg {
+            id,
+            record,
+            enqueued_us: cx.now_us,
+            size_bytes,
+            held_bytes,
+        };
+        match topic {
+            TopicRef::Known(topic) => match self.place(cx, topic, partition, msg) {
+                Ok(p) => Ok((id, p)),
+                Err((e, msg)) => {
+                    self.unhold(&msg);
+                    Err(e)
+                }
+            },
+            TopicRef::Unknown(topic_name) => {
+                // librdkafka keeps it in the topic's unassigned queue until metadata knows the
+                // topic (rd_kafka_msg_partitioner → UA partition); the Metadata request may make
+                // the broker create it (auto.create.topics.enable).
+                if cx.log.per_message {
+                    self.log(LogEvent::ProduceAwaitingTopic {
+                        msg_id: id,
+                        topic: topic_name.to_string(),
+                    });
+                }
+                self.awaiting.push(AwaitingMsg {
+                    topic: topic_name.to_string(),
+                    partition,
+                    msg,
+                });
+                self.request_metadata(cx);
+                Ok((id, partition.unwrap_or(0)))
+            }
+        }
+    }
+
+    /// Forgets a message that never got queued.
+    fn unhold(&mut self, m: &Msg) {
+        self.held_msgs = self.held_msgs.saturating_sub(1);
+        self.held_bytes = self.held_bytes.saturating_sub(m.held_bytes as u64);
+        self.stats.records_produced = self.stats.records_produced.saturating_sub(1);
+    }
+
+    /// Messages for topics the producer did not know get a partition once metadata names the
+    /// topic; one that asked for a partition the topic lacks fails with `_UNKNOWN_PARTITION`.
+    fn place_awaiting(&mut self, cx: &Ctx) {
+        if self.awaiting.is_empty() {
+            return;
+        }
+        let (known, still): (Vec<AwaitingMsg>, Vec<AwaitingMsg>) =
+            std::mem::take(&mut self.awaiting)
+                .into_iter()
+                .partition(|a| cx.topics.iter().any(|t| t.spec.name == a.topic));
+        self.awaiting = still;
+        for a in known {
+            let Some(topic) = cx.topics.iter().position(|t| t.spec.name == a.topic) else {
+                continue;
+            };
+            if let Err((_, m)) = self.place(cx, topic as u32, a.partition, a.msg) {
+                let record = m.record.clone();
+                let target = ReportTarget {
+                    topic: a.topic.clone(),
+                    partition: a.partition.unwrap_or(0),
+                };
+                let failed = Outcome::Failed(ErrorCode::UnknownPartition);
+                self.report_to(cx, target, &m, &record, failed);
+            }
+        }
+    }
+
+    /// Puts a message into its partition's queue: partitions it (unless `partition` was given),
+    /// logs it and serves the partition if it became ready. Fails with `_UNKNOWN_PARTITION` (and
+    /// hands the message back) for a partition the topic lacks.
+    fn place(
+        &mut self,
+        cx: &Ctx,
+        topic: u32,
+        partition: Option<u32>,
+        msg: Msg,
+    ) -> Result<u32, (SimError, Msg)> {
+        let partitions = cx
+            .topics
+            .get(topic as usize)
+            .map_or(0, |t| t.spec.partitions);
         let partition = match partition {
             Some(p) if p < partitions => p,
             Some(p) => {
-                return Err(SimError::UnknownPartition(format!(
-                    "partition {p} does not exist ({} has {partitions})",
-                    cx.topics
-                        .get(topic as usize)
-                        .map(|t| t.spec.name.as_str())
-                        .unwrap_or("?")
-                )))
+                return Err((
+                    SimError::UnknownPartition(format!("partition {p} does not exist")),
+                    msg,
+                ))
             }
-            None => self.partition_for(cx, topic, partitions, &record.key),
+            None => self.partition_for(cx, topic, partitions, &msg.record.key),
         };
+        let size_bytes = msg.size_bytes;
         if let Some(s) = self.sticky.get_mut(&topic) {
             if s.partition == partition {
                 s.bytes += size_bytes;
             }
         }
         let tp = Tp { topic, partition };
-        let id = self.next_msg_id;
-        self.next_msg_id += 1;
-        self.held_msgs += 1;
-        self.held_bytes += held_bytes as u64;
-        self.stats.records_produced += 1;
         if cx.log.per_message {
             self.log(LogEvent::ProduceCalled {
-                msg_id: id,
+                msg_id: msg.id,
                 topic: cx.topic_name(tp),
                 partition,
-                key: text(&record.key),
-                value_bytes: record.value.as_ref().map(|v| v.len()).unwrap_or(0),
+                key: text(&msg.record.key),
+                value_bytes: msg.record.value.as_ref().map(|v| v.len()).unwrap_or(0),
             });
         }
         let now = cx.now_us;
@@ -532,13 +646,7 @@ impl Producer {
             .append(tp, now, size_bytes, self.settings.batch_size_bytes);
         let pq = self.parts.entry(tp).or_default();
         let was_empty = pq.queue.is_empty();
-        pq.queue.push_back(Msg {
-            id,
-            record,
-            enqueued_us: now,
-            size_bytes,
-            held_bytes,
-        });
+        pq.queue.push_back(msg);
         pq.queue_bytes += size_bytes;
         if was_empty && cx.log.per_message {
             self.log(LogEvent::BatchOpened {
@@ -566,7 +674,7 @@ impl Producer {
                 self.timer(deadline, ProducerTimer::Wake);
             }
         }
-        Ok((id, partition))
+        Ok(partition)
     }
 
     pub fn request_metadata(&mut self, cx: &Ctx) {
@@ -590,15 +698,17 @@ impl Producer {
                 .collect();
             self.log(LogEvent::MetadataRefreshed { leaders: list });
         }
-        let waiting = self.parts.iter().any(|(tp, p)| {
-            (!p.queue.is_empty() || !p.retry.is_empty())
-                && self
-                    .leaders
-                    .get(tp)
-                    .copied()
-                    .flatten()
-                    .is_none_or(|l| !self.conn_up(l))
-        });
+        self.place_awaiting(cx);
+        let waiting = !self.awaiting.is_empty()
+            || self.parts.iter().any(|(tp, p)| {
+                (!p.queue.is_empty() || !p.retry.is_empty())
+                    && self
+                        .leaders
+                        .get(tp)
+                        .copied()
+                        .flatten()
+                        .is_none_or(|l| !self.conn_up(l))
+            });
         if waiting {
             // The leader query: while a partition with messages has no reachable leader, ask
             // again after `retry.backoff.ms`, doubling up to `retry.backoff.max.ms`, ±20 %

@@ -3,11 +3,17 @@
 //! MESSAGE_TOO_LARGE, idempotent epoch bumps, expiry after `message.timeout.ms`, and delivery
 //! reports.
 
-use super::{text, Msg, PBatch, Producer};
+use super::{text, AwaitingMsg, Msg, PBatch, Producer};
 use crate::error::{ErrorAction, ErrorCode};
 use crate::log::LogEvent;
 use crate::node::{Ctx, Output};
 use crate::proto::{DeliveryReport, ProduceResponse, TimestampKind, Tp};
+
+/// Where a delivery report says the message went.
+pub(crate) struct ReportTarget {
+    pub topic: String,
+    pub partition: u32,
+}
 
 /// How a message ended, for its delivery report.
 pub(super) enum Outcome {
@@ -360,6 +366,25 @@ impl Producer {
             return;
         }
         let now = cx.now_us;
+        let (expired, waiting): (Vec<AwaitingMsg>, Vec<AwaitingMsg>) =
+            std::mem::take(&mut self.awaiting)
+                .into_iter()
+                .partition(|a| now >= a.msg.enqueued_us + timeout_us);
+        self.awaiting = waiting;
+        for a in expired {
+            let target = ReportTarget {
+                topic: a.topic.clone(),
+                partition: a.partition.unwrap_or(0),
+            };
+            let record = a.msg.record.clone();
+            self.report_to(
+                cx,
+                target,
+                &a.msg,
+                &record,
+                Outcome::Failed(ErrorCode::MsgTimedOut),
+            );
+        }
         let tps: Vec<Tp> = self.parts.keys().copied().collect();
         for tp in tps {
             while let Some(pq) = self.parts.get_mut(&tp) {
@@ -430,6 +455,45 @@ impl Producer {
         }
     }
     pub(super) fn report(&mut self, cx: &Ctx, tp: Tp, m: &Msg, record: &Record, outcome: Outcome) {
+        if !cx.log.per_message {
+            // Big runs keep only the accounting, not the report objects.
+            self.account_report(cx, m, &outcome);
+            return;
+        }
+        let target = ReportTarget {
+            topic: cx.topic_name(tp),
+            partition: tp.partition,
+        };
+        self.report_to(cx, target, m, record, outcome);
+    }
+
+    /// The latency and queue accounting every report does.
+    fn account_report(&mut self, cx: &Ctx, m: &Msg, outcome: &Outcome) {
+        if matches!(outcome, Outcome::Written { .. }) {
+            self.stats
+                .latencies_us
+                .push(cx.now_us.saturating_sub(m.enqueued_us));
+        }
+        // Track the held bytes with the report (freed when served).
+        self.ready_bytes.push_back(m.held_bytes);
+        if !cx.log.per_message {
+            self.after_report(cx);
+        }
+    }
+
+    /// The delivery report of `m` for `target` (also for a topic the producer has no index for).
+    pub(super) fn report_to(
+        &mut self,
+        cx: &Ctx,
+        target: ReportTarget,
+        m: &Msg,
+        record: &Record,
+        outcome: Outcome,
+    ) {
+        self.account_report(cx, m, &outcome);
+        if !cx.log.per_message {
+            return;
+        }
         let (offset, error, timestamp_ms, timestamp_type) = match outcome {
             Outcome::Written {
                 offset,
@@ -446,42 +510,25 @@ impl Producer {
             ),
         };
         let latency_us = cx.now_us.saturating_sub(m.enqueued_us);
-        if error.is_none() {
-            self.stats.latencies_us.push(latency_us);
-        }
-        let per_message = cx.log.per_message;
-        // Track the held bytes with the report (freed when served).
-        self.ready_bytes.push_back(m.held_bytes);
-        if !per_message {
-            // Big runs keep only the accounting, not the report objects.
-            self.after_report(cx);
-            return;
-        }
-        let topic = cx.topic_name(tp);
-        if per_message {
-            self.log(LogEvent::DeliveryReport {
-                msg_id: m.id,
-                topic: topic.clone(),
-                partition: tp.partition,
-                offset,
-                error,
-                latency_us,
-            });
-        }
+        let ReportTarget { topic, partition } = target;
+        self.log(LogEvent::DeliveryReport {
+            msg_id: m.id,
+            topic: topic.clone(),
+            partition,
+            offset,
+            error,
+            latency_us,
+        });
         self.ready_reports.push_back(DeliveryReport {
             msg_id: m.id,
             error,
             error_name: error.map(|e| e.rdkafka_name().to_string()),
             error_code: error.map(|e| e.code()),
             topic,
-            partition: tp.partition,
+            partition,
             offset,
-            key: if per_message { text(&record.key) } else { None },
-            value: if per_message {
-                text(&record.value)
-            } else {
-                None
-            },
+            key: text(&record.key),
+            value: text(&record.value),
             timestamp_ms,
             timestamp_type,
             latency_us,
@@ -490,6 +537,7 @@ impl Producer {
         });
         self.after_report(cx);
     }
+
     pub(super) fn after_report(&mut self, cx: &Ctx) {
         if self.flush.is_some() {
             self.serve_reports(cx, "flush()");

@@ -53,6 +53,11 @@ impl Producer {
             }
         };
         let timeout_us = self.settings.message_timeout_ms * 1000;
+        if timeout_us > 0 {
+            for a in &self.awaiting {
+                consider(a.msg.enqueued_us + timeout_us);
+            }
+        }
         for (tp, pq) in &self.parts {
             let leader = self.leaders.get(tp).copied().flatten();
             if let Some(m) = pq.queue.front() {

@@ -14,6 +14,7 @@ use crate::error::SimError;
 use crate::log::LogEvent;
 use crate::network::PRODUCER;
 use crate::node::Waiter;
+use crate::producer::TopicRef;
 use crate::scenario::ProduceMode;
 use kwire::Record;
 
@@ -215,7 +216,7 @@ impl Simulation {
             headers: Vec::new(),
         };
         let now = self.w.now_us;
-        let produced = match self.produce_record(topic, None, record) {
+        let produced = match self.produce_record(TopicRef::Known(topic), None, record) {
             Ok(_) => Produced::Queued,
             Err(SimError::QueueFull) => Produced::QueueFull,
             Err(e) => Produced::Failed(e),

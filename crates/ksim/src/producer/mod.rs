@@ -538,13 +538,7 @@ impl Producer {
             held_bytes,
         };
         match topic {
-            TopicRef::Known(topic) => match self.place(cx, topic, partition, msg) {
-                Ok(p) => Ok((id, p)),
-                Err((e, msg)) => {
-                    self.unhold(&msg);
-                    Err(e)
-                }
-            },
+            TopicRef::Known(topic) => Ok((id, self.place(cx, topic, partition, msg))),
             TopicRef::Unknown(topic_name) => {
                 // librdkafka keeps it in the topic's unassigned queue until metadata knows the
                 // topic (rd_kafka_msg_partitioner → UA partition); the Metadata request may make
@@ -566,13 +560,6 @@ impl Producer {
         }
     }
 
-    /// Forgets a message that never got queued.
-    fn unhold(&mut self, m: &Msg) {
-        self.held_msgs = self.held_msgs.saturating_sub(1);
-        self.held_bytes = self.held_bytes.saturating_sub(m.held_bytes as u64);
-        self.stats.records_produced = self.stats.records_produced.saturating_sub(1);
-    }
-
     /// Messages for topics the producer did not know get a partition once metadata names the
     /// topic; one that asked for a partition the topic lacks fails with `_UNKNOWN_PARTITION`.
     fn place_awaiting(&mut self, cx: &Ctx) {
@@ -588,40 +575,34 @@ impl Producer {
             let Some(topic) = cx.topics.iter().position(|t| t.spec.name == a.topic) else {
                 continue;
             };
-            if let Err((_, m)) = self.place(cx, topic as u32, a.partition, a.msg) {
-                let record = m.record.clone();
-                let target = ReportTarget {
-                    topic: a.topic.clone(),
-                    partition: a.partition.unwrap_or(0),
-                };
-                let failed = Outcome::Failed(ErrorCode::UnknownPartition);
-                self.report_to(cx, target, &m, &record, failed);
+            let partitions = cx.topics[topic].spec.partitions;
+            match a.partition {
+                Some(p) if p >= partitions => {
+                    let record = a.msg.record.clone();
+                    let target = ReportTarget {
+                        topic: a.topic.clone(),
+                        partition: p,
+                    };
+                    let failed = Outcome::Failed(ErrorCode::UnknownPartition);
+                    self.report_to(cx, target, &a.msg, &record, failed);
+                }
+                _ => {
+                    self.place(cx, topic as u32, a.partition, a.msg);
+                }
             }
         }
     }
 
-    /// Puts a message into its partition's queue: partitions it (unless `partition` was given),
-    /// logs it and serves the partition if it became ready. Fails with `_UNKNOWN_PARTITION` (and
-    /// hands the message back) for a partition the topic lacks.
-    fn place(
-        &mut self,
-        cx: &Ctx,
-        topic: u32,
-        partition: Option<u32>,
-        msg: Msg,
-    ) -> Result<u32, (SimError, Msg)> {
+    /// Puts a message into its partition's queue: partitions it (unless `partition` was given;
+    /// the caller has checked that the topic has it), logs it and serves the partition if it
+    /// became ready. Returns the partition.
+    fn place(&mut self, cx: &Ctx, topic: u32, partition: Option<u32>, msg: Msg) -> u32 {
         let partitions = cx
             .topics
             .get(topic as usize)
             .map_or(0, |t| t.spec.partitions);
         let partition = match partition {
-            Some(p) if p < partitions => p,
-            Some(p) => {
-                return Err((
-                    SimError::UnknownPartition(format!("partition {p} does not exist")),
-                    msg,
-                ))
-            }
+            Some(p) => p,
             None => self.partition_for(cx, topic, partitions, &msg.record.key),
         };
         let size_bytes = msg.size_bytes;
@@ -674,7 +655,7 @@ impl Producer {
                 self.timer(deadline, ProducerTimer::Wake);
             }
         }
-        Ok(partition)
+        partition
     }
 
     pub fn request_metadata(&mut self, cx: &Ctx) {

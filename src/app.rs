@@ -1108,11 +1108,9 @@ impl Component for App {
                 });
             }
             Msg::CopyEmbed => {
-                let url = crate::share::url_with(&self.fragment, "?embed=1");
-                let snippet = format!(
-                    "<iframe src=\"{}\" title=\"Kafka Producer Playground\" width=\"100%\" height=\"640\" loading=\"lazy\" style=\"border:0\"><a href=\"{}\">Open the Kafka Producer Playground</a></iframe>",
-                    html_attr(&url),
-                    html_attr(&crate::share::url_with(&self.fragment, ""))
+                let snippet = crate::share::embed_snippet(
+                    &crate::share::url_with(&self.fragment, "?embed=1"),
+                    &crate::share::url_with(&self.fragment, ""),
                 );
                 let link = ctx.link().clone();
                 crate::share::copy_to_clipboard(&snippet, move |ok| {
@@ -1317,12 +1315,4 @@ impl Component for App {
             </>
         }
     }
-}
-
-/// Escapes a value for an HTML attribute in the copied embed snippet.
-fn html_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

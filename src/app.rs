@@ -829,7 +829,7 @@ impl App {
             Control::TogglePlay => self.set_playing(ctx, !self.playing),
             Control::StepForward => {
                 self.set_playing(ctx, false);
-                self.timeline.step();
+                let _ = self.timeline.step();
             }
             Control::StepBack => {
                 self.set_playing(ctx, false);
@@ -845,22 +845,7 @@ impl App {
             }
             Control::NextReport => {
                 self.set_playing(ctx, false);
-                let reports = |sim: &Simulation| {
-                    sim.log()
-                        .iter()
-                        .filter(|e| matches!(e.event, LogEvent::DeliveryReport { .. }))
-                        .count()
-                };
-                let before = reports(self.sim());
-                for _ in 0..NEXT_REPORT_MAX_EVENTS {
-                    if self.sim().next_event_time_us().is_none() {
-                        break;
-                    }
-                    self.timeline.step();
-                    if reports(self.sim()) > before {
-                        break;
-                    }
-                }
+                self.timeline.step_to_next_report(NEXT_REPORT_MAX_EVENTS);
             }
             Control::Speed(i) => {
                 self.speed = i.min(SPEEDS.len() - 1);

@@ -12,7 +12,7 @@ use crate::components::help::Help;
 use crate::components::inspector::{BatchRef, Inspector};
 use crate::components::lesson_panel::LessonPanel;
 use crate::components::logs_panel::LogsPanel;
-use crate::components::metrics_panel::{MetricsPanel, Sample};
+use crate::components::metrics_panel::MetricsPanel;
 use crate::components::network_panel::NetworkPanel;
 use crate::components::produce_form::ProduceForm;
 use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
@@ -22,22 +22,21 @@ use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
-use crate::frame_budget::{FrameBudget, Pace, SIM_BUDGET_MS};
+use crate::frame_budget::{Pace, SIM_BUDGET_MS};
 use crate::keyboard::KeyListener;
-use crate::records::{DecodeCache, PartitionLog};
-use crate::scene::{Scene, Target};
+use crate::records::DecodeCache;
+use crate::scene::Target;
 use crate::share::{DisplayOptions, HashListener};
+use crate::slots::{Drawing, Slots};
 use crate::theme::{Theme, ThemeSwitch};
 use crate::timeline::Timeline;
-use kshare::{CheckResult, UiState};
-use ksim::{Action, ClientProfile, LogEvent, Metrics, Scenario, SimError, Simulation, View};
+use kshare::UiState;
+use ksim::{Action, ClientProfile, LogEvent, Scenario, SimError, Simulation};
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// Events processed at most by "Next report" before it gives up.
 const NEXT_REPORT_MAX_EVENTS: u32 = 200_000;
-/// Metric samples kept for the charts; when full, every other one is dropped.
-const MAX_SAMPLES: usize = 240;
 /// Logs up to this many entries are hashed on every pause (a few milliseconds); longer ones on
 /// request, so pausing a long run never freezes the page while its whole log is serialised.
 const HASH_ON_PAUSE_MAX_ENTRIES: usize = 20_000;
@@ -151,12 +150,8 @@ pub struct App {
     error: Option<(Origin, SimError)>,
     show_help: bool,
     theme: Theme,
-    /// The newest snapshot of the core (taken once per round while playing).
-    view: Rc<View>,
-    logs: Vec<Rc<PartitionLog>>,
-    /// What each panel shows now: the newest snapshot, published slot by slot while playing.
-    shown: Shown,
-    budget: FrameBudget,
+    /// The newest snapshot of the core and what each part of the page shows of it.
+    slots: Slots,
     decode_cache: DecodeCache,
     /// How many rows above the newest entry the event log is scrolled (0 = following).
     log_scroll_row: usize,
@@ -165,13 +160,11 @@ pub struct App {
     log_matches: Vec<usize>,
     /// The batch open in the inspector, with a snapshot of its bytes.
     inspected: Option<(BatchRef, Rc<Vec<u8>>)>,
-    samples: Rc<Vec<Sample>>,
     /// Times of fired faults (marks on the scrubber) and how much of the log was scanned for them.
     fault_marks: Rc<Vec<u64>>,
     marks_scanned: usize,
     options: DisplayOptions,
     lesson: Option<&'static str>,
-    check: Option<CheckResult>,
     /// The fragment last written or loaded (our own `hashchange` is not a new link).
     fragment: String,
     /// The scenario as of the last change, for the code export (not cloned on every frame).
@@ -201,99 +194,6 @@ fn hint_dismissed() -> bool {
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(HINT_STORAGE_KEY).ok().flatten())
         .is_some()
-}
-
-/// A part of the page that is refreshed on its own: one panel, or one partition's log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Slot {
-    /// The live view and the sequence diagram (positions are functions of virtual time).
-    Live,
-    Producer,
-    Network,
-    Reports,
-    Cluster,
-    PartitionLog(usize),
-    Metrics,
-    Events,
-    /// Settings, faults and the lesson check: they change rarely.
-    Side,
-}
-
-/// Slots before the partition logs in a round (the panels in view first).
-const LEADING_SLOTS: [Slot; 5] = [
-    Slot::Live,
-    Slot::Producer,
-    Slot::Network,
-    Slot::Reports,
-    Slot::Cluster,
-];
-/// Slots after them.
-const TRAILING_SLOTS: [Slot; 3] = [Slot::Metrics, Slot::Events, Slot::Side];
-
-/// How many slots a round has with `partitions` partition logs.
-fn slot_count(partitions: usize) -> usize {
-    LEADING_SLOTS.len() + partitions + TRAILING_SLOTS.len()
-}
-
-/// The slot at `position` of a round with `partitions` partition logs.
-fn slot_at(position: usize, partitions: usize) -> Slot {
-    if let Some(s) = LEADING_SLOTS.get(position) {
-        return *s;
-    }
-    let p = position - LEADING_SLOTS.len();
-    if p < partitions {
-        return Slot::PartitionLog(p);
-    }
-    TRAILING_SLOTS[(p - partitions).min(TRAILING_SLOTS.len() - 1)]
-}
-
-/// Whether the settings, fault and form panels (topic list, broker states, producer and topic
-/// configs) would show something else for `new` than for `old`.
-fn side_changed(old: &View, new: &View) -> bool {
-    old.producer.config != new.producer.config
-        || old.topics != new.topics
-        || old.brokers != new.brokers
-        || old.partitions.len() != new.partitions.len()
-}
-
-/// The snapshot each slot shows (see `frame_budget`).
-struct Shown {
-    live: Rc<Scene>,
-    live_label: AttrValue,
-    sequence: Rc<Scene>,
-    sequence_label: AttrValue,
-    producer: Snapshot<View>,
-    network: Snapshot<View>,
-    reports: Snapshot<View>,
-    cluster: Snapshot<View>,
-    side: Rc<View>,
-    logs: Rc<Vec<Rc<PartitionLog>>>,
-    metrics: Rc<Metrics>,
-    samples: Rc<Vec<Sample>>,
-    /// Event-log entries (matching the filter) shown.
-    log_entries: usize,
-    check: Option<CheckResult>,
-}
-
-impl Shown {
-    fn new(view: &Rc<View>) -> Shown {
-        Shown {
-            live: Rc::new(crate::live_layout::layout(view, narrow_screen(), &[])),
-            live_label: AttrValue::from(crate::live_layout::summary(view)),
-            sequence: Rc::default(),
-            sequence_label: AttrValue::from("Sequence diagram"),
-            producer: Snapshot(view.clone()),
-            network: Snapshot(view.clone()),
-            reports: Snapshot(view.clone()),
-            cluster: Snapshot(view.clone()),
-            side: view.clone(),
-            logs: Rc::default(),
-            metrics: Rc::new(view.metrics.clone()),
-            samples: Rc::default(),
-            log_entries: 0,
-            check: None,
-        }
-    }
 }
 
 /// The scenario a fresh page (and Reset outside a lesson) opens: the preset plus the lecture's
@@ -436,8 +336,7 @@ impl App {
         self.load_error = None;
         self.inspected = None;
         self.log_matches.clear();
-        self.samples = Rc::default();
-        self.logs.clear();
+        self.slots.start_over();
         self.refresh();
         self.after_change();
         Ok(())
@@ -456,157 +355,60 @@ impl App {
         }
     }
     /// Takes a snapshot of the core and shows it: paused (stepping, seeking, actions), in every
-    /// panel at once; while playing, in the next frames' slots like any other snapshot, so an
-    /// action clicked while it plays does not render the whole page in one frame.
+    /// panel at once; while playing, in the next frames' slots (see `slots`).
     fn refresh(&mut self) {
         self.log_hash.borrow_mut().take();
         self.snapshot();
-        if self.playing {
-            self.budget.start_round(slot_count(self.logs.len()));
-            return;
-        }
-        self.publish_all();
+        let drawing = Drawing {
+            log: self.timeline.sim.log(),
+            narrow: narrow_screen(),
+        };
+        self.slots.show(self.playing, drawing);
     }
 
     /// Shows the last snapshot in every slot and ends the round.
     fn publish_all(&mut self) {
-        for position in 0..slot_count(self.logs.len()) {
-            self.publish(slot_at(position, self.logs.len()));
-        }
-        self.budget.finish_round();
+        let drawing = Drawing {
+            log: self.timeline.sim.log(),
+            narrow: narrow_screen(),
+        };
+        self.slots.publish_all(drawing);
     }
 
     /// Takes a snapshot of the core: view, decoded partition logs, metrics history, lesson check,
     /// event-log index and fault marks. Nothing on the page changes until slots are published.
     fn snapshot(&mut self) {
-        self.check = self
+        let check = self
             .lesson
             .and_then(kshare::lessons::get)
             .map(|l| l.check(&self.timeline.sim));
         let view = self.timeline.sim.view();
         let logs = self.decode_cache.partition_logs(&self.timeline.sim, &view);
-        // Keep the previous Rc of an unchanged partition log: its table is not rendered again.
-        self.logs = logs
-            .into_iter()
-            .enumerate()
-            .map(|(i, log)| match self.logs.get(i) {
-                Some(old) if **old == log => old.clone(),
-                _ => Rc::new(log),
-            })
-            .collect();
-        // Partitions no longer where they were (another scenario, a topic gone) leave the page
-        // at once; the rest are republished slot by slot.
-        let same = self
-            .shown
-            .logs
-            .iter()
-            .zip(&self.logs)
-            .take_while(|(a, b)| a.topic == b.topic && a.partition == b.partition)
-            .count();
-        if self.shown.logs.len() > same {
-            Rc::make_mut(&mut self.shown.logs).truncate(same);
-        }
-        self.sample(&view);
-        self.view = Rc::new(view);
         self.refilter();
         self.scan_marks();
-    }
-
-    /// Shows the newest snapshot in one slot.
-    fn publish(&mut self, slot: Slot) {
-        let shown = &mut self.shown;
-        match slot {
-            Slot::Live => {
-                let reasons = crate::live_layout::send_reasons(self.timeline.sim.log());
-                shown.live = Rc::new(crate::live_layout::layout(
-                    &self.view,
-                    narrow_screen(),
-                    &reasons,
-                ));
-                shown.live_label = AttrValue::from(crate::live_layout::summary(&self.view));
-                shown.sequence = Rc::new(crate::sequence_layout::layout(
-                    &self.view,
-                    self.timeline.sim.log(),
-                ));
-                let (start, end) = crate::sequence_layout::window(&self.view);
-                shown.sequence_label = AttrValue::from(format!(
-                    "Sequence diagram: the application, the producer and each broker, from {} to {}",
-                    crate::scene::duration(start),
-                    crate::scene::duration(end)
-                ));
-            }
-            Slot::Producer => shown.producer = Snapshot(self.view.clone()),
-            Slot::Network => shown.network = Snapshot(self.view.clone()),
-            Slot::Reports => shown.reports = Snapshot(self.view.clone()),
-            Slot::Cluster => shown.cluster = Snapshot(self.view.clone()),
-            Slot::PartitionLog(i) => {
-                // `snapshot` already cut the shown list where it stops matching this one.
-                let logs = Rc::make_mut(&mut shown.logs);
-                match self.logs.get(i) {
-                    Some(log) if i < logs.len() => logs[i] = log.clone(),
-                    Some(log) if i == logs.len() => logs.push(log.clone()),
-                    _ => *logs = self.logs.clone(),
-                }
-            }
-            Slot::Metrics => {
-                if *shown.metrics != self.view.metrics {
-                    shown.metrics = Rc::new(self.view.metrics.clone());
-                }
-                shown.samples = self.samples.clone();
-            }
-            Slot::Events => shown.log_entries = self.log_matches.len(),
-            Slot::Side => {
-                // Republished only when what these panels show changed: a settings field being
-                // typed into while playing keeps its text.
-                if side_changed(&shown.side, &self.view) {
-                    shown.side = self.view.clone();
-                }
-                shown.check = self.check.clone();
-            }
-        }
+        self.slots.take(view, logs, check, self.log_matches.len());
     }
 
     /// One animation frame of playback: publish as many slots of the current round as the frame
     /// budget allows, taking a new snapshot when the previous round is complete. Returns false
     /// when this frame has no budget: then nothing is rendered, not even the clock.
     fn publish_some(&mut self, frame: Frame) -> bool {
-        let n = self.budget.frame(frame.elapsed_ms, frame.previous_work_ms);
+        let n = self
+            .slots
+            .frame_allowance(frame.elapsed_ms, frame.previous_work_ms);
         if n == 0 {
             return false;
         }
-        if !self.budget.round_open() {
+        if !self.slots.round_open() {
             self.snapshot();
-            self.budget.start_round(slot_count(self.logs.len()));
+            self.slots.start_round();
         }
-        let slots = slot_count(self.logs.len());
-        for _ in 0..n {
-            match self.budget.next_slot(slots) {
-                Some(position) => self.publish(slot_at(position, self.logs.len())),
-                None => break,
-            }
-        }
+        let drawing = Drawing {
+            log: self.timeline.sim.log(),
+            narrow: narrow_screen(),
+        };
+        self.slots.publish_next(n, drawing);
         true
-    }
-
-    /// Adds a metrics sample when virtual time moved forward; a rewind restarts the history.
-    fn sample(&mut self, view: &ksim::View) {
-        let samples = Rc::make_mut(&mut self.samples);
-        if samples.last().is_some_and(|s| s.time_us > view.time_us) {
-            samples.clear();
-        }
-        if samples.last().is_none_or(|s| s.time_us < view.time_us) {
-            samples.push(Sample {
-                time_us: view.time_us,
-                metrics: view.metrics.clone(),
-            });
-            if samples.len() > MAX_SAMPLES {
-                let mut i = 0;
-                samples.retain(|_| {
-                    i += 1;
-                    i % 2 == 1
-                });
-            }
-        }
     }
 
     fn scan_marks(&mut self) {
@@ -647,7 +449,7 @@ impl App {
     /// Event-log entries (matching the filter) the page shows: as of the last `Events` slot,
     /// and never more than there are (a rewind shortens the log).
     fn shown_log_entries(&self) -> usize {
-        self.shown.log_entries.min(self.log_matches.len())
+        self.slots.shown.log_entries.min(self.log_matches.len())
     }
 
     fn log_rows(&self) -> (usize, Vec<Row>) {
@@ -691,7 +493,7 @@ impl App {
         };
         if !playing {
             // A paused page shows one moment in every panel, whatever round was under way.
-            if self.budget.round_open() {
+            if self.slots.round_open() {
                 self.publish_all();
             }
             if self.link_stale {
@@ -739,6 +541,8 @@ impl App {
                 }) = self.sim().in_flight_batch_bytes(req_id, 0)
                 {
                     let broker = self
+                        .slots
+                        .latest
                         .view
                         .producer
                         .in_flight
@@ -771,6 +575,8 @@ impl App {
                     return;
                 };
                 let index = self
+                    .slots
+                    .latest
                     .view
                     .partitions
                     .iter()
@@ -927,21 +733,16 @@ impl Component for App {
             error: None,
             show_help: false,
             theme: Theme::load(),
-            shown: Shown::new(&view),
-            view,
-            logs: Vec::new(),
-            budget: FrameBudget::new(slot_count(0)),
+            slots: Slots::new(view, narrow_screen()),
             decode_cache: DecodeCache::default(),
             log_scroll_row: 0,
             log_filter: String::new(),
             log_matches: Vec::new(),
             inspected: None,
-            samples: Rc::default(),
             fault_marks: Rc::default(),
             marks_scanned: 0,
             options,
             lesson,
-            check: None,
             fragment: String::new(),
             scenario,
             load_error,
@@ -1031,7 +832,7 @@ impl Component for App {
                 self.log_filter = filter;
                 self.log_matches.clear();
                 self.refilter();
-                self.shown.log_entries = self.log_matches.len();
+                self.slots.set_log_entries(self.log_matches.len());
                 // Follow the newest matching entries again.
                 self.log_scroll_row = 0;
             }
@@ -1145,7 +946,7 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let cb = &self.callbacks;
         // Topics and brokers as the settings, faults and forms show them (the `Side` slot).
-        let view = self.shown.side.clone();
+        let view = self.slots.shown.side.clone();
         let mut topics: Vec<String> = Vec::new();
         for p in &view.partitions {
             if topics.last() != Some(&p.topic) {
@@ -1222,14 +1023,14 @@ impl Component for App {
                                 <h2 id="h-live">{ "Live view" }</h2>
                                 <span class="hint">{ "Moves with virtual time: Pause freezes it, Step moves one event. Click a packet or a log bar to see its bytes." }</span>
                             </div>
-                            <SceneSvg scene={self.shown.live.clone()} label={self.shown.live_label.clone()}
+                            <SceneSvg scene={self.slots.shown.live.clone()} label={self.slots.shown.live_label.clone()}
                                 class="live" on_target={cb.inspect_target.clone()} />
                         }
                         if self.shows("sequence") {
                             <h3 id="h-sequence">{ "Sequence diagram" }</h3>
                             <div class="seq-scroll" tabindex="0">
-                                <SceneSvg scene={self.shown.sequence.clone()}
-                                    label={self.shown.sequence_label.clone()}
+                                <SceneSvg scene={self.slots.shown.sequence.clone()}
+                                    label={self.slots.shown.sequence_label.clone()}
                                     class="sequence" on_target={cb.inspect_target.clone()} scroll_to_end=true />
                             </div>
                         }
@@ -1237,7 +1038,7 @@ impl Component for App {
                 }
                 <div class="column">
                     if self.shows("lesson") {
-                        <LessonPanel lesson={self.lesson} check={self.shown.check.clone()} on_select={cb.select_lesson.clone()}
+                        <LessonPanel lesson={self.lesson} check={self.slots.shown.check.clone()} on_select={cb.select_lesson.clone()}
                             on_try={cb.try_lesson.clone()} on_action={cb.act.clone()} topics={topics.clone()} />
                     }
                     if self.shows("producer") && editable {
@@ -1255,7 +1056,7 @@ impl Component for App {
                         </section>
                     }
                     if self.shows("settings") && editable {
-                        <SettingsPanel view={self.shown.side.clone()} profile={scenario.producer.profile}
+                        <SettingsPanel view={self.slots.shown.side.clone()} profile={scenario.producer.profile}
                             broker_count={scenario.cluster.brokers}
                             on_set={cb.set_config.clone()}
                             on_profile={cb.set_profile.clone()} on_brokers={cb.set_brokers.clone()}
@@ -1269,22 +1070,22 @@ impl Component for App {
                     }
                 </div>
                 <div class="column">
-                    if self.shows("producer") { <ProducerPanel view={self.shown.producer.clone()} /> }
-                    if self.shows("network") { <NetworkPanel view={self.shown.network.clone()} /> }
-                    if self.shows("reports") { <ReportsPanel view={self.shown.reports.clone()} /> }
+                    if self.shows("producer") { <ProducerPanel view={self.slots.shown.producer.clone()} /> }
+                    if self.shows("network") { <NetworkPanel view={self.slots.shown.network.clone()} /> }
+                    if self.shows("reports") { <ReportsPanel view={self.slots.shown.reports.clone()} /> }
                     if self.shows("faults") && editable {
-                        <FaultPanel view={Snapshot(self.shown.side.clone())} on_action={cb.act.clone()} />
+                        <FaultPanel view={Snapshot(self.slots.shown.side.clone())} on_action={cb.act.clone()} />
                     }
                 </div>
                 <div class="column">
-                    if self.shows("cluster") { <ClusterPanel view={self.shown.cluster.clone()} /> }
-                    if self.shows("logs") { <LogsPanel logs={self.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
+                    if self.shows("cluster") { <ClusterPanel view={self.slots.shown.cluster.clone()} /> }
+                    if self.shows("logs") { <LogsPanel logs={self.slots.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
                 </div>
                 if let Some((b, bytes)) = &self.inspected {
                     <Inspector batch={b.clone()} bytes={bytes.clone()} on_close={cb.close_inspector.clone()} />
                 }
                 if self.shows("metrics") {
-                    <MetricsPanel now={self.shown.metrics.clone()} history={self.shown.samples.clone()} />
+                    <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />
                 }
                 if self.shows("events") {
                     <EventLog total={self.shown_log_entries()} first={first} rows={rows}

@@ -16,6 +16,7 @@ mod records;
 mod scene;
 mod sequence_layout;
 mod share;
+mod slots;
 mod theme;
 mod timeline;
 

@@ -1,5 +1,7 @@
-//! The root component: owns the timeline (simulation + rewind checkpoints) and the playback
-//! clock, and routes what the learner does to `ksim`. All Kafka behaviour stays in `ksim`.
+//! The root component: a thin shell around the learner's session (`session`, a reducer tested
+//! natively) and the path from its snapshots to the panels (`slots`). It owns the browser side:
+//! the playback clock, the URL, the clipboard, storage, and the DOM it renders. All Kafka
+//! behaviour stays in `ksim`.
 
 use crate::clock::{Frame, Ticker};
 use crate::components::cluster_panel::ClusterPanel;
@@ -26,17 +28,14 @@ use crate::frame_budget::{Pace, SIM_BUDGET_MS};
 use crate::keyboard::KeyListener;
 use crate::records::DecodeCache;
 use crate::scene::Target;
+use crate::session::{self, Origin, Session};
 use crate::share::{DisplayOptions, HashListener};
 use crate::slots::{Drawing, Slots};
 use crate::theme::{Theme, ThemeSwitch};
-use crate::timeline::Timeline;
-use kshare::UiState;
-use ksim::{Action, ClientProfile, LogEvent, Scenario, SimError, Simulation};
+use ksim::{Action, ClientProfile, LogEvent, Simulation};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Events processed at most by "Next report" before it gives up.
-const NEXT_REPORT_MAX_EVENTS: u32 = 200_000;
 /// Logs up to this many entries are hashed on every pause (a few milliseconds); longer ones on
 /// request, so pausing a long run never freezes the page while its whole log is serialised.
 const HASH_ON_PAUSE_MAX_ENTRIES: usize = 20_000;
@@ -130,24 +129,12 @@ impl Callbacks {
     }
 }
 
-/// Which form the last core error belongs to.
-#[derive(Clone, PartialEq, Eq)]
-enum Origin {
-    Topic,
-    Produce,
-    /// A producer setting (its name) or a topic setting (`topic:<topic>/<name>`; topic names
-    /// cannot contain `/`).
-    Setting(String),
-    Other,
-}
-
 pub struct App {
-    timeline: Timeline,
-    playing: bool,
+    /// The learner's session: timeline, playing, lesson, errors, link.
+    session: Session,
     speed: usize,
     ticker: Option<Ticker>,
     _keys: Option<KeyListener>,
-    error: Option<(Origin, SimError)>,
     show_help: bool,
     theme: Theme,
     /// The newest snapshot of the core and what each part of the page shows of it.
@@ -164,13 +151,6 @@ pub struct App {
     fault_marks: Rc<Vec<u64>>,
     marks_scanned: usize,
     options: DisplayOptions,
-    lesson: Option<&'static str>,
-    /// The fragment last written or loaded (our own `hashchange` is not a new link).
-    fragment: String,
-    /// The scenario as of the last change, for the code export (not cloned on every frame).
-    scenario: Rc<Scenario>,
-    /// A problem with a link or file, shown in a banner; the default scenario is open instead.
-    load_error: Option<String>,
     share_status: Option<String>,
     _hash: Option<HashListener>,
     embed: Option<EmbedBridge>,
@@ -178,8 +158,6 @@ pub struct App {
     /// hashing serialises the whole log, so it is not redone on every render (typing in a form).
     log_hash: std::cell::RefCell<Option<((usize, u64), AttrValue)>>,
     callbacks: Callbacks,
-    /// An action changed the scenario while playing; the link and code export follow on pause.
-    link_stale: bool,
     /// Whether the simulation keeps up with the chosen speed.
     pace: Pace,
     /// The first-visit hint (never in an embed; dismissed once for good).
@@ -194,60 +172,6 @@ fn hint_dismissed() -> bool {
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(HINT_STORAGE_KEY).ok().flatten())
         .is_some()
-}
-
-/// The scenario a fresh page (and Reset outside a lesson) opens: the preset plus the lecture's
-/// topic `payments` (3 partitions, replication factor 3), so the prefilled event produces at
-/// once. The topic is part of the scenario (not the preset), so old links, which store only
-/// their differences from the preset, open exactly as before.
-fn default_scenario() -> Scenario {
-    let mut s = kshare::presets::default_scenario();
-    if s.topics.is_empty() {
-        s.topics.push(ksim::TopicSpec {
-            name: "payments".into(),
-            partitions: 3,
-            replication_factor: 3.min(s.cluster.brokers.max(1)),
-            ..Default::default()
-        });
-    }
-    s
-}
-
-/// A decoded link's scenario, the moment it shows, and its lesson (when this app knows it).
-fn link_parts(d: kshare::Decoded) -> (Scenario, u64, Option<&'static str>) {
-    let lesson = d
-        .ui_state
-        .lesson
-        .as_deref()
-        .and_then(kshare::lessons::get)
-        .map(|l| l.id);
-    (d.scenario, d.ui_state.time_us(), lesson)
-}
-
-/// What to open at start-up: the link in the fragment, else `?lesson=`, else the default.
-/// Returns the scenario, the time to show, the lesson, and a banner text for a bad link.
-fn initial_state(
-    options: &DisplayOptions,
-    fragment: &str,
-) -> (Scenario, u64, Option<&'static str>, Option<String>) {
-    if !fragment.is_empty() {
-        return match kshare::decode_link(fragment) {
-            Ok(d) => {
-                let (scenario, time_us, lesson) = link_parts(d);
-                (scenario, time_us, lesson, None)
-            }
-            Err(e) => (
-                default_scenario(),
-                0,
-                None,
-                Some(format!("{e} The default scenario is open instead.")),
-            ),
-        };
-    }
-    if let Some(l) = options.lesson.as_deref().and_then(kshare::lessons::get) {
-        return (l.scenario(), 0, Some(l.id), None);
-    }
-    (default_scenario(), 0, None, None)
 }
 
 /// A phone-sized window: the live view stacks the producer above the brokers.
@@ -270,7 +194,7 @@ fn prefers_reduced_motion() -> bool {
 
 impl App {
     fn sim(&self) -> &Simulation {
-        &self.timeline.sim
+        self.session.sim()
     }
 
     /// Shows a panel? Everything outside an embed; in an embed the compact defaults (the
@@ -285,7 +209,7 @@ impl App {
             // diagram (the lecture's batching picture), the cluster's state in the live view.
             "live" | "sequence" => {
                 let timing = matches!(
-                    self.lesson,
+                    self.session.lesson,
                     Some(
                         "batching"
                             | "async-vs-sync"
@@ -299,77 +223,45 @@ impl App {
         }
     }
 
-    fn ui_state(&self) -> UiState {
-        UiState {
-            time_ms: self.sim().now_us() as f64 / 1000.0,
-            panel: None,
-            lesson: self.lesson.map(str::to_string),
+    /// Carries out what the learner asked for: the session decides (`Session::reduce`), the
+    /// page follows (clock, snapshot, URL).
+    fn run(&mut self, ctx: &Context<Self>, action: session::Action) {
+        let out = self.session.reduce(action);
+        if out.new_timeline {
+            self.inspected = None;
+            self.log_matches.clear();
+        }
+        if out.new_scenario {
+            self.slots.start_over();
+        }
+        if let Some(playing) = out.playback {
+            self.set_clock(ctx, playing);
+        }
+        if out.refresh {
+            self.refresh();
+        }
+        // Not inside an embed, whose URL belongs to the course page.
+        if out.write_link && !self.options.embed {
+            crate::share::replace_fragment(&self.session.fragment);
         }
     }
 
-    fn link_fragment(&self) -> String {
-        kshare::encode_link(self.sim().scenario(), &self.ui_state())
-    }
-
-    /// After anything that changes the scenario or the position: refresh the code export and
-    /// keep the URL current (not inside an embed, whose URL belongs to the course page).
-    fn after_change(&mut self) {
-        if *self.scenario != *self.sim().scenario() {
-            self.scenario = Rc::new(self.sim().scenario().clone());
-        }
-        self.fragment = self.link_fragment();
-        if !self.options.embed {
-            crate::share::replace_fragment(&self.fragment);
-        }
-    }
-
-    /// Opens a scenario (from a link, a file or a lesson) at `time_us`.
-    fn open(
-        &mut self,
-        scenario: Scenario,
-        time_us: u64,
-        lesson: Option<&'static str>,
-    ) -> Result<(), SimError> {
-        self.timeline = Timeline::from_scenario(scenario, time_us)?;
-        self.lesson = lesson;
-        self.error = None;
-        self.load_error = None;
-        self.inspected = None;
-        self.log_matches.clear();
-        self.slots.start_over();
-        self.refresh();
-        self.after_change();
-        Ok(())
-    }
-
-    fn load_link(&mut self, ctx: &Context<Self>, fragment: &str) {
-        match kshare::decode_link(fragment) {
-            Ok(d) => {
-                let (scenario, t, lesson) = link_parts(d);
-                if let Err(e) = self.open(scenario, t, lesson) {
-                    self.load_error = Some(e.to_string());
-                }
-                self.set_playing(ctx, false);
-            }
-            Err(e) => self.load_error = Some(e.to_string()),
-        }
-    }
     /// Takes a snapshot of the core and shows it: paused (stepping, seeking, actions), in every
     /// panel at once; while playing, in the next frames' slots (see `slots`).
     fn refresh(&mut self) {
         self.log_hash.borrow_mut().take();
         self.snapshot();
         let drawing = Drawing {
-            log: self.timeline.sim.log(),
+            log: self.session.timeline.sim.log(),
             narrow: narrow_screen(),
         };
-        self.slots.show(self.playing, drawing);
+        self.slots.show(self.session.playing, drawing);
     }
 
     /// Shows the last snapshot in every slot and ends the round.
     fn publish_all(&mut self) {
         let drawing = Drawing {
-            log: self.timeline.sim.log(),
+            log: self.session.timeline.sim.log(),
             narrow: narrow_screen(),
         };
         self.slots.publish_all(drawing);
@@ -379,11 +271,14 @@ impl App {
     /// event-log index and fault marks. Nothing on the page changes until slots are published.
     fn snapshot(&mut self) {
         let check = self
+            .session
             .lesson
             .and_then(kshare::lessons::get)
-            .map(|l| l.check(&self.timeline.sim));
-        let view = self.timeline.sim.view();
-        let logs = self.decode_cache.partition_logs(&self.timeline.sim, &view);
+            .map(|l| l.check(&self.session.timeline.sim));
+        let view = self.session.timeline.sim.view();
+        let logs = self
+            .decode_cache
+            .partition_logs(&self.session.timeline.sim, &view);
         self.refilter();
         self.scan_marks();
         self.slots.take(view, logs, check, self.log_matches.len());
@@ -404,7 +299,7 @@ impl App {
             self.slots.start_round();
         }
         let drawing = Drawing {
-            log: self.timeline.sim.log(),
+            log: self.session.timeline.sim.log(),
             narrow: narrow_screen(),
         };
         self.slots.publish_next(n, drawing);
@@ -412,7 +307,7 @@ impl App {
     }
 
     fn scan_marks(&mut self) {
-        let log = self.timeline.sim.log();
+        let log = self.session.timeline.sim.log();
         if self.marks_scanned > log.len() {
             self.marks_scanned = 0;
             self.fault_marks = Rc::default();
@@ -430,7 +325,7 @@ impl App {
 
     /// Keeps the filtered index in step with the log (which can also shrink after a rewind).
     fn refilter(&mut self) {
-        let log = self.timeline.sim.log();
+        let log = self.session.timeline.sim.log();
         while self.log_matches.last().is_some_and(|&i| i >= log.len()) {
             self.log_matches.pop();
         }
@@ -482,8 +377,8 @@ impl App {
         }
     }
 
-    fn set_playing(&mut self, ctx: &Context<Self>, playing: bool) {
-        self.playing = playing;
+    /// Starts or stops the playback clock (the session said to play or to pause).
+    fn set_clock(&mut self, ctx: &Context<Self>, playing: bool) {
         self.pace.reset();
         self.ticker = if playing {
             let link = ctx.link().clone();
@@ -491,34 +386,9 @@ impl App {
         } else {
             None
         };
-        if !playing {
-            // A paused page shows one moment in every panel, whatever round was under way.
-            if self.slots.round_open() {
-                self.publish_all();
-            }
-            if self.link_stale {
-                self.link_stale = false;
-                self.after_change();
-            }
-        }
-    }
-
-    fn apply(&mut self, origin: Origin, action: Action) {
-        if self.options.readonly {
-            return;
-        }
-        match self.timeline.apply(action) {
-            Ok(()) => self.error = None,
-            Err(e) => self.error = Some((origin, e)),
-        }
-        self.refresh();
-        // While playing, the link and the code export (encoding and generating the whole
-        // scenario) wait for the pause: a learner clicking poll() or produce() while it plays
-        // gets the next frame, not a stall.
-        if self.playing {
-            self.link_stale = true;
-        } else {
-            self.after_change();
+        // A paused page shows one moment in every panel, whatever round was under way.
+        if !playing && self.slots.round_open() {
+            self.publish_all();
         }
     }
 
@@ -607,78 +477,19 @@ impl App {
             });
     }
 
-    fn error_for(&self, origin: Origin) -> Option<SimError> {
-        self.error
-            .as_ref()
-            .filter(|(o, _)| *o == origin)
-            .map(|(_, e)| e.clone())
-    }
-
-    /// Replays the session with a changed scenario (another client profile or broker count) up
-    /// to the current virtual time. On an error nothing changes and the error is shown.
-    fn rebuild(&mut self, origin: Origin, scenario: Scenario) {
-        match Timeline::from_scenario(scenario, self.sim().now_us()) {
-            Ok(t) => {
-                self.timeline = t;
-                self.error = None;
-                self.inspected = None;
-                self.log_matches.clear();
-            }
-            Err(e) => self.error = Some((origin, e)),
-        }
-        self.refresh();
-        self.after_change();
-    }
-
     fn control(&mut self, ctx: &Context<Self>, c: Control) {
         match c {
-            Control::TogglePlay => self.set_playing(ctx, !self.playing),
-            Control::StepForward => {
-                self.set_playing(ctx, false);
-                let _ = self.timeline.step();
-            }
-            Control::StepBack => {
-                self.set_playing(ctx, false);
-                let now = self.sim().now_us();
-                let previous = self
-                    .sim()
-                    .log()
-                    .iter()
-                    .rev()
-                    .map(|e| e.time_us)
-                    .find(|&t| t < now);
-                self.timeline.seek(previous.unwrap_or(0));
-            }
-            Control::NextReport => {
-                self.set_playing(ctx, false);
-                self.timeline.step_to_next_report(NEXT_REPORT_MAX_EVENTS);
-            }
             Control::Speed(i) => {
                 self.speed = i.min(SPEEDS.len() - 1);
                 self.pace.reset();
+                self.run(ctx, session::Action::Refresh);
             }
-            Control::Seek(t) => {
-                self.set_playing(ctx, false);
-                self.timeline.seek(t.min(self.timeline.head_time_us));
+            Control::Help => {
+                self.show_help = !self.show_help;
+                self.run(ctx, session::Action::Refresh);
             }
-            Control::Reset => {
-                let (scenario, lesson) = match self.lesson.and_then(kshare::lessons::get) {
-                    Some(l) => (l.scenario(), Some(l.id)),
-                    None => (default_scenario(), None),
-                };
-                if let Err(e) = self.open(scenario, 0, lesson) {
-                    self.load_error = Some(e.to_string());
-                }
-            }
-            Control::Help => self.show_help = !self.show_help,
-            Control::CopyLink => {
-                ctx.link().send_message(Msg::CopyLink);
-                return;
-            }
-        }
-        self.refresh();
-        if !self.playing {
-            self.after_change();
+            Control::CopyLink => ctx.link().send_message(Msg::CopyLink),
+            c => self.run(ctx, session::Action::Control(c)),
         }
     }
 }
@@ -690,17 +501,7 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let options = DisplayOptions::from_location();
         let fragment = crate::share::current_fragment();
-        let (scenario, time_us, lesson, mut load_error) = initial_state(&options, &fragment);
-        let timeline = match Timeline::from_scenario(scenario, time_us) {
-            Ok(t) => t,
-            Err(e) => {
-                load_error = Some(format!(
-                    "This scenario cannot run: {e} The default scenario is open instead."
-                ));
-                Timeline::from_scenario(default_scenario(), 0)
-                    .expect("the default scenario is valid")
-            }
-        };
+        let start = Session::start(&fragment, options.lesson.as_deref(), options.readonly);
         let keys = {
             let link = ctx.link().clone();
             KeyListener::install(move |c| link.send_message(Msg::Control(c)))
@@ -721,16 +522,12 @@ impl Component for App {
                 let _ = body.class_list().add_1("embedded");
             }
         }
-        let view = Rc::new(timeline.sim.view());
-        let scenario = Rc::new(timeline.sim.scenario().clone());
-        let link_time = time_us > 0;
+        let view = Rc::new(start.session.sim().view());
         let mut app = App {
-            timeline,
-            playing: false,
+            session: start.session,
             speed: options.speed.unwrap_or(DEFAULT_SPEED).min(SPEEDS.len() - 1),
             ticker: None,
             _keys: keys,
-            error: None,
             show_help: false,
             theme: Theme::load(),
             slots: Slots::new(view, narrow_screen()),
@@ -742,29 +539,23 @@ impl Component for App {
             fault_marks: Rc::default(),
             marks_scanned: 0,
             options,
-            lesson,
-            fragment: String::new(),
-            scenario,
-            load_error,
             share_status: None,
             _hash: hash,
             embed,
             log_hash: Default::default(),
             callbacks: Callbacks::new(ctx.link()),
-            link_stale: false,
             pace: Pace::default(),
             show_hint: false,
         };
         app.show_hint = !app.options.embed && !hint_dismissed();
-        app.refresh();
-        app.after_change();
+        app.run(ctx, session::Action::Refresh);
         // A link that shows a moment opens paused there, so the learner sees what the author saw.
         let autoplay = app
             .options
             .autoplay
-            .unwrap_or(!prefers_reduced_motion() && !link_time);
+            .unwrap_or(!prefers_reduced_motion() && !start.at_linked_moment);
         if autoplay {
-            app.set_playing(ctx, true);
+            app.run(ctx, session::Action::Play);
         }
         app
     }
@@ -785,13 +576,13 @@ impl Component for App {
                 // of real time waits for the next frame (virtual time then runs slower than
                 // chosen, and the controls say so).
                 let deadline = crate::clock::now_ms() + SIM_BUDGET_MS;
-                self.timeline
+                self.session
+                    .timeline
                     .forward_within(target, || crate::clock::now_ms() < deadline);
                 if self.sim().stopped_by_limit().is_some() {
                     // The scenario's run limit stopped the simulation (the event log says
                     // which): nothing more will happen, so playback stops too.
-                    self.set_playing(ctx, false);
-                    self.refresh();
+                    self.run(ctx, session::Action::RunLimitReached);
                     return true;
                 }
                 let behind = self.pace.behind();
@@ -801,32 +592,16 @@ impl Component for App {
                 return self.publish_some(frame) || behind != self.pace.behind();
             }
             Msg::Control(c) => self.control(ctx, c),
-            Msg::CreateTopic(spec) => self.apply(Origin::Topic, Action::CreateTopic(spec)),
-            Msg::Act(action) => {
-                let origin = match action {
-                    Action::Produce { .. } | Action::Poll | Action::Flush { .. } => Origin::Produce,
-                    _ => Origin::Other,
-                };
-                self.apply(origin, action)
+            Msg::CreateTopic(spec) => self.run(ctx, session::Action::CreateTopic(spec)),
+            Msg::Act(action) => self.run(ctx, session::Action::Act(action)),
+            Msg::SetConfig(name, value) => {
+                self.run(ctx, session::Action::SetConfig { name, value })
             }
-            Msg::SetConfig(name, value) => self.apply(
-                Origin::Setting(name.clone()),
-                Action::SetProducerConfig { name, value },
-            ),
-            Msg::SetTopicConfig(topic, name, value) => self.apply(
-                Origin::Setting(format!("topic:{topic}/{name}")),
-                Action::SetTopicConfig { topic, name, value },
-            ),
-            Msg::SetProfile(profile) => {
-                let mut scenario = self.sim().scenario().clone();
-                scenario.producer.profile = profile;
-                self.rebuild(Origin::Setting("profile".into()), scenario);
+            Msg::SetTopicConfig(topic, name, value) => {
+                self.run(ctx, session::Action::SetTopicConfig { topic, name, value })
             }
-            Msg::SetBrokers(n) => {
-                let mut scenario = self.sim().scenario().clone();
-                scenario.cluster.brokers = n;
-                self.rebuild(Origin::Other, scenario);
-            }
+            Msg::SetProfile(profile) => self.run(ctx, session::Action::SetProfile(profile)),
+            Msg::SetBrokers(n) => self.run(ctx, session::Action::SetBrokers(n)),
             Msg::LogScroll(row) => self.log_scroll_row = row,
             Msg::LogFilter(filter) => {
                 self.log_filter = filter;
@@ -848,41 +623,13 @@ impl Component for App {
                 self.theme = t;
                 t.apply_and_store();
             }
-            Msg::LoadLink(fragment) => {
-                if fragment != self.fragment {
-                    self.load_link(ctx, &fragment);
-                }
-            }
-            Msg::OpenFile(text) => match Scenario::from_json(&text) {
-                Ok(scenario) => {
-                    if let Err(e) = self.open(scenario, 0, None) {
-                        self.load_error = Some(format!("This scenario file cannot run: {e}"));
-                    }
-                }
-                Err(e) => {
-                    self.load_error = Some(format!("This file is not a playground scenario: {e}"))
-                }
-            },
-            Msg::SelectLesson(id) => {
-                let lesson = id.as_deref().and_then(kshare::lessons::get);
-                let scenario = lesson.map_or_else(default_scenario, |l| l.scenario());
-                if let Err(e) = self.open(scenario, 0, lesson.map(|l| l.id)) {
-                    self.load_error = Some(e.to_string());
-                }
-            }
-            Msg::TryLesson => {
-                if let Some(l) = self.lesson.and_then(kshare::lessons::get) {
-                    let steps = l.try_this();
-                    if let Err(e) = self.timeline.with_sim(|sim| steps.apply_to(sim)) {
-                        self.error = Some((Origin::Other, e));
-                    }
-                    self.refresh();
-                    self.after_change();
-                }
-            }
+            Msg::LoadLink(fragment) => self.run(ctx, session::Action::FragmentChanged(fragment)),
+            Msg::OpenFile(text) => self.run(ctx, session::Action::OpenFile(text)),
+            Msg::SelectLesson(id) => self.run(ctx, session::Action::SelectLesson(id)),
+            Msg::TryLesson => self.run(ctx, session::Action::TryLesson),
             Msg::CopyLink => {
-                self.after_change();
-                let url = crate::share::url_with(&self.fragment, "");
+                self.run(ctx, session::Action::SyncLink);
+                let url = crate::share::url_with(&self.session.fragment, "");
                 let link = ctx.link().clone();
                 let long = kshare::exceeds_share_limit(&url);
                 crate::share::copy_to_clipboard(&url, move |ok| {
@@ -895,8 +642,8 @@ impl Component for App {
             }
             Msg::CopyEmbed => {
                 let snippet = crate::share::embed_snippet(
-                    &crate::share::url_with(&self.fragment, "?embed=1"),
-                    &crate::share::url_with(&self.fragment, ""),
+                    &crate::share::url_with(&self.session.fragment, "?embed=1"),
+                    &crate::share::url_with(&self.session.fragment, ""),
                 );
                 let link = ctx.link().clone();
                 crate::share::copy_to_clipboard(&snippet, move |ok| {
@@ -934,9 +681,9 @@ impl Component for App {
                 self.paused_log_hash(true);
             }
             Msg::Embed(c) => match c {
-                EmbedCommand::Load(link) => self.load_link(ctx, &link),
-                EmbedCommand::Play => self.set_playing(ctx, true),
-                EmbedCommand::Pause => self.set_playing(ctx, false),
+                EmbedCommand::Load(link) => self.run(ctx, session::Action::LoadLink(link)),
+                EmbedCommand::Play => self.run(ctx, session::Action::Play),
+                EmbedCommand::Pause => self.run(ctx, session::Action::Pause),
                 EmbedCommand::Reset => self.control(ctx, Control::Reset),
             },
         }
@@ -978,9 +725,9 @@ impl Component for App {
             html! {
                 <header class="embed-bar">
                     <strong>{ "Kafka Producer Playground" }</strong>
-                    <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
-                    <a href={crate::share::url_with(&self.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
+                    <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
+                    <a href={crate::share::url_with(&self.session.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
                 </header>
             }
         } else {
@@ -990,8 +737,8 @@ impl Component for App {
                         <h1>{ "Kafka Producer Playground" }</h1>
                         <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                     </div>
-                    <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
+                    <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
                     <ThemeSwitch theme={self.theme} on_change={cb.theme.clone()} />
                 </header>
             }
@@ -999,10 +746,10 @@ impl Component for App {
         html! {
             <>
             { header }
-            if let Some(e) = &self.load_error {
+            if let Some(e) = &self.session.load_error {
                 <div class="banner" role="alert"><strong>{ "Not opened: " }</strong><span>{ e }</span></div>
             }
-            if let Some((Origin::Other, e)) = &self.error {
+            if let Some(e) = self.session.error_for(&Origin::Other) {
                 <div class="banner" role="alert"><strong>{ "Not done: " }</strong><span>{ e.to_string() }</span></div>
             }
             <main ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
@@ -1038,20 +785,20 @@ impl Component for App {
                 }
                 <div class="column">
                     if self.shows("lesson") {
-                        <LessonPanel lesson={self.lesson} check={self.slots.shown.check.clone()} on_select={cb.select_lesson.clone()}
+                        <LessonPanel lesson={self.session.lesson} check={self.slots.shown.check.clone()} on_select={cb.select_lesson.clone()}
                             on_try={cb.try_lesson.clone()} on_action={cb.act.clone()} topics={topics.clone()} />
                     }
                     if self.shows("producer") && editable {
                         <section class="panel" aria-labelledby="h-producer">
                             <h2 id="h-producer">{ "Your producer code" }</h2>
                             <h3>{ "Produce an event" }</h3>
-                            <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.error_for(Origin::Produce)} />
+                            <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.session.error_for(&Origin::Produce)} />
                             <details>
                                 <summary>{ "Produce many events" }</summary>
                                 <GeneratorForm topics={topics.clone()} on_action={cb.act.clone()} />
                             </details>
                             <h3>{ "Create a topic" }</h3>
-                            <TopicForm on_create={cb.create_topic.clone()} error={self.error_for(Origin::Topic)}
+                            <TopicForm on_create={cb.create_topic.clone()} error={self.session.error_for(&Origin::Topic)}
                                 broker_count={view.brokers.len() as u32} />
                         </section>
                     }
@@ -1061,10 +808,10 @@ impl Component for App {
                             on_set={cb.set_config.clone()}
                             on_profile={cb.set_profile.clone()} on_brokers={cb.set_brokers.clone()}
                             on_topic_config={cb.set_topic_config.clone()}
-                            error={match &self.error { Some((Origin::Setting(n), e)) => Some((n.clone(), e.clone())), _ => None }} />
+                            error={self.session.setting_error()} />
                     }
                     if self.shows("share") && !self.options.embed {
-                        <ShareBar link={crate::share::url_with(&self.fragment, "")} status={self.share_status.clone()}
+                        <ShareBar link={crate::share::url_with(&self.session.fragment, "")} status={self.share_status.clone()}
                             on_copy_link={cb.copy_link.clone()} on_copy_embed={cb.copy_embed.clone()}
                             on_download={cb.download.clone()} on_open_file={cb.open_file.clone()} />
                     }
@@ -1091,11 +838,11 @@ impl Component for App {
                     <EventLog total={self.shown_log_entries()} first={first} rows={rows}
                         filter={self.log_filter.clone()} on_filter={cb.log_filter.clone()}
                         on_scroll={cb.log_scroll.clone()}
-                        hash={if self.playing { None } else { self.paused_log_hash(false) }}
-                        hash_on_request={!self.playing} on_hash={cb.compute_hash.clone()} />
+                        hash={if self.session.playing { None } else { self.paused_log_hash(false) }}
+                        hash_on_request={!self.session.playing} on_hash={cb.compute_hash.clone()} />
                 }
                 if self.shows("code") {
-                    <CodePanel scenario={self.scenario.clone()} on_copy={cb.copy_code.clone()} />
+                    <CodePanel scenario={self.session.scenario.clone()} on_copy={cb.copy_code.clone()} />
                 }
             </main>
             </>

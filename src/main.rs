@@ -15,6 +15,7 @@ mod panic_banner;
 mod records;
 mod scene;
 mod sequence_layout;
+mod session;
 mod share;
 mod slots;
 mod theme;

@@ -161,7 +161,7 @@ export const tests = {
     await page.screenshot({ path: join(outDir, 'learner-lost-ack-idempotent.png'), fullPage: true });
   },
 
-  async 'crash the leader: broker down, new leader, ISR shrinks, producer retries to the new leader'({ page, baseUrl, outDir }) {
+  async 'crash the leader: broker down, new leader, ISR shrinks; the producer sends nothing to it and delivers to the new leader'({ page, baseUrl, outDir }) {
     await openPaused(page, baseUrl);
     await createTopic(page, 'payments', 3, 3);
     const p = crc32Partition('Alice', 3);
@@ -192,10 +192,13 @@ export const tests = {
     assert.match(await replicaItem(page, now, 'payments', p).textContent(), / leader.* ISR$/);
     assert.equal((await broker.locator('header .status').textContent()).trim(), 'down');
 
+    // librdkafka builds no ProduceRequest for a broker whose connection is down: the reset of the
+    // crashed broker's socket reaches the producer before linger.ms seals the batch.
+    assert.ok((await logLines(page, `connection to broker ${old} is down`)).length >= 1, 'the producer saw the reset');
     const requests = await logLines(page, 'ProduceRequest #');
-    assert.match(requests[0], new RegExp(`-> broker ${old}:`), 'first sent to the crashed leader');
-    assert.match(requests.at(-1), new RegExp(`-> broker ${now}: .*\\(retry\\)$`), 'retried to the new leader');
-    assert.ok((await logLines(page, 'will be retried')).length >= 1);
+    assert.ok(requests.length >= 1);
+    assert.ok(requests.every((r) => !r.includes(`-> broker ${old}:`)), `nothing sent to the crashed leader: ${requests}`);
+    assert.match(requests.at(-1), new RegExp(`-> broker ${now}:`), 'sent to the new leader');
     const rows = await logTable(page, 'payments', p);
     assert.deepEqual(rows.map((r) => r.offset), [0]);
     assert.equal((await page.getByRole('table', { name: 'Delivery reports' }).locator('tbody tr').getByRole('cell').nth(2).textContent()).trim(), '0');

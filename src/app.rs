@@ -7,7 +7,7 @@ use crate::clock::{Frame, Ticker};
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
-use crate::components::event_log::{window_for, EventLog, Row};
+use crate::components::event_log::EventLog;
 use crate::components::fault_panel::FaultPanel;
 use crate::components::generator_form::GeneratorForm;
 use crate::components::help::Help;
@@ -24,6 +24,7 @@ use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
+use crate::event_index::{EventIndex, FaultMarks};
 use crate::frame_budget::{Pace, SIM_BUDGET_MS};
 use crate::keyboard::KeyListener;
 use crate::records::DecodeCache;
@@ -140,16 +141,12 @@ pub struct App {
     /// The newest snapshot of the core and what each part of the page shows of it.
     slots: Slots,
     decode_cache: DecodeCache,
-    /// How many rows above the newest entry the event log is scrolled (0 = following).
-    log_scroll_row: usize,
-    log_filter: String,
-    /// Indices of log entries matching the filter (all entries when the filter is empty).
-    log_matches: Vec<usize>,
+    /// The event log's filter, matching entries and scroll position.
+    events: EventIndex,
     /// The batch open in the inspector, with a snapshot of its bytes.
     inspected: Option<(BatchRef, Rc<Vec<u8>>)>,
-    /// Times of fired faults (marks on the scrubber) and how much of the log was scanned for them.
-    fault_marks: Rc<Vec<u64>>,
-    marks_scanned: usize,
+    /// Times of fired faults, marked on the scrubber.
+    fault_marks: FaultMarks,
     options: DisplayOptions,
     share_status: Option<String>,
     _hash: Option<HashListener>,
@@ -229,7 +226,7 @@ impl App {
         let out = self.session.reduce(action);
         if out.new_timeline {
             self.inspected = None;
-            self.log_matches.clear();
+            self.events.clear();
         }
         if out.new_scenario {
             self.slots.start_over();
@@ -279,9 +276,10 @@ impl App {
         let logs = self
             .decode_cache
             .partition_logs(&self.session.timeline.sim, &view);
-        self.refilter();
-        self.scan_marks();
-        self.slots.take(view, logs, check, self.log_matches.len());
+        let log = self.session.timeline.sim.log();
+        self.events.follow(log);
+        self.fault_marks.follow(log);
+        self.slots.take(view, logs, check, self.events.len());
     }
 
     /// One animation frame of playback: publish as many slots of the current round as the frame
@@ -304,61 +302,6 @@ impl App {
         };
         self.slots.publish_next(n, drawing);
         true
-    }
-
-    fn scan_marks(&mut self) {
-        let log = self.session.timeline.sim.log();
-        if self.marks_scanned > log.len() {
-            self.marks_scanned = 0;
-            self.fault_marks = Rc::default();
-        }
-        let new: Vec<u64> = log[self.marks_scanned..]
-            .iter()
-            .filter(|e| matches!(e.event, LogEvent::FaultFired { .. }))
-            .map(|e| e.time_us)
-            .collect();
-        self.marks_scanned = log.len();
-        if !new.is_empty() {
-            Rc::make_mut(&mut self.fault_marks).extend(new);
-        }
-    }
-
-    /// Keeps the filtered index in step with the log (which can also shrink after a rewind).
-    fn refilter(&mut self) {
-        let log = self.session.timeline.sim.log();
-        while self.log_matches.last().is_some_and(|&i| i >= log.len()) {
-            self.log_matches.pop();
-        }
-        let start = self.log_matches.last().map_or(0, |i| i + 1);
-        if self.log_filter.is_empty() {
-            self.log_matches.extend(start..log.len());
-        } else {
-            let needle = self.log_filter.to_lowercase();
-            self.log_matches.extend(
-                (start..log.len())
-                    .filter(|&i| log[i].event.describe().to_lowercase().contains(&needle)),
-            );
-        }
-    }
-
-    /// Event-log entries (matching the filter) the page shows: as of the last `Events` slot,
-    /// and never more than there are (a rewind shortens the log).
-    fn shown_log_entries(&self) -> usize {
-        self.slots.shown.log_entries.min(self.log_matches.len())
-    }
-
-    fn log_rows(&self) -> (usize, Vec<Row>) {
-        let (first, last) = window_for(self.log_scroll_row, self.shown_log_entries());
-        let log = self.sim().log();
-        let rows = self.log_matches[first..last]
-            .iter()
-            .map(|&i| Row {
-                index: i,
-                time_ms: log[i].time_us as f64 / 1000.0,
-                text: log[i].event.describe(),
-            })
-            .collect();
-        (first, rows)
     }
 
     /// The core's log hash while paused: from the cache, or computed now when the log is short
@@ -532,12 +475,9 @@ impl Component for App {
             theme: Theme::load(),
             slots: Slots::new(view, narrow_screen()),
             decode_cache: DecodeCache::default(),
-            log_scroll_row: 0,
-            log_filter: String::new(),
-            log_matches: Vec::new(),
+            events: EventIndex::default(),
             inspected: None,
-            fault_marks: Rc::default(),
-            marks_scanned: 0,
+            fault_marks: FaultMarks::default(),
             options,
             share_status: None,
             _hash: hash,
@@ -602,14 +542,11 @@ impl Component for App {
             }
             Msg::SetProfile(profile) => self.run(ctx, session::Action::SetProfile(profile)),
             Msg::SetBrokers(n) => self.run(ctx, session::Action::SetBrokers(n)),
-            Msg::LogScroll(row) => self.log_scroll_row = row,
+            Msg::LogScroll(row) => self.events.scroll_row = row,
             Msg::LogFilter(filter) => {
-                self.log_filter = filter;
-                self.log_matches.clear();
-                self.refilter();
-                self.slots.set_log_entries(self.log_matches.len());
-                // Follow the newest matching entries again.
-                self.log_scroll_row = 0;
+                self.events
+                    .set_filter(filter, self.session.timeline.sim.log());
+                self.slots.set_log_entries(self.events.len());
             }
             Msg::Inspect(b) => {
                 self.inspected = self
@@ -700,7 +637,9 @@ impl Component for App {
                 topics.push(p.topic.clone());
             }
         }
-        let (first, rows) = self.log_rows();
+        let (first, rows) = self
+            .events
+            .rows(self.slots.shown.log_entries, self.sim().log());
         let scenario = self.sim().scenario();
         let editable = !self.options.readonly;
         // A scenario file dropped anywhere on the page opens like "Open scenario file".
@@ -726,7 +665,7 @@ impl Component for App {
                 <header class="embed-bar">
                     <strong>{ "Kafka Producer Playground" }</strong>
                     <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
                     <a href={crate::share::url_with(&self.session.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
                 </header>
             }
@@ -738,7 +677,7 @@ impl Component for App {
                         <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                     </div>
                     <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
                     <ThemeSwitch theme={self.theme} on_change={cb.theme.clone()} />
                 </header>
             }
@@ -835,8 +774,8 @@ impl Component for App {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />
                 }
                 if self.shows("events") {
-                    <EventLog total={self.shown_log_entries()} first={first} rows={rows}
-                        filter={self.log_filter.clone()} on_filter={cb.log_filter.clone()}
+                    <EventLog total={self.slots.shown.log_entries.min(self.events.len())} first={first} rows={rows}
+                        filter={self.events.filter().to_string()} on_filter={cb.log_filter.clone()}
                         on_scroll={cb.log_scroll.clone()}
                         hash={if self.session.playing { None } else { self.paused_log_hash(false) }}
                         hash_on_request={!self.session.playing} on_hash={cb.compute_hash.clone()} />

@@ -6,6 +6,7 @@ mod app;
 mod clock;
 mod components;
 mod embed;
+mod event_index;
 mod frame_budget;
 mod keyboard;
 #[cfg(test)]

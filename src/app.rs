@@ -26,6 +26,7 @@ use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
 use crate::event_index::{EventIndex, FaultMarks};
 use crate::frame_budget::{Pace, SIM_BUDGET_MS};
+use crate::inspect::{self, Found, Inspected};
 use crate::keyboard::KeyListener;
 use crate::records::DecodeCache;
 use crate::scene::Target;
@@ -33,7 +34,7 @@ use crate::session::{self, Origin, Session};
 use crate::share::{DisplayOptions, HashListener};
 use crate::slots::{Drawing, Slots};
 use crate::theme::{Theme, ThemeSwitch};
-use ksim::{Action, ClientProfile, LogEvent, Simulation};
+use ksim::{Action, ClientProfile, Simulation};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -144,7 +145,7 @@ pub struct App {
     /// The event log's filter, matching entries and scroll position.
     events: EventIndex,
     /// The batch open in the inspector, with a snapshot of its bytes.
-    inspected: Option<(BatchRef, Rc<Vec<u8>>)>,
+    inspected: Option<Inspected>,
     /// Times of fired faults, marked on the scrubber.
     fault_marks: FaultMarks,
     options: DisplayOptions,
@@ -335,91 +336,6 @@ impl App {
         }
     }
 
-    /// Opens the inspector on what was clicked in the live view or the sequence diagram: a
-    /// stored batch, or a ProduceRequest's batch — its bytes while on the wire, afterwards the
-    /// batch it wrote (found through the response's base offset in the event log).
-    fn inspect_target(&mut self, t: Target) {
-        let (topic, partition, broker, index, in_flight) = match t {
-            Target::Stored {
-                topic,
-                partition,
-                broker,
-                index,
-            } => (topic, partition, broker, index, None),
-            Target::Request { req_id } => {
-                if let Some(ksim::InFlightBatch {
-                    topic,
-                    partition,
-                    bytes,
-                }) = self.sim().in_flight_batch_bytes(req_id, 0)
-                {
-                    let broker = self
-                        .slots
-                        .latest
-                        .view
-                        .producer
-                        .in_flight
-                        .iter()
-                        .find(|r| r.req_id == req_id)
-                        .map_or(0, |r| r.broker);
-                    self.inspected = Some((
-                        BatchRef {
-                            topic,
-                            partition,
-                            broker,
-                            index: 0,
-                            in_flight: Some(req_id),
-                        },
-                        Rc::new(bytes.to_vec()),
-                    ));
-                    return;
-                }
-                let written = self.sim().log().iter().rev().find_map(|e| match &e.event {
-                    LogEvent::ResponseReceived {
-                        req_id: r,
-                        broker,
-                        results,
-                    } if *r == req_id => results.iter().find_map(|p| {
-                        Some((p.topic.clone(), p.partition, *broker, p.base_offset?))
-                    }),
-                    _ => None,
-                });
-                let Some((topic, partition, broker, base)) = written else {
-                    return;
-                };
-                let index = self
-                    .slots
-                    .latest
-                    .view
-                    .partitions
-                    .iter()
-                    .filter(|p| p.topic == topic && p.partition == partition)
-                    .flat_map(|p| &p.replicas)
-                    .filter(|r| r.broker == broker)
-                    .flat_map(|r| &r.batches)
-                    .find(|b| b.base_offset == base)
-                    .map(|b| b.index);
-                let Some(index) = index else { return };
-                (topic, partition, broker, index, None)
-            }
-        };
-        self.inspected = self
-            .sim()
-            .batch_bytes(&topic, partition, broker, index)
-            .map(|bytes| {
-                (
-                    BatchRef {
-                        topic,
-                        partition,
-                        broker,
-                        index,
-                        in_flight,
-                    },
-                    Rc::new(bytes.to_vec()),
-                )
-            });
-    }
-
     fn control(&mut self, ctx: &Context<Self>, c: Control) {
         match c {
             Control::Speed(i) => {
@@ -548,13 +464,14 @@ impl Component for App {
                     .set_filter(filter, self.session.timeline.sim.log());
                 self.slots.set_log_entries(self.events.len());
             }
-            Msg::Inspect(b) => {
-                self.inspected = self
-                    .sim()
-                    .batch_bytes(&b.topic, b.partition, b.broker, b.index)
-                    .map(|bytes| (b, Rc::new(bytes.to_vec())));
+            Msg::Inspect(b) => self.inspected = inspect::stored(self.sim(), b),
+            Msg::InspectTarget(t) => {
+                match inspect::clicked(self.sim(), &self.slots.latest.view, t) {
+                    Found::Batch(i) => self.inspected = Some(i),
+                    Found::Gone => self.inspected = None,
+                    Found::Nothing => {}
+                }
             }
-            Msg::InspectTarget(t) => self.inspect_target(t),
             Msg::CloseInspector => self.inspected = None,
             Msg::SetTheme(t) => {
                 self.theme = t;
@@ -767,8 +684,8 @@ impl Component for App {
                     if self.shows("cluster") { <ClusterPanel view={self.slots.shown.cluster.clone()} /> }
                     if self.shows("logs") { <LogsPanel logs={self.slots.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
                 </div>
-                if let Some((b, bytes)) = &self.inspected {
-                    <Inspector batch={b.clone()} bytes={bytes.clone()} on_close={cb.close_inspector.clone()} />
+                if let Some(i) = &self.inspected {
+                    <Inspector batch={i.batch.clone()} bytes={i.bytes.clone()} on_close={cb.close_inspector.clone()} />
                 }
                 if self.shows("metrics") {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />

@@ -8,6 +8,7 @@ mod components;
 mod embed;
 mod event_index;
 mod frame_budget;
+mod inspect;
 mod keyboard;
 #[cfg(test)]
 mod layout_bad_input;

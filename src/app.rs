@@ -180,6 +180,14 @@ fn narrow_screen() -> bool {
         .is_some_and(|w| w < 640.0)
 }
 
+/// What drawing the live view and the sequence diagram needs from the page now.
+fn drawing(sim: &Simulation) -> Drawing<'_> {
+    Drawing {
+        log: sim.log(),
+        narrow: narrow_screen(),
+    }
+}
+
 fn prefers_reduced_motion() -> bool {
     web_sys::window()
         .and_then(|w| {
@@ -249,20 +257,14 @@ impl App {
     fn refresh(&mut self) {
         self.log_hash.borrow_mut().take();
         self.snapshot();
-        let drawing = Drawing {
-            log: self.session.timeline.sim.log(),
-            narrow: narrow_screen(),
-        };
-        self.slots.show(self.session.playing, drawing);
+        let playing = self.session.playing;
+        self.slots
+            .show(playing, drawing(&self.session.timeline.sim));
     }
 
     /// Shows the last snapshot in every slot and ends the round.
     fn publish_all(&mut self) {
-        let drawing = Drawing {
-            log: self.session.timeline.sim.log(),
-            narrow: narrow_screen(),
-        };
-        self.slots.publish_all(drawing);
+        self.slots.publish_all(drawing(&self.session.timeline.sim));
     }
 
     /// Takes a snapshot of the core: view, decoded partition logs, metrics history, lesson check,
@@ -297,11 +299,8 @@ impl App {
             self.snapshot();
             self.slots.start_round();
         }
-        let drawing = Drawing {
-            log: self.session.timeline.sim.log(),
-            narrow: narrow_screen(),
-        };
-        self.slots.publish_next(n, drawing);
+        self.slots
+            .publish_next(n, drawing(&self.session.timeline.sim));
         true
     }
 

@@ -1,18 +1,20 @@
-//! The root component: owns the timeline (simulation + rewind checkpoints) and the playback
-//! clock, and routes what the learner does to `ksim`. All Kafka behaviour stays in `ksim`.
+//! The root component: a thin shell around the learner's session (`session`, a reducer tested
+//! natively) and the path from its snapshots to the panels (`slots`). It owns the browser side:
+//! the playback clock, the URL, the clipboard, storage, and the DOM it renders. All Kafka
+//! behaviour stays in `ksim`.
 
 use crate::clock::{Frame, Ticker};
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
-use crate::components::event_log::{window_for, EventLog, Row};
+use crate::components::event_log::EventLog;
 use crate::components::fault_panel::FaultPanel;
 use crate::components::generator_form::GeneratorForm;
 use crate::components::help::Help;
 use crate::components::inspector::{BatchRef, Inspector};
 use crate::components::lesson_panel::LessonPanel;
 use crate::components::logs_panel::LogsPanel;
-use crate::components::metrics_panel::{MetricsPanel, Sample};
+use crate::components::metrics_panel::MetricsPanel;
 use crate::components::network_panel::NetworkPanel;
 use crate::components::produce_form::ProduceForm;
 use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
@@ -22,22 +24,20 @@ use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
-use crate::frame_budget::{FrameBudget, Pace, SIM_BUDGET_MS};
+use crate::event_index::{EventIndex, FaultMarks};
+use crate::frame_budget::{Pace, SIM_BUDGET_MS};
+use crate::inspect::{self, Found, Inspected};
 use crate::keyboard::KeyListener;
-use crate::records::{DecodeCache, PartitionLog};
-use crate::scene::{Scene, Target};
+use crate::records::DecodeCache;
+use crate::scene::Target;
+use crate::session::{self, Origin, Session};
 use crate::share::{DisplayOptions, HashListener};
+use crate::slots::{Drawing, Slots};
 use crate::theme::{Theme, ThemeSwitch};
-use crate::timeline::Timeline;
-use kshare::{CheckResult, UiState};
-use ksim::{Action, ClientProfile, LogEvent, Metrics, Scenario, SimError, Simulation, View};
+use ksim::{Action, ClientProfile, Simulation};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Events processed at most by "Next report" before it gives up.
-const NEXT_REPORT_MAX_EVENTS: u32 = 200_000;
-/// Metric samples kept for the charts; when full, every other one is dropped.
-const MAX_SAMPLES: usize = 240;
 /// Logs up to this many entries are hashed on every pause (a few milliseconds); longer ones on
 /// request, so pausing a long run never freezes the page while its whole log is serialised.
 const HASH_ON_PAUSE_MAX_ENTRIES: usize = 20_000;
@@ -131,53 +131,24 @@ impl Callbacks {
     }
 }
 
-/// Which form the last core error belongs to.
-#[derive(Clone, PartialEq, Eq)]
-enum Origin {
-    Topic,
-    Produce,
-    /// A producer setting (its name) or a topic setting (`topic:<topic>/<name>`; topic names
-    /// cannot contain `/`).
-    Setting(String),
-    Other,
-}
-
 pub struct App {
-    timeline: Timeline,
-    playing: bool,
+    /// The learner's session: timeline, playing, lesson, errors, link.
+    session: Session,
     speed: usize,
     ticker: Option<Ticker>,
     _keys: Option<KeyListener>,
-    error: Option<(Origin, SimError)>,
     show_help: bool,
     theme: Theme,
-    /// The newest snapshot of the core (taken once per round while playing).
-    view: Rc<View>,
-    logs: Vec<Rc<PartitionLog>>,
-    /// What each panel shows now: the newest snapshot, published slot by slot while playing.
-    shown: Shown,
-    budget: FrameBudget,
+    /// The newest snapshot of the core and what each part of the page shows of it.
+    slots: Slots,
     decode_cache: DecodeCache,
-    /// How many rows above the newest entry the event log is scrolled (0 = following).
-    log_scroll_row: usize,
-    log_filter: String,
-    /// Indices of log entries matching the filter (all entries when the filter is empty).
-    log_matches: Vec<usize>,
+    /// The event log's filter, matching entries and scroll position.
+    events: EventIndex,
     /// The batch open in the inspector, with a snapshot of its bytes.
-    inspected: Option<(BatchRef, Rc<Vec<u8>>)>,
-    samples: Rc<Vec<Sample>>,
-    /// Times of fired faults (marks on the scrubber) and how much of the log was scanned for them.
-    fault_marks: Rc<Vec<u64>>,
-    marks_scanned: usize,
+    inspected: Option<Inspected>,
+    /// Times of fired faults, marked on the scrubber.
+    fault_marks: FaultMarks,
     options: DisplayOptions,
-    lesson: Option<&'static str>,
-    check: Option<CheckResult>,
-    /// The fragment last written or loaded (our own `hashchange` is not a new link).
-    fragment: String,
-    /// The scenario as of the last change, for the code export (not cloned on every frame).
-    scenario: Rc<Scenario>,
-    /// A problem with a link or file, shown in a banner; the default scenario is open instead.
-    load_error: Option<String>,
     share_status: Option<String>,
     _hash: Option<HashListener>,
     embed: Option<EmbedBridge>,
@@ -185,8 +156,6 @@ pub struct App {
     /// hashing serialises the whole log, so it is not redone on every render (typing in a form).
     log_hash: std::cell::RefCell<Option<((usize, u64), AttrValue)>>,
     callbacks: Callbacks,
-    /// An action changed the scenario while playing; the link and code export follow on pause.
-    link_stale: bool,
     /// Whether the simulation keeps up with the chosen speed.
     pace: Pace,
     /// The first-visit hint (never in an embed; dismissed once for good).
@@ -203,159 +172,20 @@ fn hint_dismissed() -> bool {
         .is_some()
 }
 
-/// A part of the page that is refreshed on its own: one panel, or one partition's log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Slot {
-    /// The live view and the sequence diagram (positions are functions of virtual time).
-    Live,
-    Producer,
-    Network,
-    Reports,
-    Cluster,
-    PartitionLog(usize),
-    Metrics,
-    Events,
-    /// Settings, faults and the lesson check: they change rarely.
-    Side,
-}
-
-/// Slots before the partition logs in a round (the panels in view first).
-const LEADING_SLOTS: [Slot; 5] = [
-    Slot::Live,
-    Slot::Producer,
-    Slot::Network,
-    Slot::Reports,
-    Slot::Cluster,
-];
-/// Slots after them.
-const TRAILING_SLOTS: [Slot; 3] = [Slot::Metrics, Slot::Events, Slot::Side];
-
-/// How many slots a round has with `partitions` partition logs.
-fn slot_count(partitions: usize) -> usize {
-    LEADING_SLOTS.len() + partitions + TRAILING_SLOTS.len()
-}
-
-/// The slot at `position` of a round with `partitions` partition logs.
-fn slot_at(position: usize, partitions: usize) -> Slot {
-    if let Some(s) = LEADING_SLOTS.get(position) {
-        return *s;
-    }
-    let p = position - LEADING_SLOTS.len();
-    if p < partitions {
-        return Slot::PartitionLog(p);
-    }
-    TRAILING_SLOTS[(p - partitions).min(TRAILING_SLOTS.len() - 1)]
-}
-
-/// Whether the settings, fault and form panels (topic list, broker states, producer and topic
-/// configs) would show something else for `new` than for `old`.
-fn side_changed(old: &View, new: &View) -> bool {
-    old.producer.config != new.producer.config
-        || old.topics != new.topics
-        || old.brokers != new.brokers
-        || old.partitions.len() != new.partitions.len()
-}
-
-/// The snapshot each slot shows (see `frame_budget`).
-struct Shown {
-    live: Rc<Scene>,
-    live_label: AttrValue,
-    sequence: Rc<Scene>,
-    sequence_label: AttrValue,
-    producer: Snapshot<View>,
-    network: Snapshot<View>,
-    reports: Snapshot<View>,
-    cluster: Snapshot<View>,
-    side: Rc<View>,
-    logs: Rc<Vec<Rc<PartitionLog>>>,
-    metrics: Rc<Metrics>,
-    samples: Rc<Vec<Sample>>,
-    /// Event-log entries (matching the filter) shown.
-    log_entries: usize,
-    check: Option<CheckResult>,
-}
-
-impl Shown {
-    fn new(view: &Rc<View>) -> Shown {
-        Shown {
-            live: Rc::new(crate::live_layout::layout(view, narrow_screen(), &[])),
-            live_label: AttrValue::from(crate::live_layout::summary(view)),
-            sequence: Rc::default(),
-            sequence_label: AttrValue::from("Sequence diagram"),
-            producer: Snapshot(view.clone()),
-            network: Snapshot(view.clone()),
-            reports: Snapshot(view.clone()),
-            cluster: Snapshot(view.clone()),
-            side: view.clone(),
-            logs: Rc::default(),
-            metrics: Rc::new(view.metrics.clone()),
-            samples: Rc::default(),
-            log_entries: 0,
-            check: None,
-        }
-    }
-}
-
-/// The scenario a fresh page (and Reset outside a lesson) opens: the preset plus the lecture's
-/// topic `payments` (3 partitions, replication factor 3), so the prefilled event produces at
-/// once. The topic is part of the scenario (not the preset), so old links, which store only
-/// their differences from the preset, open exactly as before.
-fn default_scenario() -> Scenario {
-    let mut s = kshare::presets::default_scenario();
-    if s.topics.is_empty() {
-        s.topics.push(ksim::TopicSpec {
-            name: "payments".into(),
-            partitions: 3,
-            replication_factor: 3.min(s.cluster.brokers.max(1)),
-            ..Default::default()
-        });
-    }
-    s
-}
-
-/// A decoded link's scenario, the moment it shows, and its lesson (when this app knows it).
-fn link_parts(d: kshare::Decoded) -> (Scenario, u64, Option<&'static str>) {
-    let lesson = d
-        .ui_state
-        .lesson
-        .as_deref()
-        .and_then(kshare::lessons::get)
-        .map(|l| l.id);
-    (d.scenario, d.ui_state.time_us(), lesson)
-}
-
-/// What to open at start-up: the link in the fragment, else `?lesson=`, else the default.
-/// Returns the scenario, the time to show, the lesson, and a banner text for a bad link.
-fn initial_state(
-    options: &DisplayOptions,
-    fragment: &str,
-) -> (Scenario, u64, Option<&'static str>, Option<String>) {
-    if !fragment.is_empty() {
-        return match kshare::decode_link(fragment) {
-            Ok(d) => {
-                let (scenario, time_us, lesson) = link_parts(d);
-                (scenario, time_us, lesson, None)
-            }
-            Err(e) => (
-                default_scenario(),
-                0,
-                None,
-                Some(format!("{e} The default scenario is open instead.")),
-            ),
-        };
-    }
-    if let Some(l) = options.lesson.as_deref().and_then(kshare::lessons::get) {
-        return (l.scenario(), 0, Some(l.id), None);
-    }
-    (default_scenario(), 0, None, None)
-}
-
 /// A phone-sized window: the live view stacks the producer above the brokers.
 fn narrow_screen() -> bool {
     web_sys::window()
         .and_then(|w| w.inner_width().ok())
         .and_then(|w| w.as_f64())
         .is_some_and(|w| w < 640.0)
+}
+
+/// What drawing the live view and the sequence diagram needs from the page now.
+fn drawing(sim: &Simulation) -> Drawing<'_> {
+    Drawing {
+        log: sim.log(),
+        narrow: narrow_screen(),
+    }
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -370,7 +200,7 @@ fn prefers_reduced_motion() -> bool {
 
 impl App {
     fn sim(&self) -> &Simulation {
-        &self.timeline.sim
+        self.session.sim()
     }
 
     /// Shows a panel? Everything outside an embed; in an embed the compact defaults (the
@@ -385,7 +215,7 @@ impl App {
             // diagram (the lecture's batching picture), the cluster's state in the live view.
             "live" | "sequence" => {
                 let timing = matches!(
-                    self.lesson,
+                    self.session.lesson,
                     Some(
                         "batching"
                             | "async-vs-sync"
@@ -399,269 +229,79 @@ impl App {
         }
     }
 
-    fn ui_state(&self) -> UiState {
-        UiState {
-            time_ms: self.sim().now_us() as f64 / 1000.0,
-            panel: None,
-            lesson: self.lesson.map(str::to_string),
+    /// Carries out what the learner asked for: the session decides (`Session::reduce`), the
+    /// page follows (clock, snapshot, URL).
+    fn run(&mut self, ctx: &Context<Self>, action: session::Action) {
+        let out = self.session.reduce(action);
+        if out.new_timeline {
+            self.inspected = None;
+            self.events.clear();
+        }
+        if out.new_scenario {
+            self.slots.start_over();
+        }
+        if let Some(playing) = out.playback {
+            self.set_clock(ctx, playing);
+        }
+        if out.refresh {
+            self.refresh();
+        }
+        // Not inside an embed, whose URL belongs to the course page.
+        if out.write_link && !self.options.embed {
+            crate::share::replace_fragment(&self.session.fragment);
         }
     }
 
-    fn link_fragment(&self) -> String {
-        kshare::encode_link(self.sim().scenario(), &self.ui_state())
-    }
-
-    /// After anything that changes the scenario or the position: refresh the code export and
-    /// keep the URL current (not inside an embed, whose URL belongs to the course page).
-    fn after_change(&mut self) {
-        if *self.scenario != *self.sim().scenario() {
-            self.scenario = Rc::new(self.sim().scenario().clone());
-        }
-        self.fragment = self.link_fragment();
-        if !self.options.embed {
-            crate::share::replace_fragment(&self.fragment);
-        }
-    }
-
-    /// Opens a scenario (from a link, a file or a lesson) at `time_us`.
-    fn open(
-        &mut self,
-        scenario: Scenario,
-        time_us: u64,
-        lesson: Option<&'static str>,
-    ) -> Result<(), SimError> {
-        self.timeline = Timeline::from_scenario(scenario, time_us)?;
-        self.lesson = lesson;
-        self.error = None;
-        self.load_error = None;
-        self.inspected = None;
-        self.log_matches.clear();
-        self.samples = Rc::default();
-        self.logs.clear();
-        self.refresh();
-        self.after_change();
-        Ok(())
-    }
-
-    fn load_link(&mut self, ctx: &Context<Self>, fragment: &str) {
-        match kshare::decode_link(fragment) {
-            Ok(d) => {
-                let (scenario, t, lesson) = link_parts(d);
-                if let Err(e) = self.open(scenario, t, lesson) {
-                    self.load_error = Some(e.to_string());
-                }
-                self.set_playing(ctx, false);
-            }
-            Err(e) => self.load_error = Some(e.to_string()),
-        }
-    }
     /// Takes a snapshot of the core and shows it: paused (stepping, seeking, actions), in every
-    /// panel at once; while playing, in the next frames' slots like any other snapshot, so an
-    /// action clicked while it plays does not render the whole page in one frame.
+    /// panel at once; while playing, in the next frames' slots (see `slots`).
     fn refresh(&mut self) {
         self.log_hash.borrow_mut().take();
         self.snapshot();
-        if self.playing {
-            self.budget.start_round(slot_count(self.logs.len()));
-            return;
-        }
-        self.publish_all();
+        let playing = self.session.playing;
+        self.slots
+            .show(playing, drawing(&self.session.timeline.sim));
     }
 
     /// Shows the last snapshot in every slot and ends the round.
     fn publish_all(&mut self) {
-        for position in 0..slot_count(self.logs.len()) {
-            self.publish(slot_at(position, self.logs.len()));
-        }
-        self.budget.finish_round();
+        self.slots.publish_all(drawing(&self.session.timeline.sim));
     }
 
     /// Takes a snapshot of the core: view, decoded partition logs, metrics history, lesson check,
     /// event-log index and fault marks. Nothing on the page changes until slots are published.
     fn snapshot(&mut self) {
-        self.check = self
+        let check = self
+            .session
             .lesson
             .and_then(kshare::lessons::get)
-            .map(|l| l.check(&self.timeline.sim));
-        let view = self.timeline.sim.view();
-        let logs = self.decode_cache.partition_logs(&self.timeline.sim, &view);
-        // Keep the previous Rc of an unchanged partition log: its table is not rendered again.
-        self.logs = logs
-            .into_iter()
-            .enumerate()
-            .map(|(i, log)| match self.logs.get(i) {
-                Some(old) if **old == log => old.clone(),
-                _ => Rc::new(log),
-            })
-            .collect();
-        // Partitions no longer where they were (another scenario, a topic gone) leave the page
-        // at once; the rest are republished slot by slot.
-        let same = self
-            .shown
-            .logs
-            .iter()
-            .zip(&self.logs)
-            .take_while(|(a, b)| a.topic == b.topic && a.partition == b.partition)
-            .count();
-        if self.shown.logs.len() > same {
-            Rc::make_mut(&mut self.shown.logs).truncate(same);
-        }
-        self.sample(&view);
-        self.view = Rc::new(view);
-        self.refilter();
-        self.scan_marks();
-    }
-
-    /// Shows the newest snapshot in one slot.
-    fn publish(&mut self, slot: Slot) {
-        let shown = &mut self.shown;
-        match slot {
-            Slot::Live => {
-                let reasons = crate::live_layout::send_reasons(self.timeline.sim.log());
-                shown.live = Rc::new(crate::live_layout::layout(
-                    &self.view,
-                    narrow_screen(),
-                    &reasons,
-                ));
-                shown.live_label = AttrValue::from(crate::live_layout::summary(&self.view));
-                shown.sequence = Rc::new(crate::sequence_layout::layout(
-                    &self.view,
-                    self.timeline.sim.log(),
-                ));
-                let (start, end) = crate::sequence_layout::window(&self.view);
-                shown.sequence_label = AttrValue::from(format!(
-                    "Sequence diagram: the application, the producer and each broker, from {} to {}",
-                    crate::scene::duration(start),
-                    crate::scene::duration(end)
-                ));
-            }
-            Slot::Producer => shown.producer = Snapshot(self.view.clone()),
-            Slot::Network => shown.network = Snapshot(self.view.clone()),
-            Slot::Reports => shown.reports = Snapshot(self.view.clone()),
-            Slot::Cluster => shown.cluster = Snapshot(self.view.clone()),
-            Slot::PartitionLog(i) => {
-                // `snapshot` already cut the shown list where it stops matching this one.
-                let logs = Rc::make_mut(&mut shown.logs);
-                match self.logs.get(i) {
-                    Some(log) if i < logs.len() => logs[i] = log.clone(),
-                    Some(log) if i == logs.len() => logs.push(log.clone()),
-                    _ => *logs = self.logs.clone(),
-                }
-            }
-            Slot::Metrics => {
-                if *shown.metrics != self.view.metrics {
-                    shown.metrics = Rc::new(self.view.metrics.clone());
-                }
-                shown.samples = self.samples.clone();
-            }
-            Slot::Events => shown.log_entries = self.log_matches.len(),
-            Slot::Side => {
-                // Republished only when what these panels show changed: a settings field being
-                // typed into while playing keeps its text.
-                if side_changed(&shown.side, &self.view) {
-                    shown.side = self.view.clone();
-                }
-                shown.check = self.check.clone();
-            }
-        }
+            .map(|l| l.check(&self.session.timeline.sim));
+        let view = self.session.timeline.sim.view();
+        let logs = self
+            .decode_cache
+            .partition_logs(&self.session.timeline.sim, &view);
+        let log = self.session.timeline.sim.log();
+        self.events.follow(log);
+        self.fault_marks.follow(log);
+        self.slots.take(view, logs, check, self.events.len());
     }
 
     /// One animation frame of playback: publish as many slots of the current round as the frame
     /// budget allows, taking a new snapshot when the previous round is complete. Returns false
     /// when this frame has no budget: then nothing is rendered, not even the clock.
     fn publish_some(&mut self, frame: Frame) -> bool {
-        let n = self.budget.frame(frame.elapsed_ms, frame.previous_work_ms);
+        let n = self
+            .slots
+            .frame_allowance(frame.elapsed_ms, frame.previous_work_ms);
         if n == 0 {
             return false;
         }
-        if !self.budget.round_open() {
+        if !self.slots.round_open() {
             self.snapshot();
-            self.budget.start_round(slot_count(self.logs.len()));
+            self.slots.start_round();
         }
-        let slots = slot_count(self.logs.len());
-        for _ in 0..n {
-            match self.budget.next_slot(slots) {
-                Some(position) => self.publish(slot_at(position, self.logs.len())),
-                None => break,
-            }
-        }
+        self.slots
+            .publish_next(n, drawing(&self.session.timeline.sim));
         true
-    }
-
-    /// Adds a metrics sample when virtual time moved forward; a rewind restarts the history.
-    fn sample(&mut self, view: &ksim::View) {
-        let samples = Rc::make_mut(&mut self.samples);
-        if samples.last().is_some_and(|s| s.time_us > view.time_us) {
-            samples.clear();
-        }
-        if samples.last().is_none_or(|s| s.time_us < view.time_us) {
-            samples.push(Sample {
-                time_us: view.time_us,
-                metrics: view.metrics.clone(),
-            });
-            if samples.len() > MAX_SAMPLES {
-                let mut i = 0;
-                samples.retain(|_| {
-                    i += 1;
-                    i % 2 == 1
-                });
-            }
-        }
-    }
-
-    fn scan_marks(&mut self) {
-        let log = self.timeline.sim.log();
-        if self.marks_scanned > log.len() {
-            self.marks_scanned = 0;
-            self.fault_marks = Rc::default();
-        }
-        let new: Vec<u64> = log[self.marks_scanned..]
-            .iter()
-            .filter(|e| matches!(e.event, LogEvent::FaultFired { .. }))
-            .map(|e| e.time_us)
-            .collect();
-        self.marks_scanned = log.len();
-        if !new.is_empty() {
-            Rc::make_mut(&mut self.fault_marks).extend(new);
-        }
-    }
-
-    /// Keeps the filtered index in step with the log (which can also shrink after a rewind).
-    fn refilter(&mut self) {
-        let log = self.timeline.sim.log();
-        while self.log_matches.last().is_some_and(|&i| i >= log.len()) {
-            self.log_matches.pop();
-        }
-        let start = self.log_matches.last().map_or(0, |i| i + 1);
-        if self.log_filter.is_empty() {
-            self.log_matches.extend(start..log.len());
-        } else {
-            let needle = self.log_filter.to_lowercase();
-            self.log_matches.extend(
-                (start..log.len())
-                    .filter(|&i| log[i].event.describe().to_lowercase().contains(&needle)),
-            );
-        }
-    }
-
-    /// Event-log entries (matching the filter) the page shows: as of the last `Events` slot,
-    /// and never more than there are (a rewind shortens the log).
-    fn shown_log_entries(&self) -> usize {
-        self.shown.log_entries.min(self.log_matches.len())
-    }
-
-    fn log_rows(&self) -> (usize, Vec<Row>) {
-        let (first, last) = window_for(self.log_scroll_row, self.shown_log_entries());
-        let log = self.sim().log();
-        let rows = self.log_matches[first..last]
-            .iter()
-            .map(|&i| Row {
-                index: i,
-                time_ms: log[i].time_us as f64 / 1000.0,
-                text: log[i].event.describe(),
-            })
-            .collect();
-        (first, rows)
     }
 
     /// The core's log hash while paused: from the cache, or computed now when the log is short
@@ -680,8 +320,8 @@ impl App {
         }
     }
 
-    fn set_playing(&mut self, ctx: &Context<Self>, playing: bool) {
-        self.playing = playing;
+    /// Starts or stops the playback clock (the session said to play or to pause).
+    fn set_clock(&mut self, ctx: &Context<Self>, playing: bool) {
         self.pace.reset();
         self.ticker = if playing {
             let link = ctx.link().clone();
@@ -689,205 +329,25 @@ impl App {
         } else {
             None
         };
-        if !playing {
-            // A paused page shows one moment in every panel, whatever round was under way.
-            if self.budget.round_open() {
-                self.publish_all();
-            }
-            if self.link_stale {
-                self.link_stale = false;
-                self.after_change();
-            }
+        // A paused page shows one moment in every panel, whatever round was under way.
+        if !playing && self.slots.round_open() {
+            self.publish_all();
         }
-    }
-
-    fn apply(&mut self, origin: Origin, action: Action) {
-        if self.options.readonly {
-            return;
-        }
-        match self.timeline.apply(action) {
-            Ok(()) => self.error = None,
-            Err(e) => self.error = Some((origin, e)),
-        }
-        self.refresh();
-        // While playing, the link and the code export (encoding and generating the whole
-        // scenario) wait for the pause: a learner clicking poll() or produce() while it plays
-        // gets the next frame, not a stall.
-        if self.playing {
-            self.link_stale = true;
-        } else {
-            self.after_change();
-        }
-    }
-
-    /// Opens the inspector on what was clicked in the live view or the sequence diagram: a
-    /// stored batch, or a ProduceRequest's batch — its bytes while on the wire, afterwards the
-    /// batch it wrote (found through the response's base offset in the event log).
-    fn inspect_target(&mut self, t: Target) {
-        let (topic, partition, broker, index, in_flight) = match t {
-            Target::Stored {
-                topic,
-                partition,
-                broker,
-                index,
-            } => (topic, partition, broker, index, None),
-            Target::Request { req_id } => {
-                if let Some(ksim::InFlightBatch {
-                    topic,
-                    partition,
-                    bytes,
-                }) = self.sim().in_flight_batch_bytes(req_id, 0)
-                {
-                    let broker = self
-                        .view
-                        .producer
-                        .in_flight
-                        .iter()
-                        .find(|r| r.req_id == req_id)
-                        .map_or(0, |r| r.broker);
-                    self.inspected = Some((
-                        BatchRef {
-                            topic,
-                            partition,
-                            broker,
-                            index: 0,
-                            in_flight: Some(req_id),
-                        },
-                        Rc::new(bytes.to_vec()),
-                    ));
-                    return;
-                }
-                let written = self.sim().log().iter().rev().find_map(|e| match &e.event {
-                    LogEvent::ResponseReceived {
-                        req_id: r,
-                        broker,
-                        results,
-                    } if *r == req_id => results.iter().find_map(|p| {
-                        Some((p.topic.clone(), p.partition, *broker, p.base_offset?))
-                    }),
-                    _ => None,
-                });
-                let Some((topic, partition, broker, base)) = written else {
-                    return;
-                };
-                let index = self
-                    .view
-                    .partitions
-                    .iter()
-                    .filter(|p| p.topic == topic && p.partition == partition)
-                    .flat_map(|p| &p.replicas)
-                    .filter(|r| r.broker == broker)
-                    .flat_map(|r| &r.batches)
-                    .find(|b| b.base_offset == base)
-                    .map(|b| b.index);
-                let Some(index) = index else { return };
-                (topic, partition, broker, index, None)
-            }
-        };
-        self.inspected = self
-            .sim()
-            .batch_bytes(&topic, partition, broker, index)
-            .map(|bytes| {
-                (
-                    BatchRef {
-                        topic,
-                        partition,
-                        broker,
-                        index,
-                        in_flight,
-                    },
-                    Rc::new(bytes.to_vec()),
-                )
-            });
-    }
-
-    fn error_for(&self, origin: Origin) -> Option<SimError> {
-        self.error
-            .as_ref()
-            .filter(|(o, _)| *o == origin)
-            .map(|(_, e)| e.clone())
-    }
-
-    /// Replays the session with a changed scenario (another client profile or broker count) up
-    /// to the current virtual time. On an error nothing changes and the error is shown.
-    fn rebuild(&mut self, origin: Origin, scenario: Scenario) {
-        match Timeline::from_scenario(scenario, self.sim().now_us()) {
-            Ok(t) => {
-                self.timeline = t;
-                self.error = None;
-                self.inspected = None;
-                self.log_matches.clear();
-            }
-            Err(e) => self.error = Some((origin, e)),
-        }
-        self.refresh();
-        self.after_change();
     }
 
     fn control(&mut self, ctx: &Context<Self>, c: Control) {
         match c {
-            Control::TogglePlay => self.set_playing(ctx, !self.playing),
-            Control::StepForward => {
-                self.set_playing(ctx, false);
-                self.timeline.step();
-            }
-            Control::StepBack => {
-                self.set_playing(ctx, false);
-                let now = self.sim().now_us();
-                let previous = self
-                    .sim()
-                    .log()
-                    .iter()
-                    .rev()
-                    .map(|e| e.time_us)
-                    .find(|&t| t < now);
-                self.timeline.seek(previous.unwrap_or(0));
-            }
-            Control::NextReport => {
-                self.set_playing(ctx, false);
-                let reports = |sim: &Simulation| {
-                    sim.log()
-                        .iter()
-                        .filter(|e| matches!(e.event, LogEvent::DeliveryReport { .. }))
-                        .count()
-                };
-                let before = reports(self.sim());
-                for _ in 0..NEXT_REPORT_MAX_EVENTS {
-                    if self.sim().next_event_time_us().is_none() {
-                        break;
-                    }
-                    self.timeline.step();
-                    if reports(self.sim()) > before {
-                        break;
-                    }
-                }
-            }
             Control::Speed(i) => {
                 self.speed = i.min(SPEEDS.len() - 1);
                 self.pace.reset();
+                self.run(ctx, session::Action::Refresh);
             }
-            Control::Seek(t) => {
-                self.set_playing(ctx, false);
-                self.timeline.seek(t.min(self.timeline.head_time_us));
+            Control::Help => {
+                self.show_help = !self.show_help;
+                self.run(ctx, session::Action::Refresh);
             }
-            Control::Reset => {
-                let (scenario, lesson) = match self.lesson.and_then(kshare::lessons::get) {
-                    Some(l) => (l.scenario(), Some(l.id)),
-                    None => (default_scenario(), None),
-                };
-                if let Err(e) = self.open(scenario, 0, lesson) {
-                    self.load_error = Some(e.to_string());
-                }
-            }
-            Control::Help => self.show_help = !self.show_help,
-            Control::CopyLink => {
-                ctx.link().send_message(Msg::CopyLink);
-                return;
-            }
-        }
-        self.refresh();
-        if !self.playing {
-            self.after_change();
+            Control::CopyLink => ctx.link().send_message(Msg::CopyLink),
+            c => self.run(ctx, session::Action::Control(c)),
         }
     }
 }
@@ -899,17 +359,7 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let options = DisplayOptions::from_location();
         let fragment = crate::share::current_fragment();
-        let (scenario, time_us, lesson, mut load_error) = initial_state(&options, &fragment);
-        let timeline = match Timeline::from_scenario(scenario, time_us) {
-            Ok(t) => t,
-            Err(e) => {
-                load_error = Some(format!(
-                    "This scenario cannot run: {e} The default scenario is open instead."
-                ));
-                Timeline::from_scenario(default_scenario(), 0)
-                    .expect("the default scenario is valid")
-            }
-        };
+        let start = Session::start(&fragment, options.lesson.as_deref(), options.readonly);
         let keys = {
             let link = ctx.link().clone();
             KeyListener::install(move |c| link.send_message(Msg::Control(c)))
@@ -930,55 +380,37 @@ impl Component for App {
                 let _ = body.class_list().add_1("embedded");
             }
         }
-        let view = Rc::new(timeline.sim.view());
-        let scenario = Rc::new(timeline.sim.scenario().clone());
-        let link_time = time_us > 0;
+        let view = Rc::new(start.session.sim().view());
         let mut app = App {
-            timeline,
-            playing: false,
+            session: start.session,
             speed: options.speed.unwrap_or(DEFAULT_SPEED).min(SPEEDS.len() - 1),
             ticker: None,
             _keys: keys,
-            error: None,
             show_help: false,
             theme: Theme::load(),
-            shown: Shown::new(&view),
-            view,
-            logs: Vec::new(),
-            budget: FrameBudget::new(slot_count(0)),
+            slots: Slots::new(view, narrow_screen()),
             decode_cache: DecodeCache::default(),
-            log_scroll_row: 0,
-            log_filter: String::new(),
-            log_matches: Vec::new(),
+            events: EventIndex::default(),
             inspected: None,
-            samples: Rc::default(),
-            fault_marks: Rc::default(),
-            marks_scanned: 0,
+            fault_marks: FaultMarks::default(),
             options,
-            lesson,
-            check: None,
-            fragment: String::new(),
-            scenario,
-            load_error,
             share_status: None,
             _hash: hash,
             embed,
             log_hash: Default::default(),
             callbacks: Callbacks::new(ctx.link()),
-            link_stale: false,
             pace: Pace::default(),
             show_hint: false,
         };
         app.show_hint = !app.options.embed && !hint_dismissed();
-        app.refresh();
-        app.after_change();
+        app.run(ctx, session::Action::Refresh);
         // A link that shows a moment opens paused there, so the learner sees what the author saw.
         let autoplay = app
             .options
             .autoplay
-            .unwrap_or(!prefers_reduced_motion() && !link_time);
+            .unwrap_or(!prefers_reduced_motion() && !start.at_linked_moment);
         if autoplay {
-            app.set_playing(ctx, true);
+            app.run(ctx, session::Action::Play);
         }
         app
     }
@@ -999,13 +431,13 @@ impl Component for App {
                 // of real time waits for the next frame (virtual time then runs slower than
                 // chosen, and the controls say so).
                 let deadline = crate::clock::now_ms() + SIM_BUDGET_MS;
-                self.timeline
+                self.session
+                    .timeline
                     .forward_within(target, || crate::clock::now_ms() < deadline);
                 if self.sim().stopped_by_limit().is_some() {
                     // The scenario's run limit stopped the simulation (the event log says
                     // which): nothing more will happen, so playback stops too.
-                    self.set_playing(ctx, false);
-                    self.refresh();
+                    self.run(ctx, session::Action::RunLimitReached);
                     return true;
                 }
                 let behind = self.pace.behind();
@@ -1015,88 +447,42 @@ impl Component for App {
                 return self.publish_some(frame) || behind != self.pace.behind();
             }
             Msg::Control(c) => self.control(ctx, c),
-            Msg::CreateTopic(spec) => self.apply(Origin::Topic, Action::CreateTopic(spec)),
-            Msg::Act(action) => {
-                let origin = match action {
-                    Action::Produce { .. } | Action::Poll | Action::Flush { .. } => Origin::Produce,
-                    _ => Origin::Other,
-                };
-                self.apply(origin, action)
+            Msg::CreateTopic(spec) => self.run(ctx, session::Action::CreateTopic(spec)),
+            Msg::Act(action) => self.run(ctx, session::Action::Act(action)),
+            Msg::SetConfig(name, value) => {
+                self.run(ctx, session::Action::SetConfig { name, value })
             }
-            Msg::SetConfig(name, value) => self.apply(
-                Origin::Setting(name.clone()),
-                Action::SetProducerConfig { name, value },
-            ),
-            Msg::SetTopicConfig(topic, name, value) => self.apply(
-                Origin::Setting(format!("topic:{topic}/{name}")),
-                Action::SetTopicConfig { topic, name, value },
-            ),
-            Msg::SetProfile(profile) => {
-                let mut scenario = self.sim().scenario().clone();
-                scenario.producer.profile = profile;
-                self.rebuild(Origin::Setting("profile".into()), scenario);
+            Msg::SetTopicConfig(topic, name, value) => {
+                self.run(ctx, session::Action::SetTopicConfig { topic, name, value })
             }
-            Msg::SetBrokers(n) => {
-                let mut scenario = self.sim().scenario().clone();
-                scenario.cluster.brokers = n;
-                self.rebuild(Origin::Other, scenario);
-            }
-            Msg::LogScroll(row) => self.log_scroll_row = row,
+            Msg::SetProfile(profile) => self.run(ctx, session::Action::SetProfile(profile)),
+            Msg::SetBrokers(n) => self.run(ctx, session::Action::SetBrokers(n)),
+            Msg::LogScroll(row) => self.events.scroll_row = row,
             Msg::LogFilter(filter) => {
-                self.log_filter = filter;
-                self.log_matches.clear();
-                self.refilter();
-                self.shown.log_entries = self.log_matches.len();
-                // Follow the newest matching entries again.
-                self.log_scroll_row = 0;
+                self.events
+                    .set_filter(filter, self.session.timeline.sim.log());
+                self.slots.set_log_entries(self.events.len());
             }
-            Msg::Inspect(b) => {
-                self.inspected = self
-                    .sim()
-                    .batch_bytes(&b.topic, b.partition, b.broker, b.index)
-                    .map(|bytes| (b, Rc::new(bytes.to_vec())));
+            Msg::Inspect(b) => self.inspected = inspect::stored(self.sim(), b),
+            Msg::InspectTarget(t) => {
+                match inspect::clicked(self.sim(), &self.slots.latest.view, t) {
+                    Found::Batch(i) => self.inspected = Some(i),
+                    Found::Gone => self.inspected = None,
+                    Found::Nothing => {}
+                }
             }
-            Msg::InspectTarget(t) => self.inspect_target(t),
             Msg::CloseInspector => self.inspected = None,
             Msg::SetTheme(t) => {
                 self.theme = t;
                 t.apply_and_store();
             }
-            Msg::LoadLink(fragment) => {
-                if fragment != self.fragment {
-                    self.load_link(ctx, &fragment);
-                }
-            }
-            Msg::OpenFile(text) => match Scenario::from_json(&text) {
-                Ok(scenario) => {
-                    if let Err(e) = self.open(scenario, 0, None) {
-                        self.load_error = Some(format!("This scenario file cannot run: {e}"));
-                    }
-                }
-                Err(e) => {
-                    self.load_error = Some(format!("This file is not a playground scenario: {e}"))
-                }
-            },
-            Msg::SelectLesson(id) => {
-                let lesson = id.as_deref().and_then(kshare::lessons::get);
-                let scenario = lesson.map_or_else(default_scenario, |l| l.scenario());
-                if let Err(e) = self.open(scenario, 0, lesson.map(|l| l.id)) {
-                    self.load_error = Some(e.to_string());
-                }
-            }
-            Msg::TryLesson => {
-                if let Some(l) = self.lesson.and_then(kshare::lessons::get) {
-                    let steps = l.try_this();
-                    if let Err(e) = self.timeline.with_sim(|sim| steps.apply_to(sim)) {
-                        self.error = Some((Origin::Other, e));
-                    }
-                    self.refresh();
-                    self.after_change();
-                }
-            }
+            Msg::LoadLink(fragment) => self.run(ctx, session::Action::FragmentChanged(fragment)),
+            Msg::OpenFile(text) => self.run(ctx, session::Action::OpenFile(text)),
+            Msg::SelectLesson(id) => self.run(ctx, session::Action::SelectLesson(id)),
+            Msg::TryLesson => self.run(ctx, session::Action::TryLesson),
             Msg::CopyLink => {
-                self.after_change();
-                let url = crate::share::url_with(&self.fragment, "");
+                self.run(ctx, session::Action::SyncLink);
+                let url = crate::share::url_with(&self.session.fragment, "");
                 let link = ctx.link().clone();
                 let long = kshare::exceeds_share_limit(&url);
                 crate::share::copy_to_clipboard(&url, move |ok| {
@@ -1108,11 +494,9 @@ impl Component for App {
                 });
             }
             Msg::CopyEmbed => {
-                let url = crate::share::url_with(&self.fragment, "?embed=1");
-                let snippet = format!(
-                    "<iframe src=\"{}\" title=\"Kafka Producer Playground\" width=\"100%\" height=\"640\" loading=\"lazy\" style=\"border:0\"><a href=\"{}\">Open the Kafka Producer Playground</a></iframe>",
-                    html_attr(&url),
-                    html_attr(&crate::share::url_with(&self.fragment, ""))
+                let snippet = crate::share::embed_snippet(
+                    &crate::share::url_with(&self.session.fragment, "?embed=1"),
+                    &crate::share::url_with(&self.session.fragment, ""),
                 );
                 let link = ctx.link().clone();
                 crate::share::copy_to_clipboard(&snippet, move |ok| {
@@ -1150,9 +534,9 @@ impl Component for App {
                 self.paused_log_hash(true);
             }
             Msg::Embed(c) => match c {
-                EmbedCommand::Load(link) => self.load_link(ctx, &link),
-                EmbedCommand::Play => self.set_playing(ctx, true),
-                EmbedCommand::Pause => self.set_playing(ctx, false),
+                EmbedCommand::Load(link) => self.run(ctx, session::Action::LoadLink(link)),
+                EmbedCommand::Play => self.run(ctx, session::Action::Play),
+                EmbedCommand::Pause => self.run(ctx, session::Action::Pause),
                 EmbedCommand::Reset => self.control(ctx, Control::Reset),
             },
         }
@@ -1162,14 +546,16 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let cb = &self.callbacks;
         // Topics and brokers as the settings, faults and forms show them (the `Side` slot).
-        let view = self.shown.side.clone();
+        let view = self.slots.shown.side.clone();
         let mut topics: Vec<String> = Vec::new();
         for p in &view.partitions {
             if topics.last() != Some(&p.topic) {
                 topics.push(p.topic.clone());
             }
         }
-        let (first, rows) = self.log_rows();
+        let (first, rows) = self
+            .events
+            .rows(self.slots.shown.log_entries, self.sim().log());
         let scenario = self.sim().scenario();
         let editable = !self.options.readonly;
         // A scenario file dropped anywhere on the page opens like "Open scenario file".
@@ -1194,9 +580,9 @@ impl Component for App {
             html! {
                 <header class="embed-bar">
                     <strong>{ "Kafka Producer Playground" }</strong>
-                    <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
-                    <a href={crate::share::url_with(&self.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
+                    <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
+                    <a href={crate::share::url_with(&self.session.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
                 </header>
             }
         } else {
@@ -1206,8 +592,8 @@ impl Component for App {
                         <h1>{ "Kafka Producer Playground" }</h1>
                         <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                     </div>
-                    <Controls playing={self.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.clone()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
+                    <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
                     <ThemeSwitch theme={self.theme} on_change={cb.theme.clone()} />
                 </header>
             }
@@ -1215,10 +601,10 @@ impl Component for App {
         html! {
             <>
             { header }
-            if let Some(e) = &self.load_error {
+            if let Some(e) = &self.session.load_error {
                 <div class="banner" role="alert"><strong>{ "Not opened: " }</strong><span>{ e }</span></div>
             }
-            if let Some((Origin::Other, e)) = &self.error {
+            if let Some(e) = self.session.error_for(&Origin::Other) {
                 <div class="banner" role="alert"><strong>{ "Not done: " }</strong><span>{ e.to_string() }</span></div>
             }
             <main ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
@@ -1239,14 +625,14 @@ impl Component for App {
                                 <h2 id="h-live">{ "Live view" }</h2>
                                 <span class="hint">{ "Moves with virtual time: Pause freezes it, Step moves one event. Click a packet or a log bar to see its bytes." }</span>
                             </div>
-                            <SceneSvg scene={self.shown.live.clone()} label={self.shown.live_label.clone()}
+                            <SceneSvg scene={self.slots.shown.live.clone()} label={self.slots.shown.live_label.clone()}
                                 class="live" on_target={cb.inspect_target.clone()} />
                         }
                         if self.shows("sequence") {
                             <h3 id="h-sequence">{ "Sequence diagram" }</h3>
                             <div class="seq-scroll" tabindex="0">
-                                <SceneSvg scene={self.shown.sequence.clone()}
-                                    label={self.shown.sequence_label.clone()}
+                                <SceneSvg scene={self.slots.shown.sequence.clone()}
+                                    label={self.slots.shown.sequence_label.clone()}
                                     class="sequence" on_target={cb.inspect_target.clone()} scroll_to_end=true />
                             </div>
                         }
@@ -1254,75 +640,67 @@ impl Component for App {
                 }
                 <div class="column">
                     if self.shows("lesson") {
-                        <LessonPanel lesson={self.lesson} check={self.shown.check.clone()} on_select={cb.select_lesson.clone()}
+                        <LessonPanel lesson={self.session.lesson} check={self.slots.shown.check.clone()} on_select={cb.select_lesson.clone()}
                             on_try={cb.try_lesson.clone()} on_action={cb.act.clone()} topics={topics.clone()} />
                     }
                     if self.shows("producer") && editable {
                         <section class="panel" aria-labelledby="h-producer">
                             <h2 id="h-producer">{ "Your producer code" }</h2>
                             <h3>{ "Produce an event" }</h3>
-                            <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.error_for(Origin::Produce)} />
+                            <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.session.error_for(&Origin::Produce)} />
                             <details>
                                 <summary>{ "Produce many events" }</summary>
                                 <GeneratorForm topics={topics.clone()} on_action={cb.act.clone()} />
                             </details>
                             <h3>{ "Create a topic" }</h3>
-                            <TopicForm on_create={cb.create_topic.clone()} error={self.error_for(Origin::Topic)}
+                            <TopicForm on_create={cb.create_topic.clone()} error={self.session.error_for(&Origin::Topic)}
                                 broker_count={view.brokers.len() as u32} />
                         </section>
                     }
                     if self.shows("settings") && editable {
-                        <SettingsPanel view={self.shown.side.clone()} profile={scenario.producer.profile}
+                        <SettingsPanel view={self.slots.shown.side.clone()} profile={scenario.producer.profile}
                             broker_count={scenario.cluster.brokers}
                             on_set={cb.set_config.clone()}
                             on_profile={cb.set_profile.clone()} on_brokers={cb.set_brokers.clone()}
                             on_topic_config={cb.set_topic_config.clone()}
-                            error={match &self.error { Some((Origin::Setting(n), e)) => Some((n.clone(), e.clone())), _ => None }} />
+                            error={self.session.setting_error()} />
                     }
                     if self.shows("share") && !self.options.embed {
-                        <ShareBar link={crate::share::url_with(&self.fragment, "")} status={self.share_status.clone()}
+                        <ShareBar link={crate::share::url_with(&self.session.fragment, "")} status={self.share_status.clone()}
                             on_copy_link={cb.copy_link.clone()} on_copy_embed={cb.copy_embed.clone()}
                             on_download={cb.download.clone()} on_open_file={cb.open_file.clone()} />
                     }
                 </div>
                 <div class="column">
-                    if self.shows("producer") { <ProducerPanel view={self.shown.producer.clone()} /> }
-                    if self.shows("network") { <NetworkPanel view={self.shown.network.clone()} /> }
-                    if self.shows("reports") { <ReportsPanel view={self.shown.reports.clone()} /> }
+                    if self.shows("producer") { <ProducerPanel view={self.slots.shown.producer.clone()} /> }
+                    if self.shows("network") { <NetworkPanel view={self.slots.shown.network.clone()} /> }
+                    if self.shows("reports") { <ReportsPanel view={self.slots.shown.reports.clone()} /> }
                     if self.shows("faults") && editable {
-                        <FaultPanel view={Snapshot(self.shown.side.clone())} on_action={cb.act.clone()} />
+                        <FaultPanel view={Snapshot(self.slots.shown.side.clone())} on_action={cb.act.clone()} />
                     }
                 </div>
                 <div class="column">
-                    if self.shows("cluster") { <ClusterPanel view={self.shown.cluster.clone()} /> }
-                    if self.shows("logs") { <LogsPanel logs={self.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
+                    if self.shows("cluster") { <ClusterPanel view={self.slots.shown.cluster.clone()} /> }
+                    if self.shows("logs") { <LogsPanel logs={self.slots.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
                 </div>
-                if let Some((b, bytes)) = &self.inspected {
-                    <Inspector batch={b.clone()} bytes={bytes.clone()} on_close={cb.close_inspector.clone()} />
+                if let Some(i) = &self.inspected {
+                    <Inspector batch={i.batch.clone()} bytes={i.bytes.clone()} on_close={cb.close_inspector.clone()} />
                 }
                 if self.shows("metrics") {
-                    <MetricsPanel now={self.shown.metrics.clone()} history={self.shown.samples.clone()} />
+                    <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />
                 }
                 if self.shows("events") {
-                    <EventLog total={self.shown_log_entries()} first={first} rows={rows}
-                        filter={self.log_filter.clone()} on_filter={cb.log_filter.clone()}
+                    <EventLog total={self.slots.shown.log_entries.min(self.events.len())} first={first} rows={rows}
+                        filter={self.events.filter().to_string()} on_filter={cb.log_filter.clone()}
                         on_scroll={cb.log_scroll.clone()}
-                        hash={if self.playing { None } else { self.paused_log_hash(false) }}
-                        hash_on_request={!self.playing} on_hash={cb.compute_hash.clone()} />
+                        hash={if self.session.playing { None } else { self.paused_log_hash(false) }}
+                        hash_on_request={!self.session.playing} on_hash={cb.compute_hash.clone()} />
                 }
                 if self.shows("code") {
-                    <CodePanel scenario={self.scenario.clone()} on_copy={cb.copy_code.clone()} />
+                    <CodePanel scenario={self.session.scenario.clone()} on_copy={cb.copy_code.clone()} />
                 }
             </main>
             </>
         }
     }
-}
-
-/// Escapes a value for an HTML attribute in the copied embed snippet.
-fn html_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

@@ -6,7 +6,9 @@ mod app;
 mod clock;
 mod components;
 mod embed;
+mod event_index;
 mod frame_budget;
+mod inspect;
 mod keyboard;
 #[cfg(test)]
 mod layout_bad_input;
@@ -15,7 +17,9 @@ mod panic_banner;
 mod records;
 mod scene;
 mod sequence_layout;
+mod session;
 mod share;
+mod slots;
 mod theme;
 mod timeline;
 

@@ -183,6 +183,36 @@ pub fn read_file(file: web_sys::File, on_text: yew::Callback<String>) {
     let _ = reader.read_as_text(&file);
 }
 
+/// The `<iframe>` snippet "Copy embed code" copies: the playground at `embed_url`, with a link
+/// to `full_url` for pages that show no frames. Both URLs carry the learner's scenario (and
+/// whatever a pasted link put there), so they are escaped as attribute values: nothing a user
+/// or a link supplies can end the attribute or the tag (ARCHITECTURE.md, "nothing a user or a
+/// link supplies is rendered as HTML").
+pub fn embed_snippet(embed_url: &str, full_url: &str) -> String {
+    format!(
+        "<iframe src=\"{}\" title=\"Kafka Producer Playground\" width=\"100%\" height=\"640\" loading=\"lazy\" style=\"border:0\"><a href=\"{}\">Open the Kafka Producer Playground</a></iframe>",
+        html_attr(embed_url),
+        html_attr(full_url)
+    )
+}
+
+/// Escapes a value for a double-quoted HTML attribute: `&` first (so the other escapes are
+/// not escaped again), then both quotes and the angle brackets.
+fn html_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,5 +227,52 @@ mod tests {
         assert_eq!(o.speed, Some(3));
         assert_eq!(o.lesson.as_deref(), Some("batching"));
         assert_eq!(DisplayOptions::parse("lesson=%3Cb%3E").lesson, None);
+    }
+
+    /// The attribute values of the snippet: everything between `="` and the next `"`.
+    fn attribute_values(snippet: &str) -> Vec<&str> {
+        snippet
+            .split("=\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap_or(""))
+            .collect()
+    }
+
+    #[test]
+    fn the_embed_snippet_escapes_what_a_link_supplies() {
+        let hostile = "https://host/p/?embed=1#s=1.\"><script>alert('x')</script>&amp;<img src=x onerror=alert(1)>' onload='x";
+        let snippet = embed_snippet(hostile, "javascript:alert(\"x\")");
+        // Exactly the snippet's own tags: one frame, one link, none from the input.
+        assert_eq!(snippet.matches('<').count(), 4, "{snippet}");
+        assert_eq!(snippet.matches('>').count(), 4, "{snippet}");
+        assert!(!snippet.contains("<script"), "{snippet}");
+        assert!(!snippet.contains("<img"), "{snippet}");
+        assert!(snippet.starts_with("<iframe src=\"https://host/p/?embed=1#s=1.&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;amp;&lt;img"), "{snippet}");
+        // The attributes are the snippet's own, in order; the input stays inside the first.
+        let values = attribute_values(&snippet);
+        assert_eq!(values.len(), 7, "{values:?}");
+        assert_eq!(values[1], "Kafka Producer Playground");
+        // Each value, unescaped, is exactly what was supplied.
+        let unescape = |v: &str| {
+            v.replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        };
+        assert_eq!(unescape(values[0]), hostile);
+        assert_eq!(unescape(values[6]), "javascript:alert(\"x\")");
+    }
+
+    #[test]
+    fn an_ordinary_link_is_left_as_it_is_but_for_its_ampersands() {
+        let snippet = embed_snippet(
+            "https://host/p/?embed=1&lesson=batching#s=1.eJw-_",
+            "https://host/p/#s=1.eJw-_",
+        );
+        assert_eq!(
+            snippet,
+            "<iframe src=\"https://host/p/?embed=1&amp;lesson=batching#s=1.eJw-_\" title=\"Kafka Producer Playground\" width=\"100%\" height=\"640\" loading=\"lazy\" style=\"border:0\"><a href=\"https://host/p/#s=1.eJw-_\">Open the Kafka Producer Playground</a></iframe>"
+        );
     }
 }

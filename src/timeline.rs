@@ -5,7 +5,7 @@
 //! were taken under, so a new action clears them; doing something after rewinding branches the
 //! timeline (the actions that came later are dropped).
 
-use ksim::{Action, Checkpoint, Scenario, SimError, Simulation, StopReason};
+use ksim::{Action, Checkpoint, LogEvent, Scenario, SimError, Simulation, Step, StopReason};
 
 /// Checkpoints kept at most; when full, every other one is dropped (older times get sparser).
 const MAX_CHECKPOINTS: usize = 48;
@@ -94,10 +94,32 @@ impl Timeline {
         self.after_forward();
     }
 
-    /// Processes exactly one event.
-    pub fn step(&mut self) {
-        self.sim.step();
+    /// Processes exactly one event; `None` when nothing is left or a run limit stopped it.
+    pub fn step(&mut self) -> Option<Step> {
+        let step = self.sim.step();
         self.after_forward();
+        step
+    }
+
+    /// "Next report": steps until a step logs a delivery report, at most `max_events` steps.
+    /// Only each step's new log entries are looked at, so a long log is never rescanned.
+    /// Returns whether a report came; otherwise it stopped because nothing was left to do, a
+    /// run limit was reached, or `max_events` ran out.
+    pub fn step_to_next_report(&mut self, max_events: u32) -> bool {
+        for _ in 0..max_events {
+            let Some(step) = self.step() else {
+                return false;
+            };
+            let log = self.sim.log();
+            let new = &log[log.len().saturating_sub(step.new_log_entries)..];
+            if new
+                .iter()
+                .any(|e| matches!(e.event, LogEvent::DeliveryReport { .. }))
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// Shows the state at `time_us` (earlier or later than now).
@@ -159,5 +181,79 @@ impl Timeline {
         self.checkpoints.push(checkpoint);
         self.events_at_last_checkpoint = self.sim.events_processed();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_report(e: &ksim::LogEntry) -> bool {
+        matches!(e.event, LogEvent::DeliveryReport { .. })
+    }
+
+    /// The default preset's scenario with two events produced at once.
+    fn two_events() -> Timeline {
+        let mut scenario = kshare::presets::default_scenario();
+        if scenario.topics.is_empty() {
+            scenario.topics.push(ksim::TopicSpec {
+                name: "payments".into(),
+                partitions: 3,
+                replication_factor: 1,
+                ..Default::default()
+            });
+        }
+        let mut t = Timeline::from_scenario(scenario, 0).expect("the preset runs");
+        for key in ["Alice", "Bob"] {
+            t.apply(Action::Produce {
+                topic: "payments".into(),
+                key: Some(key.into()),
+                value: Some("Made a payment".into()),
+                headers: Vec::new(),
+                partition: None,
+                timestamp_ms: None,
+            })
+            .expect("produce");
+        }
+        t
+    }
+
+    #[test]
+    fn next_report_stops_at_the_first_step_that_logs_a_report() {
+        // Where the first report comes, found one step at a time.
+        let mut reference = two_events();
+        let mut steps = 0;
+        while !reference.sim.log().iter().any(is_report) {
+            reference.step().expect("a report comes");
+            steps += 1;
+        }
+        let mut t = two_events();
+        let start = t.sim.events_processed();
+        assert!(t.step_to_next_report(200_000));
+        assert_eq!(t.sim.events_processed() - start, steps);
+        assert_eq!(t.sim.now_us(), reference.sim.now_us());
+        assert_eq!(t.sim.log().len(), reference.sim.log().len());
+        // And the next one goes on from there to the next report, not past it.
+        let reports = t.sim.log().iter().filter(|e| is_report(e)).count();
+        if t.step_to_next_report(200_000) {
+            let log = t.sim.log();
+            assert!(log.iter().filter(|e| is_report(e)).count() > reports);
+        }
+    }
+
+    #[test]
+    fn next_report_gives_up_when_nothing_is_left_or_the_budget_runs_out() {
+        let mut t = two_events();
+        assert!(
+            !t.step_to_next_report(1),
+            "one step is not enough for an ack"
+        );
+        assert_eq!(t.sim.events_processed(), 1);
+        while t.step_to_next_report(200_000) {}
+        // Both events reported, then nothing left: it stops instead of spinning.
+        assert_eq!(t.sim.log().iter().filter(|e| is_report(e)).count(), 2);
+        let processed = t.sim.events_processed();
+        assert!(!t.step_to_next_report(200_000));
+        assert!(t.sim.events_processed() - processed < 200_000);
     }
 }

@@ -16,7 +16,7 @@ pub const SPEEDS: [(f64, &str); 7] = [
 ];
 pub const DEFAULT_SPEED: usize = 2;
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Control {
     TogglePlay,
     StepForward,

@@ -1,0 +1,208 @@
+//! What the inspector opens: a stored batch from a partition log, or what a click on the live
+//! view or the sequence diagram names (a stored batch, or a ProduceRequest: its batch's bytes
+//! while it is on the wire, afterwards the batch it wrote, found through the response's base
+//! offset in the event log). The bytes are the core's own (`Simulation::batch_bytes`,
+//! `Simulation::in_flight_batch_bytes`), copied so the inspector keeps showing them while the
+//! simulation moves on.
+
+use crate::components::inspector::BatchRef;
+use crate::scene::Target;
+use ksim::{LogEvent, Simulation, View};
+use std::rc::Rc;
+
+/// The batch open in the inspector, with a copy of its bytes.
+#[derive(Clone, PartialEq)]
+pub struct Inspected {
+    pub batch: BatchRef,
+    pub bytes: Rc<Vec<u8>>,
+}
+
+/// What a click found.
+#[derive(Clone, PartialEq)]
+pub enum Found {
+    Batch(Inspected),
+    /// It names a batch the core no longer holds: the inspector closes.
+    Gone,
+    /// It names nothing the core knows (a request whose batch cannot be found): the inspector
+    /// stays as it is.
+    Nothing,
+}
+
+impl Found {
+    fn of(inspected: Option<Inspected>) -> Found {
+        inspected.map_or(Found::Gone, Found::Batch)
+    }
+}
+
+/// A stored batch and its bytes; `None` when the log no longer holds it.
+pub fn stored(sim: &Simulation, batch: BatchRef) -> Option<Inspected> {
+    let bytes = sim.batch_bytes(&batch.topic, batch.partition, batch.broker, batch.index)?;
+    Some(Inspected {
+        bytes: Rc::new(bytes.to_vec()),
+        batch,
+    })
+}
+
+/// What clicking `target` opens, with `view` the snapshot the click was on.
+pub fn clicked(sim: &Simulation, view: &View, target: Target) -> Found {
+    match target {
+        Target::Stored {
+            topic,
+            partition,
+            broker,
+            index,
+        } => Found::of(stored(
+            sim,
+            BatchRef {
+                topic,
+                partition,
+                broker,
+                index,
+                in_flight: None,
+            },
+        )),
+        Target::Request { req_id } => request(sim, view, req_id),
+    }
+}
+
+/// ProduceRequest `req_id`: its first batch while on the wire, else the batch it wrote.
+fn request(sim: &Simulation, view: &View, req_id: u64) -> Found {
+    if let Some(ksim::InFlightBatch {
+        topic,
+        partition,
+        bytes,
+    }) = sim.in_flight_batch_bytes(req_id, 0)
+    {
+        let broker = view
+            .producer
+            .in_flight
+            .iter()
+            .find(|r| r.req_id == req_id)
+            .map_or(0, |r| r.broker);
+        return Found::Batch(Inspected {
+            batch: BatchRef {
+                topic,
+                partition,
+                broker,
+                index: 0,
+                in_flight: Some(req_id),
+            },
+            bytes: Rc::new(bytes.to_vec()),
+        });
+    }
+    let written = sim.log().iter().rev().find_map(|e| match &e.event {
+        LogEvent::ResponseReceived {
+            req_id: r,
+            broker,
+            results,
+        } if *r == req_id => results
+            .iter()
+            .find_map(|p| Some((p.topic.clone(), p.partition, *broker, p.base_offset?))),
+        _ => None,
+    });
+    let Some((topic, partition, broker, base)) = written else {
+        return Found::Nothing;
+    };
+    let index = view
+        .partitions
+        .iter()
+        .filter(|p| p.topic == topic && p.partition == partition)
+        .flat_map(|p| &p.replicas)
+        .filter(|r| r.broker == broker)
+        .flat_map(|r| &r.batches)
+        .find(|b| b.base_offset == base)
+        .map(|b| b.index);
+    let Some(index) = index else {
+        return Found::Nothing;
+    };
+    Found::of(stored(
+        sim,
+        BatchRef {
+            topic,
+            partition,
+            broker,
+            index,
+            in_flight: None,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim() -> Simulation {
+        let mut s = kshare::presets::default_scenario();
+        s.topics.push(ksim::TopicSpec {
+            name: "payments".into(),
+            partitions: 3,
+            replication_factor: 1,
+            ..Default::default()
+        });
+        let mut sim = Simulation::new(s).expect("the preset runs");
+        sim.produce("payments", Some("Alice"), Some("Made a payment"))
+            .unwrap();
+        sim
+    }
+
+    fn batch(found: Found) -> Inspected {
+        match found {
+            Found::Batch(b) => b,
+            Found::Gone => panic!("gone"),
+            Found::Nothing => panic!("nothing"),
+        }
+    }
+
+    #[test]
+    fn a_request_shows_its_bytes_on_the_wire_then_the_batch_it_wrote() {
+        let mut sim = sim();
+        // Step until the request is on the wire.
+        let req_id = loop {
+            sim.step().expect("a request is sent");
+            if let Some(r) = sim.view().producer.in_flight.first() {
+                break r.req_id;
+            }
+        };
+        let view = sim.view();
+        let on_wire = batch(clicked(&sim, &view, Target::Request { req_id }));
+        assert_eq!(on_wire.batch.in_flight, Some(req_id));
+        assert_eq!(on_wire.batch.topic, "payments");
+        assert_eq!(
+            on_wire.batch.broker, view.producer.in_flight[0].broker,
+            "the broker it flies to"
+        );
+        assert!(!on_wire.bytes.is_empty());
+        // Once answered, the same click opens the stored batch with the same records.
+        sim.run_until(sim.now_us() + 1_000_000);
+        let view = sim.view();
+        let written = batch(clicked(&sim, &view, Target::Request { req_id }));
+        assert_eq!(written.batch.in_flight, None);
+        assert_eq!(written.batch.partition, on_wire.batch.partition);
+        assert_eq!(written.batch.broker, on_wire.batch.broker);
+        let stored = batch(clicked(
+            &sim,
+            &view,
+            Target::Stored {
+                topic: written.batch.topic.clone(),
+                partition: written.batch.partition,
+                broker: written.batch.broker,
+                index: written.batch.index,
+            },
+        ));
+        assert_eq!(stored.bytes, written.bytes);
+    }
+
+    #[test]
+    fn an_unknown_request_leaves_the_inspector_and_a_missing_batch_closes_it() {
+        let sim = sim();
+        let view = sim.view();
+        assert!(clicked(&sim, &view, Target::Request { req_id: 99 }) == Found::Nothing);
+        let missing = Target::Stored {
+            topic: "payments".into(),
+            partition: 0,
+            broker: 1,
+            index: 7,
+        };
+        assert!(clicked(&sim, &view, missing) == Found::Gone);
+    }
+}

@@ -1,0 +1,749 @@
+//! The learner's session: the timeline (the simulation and its rewind checkpoints), whether it
+//! plays, the open lesson, the errors shown, and the share link. Everything the learner does
+//! that changes it is an [`Action`]; [`Session::reduce`] applies one and says in an [`Outcome`]
+//! what the page must do about it (take a new snapshot, write the link to the URL, start or stop
+//! the playback clock). No markup and no browser here: the app (`app.rs`) owns the clock, the
+//! DOM and storage and carries the outcome out, so every decision is tested natively. All Kafka
+//! behaviour stays in `ksim`; this only routes actions to it.
+
+use crate::components::controls::Control;
+use crate::timeline::Timeline;
+use kshare::UiState;
+use ksim::{ClientProfile, Scenario, SimError, Simulation, TopicSpec};
+use std::rc::Rc;
+
+/// Events processed at most by "Next report" before it gives up.
+const NEXT_REPORT_MAX_EVENTS: u32 = 200_000;
+
+/// Which form the last core error belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Topic,
+    Produce,
+    /// A producer setting (its name) or a topic setting (`topic:<topic>/<name>`; topic names
+    /// cannot contain `/`).
+    Setting(String),
+    Other,
+}
+
+/// An error from the core, shown next to the form it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormError {
+    pub origin: Origin,
+    pub error: SimError,
+}
+
+/// What the learner (or the embedding page, or the URL) asks of the session.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Play, pause, step, seek, reset (the playback controls and their shortcuts). The speed,
+    /// the help and copying are the page's own: for them the core is only shown again (the
+    /// link is brought up to date for copying).
+    Control(Control),
+    /// Start playing (the embedding page, autoplay).
+    Play,
+    /// Stop playing (the embedding page).
+    Pause,
+    /// The scenario's run limit stopped the simulation while it played.
+    RunLimitReached,
+    /// The page changed how it shows the session (speed, help): show the core again.
+    Refresh,
+    CreateTopic(TopicSpec),
+    /// An action from a form, the lesson or the fault panel.
+    Act(ksim::Action),
+    SetConfig {
+        name: String,
+        value: String,
+    },
+    SetTopicConfig {
+        topic: String,
+        name: String,
+        value: String,
+    },
+    SetProfile(ClientProfile),
+    SetBrokers(u32),
+    /// A share link from the embedding page: opened even when it is the current one.
+    LoadLink(String),
+    /// The URL's fragment changed (a pasted link); our own fragment is not a new link.
+    FragmentChanged(String),
+    /// The text of a scenario file the learner opened.
+    OpenFile(String),
+    SelectLesson(Option<String>),
+    /// Runs the open lesson's "try this" steps.
+    TryLesson,
+    /// Brings the link up to date now, even while playing (before copying it).
+    SyncLink,
+}
+
+/// What the page must do after an action.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The simulation moved or changed: take a snapshot and show it (see `slots`).
+    pub refresh: bool,
+    /// The link was brought up to date: write it to the URL (outside an embed).
+    pub write_link: bool,
+    /// Playback was set to this (the clock starts or stops, its pace is measured anew).
+    pub playback: Option<bool>,
+    /// The timeline was replaced (another scenario, or a replay with a changed one): what was
+    /// derived from the old one (the inspector, the event-log index) goes.
+    pub new_timeline: bool,
+    /// Another scenario was opened: the metrics history and the partition logs start over.
+    pub new_scenario: bool,
+}
+
+/// How the session starts, and whether it shows a moment a link chose.
+pub struct Start {
+    pub session: Session,
+    /// A link that shows a moment opens paused there, so the learner sees what its author saw.
+    pub at_linked_moment: bool,
+}
+
+/// The learner's session (see the module's documentation).
+pub struct Session {
+    pub timeline: Timeline,
+    pub playing: bool,
+    pub lesson: Option<&'static str>,
+    /// The last error from the core, for the form it came from.
+    pub error: Option<FormError>,
+    /// A problem with a link or file, shown in a banner; the scenario open before stays open.
+    pub load_error: Option<String>,
+    /// The fragment last written or loaded.
+    pub fragment: String,
+    /// The scenario as of the last link update, for the code export (not cloned on every
+    /// frame).
+    pub scenario: Rc<Scenario>,
+    /// An action changed the scenario while playing; the link and code export follow on pause.
+    link_stale: bool,
+    /// `?readonly=1`: the learner's actions are ignored.
+    readonly: bool,
+}
+
+/// The scenario a fresh page (and Reset outside a lesson) opens: the preset plus the lecture's
+/// topic `payments` (3 partitions, replication factor 3), so the prefilled event produces at
+/// once. The topic is part of the scenario (not the preset), so old links, which store only
+/// their differences from the preset, open exactly as before.
+pub fn default_scenario() -> Scenario {
+    let mut s = kshare::presets::default_scenario();
+    if s.topics.is_empty() {
+        s.topics.push(TopicSpec {
+            name: "payments".into(),
+            partitions: 3,
+            replication_factor: 3.min(s.cluster.brokers.max(1)),
+            ..Default::default()
+        });
+    }
+    s
+}
+
+/// A decoded link: its scenario, the moment it shows, and its lesson (when this app knows it).
+struct LinkParts {
+    scenario: Scenario,
+    time_us: u64,
+    lesson: Option<&'static str>,
+}
+
+impl LinkParts {
+    fn of(d: kshare::Decoded) -> LinkParts {
+        let lesson = d
+            .ui_state
+            .lesson
+            .as_deref()
+            .and_then(kshare::lessons::get)
+            .map(|l| l.id);
+        LinkParts {
+            time_us: d.ui_state.time_us(),
+            scenario: d.scenario,
+            lesson,
+        }
+    }
+}
+
+/// The lesson's scenario, or the default one outside a lesson.
+fn lesson_scenario(lesson: Option<&'static kshare::lessons::Lesson>) -> Scenario {
+    lesson.map_or_else(default_scenario, |l| l.scenario())
+}
+
+impl Session {
+    /// What a page opens: the link in `fragment`, else the lesson `?lesson=` names, else the
+    /// default scenario. A bad link, or a scenario that cannot run, opens the default one with a
+    /// banner saying why.
+    pub fn start(fragment: &str, lesson: Option<&str>, readonly: bool) -> Start {
+        let mut load_error = None;
+        let parts = if fragment.is_empty() {
+            let lesson = lesson.and_then(kshare::lessons::get);
+            LinkParts {
+                scenario: lesson_scenario(lesson),
+                time_us: 0,
+                lesson: lesson.map(|l| l.id),
+            }
+        } else {
+            match kshare::decode_link(fragment) {
+                Ok(d) => LinkParts::of(d),
+                Err(e) => {
+                    load_error = Some(format!("{e} The default scenario is open instead."));
+                    LinkParts {
+                        scenario: default_scenario(),
+                        time_us: 0,
+                        lesson: None,
+                    }
+                }
+            }
+        };
+        let at_linked_moment = parts.time_us > 0;
+        let timeline = match Timeline::from_scenario(parts.scenario, parts.time_us) {
+            Ok(t) => t,
+            Err(e) => {
+                load_error = Some(format!(
+                    "This scenario cannot run: {e} The default scenario is open instead."
+                ));
+                Timeline::from_scenario(default_scenario(), 0)
+                    .expect("the default scenario is valid")
+            }
+        };
+        let session = Session {
+            scenario: Rc::new(timeline.sim.scenario().clone()),
+            timeline,
+            playing: false,
+            lesson: parts.lesson,
+            error: None,
+            load_error,
+            fragment: String::new(),
+            link_stale: false,
+            readonly,
+        };
+        Start {
+            session,
+            at_linked_moment,
+        }
+    }
+
+    pub fn sim(&self) -> &Simulation {
+        &self.timeline.sim
+    }
+
+    /// The core error for the form `origin`, if the last one came from there.
+    pub fn error_for(&self, origin: &Origin) -> Option<SimError> {
+        self.error
+            .as_ref()
+            .filter(|e| e.origin == *origin)
+            .map(|e| e.error.clone())
+    }
+
+    /// The core error for a setting (its name, see `Origin::Setting`), if the last one came
+    /// from one.
+    pub fn setting_error(&self) -> Option<(String, SimError)> {
+        match &self.error {
+            Some(FormError {
+                origin: Origin::Setting(name),
+                error,
+            }) => Some((name.clone(), error.clone())),
+            _ => None,
+        }
+    }
+
+    /// The share link's fragment for the scenario and the moment shown now.
+    fn link_fragment(&self) -> String {
+        let ui = UiState {
+            time_ms: self.sim().now_us() as f64 / 1000.0,
+            panel: None,
+            lesson: self.lesson.map(str::to_string),
+        };
+        kshare::encode_link(self.sim().scenario(), &ui)
+    }
+
+    /// Applies one action (see the module's documentation).
+    pub fn reduce(&mut self, action: Action) -> Outcome {
+        let mut out = Outcome::default();
+        match action {
+            Action::Control(c) => self.control(c, &mut out),
+            Action::Play => self.set_playing(true, &mut out),
+            Action::Pause => self.set_playing(false, &mut out),
+            Action::RunLimitReached => {
+                self.set_playing(false, &mut out);
+                out.refresh = true;
+            }
+            Action::Refresh => self.changed(&mut out),
+            Action::CreateTopic(spec) => {
+                self.apply(Origin::Topic, ksim::Action::CreateTopic(spec), &mut out)
+            }
+            Action::Act(action) => {
+                let origin = match action {
+                    ksim::Action::Produce { .. }
+                    | ksim::Action::Poll
+                    | ksim::Action::Flush { .. } => Origin::Produce,
+                    _ => Origin::Other,
+                };
+                self.apply(origin, action, &mut out)
+            }
+            Action::SetConfig { name, value } => self.apply(
+                Origin::Setting(name.clone()),
+                ksim::Action::SetProducerConfig { name, value },
+                &mut out,
+            ),
+            Action::SetTopicConfig { topic, name, value } => self.apply(
+                Origin::Setting(format!("topic:{topic}/{name}")),
+                ksim::Action::SetTopicConfig { topic, name, value },
+                &mut out,
+            ),
+            Action::SetProfile(profile) => {
+                let mut scenario = self.sim().scenario().clone();
+                scenario.producer.profile = profile;
+                self.rebuild(Origin::Setting("profile".into()), scenario, &mut out);
+            }
+            Action::SetBrokers(n) => {
+                let mut scenario = self.sim().scenario().clone();
+                scenario.cluster.brokers = n;
+                self.rebuild(Origin::Other, scenario, &mut out);
+            }
+            Action::LoadLink(fragment) => self.load_link(&fragment, &mut out),
+            Action::FragmentChanged(fragment) => {
+                if fragment != self.fragment {
+                    self.load_link(&fragment, &mut out);
+                }
+            }
+            Action::OpenFile(text) => match Scenario::from_json(&text) {
+                Ok(scenario) => {
+                    if let Err(e) = self.open(scenario, 0, None, &mut out) {
+                        self.load_error = Some(format!("This scenario file cannot run: {e}"));
+                    }
+                }
+                Err(e) => {
+                    self.load_error = Some(format!("This file is not a playground scenario: {e}"))
+                }
+            },
+            Action::SelectLesson(id) => {
+                let lesson = id.as_deref().and_then(kshare::lessons::get);
+                if let Err(e) =
+                    self.open(lesson_scenario(lesson), 0, lesson.map(|l| l.id), &mut out)
+                {
+                    self.load_error = Some(e.to_string());
+                }
+            }
+            Action::TryLesson => {
+                if let Some(l) = self.lesson.and_then(kshare::lessons::get) {
+                    let steps = l.try_this();
+                    if let Err(error) = self.timeline.with_sim(|sim| steps.apply_to(sim)) {
+                        self.error = Some(FormError {
+                            origin: Origin::Other,
+                            error,
+                        });
+                    }
+                    out.refresh = true;
+                    self.sync_link(&mut out);
+                }
+            }
+            Action::SyncLink => self.sync_link(&mut out),
+        }
+        out
+    }
+
+    fn control(&mut self, c: Control, out: &mut Outcome) {
+        match c {
+            Control::TogglePlay => self.set_playing(!self.playing, out),
+            Control::StepForward => {
+                self.set_playing(false, out);
+                let _ = self.timeline.step();
+            }
+            Control::StepBack => {
+                self.set_playing(false, out);
+                let now = self.sim().now_us();
+                let previous = self
+                    .sim()
+                    .log()
+                    .iter()
+                    .rev()
+                    .map(|e| e.time_us)
+                    .find(|&t| t < now);
+                self.timeline.seek(previous.unwrap_or(0));
+            }
+            Control::NextReport => {
+                self.set_playing(false, out);
+                self.timeline.step_to_next_report(NEXT_REPORT_MAX_EVENTS);
+            }
+            Control::Seek(t) => {
+                self.set_playing(false, out);
+                self.timeline.seek(t.min(self.timeline.head_time_us));
+            }
+            Control::Reset => {
+                let lesson = self.lesson.and_then(kshare::lessons::get);
+                if let Err(e) = self.open(lesson_scenario(lesson), 0, lesson.map(|l| l.id), out) {
+                    self.load_error = Some(e.to_string());
+                }
+            }
+            // Copying is the page's own; the link it copies is brought up to date.
+            Control::CopyLink => {
+                self.sync_link(out);
+                return;
+            }
+            // The page's own: nothing in the session changes, the core is shown again.
+            Control::Speed(_) | Control::Help => {}
+        }
+        self.changed(out);
+    }
+
+    /// After a control: show the core again, and the link follows unless it plays.
+    fn changed(&mut self, out: &mut Outcome) {
+        out.refresh = true;
+        if !self.playing {
+            self.sync_link(out);
+        }
+    }
+
+    fn set_playing(&mut self, playing: bool, out: &mut Outcome) {
+        self.playing = playing;
+        out.playback = Some(playing);
+        if !playing && self.link_stale {
+            self.link_stale = false;
+            self.sync_link(out);
+        }
+    }
+
+    /// Brings the code export's scenario and the link up to date.
+    fn sync_link(&mut self, out: &mut Outcome) {
+        if *self.scenario != *self.sim().scenario() {
+            self.scenario = Rc::new(self.sim().scenario().clone());
+        }
+        self.fragment = self.link_fragment();
+        out.write_link = true;
+    }
+
+    /// Opens a scenario (from a link, a file or a lesson) at `time_us`. When it cannot run,
+    /// nothing changes.
+    fn open(
+        &mut self,
+        scenario: Scenario,
+        time_us: u64,
+        lesson: Option<&'static str>,
+        out: &mut Outcome,
+    ) -> Result<(), SimError> {
+        self.timeline = Timeline::from_scenario(scenario, time_us)?;
+        self.lesson = lesson;
+        self.error = None;
+        self.load_error = None;
+        out.new_timeline = true;
+        out.new_scenario = true;
+        out.refresh = true;
+        self.sync_link(out);
+        Ok(())
+    }
+
+    /// Opens a share link, paused at the moment it shows. A bad link changes nothing but the
+    /// banner.
+    fn load_link(&mut self, fragment: &str, out: &mut Outcome) {
+        match kshare::decode_link(fragment) {
+            Ok(d) => {
+                let parts = LinkParts::of(d);
+                if let Err(e) = self.open(parts.scenario, parts.time_us, parts.lesson, out) {
+                    self.load_error = Some(e.to_string());
+                }
+                self.set_playing(false, out);
+            }
+            Err(e) => self.load_error = Some(e.to_string()),
+        }
+    }
+
+    /// Applies a learner's action now (recorded in the scenario at this virtual time).
+    fn apply(&mut self, origin: Origin, action: ksim::Action, out: &mut Outcome) {
+        if self.readonly {
+            return;
+        }
+        self.error = match self.timeline.apply(action) {
+            Ok(()) => None,
+            Err(error) => Some(FormError { origin, error }),
+        };
+        out.refresh = true;
+        // While playing, the link and the code export (encoding and generating the whole
+        // scenario) wait for the pause: a learner clicking poll() or produce() while it plays
+        // gets the next frame, not a stall.
+        if self.playing {
+            self.link_stale = true;
+        } else {
+            self.sync_link(out);
+        }
+    }
+
+    /// Replays the session with a changed scenario (another client profile or broker count) up
+    /// to the current virtual time. On an error nothing changes and the error is shown.
+    fn rebuild(&mut self, origin: Origin, scenario: Scenario, out: &mut Outcome) {
+        match Timeline::from_scenario(scenario, self.sim().now_us()) {
+            Ok(t) => {
+                self.timeline = t;
+                self.error = None;
+                out.new_timeline = true;
+            }
+            Err(error) => self.error = Some(FormError { origin, error }),
+        }
+        out.refresh = true;
+        self.sync_link(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::DecodeCache;
+    use crate::slots::{Drawing, Slots};
+
+    fn produce(key: &str) -> Action {
+        Action::Act(ksim::Action::Produce {
+            topic: "payments".into(),
+            key: Some(key.into()),
+            value: Some("Made a payment of $200 to Bob".into()),
+            headers: Vec::new(),
+            partition: None,
+            timestamp_ms: None,
+        })
+    }
+
+    fn fresh() -> Session {
+        let mut s = Session::start("", None, false).session;
+        s.reduce(Action::Refresh);
+        s
+    }
+
+    /// The page as the app drives it: the session and the slots the panels show.
+    struct Page {
+        session: Session,
+        slots: Slots,
+        cache: DecodeCache,
+    }
+
+    impl Page {
+        fn new(session: Session) -> Page {
+            let slots = Slots::new(Rc::new(session.sim().view()), false);
+            let mut page = Page {
+                session,
+                slots,
+                cache: DecodeCache::default(),
+            };
+            page.act(Action::Refresh);
+            page
+        }
+
+        /// Reduces an action and carries out its outcome as `App` does.
+        fn act(&mut self, action: Action) -> Outcome {
+            let out = self.session.reduce(action);
+            if out.new_scenario {
+                self.slots.start_over();
+            }
+            let sim = &self.session.timeline.sim;
+            let drawing = Drawing {
+                log: sim.log(),
+                narrow: false,
+            };
+            if out.playback == Some(false) && self.slots.round_open() {
+                self.slots.publish_all(drawing);
+            }
+            if out.refresh {
+                let view = sim.view();
+                let logs = self.cache.partition_logs(sim, &view);
+                self.slots.take(view, logs, None, sim.log().len());
+                self.slots.show(self.session.playing, drawing);
+            }
+            out
+        }
+
+        /// Whether the panels show the newest snapshot.
+        fn panels_current(&self) -> bool {
+            let v = &self.slots.latest.view;
+            Rc::ptr_eq(&self.slots.shown.producer.0, v)
+                && Rc::ptr_eq(&self.slots.shown.reports.0, v)
+                && Rc::ptr_eq(&self.slots.shown.cluster.0, v)
+                && self.slots.shown.log_entries == self.session.sim().log().len()
+                && self.slots.shown.logs.len() == self.slots.latest.logs.len()
+        }
+    }
+
+    #[test]
+    fn an_action_while_paused_is_recorded_and_shown_in_every_panel_with_its_link() {
+        let mut page = Page::new(fresh());
+        let before = page.session.fragment.clone();
+        let out = page.act(produce("Alice"));
+        assert_eq!(page.session.sim().scenario().actions.len(), 1);
+        assert!(out.refresh && out.write_link);
+        assert!(page.panels_current());
+        assert!(!page.slots.round_open());
+        // The link and the code export hold the new action.
+        assert_ne!(page.session.fragment, before);
+        assert_eq!(page.session.scenario.actions.len(), 1);
+        let decoded = kshare::decode_link(&page.session.fragment).unwrap();
+        assert_eq!(decoded.scenario, *page.session.sim().scenario());
+    }
+
+    #[test]
+    fn an_action_while_playing_waits_for_the_pause_to_update_the_link() {
+        let mut page = Page::new(fresh());
+        assert_eq!(page.act(Action::Play).playback, Some(true));
+        let before = page.session.fragment.clone();
+        let out = page.act(produce("Alice"));
+        assert!(out.refresh && !out.write_link);
+        assert_eq!(page.session.fragment, before);
+        // Published in the next frames' slots, not at once.
+        assert!(page.slots.round_open());
+        assert!(!page.panels_current());
+        let out = page.act(Action::Pause);
+        assert!(out.write_link);
+        assert_eq!(page.session.scenario.actions.len(), 1);
+        assert_ne!(page.session.fragment, before);
+        assert!(page.panels_current(), "a paused page shows one moment");
+    }
+
+    #[test]
+    fn a_lesson_reset_restores_the_lessons_scenario() {
+        let lesson = kshare::lessons::all()[0];
+        let mut page = Page::new(fresh());
+        page.act(Action::SelectLesson(Some(lesson.id.into())));
+        assert_eq!(page.session.lesson, Some(lesson.id));
+        page.act(Action::TryLesson);
+        page.act(Action::Control(Control::Seek(u64::MAX)));
+        assert_ne!(*page.session.sim().scenario(), lesson.scenario());
+        page.act(Action::Control(Control::Reset));
+        assert_eq!(page.session.lesson, Some(lesson.id));
+        assert_eq!(*page.session.sim().scenario(), lesson.scenario());
+        assert_eq!(page.session.sim().now_us(), 0);
+        assert!(page.panels_current());
+        // Outside a lesson, Reset opens the default scenario.
+        page.act(Action::SelectLesson(None));
+        page.act(produce("Alice"));
+        page.act(Action::Control(Control::Reset));
+        assert_eq!(*page.session.sim().scenario(), default_scenario());
+    }
+
+    #[test]
+    fn a_bad_link_leaves_the_scenario_open_and_says_why() {
+        let mut page = Page::new(fresh());
+        page.act(produce("Alice"));
+        let scenario = page.session.sim().scenario().clone();
+        let fragment = page.session.fragment.clone();
+        let out = page.act(Action::FragmentChanged("s=1.not-a-link".into()));
+        assert!(page.session.load_error.is_some());
+        assert_eq!(*page.session.sim().scenario(), scenario);
+        assert_eq!(page.session.fragment, fragment);
+        assert!(!out.write_link && !out.new_timeline);
+        // A good link opens, paused, and clears the banner.
+        let mut other = default_scenario();
+        other.seed = scenario.seed.wrapping_add(1);
+        let link = kshare::encode_link(
+            &other,
+            &UiState {
+                time_ms: 0.0,
+                panel: None,
+                lesson: None,
+            },
+        );
+        page.act(Action::Play);
+        let out = page.act(Action::LoadLink(link));
+        assert_eq!(out.playback, Some(false));
+        assert!(out.new_scenario);
+        assert_eq!(page.session.load_error, None);
+        assert_eq!(*page.session.sim().scenario(), other);
+        assert!(page.panels_current());
+    }
+
+    #[test]
+    fn our_own_fragment_is_not_a_new_link() {
+        let mut s = fresh();
+        s.reduce(produce("Alice"));
+        let own = s.fragment.clone();
+        assert_eq!(s.reduce(Action::FragmentChanged(own)), Outcome::default());
+        assert_eq!(s.sim().scenario().actions.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_link_at_start_opens_the_default_scenario_with_a_banner() {
+        let start = Session::start("s=1.####", Some("batching"), false);
+        assert!(!start.at_linked_moment);
+        let s = start.session;
+        assert!(s
+            .load_error
+            .as_deref()
+            .unwrap()
+            .ends_with("The default scenario is open instead."));
+        assert_eq!(*s.sim().scenario(), default_scenario());
+        assert_eq!(s.lesson, None);
+        // Without a link, `?lesson=` opens the lesson.
+        let s = Session::start("", Some("batching"), false).session;
+        assert_eq!(s.lesson, Some("batching"));
+        assert_eq!(s.load_error, None);
+    }
+
+    #[test]
+    fn a_link_to_a_moment_opens_there() {
+        let mut s = fresh();
+        s.reduce(produce("Alice"));
+        s.reduce(Action::Control(Control::Seek(u64::MAX)));
+        s.timeline.forward_to(30_000);
+        s.reduce(Action::SyncLink);
+        let start = Session::start(&s.fragment, None, false);
+        assert!(start.at_linked_moment);
+        assert_eq!(start.session.sim().now_us(), 30_000);
+        assert_eq!(start.session.sim().scenario(), s.sim().scenario());
+    }
+
+    #[test]
+    fn a_failing_action_marks_its_form_and_the_next_good_one_clears_it() {
+        let mut s = fresh();
+        s.reduce(Action::SetConfig {
+            name: "linger.ms".into(),
+            value: "not a number".into(),
+        });
+        let (name, _) = s.setting_error().expect("a setting error");
+        assert_eq!(name, "linger.ms");
+        assert_eq!(s.error_for(&Origin::Produce), None);
+        s.reduce(produce("Alice"));
+        assert_eq!(s.error, None);
+        s.reduce(Action::CreateTopic(TopicSpec {
+            name: "payments".into(),
+            partitions: 1,
+            replication_factor: 1,
+            ..Default::default()
+        }));
+        assert!(s.error_for(&Origin::Topic).is_some(), "the topic exists");
+    }
+
+    #[test]
+    fn a_read_only_page_ignores_the_learners_actions() {
+        let mut s = Session::start("", None, true).session;
+        assert_eq!(s.reduce(produce("Alice")), Outcome::default());
+        assert!(s.sim().scenario().actions.is_empty());
+    }
+
+    #[test]
+    fn stepping_pauses_and_next_report_stops_at_a_report() {
+        let mut s = fresh();
+        s.reduce(produce("Alice"));
+        s.reduce(Action::Play);
+        let out = s.reduce(Action::Control(Control::NextReport));
+        assert_eq!(out.playback, Some(false));
+        assert!(!s.playing && out.write_link);
+        // It stopped at the moment of the first report.
+        let report = s
+            .sim()
+            .log()
+            .iter()
+            .find(|e| matches!(e.event, ksim::LogEvent::DeliveryReport { .. }))
+            .expect("a report");
+        assert_eq!(report.time_us, s.sim().now_us());
+        // Back one event goes to the previous moment in the log.
+        let now = s.sim().now_us();
+        s.reduce(Action::Control(Control::StepBack));
+        assert!(s.sim().now_us() < now);
+    }
+
+    #[test]
+    fn another_broker_count_replays_the_session_and_a_bad_one_changes_nothing() {
+        let mut s = fresh();
+        s.reduce(produce("Alice"));
+        s.reduce(Action::Control(Control::Seek(u64::MAX)));
+        s.timeline.forward_to(20_000);
+        let out = s.reduce(Action::SetBrokers(4));
+        assert!(out.new_timeline && !out.new_scenario);
+        assert_eq!(s.sim().scenario().cluster.brokers, 4);
+        assert_eq!(s.sim().now_us(), 20_000);
+        assert_eq!(s.sim().scenario().actions.len(), 1);
+        let out = s.reduce(Action::SetBrokers(0));
+        assert!(!out.new_timeline);
+        assert_eq!(s.sim().scenario().cluster.brokers, 4);
+        assert!(s.error_for(&Origin::Other).is_some());
+    }
+}

@@ -37,7 +37,9 @@
 //!   its stale view (and keeps accepting acks=1 writes as a zombie leader).
 //! - **Replication**: followers fetch each partition separately (Kafka groups partitions per
 //!   broker pair), with long polling (`replica.fetch.wait.max.ms`). Logs survive crashes
-//!   entirely; no retention or segments. Placement is round-robin.
+//!   entirely; no retention, and `segment.bytes` only bounds a batch's size. Placement is
+//!   round-robin. Topics a producer's Metadata request names are auto-created
+//!   (`auto.create.topics.enable`).
 //! - **Producer**: no InitProducerId round trip (producer id 1000 at creation); metadata is
 //!   refreshed (one round trip reading the controller's view) only after errors; retried batches
 //!   are resent with the same records; backpressure = "no new request while the link to the broker
@@ -101,7 +103,7 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "The controller is an always-available KRaft quorum: it fences a broker that cannot reach it after broker.session.timeout.ms (9 s) and elects leaders instantly.",
     "Metadata from the controller reaches every broker that can hear it at once; an isolated broker keeps its stale view and may act as a zombie leader.",
     "Followers fetch each partition separately (real brokers group partitions per broker pair); empty fetches wait replica.fetch.wait.max.ms (500 ms).",
-    "Logs survive crashes entirely (as if flushed to disk); there is no retention, no segments and no producer-id expiration.",
+    "Logs survive crashes entirely (as if flushed to disk); there is no retention and no producer-id expiration, and segment.bytes only bounds a batch's size (RECORD_LIST_TOO_LARGE), it does not roll segments.",
     "Replicas are placed round-robin: partition p has replicas p, p+1, ... (mod N), the first leads.",
     "The producer gets its producer id instantly at creation (no InitProducerId round trip) and refreshes metadata only after errors, with one round trip reading the controller's current view.",
     "A retried batch is resent with the same records (librdkafka may re-batch non-idempotent retries).",
@@ -114,6 +116,9 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "The producer reads a connection's responses in request order (a response that overtook a lost one waits), and a request timeout tears the connection down: the other requests on it fail with _TRANSPORT and are retried.",
     "With idempotence, a partition that saw a retriable error resends its retry batches one at a time before any new batch (as the Java client does), so a retry always stays inside the broker's 5-batch window.",
     "Java's buffer.memory is exhausted immediately (no max.block.ms wait): produce() fails like librdkafka's queue-full error.",
+    "A message for a topic the producer does not know yet waits for metadata in both profiles; Java's send() would block for it up to max.block.ms (60 s) and then throw, here it returns at once and the message fails with _MSG_TIMED_OUT after message.timeout.ms / delivery.timeout.ms.",
+    "Java's built-in partitioner (KIP-794) moves its sticky partition after batch.size bytes, but picks the next one uniformly at random: adaptive partitioning by broker queue sizes (partitioner.adaptive.partitioning.enable) is not modelled.",
+    "Brokers create a topic a Metadata request names when auto.create.topics.enable is on (the Kafka 3.6 default), with num.partitions and default.replication.factor, instantly and without a CreateTopics round trip to the controller.",
     "Java's RecordTooLargeException (a single record above max.request.size) is raised by send() here instead of reaching the callback.",
     "Delivery reports report acks=0 offsets as None (the Java client's callback gets -1).",
     "The broker validates the timestamps of a batch with its own node clock; clocks may have an offset and a drift.",

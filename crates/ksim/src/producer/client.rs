@@ -67,7 +67,11 @@ impl Client {
 
     /// Whether the sticky partition for null keys still holds: librdkafka keeps it for
     /// `sticky.partitioning.linger.ms`; Java 3.6's built-in partitioner (KIP-794) switches after
-    /// `batch.size` bytes went to it.
+    /// `batch.size` bytes went to it (`BuiltInPartitioner.updatePartitionInfo`).
+    ///
+    /// SIMPLIFICATION: Java then picks the next partition weighted by how little each broker has
+    /// queued (adaptive partitioning, `partitioner.adaptive.partitioning.enable`); here the next
+    /// one is uniformly random, as Java does before it has queue statistics.
     pub fn sticky_holds(
         &self,
         now_us: u64,

@@ -389,6 +389,11 @@ SCENARIOS = {
         # mock honours in its Metadata handler), so the mock gets that setting instead.
         mock_conf={"allow.auto.create.topics": False},
         mock=W + [("produce", "a", {"partition": 0, "topic": "fresh"}), ("flush", 3)]),
+    "unknown-topic-propagation": dict(
+        item=6, reduce=reports_only,
+        mock_conf={"allow.auto.create.topics": False},
+        mock=W + [("produce", "a", {"partition": 0, "topic": "fresh"}), ("flush", 3),
+                  ("produce", "b", {"partition": 0, "topic": "fresh"}), ("flush", 1)]),
     "config-message-timeout-vs-linger": dict(item=7, reduce=config_reduce, config_check=True, mock=[]),
     "config-backpressure-idempotence": dict(item=7, reduce=config_reduce, config_check=True, mock=[]),
     "config-queue-max-messages-zero": dict(

@@ -73,6 +73,11 @@ pub struct ProducerSettings {
     pub max_in_flight: u32,
     /// librdkafka `message.timeout.ms` / Java `delivery.timeout.ms` (0 = infinite, librdkafka).
     pub message_timeout_ms: u64,
+    /// librdkafka `topic.metadata.propagation.max.ms` (default 30 000): how long after the
+    /// producer first names a topic a Metadata response saying it does not exist is not believed
+    /// (`rd_kafka_topic_set_notexists`). `None` for Java, whose messages wait until their
+    /// timeout.
+    pub metadata_propagation_max_ms: Option<u64>,
     /// Sent in the ProduceRequest as the broker's acks=all wait (`timeoutMs`).
     pub request_timeout_ms: u64,
     /// Client-side request timeout: librdkafka `socket.timeout.ms`, Java `request.timeout.ms`.
@@ -183,6 +188,12 @@ const RDK: &[Def] = &[
         aliases: &["max.in.flight"],
         default: "1000000",
         kind: Kind::Int(1, 1000000),
+    },
+    Def {
+        name: "topic.metadata.propagation.max.ms",
+        aliases: &[],
+        default: "30000",
+        kind: Kind::Int(0, 3600000),
     },
     Def {
         name: "message.timeout.ms",
@@ -598,6 +609,9 @@ impl ProducerSettings {
             message_max_bytes: int(&vals, "message.max.bytes") as usize,
             max_in_flight: int(&vals, "max.in.flight.requests.per.connection") as u32,
             message_timeout_ms: int(&vals, "message.timeout.ms") as u64,
+            metadata_propagation_max_ms: Some(
+                int(&vals, "topic.metadata.propagation.max.ms") as u64
+            ),
             request_timeout_ms: int(&vals, "request.timeout.ms") as u64,
             socket_timeout_ms: int(&vals, "socket.timeout.ms") as u64,
             reconnect_backoff_ms: int(&vals, "reconnect.backoff.ms") as u64,
@@ -684,6 +698,7 @@ impl ProducerSettings {
             message_max_bytes: int(&vals, "max.request.size") as usize,
             max_in_flight: inflight as u32,
             message_timeout_ms: delivery_ms,
+            metadata_propagation_max_ms: None,
             request_timeout_ms,
             socket_timeout_ms: request_timeout_ms,
             reconnect_backoff_ms: (int(&vals, "reconnect.backoff.ms") as u64).min(900_000_000),

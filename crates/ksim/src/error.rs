@@ -81,6 +81,9 @@ error_codes! {
     Transport = -195, "NetworkException" / "_TRANSPORT";
     /// librdkafka `_INVALID_ARG` (−186): bad configuration.
     InvalidArg = -186, "ConfigException" / "_INVALID_ARG";
+    /// librdkafka `_UNKNOWN_TOPIC` (−188): the cluster does not have the topic
+    /// (`rd_kafka_msg_partitioner` on a topic in state `notexists`).
+    UnknownTopic = -188, "UnknownTopicOrPartitionException" / "_UNKNOWN_TOPIC";
     /// librdkafka `_UNKNOWN_PARTITION` (−190): the topic has no such partition.
     UnknownPartition = -190, "UnknownTopicOrPartitionException" / "_UNKNOWN_PARTITION";
     /// librdkafka `_FATAL` (−150): the producer raised a fatal error (`rd_kafka_fatal_error()`
@@ -159,6 +162,10 @@ pub enum SimError {
     /// does not have (`rd_kafka_msg_partitioner` / `rd_kafka_producev`; Python: `KafkaException`
     /// with "Local: Unknown partition").
     UnknownPartition(String),
+    /// librdkafka `_UNKNOWN_TOPIC` (−188) raised by `produce()` for a topic the producer has
+    /// marked non-existent (`rd_kafka_msg_partitioner`, topic state `notexists`; Python:
+    /// `KafkaException` with "Local: Unknown topic").
+    UnknownTopic(String),
     /// librdkafka `_INVALID_ARG` at producer creation, with librdkafka's text (docs/kafka-sources.md §3.2),
     /// or a Java `ConfigException` text for the Java profile.
     Config(String),
@@ -189,6 +196,7 @@ impl fmt::Display for SimError {
             SimError::UnknownPartition(m) => {
                 write!(f, "_UNKNOWN_PARTITION: Local: Unknown partition ({m})")
             }
+            SimError::UnknownTopic(m) => write!(f, "_UNKNOWN_TOPIC: Local: Unknown topic ({m})"),
             SimError::Config(m) => write!(f, "_INVALID_ARG: {m}"),
             SimError::QueueFull => write!(f, "BufferError: Local: Queue full"),
             SimError::Fatal(m) => write!(
@@ -210,7 +218,7 @@ mod tests {
 
     #[test]
     fn every_error_code_round_trips_its_names() {
-        assert_eq!(ErrorCode::ALL.len(), 25);
+        assert_eq!(ErrorCode::ALL.len(), 26);
         for &e in ErrorCode::ALL {
             // librdkafka names are unique: name → variant → name gives the same variant.
             assert_eq!(ErrorCode::from_name(e.rdkafka_name()), Some(e), "{e:?}");

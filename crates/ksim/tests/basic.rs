@@ -126,6 +126,42 @@ fn produce_to_an_unknown_topic_waits_for_the_broker_to_auto_create_it() {
 }
 
 #[test]
+fn without_auto_creation_the_topic_is_believed_missing_after_the_propagation_time() {
+    // librdkafka does not believe "no such topic" for topic.metadata.propagation.max.ms (30 s)
+    // after it first named the topic; the next Metadata response then marks it non-existent,
+    // its waiting messages fail with UNKNOWN_TOPIC_OR_PART and produce() raises _UNKNOWN_TOPIC
+    // (rdkafka_topic.c, rd_kafka_topic_set_notexists; rdkafka_msg.c, rd_kafka_msg_partitioner).
+    let mut sc = scenario();
+    sc.cluster.auto_create_topics_enable = false;
+    let mut sim = Simulation::new(sc).unwrap();
+    sim.produce("orders", Some("k"), Some("v")).unwrap();
+    sim.run_until_idle(1_000_000);
+    let r = sim.poll();
+    assert_eq!(r[0].error, Some(ErrorCode::UnknownTopicOrPartition));
+    // After 30 s, at the first leader query past it (at most retry.backoff.max.ms = 1 s later),
+    // not after message.timeout.ms (300 s).
+    assert!(
+        (30_000_000..31_300_000).contains(&r[0].latency_us),
+        "{}",
+        r[0].latency_us
+    );
+    let again = sim.produce("orders", Some("k"), Some("v"));
+    assert!(
+        matches!(&again, Err(SimError::UnknownTopic(m)) if m.contains("orders")),
+        "{again:?}"
+    );
+    // Creating the topic makes it known again.
+    sim.apply(Action::CreateTopic(TopicSpec {
+        name: "orders".into(),
+        ..TopicSpec::default()
+    }))
+    .unwrap();
+    sim.produce("orders", Some("k"), Some("v")).unwrap();
+    sim.run_until_idle(1_000_000);
+    assert_eq!(sim.poll()[0].error, None);
+}
+
+#[test]
 fn replaying_the_recorded_scenario_gives_the_same_log() {
     let mut sim = Simulation::new(scenario()).unwrap();
     sim.produce("payments", Some("k1"), Some("v1")).unwrap();

@@ -49,8 +49,7 @@ use client::Client;
 use connection::Connection;
 use kwire::batch::HEADER_SIZE_BYTES;
 use kwire::{Codec, Record};
-use outcome::{Outcome, ReportTarget};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -176,6 +175,12 @@ pub(crate) struct Producer {
     pub poll_waiters: Vec<Waiter>,
     /// Messages for topics the producer's metadata does not know yet.
     pub awaiting: Vec<AwaitingMsg>,
+    /// When the producer first named each topic it is waiting for (librdkafka's
+    /// `rkt_ts_create`). Bounded by the distinct topic names a scenario produces to.
+    unknown_topic_since_us: BTreeMap<String, u64>,
+    /// Topics a Metadata response said do not exist once `topic.metadata.propagation.max.ms`
+    /// had passed: `produce()` to them fails at once with `_UNKNOWN_TOPIC`.
+    nonexistent_topics: BTreeSet<String>,
     /// What librdkafka and the Java client do differently, with the Java accumulator's state.
     pub client: Client,
     /// The producer's own random stream (partitioner, backoff jitter), see [`Rng::stream`].
@@ -307,6 +312,8 @@ impl Producer {
             fatal: None,
             poll_waiters: Vec::new(),
             awaiting: Vec::new(),
+            unknown_topic_since_us: BTreeMap::new(),
+            nonexistent_topics: BTreeSet::new(),
             rng: Rng::stream(seed, "producer"),
             socket_busy_until_us: BTreeMap::new(),
             stats: MetricsState::default(),
@@ -525,6 +532,13 @@ impl Producer {
                 )));
             }
         }
+        if let TopicRef::Unknown(name) = topic {
+            if self.nonexistent_topics.contains(name) {
+                return Err(SimError::UnknownTopic(format!(
+                    "{name} does not exist in the cluster"
+                )));
+            }
+        }
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         self.held_msgs += 1;
@@ -549,6 +563,9 @@ impl Producer {
                         topic: topic_name.to_string(),
                     });
                 }
+                self.unknown_topic_since_us
+                    .entry(topic_name.to_string())
+                    .or_insert(cx.now_us);
                 self.awaiting.push(AwaitingMsg {
                     topic: topic_name.to_string(),
                     partition,
@@ -562,15 +579,49 @@ impl Producer {
 
     /// Messages for topics the producer did not know get a partition once metadata names the
     /// topic; one that asked for a partition the topic lacks fails with `_UNKNOWN_PARTITION`.
+    /// Metadata that still lacks the topic is believed once `topic.metadata.propagation.max.ms`
+    /// has passed since the producer first named it: the topic is marked non-existent and its
+    /// waiting messages fail with the response's `UNKNOWN_TOPIC_OR_PART`
+    /// (`rd_kafka_topic_metadata_update` → `rd_kafka_topic_set_notexists` →
+    /// `rd_kafka_topic_assign_uas`).
     fn place_awaiting(&mut self, cx: &Ctx) {
+        self.nonexistent_topics
+            .retain(|name| !cx.topics.iter().any(|t| &t.spec.name == name));
         if self.awaiting.is_empty() {
             return;
+        }
+        if let Some(propagation_ms) = self.settings.metadata_propagation_max_ms {
+            let now = cx.now_us;
+            let believed: Vec<String> = self
+                .unknown_topic_since_us
+                .iter()
+                .filter(|(name, since)| {
+                    now >= **since + propagation_ms * 1000
+                        && !cx.topics.iter().any(|t| &t.spec.name == *name)
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            for name in believed {
+                self.unknown_topic_since_us.remove(&name);
+                let (gone, rest): (Vec<AwaitingMsg>, Vec<AwaitingMsg>) =
+                    std::mem::take(&mut self.awaiting)
+                        .into_iter()
+                        .partition(|a| a.topic == name);
+                self.awaiting = rest;
+                for a in gone {
+                    self.fail_awaiting(cx, a, ErrorCode::UnknownTopicOrPartition);
+                }
+                self.nonexistent_topics.insert(name);
+            }
         }
         let (known, still): (Vec<AwaitingMsg>, Vec<AwaitingMsg>) =
             std::mem::take(&mut self.awaiting)
                 .into_iter()
                 .partition(|a| cx.topics.iter().any(|t| t.spec.name == a.topic));
         self.awaiting = still;
+        for a in &known {
+            self.unknown_topic_since_us.remove(&a.topic);
+        }
         for a in known {
             let Some(topic) = cx.topics.iter().position(|t| t.spec.name == a.topic) else {
                 continue;
@@ -578,13 +629,7 @@ impl Producer {
             let partitions = cx.topics[topic].spec.partitions;
             match a.partition {
                 Some(p) if p >= partitions => {
-                    let record = a.msg.record.clone();
-                    let target = ReportTarget {
-                        topic: a.topic.clone(),
-                        partition: p,
-                    };
-                    let failed = Outcome::Failed(ErrorCode::UnknownPartition);
-                    self.report_to(cx, target, &a.msg, &record, failed);
+                    self.fail_awaiting(cx, a, ErrorCode::UnknownPartition);
                 }
                 _ => {
                     self.place(cx, topic as u32, a.partition, a.msg);

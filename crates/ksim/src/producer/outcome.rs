@@ -372,18 +372,7 @@ impl Producer {
                 .partition(|a| now >= a.msg.enqueued_us + timeout_us);
         self.awaiting = waiting;
         for a in expired {
-            let target = ReportTarget {
-                topic: a.topic.clone(),
-                partition: a.partition.unwrap_or(0),
-            };
-            let record = a.msg.record.clone();
-            self.report_to(
-                cx,
-                target,
-                &a.msg,
-                &record,
-                Outcome::Failed(ErrorCode::MsgTimedOut),
-            );
+            self.fail_awaiting(cx, a, ErrorCode::MsgTimedOut);
         }
         let tps: Vec<Tp> = self.parts.keys().copied().collect();
         for tp in tps {
@@ -415,6 +404,16 @@ impl Producer {
                 self.fail_batch(cx, b, ErrorCode::MsgTimedOut);
             }
         }
+    }
+    /// Fails a message that never got a partition queue (it waited for its topic's metadata).
+    pub(super) fn fail_awaiting(&mut self, cx: &Ctx, a: AwaitingMsg, e: ErrorCode) {
+        self.stats.records_failed += 1;
+        let target = ReportTarget {
+            topic: a.topic,
+            partition: a.partition.unwrap_or(0),
+        };
+        let record = a.msg.record.clone();
+        self.report_to(cx, target, &a.msg, &record, Outcome::Failed(e));
     }
     pub(super) fn fail_batch(&mut self, cx: &Ctx, b: PBatch, e: ErrorCode) {
         self.stats.records_failed += b.msgs.len() as u64;

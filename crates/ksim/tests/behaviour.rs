@@ -451,3 +451,32 @@ fn java_resends_an_oversized_batch_that_fits_batch_size_until_delivery_timeout()
         assert!(r.latency_us >= 1_090_000, "latency {}", r.latency_us);
     }
 }
+
+#[test]
+fn a_caught_up_follower_stays_in_the_isr_on_an_idle_partition() {
+    // Kafka's Partition.maybeShrinkIsr drops a follower whose lastCaughtUpTimeMs is older than
+    // replica.lag.time.max.ms (30 s). A follower's fetch at the leader's log end counts as caught
+    // up (Replica.updateFetchState, isCaughtUp), so with no new records its empty fetches keep it
+    // in the ISR: ten minutes of silence after one record change nothing.
+    let sc = Scenario {
+        topics: vec![TopicSpec {
+            name: "quiet".into(),
+            partitions: 1,
+            replication_factor: 3,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut sim = Simulation::new(sc).unwrap();
+    sim.produce("quiet", None, Some("only one")).unwrap();
+    sim.run_until(600_000_000);
+    assert!(
+        sim.now_us() >= 600_000_000,
+        "the run stopped early at {}",
+        sim.now_us()
+    );
+    assert!(!has(&sim, |e| matches!(e, LogEvent::IsrChanged { .. })));
+    let p = &sim.view().partitions[0];
+    assert_eq!(p.isr.len(), 3, "{p:?}");
+    assert_eq!(sim.poll()[0].offset, Some(0));
+}

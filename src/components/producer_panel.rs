@@ -43,6 +43,15 @@ pub fn producer_panel(p: &ProducerPanelProps) -> Html {
                     { "len(producer) = " }<strong class="mono">{ pr.queued_msgs }</strong></span>
                 if pr.flushing { <span class="pill">{ "flush() in progress: linger ignored" }</span> }
             </p>
+            if let Some(reason) = &pr.fatal_error {
+                // A fatal error ends this producer (librdkafka rd_kafka_fatal_error(); Python sees
+                // KafkaException with fatal() true): said in words, not only in colour.
+                <div class="banner in-panel" role="alert">
+                    <strong>{ "Fatal producer error: " }</strong>
+                    <span>{ reason.clone() }</span>
+                    <p class="hint">{ "This producer can send nothing more: every produce() fails with _FATAL and its queued messages failed with _PURGE_QUEUE. An application would create a new producer; here, Reset starts over with a new cluster and producer." }</p>
+                </div>
+            }
             <h3>{ "Accumulator (batches being filled)" }</h3>
             if waiting.is_empty() {
                 <p class="empty">{ "No messages waiting." }</p>

@@ -39,6 +39,24 @@ export const tests = {
   },
 
 
+  async 'a fatal producer error is said plainly, nothing panics, and Reset makes a new producer'({ page, baseUrl }) {
+    // OUT_OF_ORDER_SEQUENCE_NUMBER on the head-of-line batch is fatal in librdkafka
+    // (rd_kafka_idemp_check_error); the same scenario the differential harness runs on the mock.
+    const file = join(root, 'tests', 'oracle', 'differential', 'idempotent-oosn-head-of-line.json');
+    await page.goto(baseUrl);
+    await page.getByLabel('Open scenario file').setInputFiles(file);
+    const fatal = page.getByRole('alert').filter({ hasText: 'Fatal producer error' });
+    await fatal.waitFor({ timeout: 20000 });
+    assert.match(await fatal.textContent(), /OUT_OF_ORDER_SEQUENCE_NUMBER/);
+    assert.match(await fatal.textContent(), /_FATAL/);
+    assert.equal(await page.getByText('The playground stopped').count(), 0, 'no panic banner');
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await fatal.waitFor({ state: 'detached', timeout: 10000 });
+    await createTopic(page, 'after', 1, 1);
+    await produce(page, 'k', 'delivered by the new producer', 'after');
+    await logRow(page, 'after', 0, 'delivered by the new producer').waitFor({ timeout: 15000 });
+  },
+
   async 'a shared link reproduces the same event log after a reload'({ page, context, baseUrl }) {
     await page.goto(baseUrl);
     await createTopic(page, 'payments', 3, 3);

@@ -6,7 +6,7 @@
 #[path = "../../ksim/tests/golden_support/mod.rs"]
 mod golden_support;
 
-use golden_support::{check_golden, golden_dir, golden_text};
+use golden_support::{assert_no_mismatches, check_golden, golden_dir, golden_text};
 use kshare::lessons;
 use ksim::Simulation;
 
@@ -24,10 +24,5 @@ fn every_lesson_after_try_this_logs_exactly_its_golden_log() {
             mismatches.push(d);
         }
     }
-    assert!(
-        mismatches.is_empty(),
-        "{} golden log(s) differ (intended? UPDATE_GOLDEN=1 and explain the diff in the commit):\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert_no_mismatches(&mismatches);
 }

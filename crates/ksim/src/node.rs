@@ -67,6 +67,14 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The index ([`Tp::topic`]) of the topic called `name`, if the cluster has it.
+    pub fn topic_index(&self, name: &str) -> Option<u32> {
+        self.topics
+            .iter()
+            .position(|t| t.spec.name == name)
+            .map(|i| i as u32)
+    }
+
     pub fn topic_name(&self, tp: Tp) -> String {
         self.topics
             .get(tp.topic as usize)

@@ -10,7 +10,7 @@
 
 mod golden_support;
 
-use golden_support::{check_golden, golden_dir, golden_text};
+use golden_support::{assert_no_mismatches, check_golden, golden_dir, golden_text};
 use ksim::Simulation;
 use std::fs;
 use std::path::PathBuf;
@@ -43,10 +43,5 @@ fn every_example_logs_exactly_its_golden_log() {
             mismatches.push(d);
         }
     }
-    assert!(
-        mismatches.is_empty(),
-        "{} golden log(s) differ (intended? UPDATE_GOLDEN=1 and explain the diff in the commit):\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert_no_mismatches(&mismatches);
 }

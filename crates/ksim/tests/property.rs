@@ -282,12 +282,17 @@ fn check(seed: u64) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn acked_records_are_committed_exactly_once_in_order() {
-    let seeds: u64 = std::env::var("KSIM_SEEDS")
+/// Seeds per run: 400 in CI, `KSIM_SEEDS` for a longer documented run.
+fn seed_count() -> u64 {
+    std::env::var("KSIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(400);
+        .unwrap_or(400)
+}
+
+#[test]
+fn acked_records_are_committed_exactly_once_in_order() {
+    let seeds = seed_count();
     let mut failures = Vec::new();
     for seed in 0..seeds {
         if let Err(e) = check(seed) {
@@ -306,10 +311,7 @@ fn acked_records_are_committed_exactly_once_in_order() {
 /// healing every replica must still hold exactly the leader's log.
 #[test]
 fn replicas_converge_after_healing_even_with_unclean_elections() {
-    let seeds: u64 = std::env::var("KSIM_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(400);
+    let seeds = seed_count();
     let mut failures = Vec::new();
     for seed in 0..seeds {
         let mut sc = random_scenario(seed);

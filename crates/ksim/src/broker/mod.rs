@@ -936,18 +936,7 @@ impl Broker {
         let tp = req.tp;
         let br = &mut *self;
         let Some(r) = br.replicas.get_mut(&tp) else {
-            send_fetch_response(
-                cx,
-                o,
-                b,
-                from,
-                FetchResponse {
-                    tp,
-                    gen: req.gen,
-                    result: Err(ErrorCode::UnknownTopicOrPartition),
-                },
-                0,
-            );
+            send_fetch_error(cx, o, b, from, &req, ErrorCode::UnknownTopicOrPartition);
             return;
         };
         if !r.is_leader || req.leader_epoch != r.leader_epoch {
@@ -956,18 +945,7 @@ impl Broker {
             } else {
                 ErrorCode::NotLeaderOrFollower
             };
-            send_fetch_response(
-                cx,
-                o,
-                b,
-                from,
-                FetchResponse {
-                    tp,
-                    gen: req.gen,
-                    result: Err(e),
-                },
-                0,
-            );
+            send_fetch_error(cx, o, b, from, &req, e);
             return;
         }
         // The follower's last fetched epoch must end at or after its fetch offset here too;
@@ -1309,6 +1287,23 @@ fn resp_size(r: &FetchResponse) -> usize {
         Ok(d) => d.batches.iter().map(|x| x.bytes.len()).sum(),
         Err(_) => 0,
     }
+}
+
+/// A fetch answered with an error and no data.
+fn send_fetch_error(
+    cx: &Ctx,
+    o: &mut BrokerOut,
+    b: u32,
+    to: u32,
+    req: &FetchRequest,
+    e: ErrorCode,
+) {
+    let resp = FetchResponse {
+        tp: req.tp,
+        gen: req.gen,
+        result: Err(e),
+    };
+    send_fetch_response(cx, o, b, to, resp, 0);
 }
 
 fn send_fetch_response(

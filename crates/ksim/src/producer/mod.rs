@@ -586,55 +586,41 @@ impl Producer {
     /// `rd_kafka_topic_assign_uas`).
     fn place_awaiting(&mut self, cx: &Ctx) {
         self.nonexistent_topics
-            .retain(|name| !cx.topics.iter().any(|t| &t.spec.name == name));
-        if self.awaiting.is_empty() {
-            return;
-        }
-        if let Some(propagation_ms) = self.settings.metadata_propagation_max_ms {
-            let now = cx.now_us;
-            let believed: Vec<String> = self
-                .unknown_topic_since_us
-                .iter()
-                .filter(|(name, since)| {
-                    now >= **since + propagation_ms * 1000
-                        && !cx.topics.iter().any(|t| &t.spec.name == *name)
-                })
-                .map(|(name, _)| name.clone())
-                .collect();
-            for name in believed {
-                self.unknown_topic_since_us.remove(&name);
-                let (gone, rest): (Vec<AwaitingMsg>, Vec<AwaitingMsg>) =
-                    std::mem::take(&mut self.awaiting)
-                        .into_iter()
-                        .partition(|a| a.topic == name);
-                self.awaiting = rest;
-                for a in gone {
+            .retain(|name| cx.topic_index(name).is_none());
+        for a in std::mem::take(&mut self.awaiting) {
+            match cx.topic_index(&a.topic) {
+                Some(topic) => {
+                    self.unknown_topic_since_us.remove(&a.topic);
+                    let partitions = cx.topics[topic as usize].spec.partitions;
+                    if a.partition.is_some_and(|p| p >= partitions) {
+                        self.fail_awaiting(cx, a, ErrorCode::UnknownPartition);
+                    } else {
+                        self.place(cx, topic, a.partition, a.msg);
+                    }
+                }
+                None if self.believes_missing(&a.topic, cx.now_us) => {
+                    self.unknown_topic_since_us.remove(&a.topic);
+                    self.nonexistent_topics.insert(a.topic.clone());
                     self.fail_awaiting(cx, a, ErrorCode::UnknownTopicOrPartition);
                 }
-                self.nonexistent_topics.insert(name);
+                // The rest of a topic marked non-existent a moment ago in this same pass.
+                None if self.nonexistent_topics.contains(&a.topic) => {
+                    self.fail_awaiting(cx, a, ErrorCode::UnknownTopicOrPartition);
+                }
+                None => self.awaiting.push(a),
             }
         }
-        let (known, still): (Vec<AwaitingMsg>, Vec<AwaitingMsg>) =
-            std::mem::take(&mut self.awaiting)
-                .into_iter()
-                .partition(|a| cx.topics.iter().any(|t| t.spec.name == a.topic));
-        self.awaiting = still;
-        for a in &known {
-            self.unknown_topic_since_us.remove(&a.topic);
-        }
-        for a in known {
-            let Some(topic) = cx.topics.iter().position(|t| t.spec.name == a.topic) else {
-                continue;
-            };
-            let partitions = cx.topics[topic].spec.partitions;
-            match a.partition {
-                Some(p) if p >= partitions => {
-                    self.fail_awaiting(cx, a, ErrorCode::UnknownPartition);
-                }
-                _ => {
-                    self.place(cx, topic as u32, a.partition, a.msg);
-                }
-            }
+    }
+
+    /// Whether metadata lacking `topic` is believed: `topic.metadata.propagation.max.ms` has
+    /// passed since the producer first named it (librdkafka only; Java waits for the timeout).
+    fn believes_missing(&self, topic: &str, now_us: u64) -> bool {
+        match (
+            self.settings.metadata_propagation_max_ms,
+            self.unknown_topic_since_us.get(topic),
+        ) {
+            (Some(propagation_ms), Some(since_us)) => now_us >= since_us + propagation_ms * 1000,
+            _ => false,
         }
     }
 

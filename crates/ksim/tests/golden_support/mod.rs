@@ -65,3 +65,13 @@ pub fn check_golden(path: &Path, actual: &str) -> Option<String> {
         a.get(at).unwrap_or(&"<end>")
     ))
 }
+
+/// Fails the test with every golden log that differs.
+pub fn assert_no_mismatches(mismatches: &[String]) {
+    assert!(
+        mismatches.is_empty(),
+        "{} golden log(s) differ (intended? UPDATE_GOLDEN=1 and explain the diff in the commit):\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}

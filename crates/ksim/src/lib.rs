@@ -67,6 +67,7 @@ pub mod broker;
 pub mod config;
 mod controller;
 pub mod error;
+pub mod latency;
 pub mod log;
 pub mod metrics;
 pub mod network;

@@ -250,9 +250,6 @@ pub enum LogEvent {
         action: String,
         error: String,
     },
-    LogTruncated {
-        max_entries: usize,
-    },
     RunLimit {
         reason: String,
     },
@@ -262,6 +259,53 @@ fn opt<T: std::fmt::Display>(o: &Option<T>) -> String {
     match o {
         Some(v) => v.to_string(),
         None => "None".into(),
+    }
+}
+
+impl LogEvent {
+    /// The entry's kind, as its JSON `kind` tag spells it (`delivery_report`).
+    pub fn kind(&self) -> &'static str {
+        use LogEvent::*;
+        match self {
+            TopicCreated { .. } => "topic_created",
+            ProducerCreated { .. } => "producer_created",
+            ProduceCalled { .. } => "produce_called",
+            ProduceAwaitingTopic { .. } => "produce_awaiting_topic",
+            ProduceFailed { .. } => "produce_failed",
+            BatchOpened { .. } => "batch_opened",
+            BatchSealed { .. } => "batch_sealed",
+            RequestSent { .. } => "request_sent",
+            NetworkDropped { .. } => "network_dropped",
+            RequestTimedOut { .. } => "request_timed_out",
+            ConnectionReset { .. } => "connection_reset",
+            ConnectionDown { .. } => "connection_down",
+            FatalError { .. } => "fatal_error",
+            ConnectionUp { .. } => "connection_up",
+            ResponseReceived { .. } => "response_received",
+            Appended { .. } => "appended",
+            DuplicateBatch { .. } => "duplicate_batch",
+            ProduceRejected { .. } => "produce_rejected",
+            Replicated { .. } => "replicated",
+            HighWatermark { .. } => "high_watermark",
+            IsrChanged { .. } => "isr_changed",
+            LeaderElected { .. } => "leader_elected",
+            Truncated { .. } => "truncated",
+            BrokerFenced { .. } => "broker_fenced",
+            BrokerUnfenced { .. } => "broker_unfenced",
+            RetryScheduled { .. } => "retry_scheduled",
+            BatchFailed { .. } => "batch_failed",
+            EpochBumped { .. } => "epoch_bumped",
+            DeliveryReport { .. } => "delivery_report",
+            ReportsServed { .. } => "reports_served",
+            FlushStarted { .. } => "flush_started",
+            FlushReturned { .. } => "flush_returned",
+            MetadataRefreshed { .. } => "metadata_refreshed",
+            FaultFired { .. } => "fault_fired",
+            ConfigChanged { .. } => "config_changed",
+            TopicConfigChanged { .. } => "topic_config_changed",
+            ActionFailed { .. } => "action_failed",
+            RunLimit { .. } => "run_limit",
+        }
     }
 }
 
@@ -405,7 +449,6 @@ impl LogEvent {
             ConfigChanged { name, value } => format!("producer config {name} = {value}"),
             TopicConfigChanged { topic, name, value } => format!("topic {topic} config {name} = {value}"),
             ActionFailed { action, error } => format!("{action} failed: {error}"),
-            LogTruncated { max_entries } => format!("log limit of {max_entries} entries reached; later events not logged"),
             RunLimit { reason } => format!("run stopped: {reason}"),
         }
     }

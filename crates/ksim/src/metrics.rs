@@ -1,6 +1,7 @@
 //! Counters and derived metrics (records/s, bytes before/after compression, requests, retries,
-//! duplicates, latency percentiles).
+//! duplicates, latency percentiles from a bounded histogram, `crate::latency`).
 
+use crate::latency::LatencyHistogram;
 use kwire::batch::HEADER_SIZE_BYTES;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,7 +29,8 @@ pub(crate) struct MetricsState {
     pub produce_requests: u64,
     pub retries: u64,
     pub duplicates_detected: u64,
-    pub latencies_us: Vec<u64>,
+    /// Delivery latencies of written records (bounded: see [`LatencyHistogram`]).
+    pub latencies: LatencyHistogram,
     /// Per codec name, in name order.
     pub by_codec: BTreeMap<&'static str, CodecTotals>,
 }
@@ -85,17 +87,6 @@ pub struct Metrics {
     pub compression_by_codec: Vec<CodecCompression>,
 }
 
-/// The `p` quantile (nearest rank on `(n − 1)·p`, as if the values were sorted), found with
-/// `select_nth_unstable`: O(n) instead of sorting, since the UI asks for metrics every frame.
-fn pct(values: &mut [u64], p: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let idx = (((values.len() as f64 - 1.0) * p).round() as usize).min(values.len() - 1);
-    let (_, v, _) = values.select_nth_unstable(idx);
-    Some(*v as f64 / 1000.0)
-}
-
 impl MetricsState {
     /// The metrics from the producer's counters (`self`) and the brokers' (`brokers`: records
     /// appended and duplicates detected).
@@ -107,11 +98,11 @@ impl MetricsState {
         net_bytes: u64,
         net_dropped: u64,
     ) -> Metrics {
-        let mut lat = self.latencies_us.clone();
-        let latency_p50_ms = pct(&mut lat, 0.5);
-        let latency_p95_ms = pct(&mut lat, 0.95);
-        let latency_p99_ms = pct(&mut lat, 0.99);
-        let latency_max_ms = lat.iter().max().map(|v| *v as f64 / 1000.0);
+        let ms = |p: f64| self.latencies.quantile_us(p).map(|us| us / 1000.0);
+        let latency_p50_ms = ms(0.5);
+        let latency_p95_ms = ms(0.95);
+        let latency_p99_ms = ms(0.99);
+        let latency_max_ms = self.latencies.max_us().map(|v| v as f64 / 1000.0);
         let elapsed_ms = now_us as f64 / 1000.0;
         Metrics {
             elapsed_ms,

@@ -401,7 +401,8 @@ pub struct LogOptions {
     pub per_message: bool,
     /// Log follower fetches that carry data (`Replicated` entries).
     pub replication: bool,
-    /// After this many entries the log stops growing (one `LogTruncated` entry says so).
+    /// The newest entries kept in full; older ones are dropped (counted per kind and in the log
+    /// hash: `Simulation::log_dropped`, `Simulation::log_counts`).
     pub max_entries: usize,
 }
 

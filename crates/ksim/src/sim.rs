@@ -11,6 +11,7 @@
 
 mod app_loop;
 mod checkpoint;
+mod event_log;
 mod faults;
 mod validate;
 mod view_projection;
@@ -36,10 +37,11 @@ use crate::proto::{Payload, Tp};
 use crate::queue::EventQueue;
 use crate::scenario::{ms_to_us, Action, ProducerSpec, Scenario, TimedAction, TopicSpec};
 use crate::topic::{validate_topic_name, Topic, TopicConfig};
+use event_log::EventLog;
 use kwire::{Record, RecordHeader};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use world::{Event, EventLog, World};
+use world::{Event, World};
 
 /// The producer id handed out by the (simulated) InitProducerId.
 pub const PRODUCER_ID: i64 = 1000;
@@ -116,11 +118,7 @@ impl Simulation {
             now_us: 0,
             queue: EventQueue::default(),
             net: Network::new(&scenario.cluster, scenario.seed),
-            log: EventLog {
-                entries: Vec::new(),
-                options: scenario.log.clone(),
-                truncated: false,
-            },
+            log: EventLog::new(scenario.log.clone()),
             broker_metrics: MetricsState::default(),
             topics: Vec::new(),
             clocks: NodeClocks {
@@ -194,8 +192,26 @@ impl Simulation {
         self.w.now_us
     }
 
+    /// The newest entries of the event log (at most `LogOptions::max_entries` and a quarter;
+    /// older ones are dropped, see [`Simulation::log_dropped`]).
     pub fn log(&self) -> &[LogEntry] {
-        &self.w.log.entries
+        self.w.log.entries()
+    }
+
+    /// Entries dropped from the front of the event log: `log()[0]` is entry number
+    /// `log_dropped()` of the run.
+    pub fn log_dropped(&self) -> u64 {
+        self.w.log.dropped()
+    }
+
+    /// Entries of the whole run, retained or not.
+    pub fn log_end(&self) -> u64 {
+        self.w.log.end()
+    }
+
+    /// How many entries of each kind (`LogEvent::kind`) the run logged, retained or not.
+    pub fn log_counts(&self) -> &BTreeMap<&'static str, u64> {
+        self.w.log.counts()
     }
 
     /// The run limit (`limits.max_time_ms` or `limits.max_events` of the scenario) that stopped
@@ -208,20 +224,11 @@ impl Simulation {
         self.events_processed
     }
 
-    /// FNV-1a 64 over the JSON of every log entry (stable across platforms; for replay checks).
+    /// FNV-1a 64 over the JSON of every log entry of the run and a newline each, dropped entries
+    /// included (kept up to date as entries are added: free to ask for; stable across platforms;
+    /// for replay checks).
     pub fn log_hash(&self) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for e in &self.w.log.entries {
-            for b in serde_json::to_vec(e)
-                .unwrap_or_default()
-                .into_iter()
-                .chain([b'\n'])
-            {
-                h ^= b as u64;
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-        h
+        self.w.log.hash()
     }
 
     /// Time of the next thing that will happen (action, fault or queued event).
@@ -277,7 +284,7 @@ impl Simulation {
             return None;
         }
         self.events_processed += 1;
-        let before = self.w.log.entries.len();
+        let before = self.w.log.end();
         self.w.now_us = t;
         self.last_event_us = Some(t);
         if ta == Some(t) {
@@ -295,7 +302,7 @@ impl Simulation {
         }
         Some(Step {
             time_us: t,
-            new_log_entries: self.w.log.entries.len() - before,
+            new_log_entries: (self.w.log.end() - before) as usize,
         })
     }
 

@@ -61,7 +61,7 @@ fn replicas_list_only_the_newest_batches_and_their_count() {
 }
 
 #[test]
-fn latency_percentiles_are_nearest_rank_of_the_delivery_reports() {
+fn latency_percentiles_are_nearest_rank_of_the_delivery_reports_within_the_stated_precision() {
     let sim = busy();
     let m = sim.metrics();
     let mut lat: Vec<u64> = sim
@@ -79,7 +79,12 @@ fn latency_percentiles_are_nearest_rank_of_the_delivery_reports() {
     assert_eq!(lat.len(), 3000);
     lat.sort_unstable();
     let rank = |p: f64| lat[((lat.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0;
-    assert_eq!(m.latency_p50_ms, Some(rank(0.5)));
-    assert_eq!(m.latency_p99_ms, Some(rank(0.99)));
+    // ksim::latency: exact below 256 µs, within 1/256 above.
+    let close = |got: Option<f64>, exact: f64| {
+        let got = got.unwrap();
+        assert!((got - exact).abs() <= exact / 256.0, "{got} vs {exact}");
+    };
+    close(m.latency_p50_ms, rank(0.5));
+    close(m.latency_p99_ms, rank(0.99));
     assert_eq!(m.latency_max_ms, Some(*lat.last().unwrap() as f64 / 1000.0));
 }

@@ -470,8 +470,8 @@ impl Producer {
     fn account_report(&mut self, cx: &Ctx, m: &Msg, outcome: &Outcome) {
         if matches!(outcome, Outcome::Written { .. }) {
             self.stats
-                .latencies_us
-                .push(cx.now_us.saturating_sub(m.enqueued_us));
+                .latencies
+                .record(cx.now_us.saturating_sub(m.enqueued_us));
         }
         // Track the held bytes with the report (freed when served).
         self.ready_bytes.push_back(m.held_bytes);

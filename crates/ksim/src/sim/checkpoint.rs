@@ -3,9 +3,9 @@
 //! A long run's state is mostly its event log (up to `LogOptions::max_entries`, 200,000 entries
 //! by default), and copying it for every checkpoint stalls a browser frame for hundreds of
 //! milliseconds. The log is append-only and a run is deterministic, so the log of a checkpoint
-//! is a prefix of the log of any later state of the same run: a checkpoint keeps only its log
-//! length (and last entry, as a check) and takes the entries back from a later state when it is
-//! restored. Not a Kafka rule; a property of this simulator (ARCHITECTURE.md, determinism).
+//! is a prefix of the log of any later state of the same run: a checkpoint keeps only its log's
+//! counts and hash (and last entry, as a check) and takes the entries back from a later state
+//! when it is restored — as many of the newest as the later state still holds. Not a Kafka rule; a property of this simulator (ARCHITECTURE.md, determinism).
 
 use super::Simulation;
 use crate::log::LogEntry;
@@ -14,7 +14,6 @@ use crate::log::LogEntry;
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
     sim: Simulation,
-    log_len: usize,
     last_entry: Option<LogEntry>,
 }
 
@@ -22,13 +21,13 @@ impl Simulation {
     /// A checkpoint of the current state that shares nothing mutable with it and does not copy
     /// the event log's entries.
     pub fn checkpoint(&mut self) -> Checkpoint {
-        let entries = std::mem::take(&mut self.w.log.entries);
+        let without = self.w.log.without_entries();
+        let log = std::mem::replace(&mut self.w.log, without);
         let sim = self.clone();
-        self.w.log.entries = entries;
+        self.w.log = log;
         Checkpoint {
             sim,
-            log_len: self.w.log.entries.len(),
-            last_entry: self.w.log.entries.last().cloned(),
+            last_entry: self.w.log.entries().last().cloned(),
         }
     }
 }
@@ -40,21 +39,20 @@ impl Checkpoint {
     }
 
     /// The checkpointed state, with its log entries taken from `later`, a state of the same run
-    /// at the same time or later. `None` when `later` is earlier or its log visibly does not
-    /// continue this checkpoint's (shorter, or another entry where the checkpoint's last one
-    /// was): the caller then replays from the start instead. The check is cheap, not a proof:
+    /// at the same time or later (as many of the newest as `later` still holds; none when it has
+    /// dropped them all). `None` when `later` is earlier or visibly does not continue this
+    /// checkpoint's log (shorter, or another entry where the checkpoint's last one was): the
+    /// caller then replays from the start instead. The check is cheap, not a proof:
     /// callers pass states of the same run (the UI's timeline clears its checkpoints whenever
     /// the scenario changes).
     pub fn restore(&self, later: &Simulation) -> Option<Simulation> {
-        let log = later.log();
-        if later.now_us() < self.now_us()
-            || log.len() < self.log_len
-            || log[..self.log_len].last() != self.last_entry.as_ref()
-        {
+        if later.now_us() < self.now_us() {
             return None;
         }
         let mut sim = self.sim.clone();
-        sim.w.log.entries = log[..self.log_len].to_vec();
-        Some(sim)
+        sim.w
+            .log
+            .restore_entries(&later.w.log, self.last_entry.as_ref())
+            .then_some(sim)
     }
 }

@@ -3,16 +3,16 @@
 //! [`Ctx`] built from it, and the driver applies what they output ([`World::apply`]) in the order
 //! they queued it.
 
+use super::event_log::EventLog;
 use crate::broker::BrokerTimer;
 use crate::controller::ControllerTimer;
-use crate::log::{LogEntry, LogEvent};
+use crate::log::LogEvent;
 use crate::metrics::MetricsState;
 use crate::network::{Network, Outgoing};
 use crate::node::{BrokerMetric, BrokerTiming, Ctx, NodeClocks, Output};
 use crate::producer::ProducerTimer;
 use crate::proto::Payload;
 use crate::queue::EventQueue;
-use crate::scenario::LogOptions;
 use crate::topic::Topic;
 
 /// Everything that can be scheduled.
@@ -41,33 +41,6 @@ pub(crate) enum Event {
         timer: BrokerTimer,
     },
     Controller(ControllerTimer),
-}
-
-/// The event log with its size limit.
-#[derive(Debug, Clone)]
-pub(crate) struct EventLog {
-    pub entries: Vec<LogEntry>,
-    pub options: LogOptions,
-    pub truncated: bool,
-}
-
-impl EventLog {
-    pub fn push(&mut self, time_us: u64, event: LogEvent) {
-        if self.truncated {
-            return;
-        }
-        if self.entries.len() >= self.options.max_entries {
-            self.truncated = true;
-            self.entries.push(LogEntry {
-                time_us,
-                event: LogEvent::LogTruncated {
-                    max_entries: self.options.max_entries,
-                },
-            });
-            return;
-        }
-        self.entries.push(LogEntry { time_us, event });
-    }
 }
 
 #[derive(Debug, Clone)]

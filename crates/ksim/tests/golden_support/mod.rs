@@ -15,7 +15,12 @@ pub fn golden_dir() -> std::path::PathBuf {
 pub fn golden_text(sim: &Simulation, stopped: StopReason) -> String {
     let mut out = String::new();
     for e in sim.log() {
-        out.push_str(&serde_json::to_string(e).expect("log entries serialize"));
+        let json = serde_json::to_string(e).expect("log entries serialize");
+        assert!(
+            json.contains(&format!("\"kind\":\"{}\"", e.event.kind())),
+            "LogEvent::kind names the JSON tag: {json}"
+        );
+        out.push_str(&json);
         out.push('\n');
     }
     out.push_str(&format!(

@@ -54,6 +54,8 @@ macro_rules! error_codes {
 
 error_codes! {
     UnknownServerError = -1, "UNKNOWN_SERVER_ERROR" / "UNKNOWN";
+    /// A fetch below the log start offset (or past the log end).
+    OffsetOutOfRange = 1, "OFFSET_OUT_OF_RANGE";
     CorruptMessage = 2, "CORRUPT_MESSAGE" / "INVALID_MSG";
     UnknownTopicOrPartition = 3, "UNKNOWN_TOPIC_OR_PARTITION" / "UNKNOWN_TOPIC_OR_PART";
     LeaderNotAvailable = 5, "LEADER_NOT_AVAILABLE";
@@ -218,7 +220,7 @@ mod tests {
 
     #[test]
     fn every_error_code_round_trips_its_names() {
-        assert_eq!(ErrorCode::ALL.len(), 26);
+        assert_eq!(ErrorCode::ALL.len(), 27);
         for &e in ErrorCode::ALL {
             // librdkafka names are unique: name → variant → name gives the same variant.
             assert_eq!(ErrorCode::from_name(e.rdkafka_name()), Some(e), "{e:?}");

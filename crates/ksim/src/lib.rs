@@ -37,7 +37,10 @@
 //!   its stale view (and keeps accepting acks=1 writes as a zombie leader).
 //! - **Replication**: followers fetch each partition separately (Kafka groups partitions per
 //!   broker pair), with long polling (`replica.fetch.wait.max.ms`). Logs survive crashes
-//!   entirely; no retention, and `segment.bytes` only bounds a batch's size. Placement is
+//!   entirely. Segments roll and retention deletes them as in Kafka 3.6
+//!   (`broker::partition_log`), without `segment.jitter.ms`, index-size rolls or delayed file
+//!   deletes; past the playground's record-bytes budget the oldest committed batches drop their
+//!   payload (offsets and sizes stay) and the run pauses if that is not enough. Placement is
 //!   round-robin. Topics a producer's Metadata request names are auto-created
 //!   (`auto.create.topics.enable`).
 //! - **Producer**: no InitProducerId round trip (producer id 1000 at creation); metadata is
@@ -92,8 +95,8 @@ pub use network::{WireMessage, PRODUCER, RECENT_DELIVERED_OTHER, RECENT_DELIVERE
 pub use proto::{DeliveryReport, PartitionMeta, StoredBatch, TimestampKind};
 pub use scenario::*;
 pub use sim::{
-    pad_value, Checkpoint, InFlightBatch, RunOutcome, Simulation, Step, StopReason, MAX_BROKERS,
-    MAX_PARTITIONS, PRODUCER_ID, VALUE_PAD_FILL,
+    pad_value, Checkpoint, InFlightBatch, MemoryUse, RunOutcome, Simulation, Step, StopReason,
+    MAX_BROKERS, MAX_PARTITIONS, PRODUCER_ID, VALUE_PAD_FILL,
 };
 pub use topic::{topic_config_default, validate_topic_name, TOPIC_CONFIG_DEFAULTS};
 pub use view::*;
@@ -104,7 +107,8 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "The controller is an always-available KRaft quorum: it fences a broker that cannot reach it after broker.session.timeout.ms (9 s) and elects leaders instantly.",
     "Metadata from the controller reaches every broker that can hear it at once; an isolated broker keeps its stale view and may act as a zombie leader.",
     "Followers fetch each partition separately (real brokers group partitions per broker pair); empty fetches wait replica.fetch.wait.max.ms (500 ms).",
-    "Logs survive crashes entirely (as if flushed to disk); there is no retention and no producer-id expiration, and segment.bytes only bounds a batch's size (RECORD_LIST_TOO_LARGE), it does not roll segments.",
+    "Logs survive crashes entirely (as if flushed to disk), and there is no producer-id expiration. Segments roll by segment.bytes and segment.ms and the retention task deletes them by retention.ms and retention.bytes as Kafka 3.6 does, without segment.jitter.ms, index-size rolls or the delayed file delete.",
+    "The playground's own memory budget (cluster.record_bytes_budget_mb, 256 MiB by default): past it the oldest committed batches drop their record bytes (offsets and sizes stay; Kafka would keep them until retention.ms), and past 4,096 such batches per replica their headers fold into one summary per segment. A run whose uncommitted and buffered bytes alone would pass the budget pauses itself.",
     "Replicas are placed round-robin: partition p has replicas p, p+1, ... (mod N), the first leads.",
     "The producer gets its producer id instantly at creation (no InitProducerId round trip) and refreshes metadata only after errors, with one round trip reading the controller's current view.",
     "A retried batch is resent with the same records (librdkafka may re-batch non-idempotent retries).",

@@ -253,6 +253,36 @@ pub enum LogEvent {
     RunLimit {
         reason: String,
     },
+    /// A replica's log rolled a new active segment at `base_offset` (`segment.bytes` or
+    /// `segment.ms`, `LogSegment.shouldRoll`).
+    SegmentRolled {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        base_offset: i64,
+    },
+    /// The retention task deleted whole segments (`UnifiedLog.deleteOldSegments`); the log
+    /// start offset moved to `log_start_offset`.
+    SegmentsDeleted {
+        broker: u32,
+        topic: String,
+        partition: u32,
+        segments: u32,
+        batches: u64,
+        size_bytes: u64,
+        log_start_offset: i64,
+        reason: String,
+    },
+    /// The playground's record-bytes budget: a broker dropped the payload of its oldest
+    /// committed batches (headers, offsets and sizes stay). Kafka would keep them until
+    /// retention deletes them.
+    RecordBytesDropped {
+        broker: u32,
+        batches: u64,
+        size_bytes: u64,
+        held_bytes: u64,
+        budget_bytes: u64,
+    },
 }
 
 fn opt<T: std::fmt::Display>(o: &Option<T>) -> String {
@@ -305,6 +335,9 @@ impl LogEvent {
             TopicConfigChanged { .. } => "topic_config_changed",
             ActionFailed { .. } => "action_failed",
             RunLimit { .. } => "run_limit",
+            SegmentRolled { .. } => "segment_rolled",
+            SegmentsDeleted { .. } => "segments_deleted",
+            RecordBytesDropped { .. } => "record_bytes_dropped",
         }
     }
 }
@@ -450,6 +483,9 @@ impl LogEvent {
             TopicConfigChanged { topic, name, value } => format!("topic {topic} config {name} = {value}"),
             ActionFailed { action, error } => format!("{action} failed: {error}"),
             RunLimit { reason } => format!("run stopped: {reason}"),
+            SegmentRolled { broker, topic, partition, base_offset } => format!("broker {broker} rolled a new segment of {topic}-{partition} at offset {base_offset} (segment.bytes / segment.ms)"),
+            SegmentsDeleted { broker, topic, partition, segments, batches, size_bytes, log_start_offset, reason } => format!("broker {broker} deleted {segments} segment(s) of {topic}-{partition} ({batches} batches, {size_bytes} B) by {reason}: log start offset now {log_start_offset}"),
+            RecordBytesDropped { broker, batches, size_bytes, held_bytes, budget_bytes } => format!("broker {broker} dropped the record bytes of its {batches} oldest committed batch(es) ({size_bytes} B) from the playground's memory (its share of the budget: {budget_bytes} B; {held_bytes} B held); their offsets and sizes stay, and Kafka would keep the bytes until retention.ms"),
         }
     }
 }

@@ -51,6 +51,11 @@ pub(crate) struct BrokerTiming {
     pub fetch_backoff_us: u64,
     /// `broker.session.timeout.ms`.
     pub session_timeout_us: u64,
+    /// `log.retention.check.interval.ms`: how often each broker's retention task runs.
+    pub retention_check_interval_us: u64,
+    /// The playground's record-bytes budget, this broker's share (not a Kafka setting; see
+    /// `ClusterSpec::record_bytes_budget_mb`).
+    pub record_bytes_budget_per_broker: u64,
 }
 
 /// What a node may read while it handles an input. Nothing in it can be changed by the node.
@@ -238,6 +243,8 @@ pub(crate) mod testing {
                     fetch_wait_max_us: 500_000,
                     fetch_backoff_us: 1_000_000,
                     session_timeout_us: 9_000_000,
+                    retention_check_interval_us: 300_000_000,
+                    record_bytes_budget_per_broker: 256 << 20,
                 },
             }
         }

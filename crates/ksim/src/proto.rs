@@ -147,7 +147,10 @@ pub struct StoredBatch {
     pub base_offset: i64,
     pub last_offset: i64,
     pub leader_epoch: i32,
+    /// The batch's bytes; empty once the playground dropped them (`payload_dropped`).
     pub bytes: Arc<[u8]>,
+    /// The batch's size in bytes, also after its payload was dropped.
+    pub size_bytes: u32,
     pub codec: Codec,
     pub records: u32,
     pub producer_id: i64,
@@ -155,6 +158,17 @@ pub struct StoredBatch {
     pub base_sequence: i32,
     pub max_timestamp_ms: i64,
     pub recompressed: bool,
+}
+
+/// Leading batches of a segment whose headers were folded away (their record bytes were
+/// dropped before): what is still known of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Folded {
+    pub batches: u64,
+    pub records: u64,
+    pub size_bytes: u64,
+    /// The offset after the last folded batch (the segment's base offset when nothing is folded).
+    pub end_offset: i64,
 }
 
 /// Follower → leader fetch for one partition.
@@ -174,6 +188,10 @@ pub(crate) struct FetchRequest {
 pub(crate) struct FetchResponse {
     pub tp: Tp,
     pub gen: u64,
+    /// The leader's log start offset (`LogStartOffset` of the partition's response; the
+    /// follower also uses it where Kafka's would ask with a ListOffsets request after
+    /// `OFFSET_OUT_OF_RANGE`, `AbstractFetcherThread.fetchOffsetAndTruncate`).
+    pub log_start_offset: i64,
     pub result: Result<FetchData, ErrorCode>,
 }
 
@@ -199,6 +217,9 @@ pub(crate) struct FetchData {
     /// `DivergingEpoch`: the follower's last fetched epoch ended earlier on the leader (or the
     /// leader never had it); the follower truncates and fetches again.
     pub diverging: Option<EpochEndOffset>,
+    /// The fetch offset is in a run of batches whose headers the leader folded (the
+    /// playground's memory rule, `PartitionLog`): what is known of them, up to `end_offset`.
+    pub folded: Option<Folded>,
 }
 
 /// The controller's metadata of one partition.

@@ -97,6 +97,33 @@ pub struct ClusterSpec {
     /// Cluster defaults for topic configs (e.g. `min.insync.replicas`).
     #[serde(deserialize_with = "string_map")]
     pub topic_defaults: BTreeMap<String, String>,
+    /// `log.retention.check.interval.ms` (Kafka 3.6 default 300000): how often each broker's
+    /// retention task deletes expired segments (first run 30 s after the broker starts,
+    /// `LogManager.InitialTaskDelayMs`).
+    #[serde(skip_serializing_if = "is_default_retention_check")]
+    pub log_retention_check_interval_ms: u64,
+    /// The playground's memory budget for record bytes, in MiB (default 256), counted per
+    /// replica as on disk and shared evenly by the brokers. Not a Kafka setting: past it the
+    /// oldest committed batches keep their offsets and sizes but drop their payload bytes
+    /// (Kafka would keep them until `retention.ms`); a run whose uncommitted and buffered bytes
+    /// alone would pass it pauses itself (`StopReason::MemoryBudget`).
+    #[serde(skip_serializing_if = "is_default_budget")]
+    pub record_bytes_budget_mb: u64,
+}
+
+/// Kafka 3.6's `log.retention.check.interval.ms`.
+pub const DEFAULT_RETENTION_CHECK_INTERVAL_MS: u64 = 300_000;
+/// The playground's default record-bytes budget ([`ClusterSpec::record_bytes_budget_mb`]).
+pub const DEFAULT_RECORD_BYTES_BUDGET_MB: u64 = 256;
+/// The largest record-bytes budget a scenario may ask for (a browser tab has a few GiB at most).
+pub const MAX_RECORD_BYTES_BUDGET_MB: u64 = 4096;
+
+fn is_default_retention_check(v: &u64) -> bool {
+    *v == DEFAULT_RETENTION_CHECK_INTERVAL_MS
+}
+
+fn is_default_budget(v: &u64) -> bool {
+    *v == DEFAULT_RECORD_BYTES_BUDGET_MB
 }
 
 fn is_true(b: &bool) -> bool {
@@ -123,6 +150,8 @@ impl Default for ClusterSpec {
             num_partitions: 1,
             default_replication_factor: 1,
             topic_defaults: BTreeMap::new(),
+            log_retention_check_interval_ms: DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+            record_bytes_budget_mb: DEFAULT_RECORD_BYTES_BUDGET_MB,
         }
     }
 }

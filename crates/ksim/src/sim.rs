@@ -68,7 +68,27 @@ pub enum StopReason {
     MaxEvents,
     /// The scenario's `limits.max_time_ms` was reached.
     MaxTime,
+    /// The record bytes held by brokers and the producer would pass the playground's memory
+    /// budget (`cluster.record_bytes_budget_mb`): the run pauses itself rather than run the
+    /// browser tab out of memory. Reset, lower the rate, or raise the budget.
+    MemoryBudget,
 }
+
+/// What the memory budget check looks at ([`Simulation::memory`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryUse {
+    /// Record bytes the brokers hold, every replica counted (as on disk).
+    pub broker_record_bytes: u64,
+    /// Record bytes the producer holds (queued, in flight, or waiting for their report).
+    pub producer_record_bytes: u64,
+    /// `cluster.record_bytes_budget_mb` in bytes.
+    pub budget_bytes: u64,
+    /// Batches whose payload the brokers dropped to stay within the budget.
+    pub payload_dropped_batches: u64,
+}
+
+/// The memory budget is checked every this many events (cheap, and a few events add little).
+const MEMORY_CHECK_EVERY_EVENTS: u64 = 64;
 
 /// Result of a bounded run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +160,12 @@ impl Simulation {
                 fetch_wait_max_us: c.replica_fetch_wait_max_ms.min(MAX_SETTING_MS) * 1000,
                 fetch_backoff_us: c.replica_fetch_backoff_ms.min(MAX_SETTING_MS) * 1000,
                 session_timeout_us: c.session_timeout_ms.min(MAX_SETTING_MS) * 1000,
+                retention_check_interval_us: c
+                    .log_retention_check_interval_ms
+                    .clamp(1, MAX_SETTING_MS)
+                    * 1000,
+                record_bytes_budget_per_broker: c.record_bytes_budget_mb.saturating_mul(1 << 20)
+                    / c.brokers.max(1) as u64,
             },
         };
         let mut sim = Simulation {
@@ -192,7 +218,7 @@ impl Simulation {
         self.w.now_us
     }
 
-    /// The newest entries of the event log (at most `LogOptions::max_entries` and a quarter;
+    /// The newest entries of the event log (at most 1.5 × `LogOptions::max_entries`;
     /// older ones are dropped, see [`Simulation::log_dropped`]).
     pub fn log(&self) -> &[LogEntry] {
         self.w.log.entries()
@@ -214,6 +240,25 @@ impl Simulation {
         self.w.log.counts()
     }
 
+    /// Record bytes held against the playground's memory budget (see [`StopReason::MemoryBudget`]).
+    pub fn memory(&self) -> MemoryUse {
+        MemoryUse {
+            broker_record_bytes: self.brokers.iter().map(Broker::held_bytes).sum(),
+            producer_record_bytes: self.producer.held_bytes,
+            budget_bytes: self
+                .scenario
+                .cluster
+                .record_bytes_budget_mb
+                .saturating_mul(1 << 20),
+            payload_dropped_batches: self
+                .brokers
+                .iter()
+                .flat_map(|b| b.replicas.values())
+                .map(|r| r.log.dropped_batches())
+                .sum(),
+        }
+    }
+
     /// The run limit (`limits.max_time_ms` or `limits.max_events` of the scenario) that stopped
     /// the simulation, if one did: no event is processed after it.
     pub fn stopped_by_limit(&self) -> Option<StopReason> {
@@ -224,8 +269,8 @@ impl Simulation {
         self.events_processed
     }
 
-    /// FNV-1a 64 over the JSON of every log entry of the run and a newline each, dropped entries
-    /// included (kept up to date as entries are added: free to ask for; stable across platforms;
+    /// A 64-bit hash (FNV-1a's multiply over 8-byte words) of the JSON of every log entry of
+    /// the run and a newline each, dropped entries included (kept up to date as entries are added: free to ask for; stable across platforms;
     /// for replay checks).
     pub fn log_hash(&self) -> u64 {
         self.w.log.hash()
@@ -282,6 +327,25 @@ impl Simulation {
                 format!("limits.max_events = {} reached", self.max_events),
             );
             return None;
+        }
+        if self
+            .events_processed
+            .is_multiple_of(MEMORY_CHECK_EVERY_EVENTS)
+        {
+            let m = self.memory();
+            if m.broker_record_bytes + m.producer_record_bytes > m.budget_bytes {
+                let mib = |b: u64| b as f64 / (1 << 20) as f64;
+                self.hit_limit(
+                    StopReason::MemoryBudget,
+                    format!(
+                        "paused before the playground's memory budget for record bytes ({:.0} MiB) is exceeded: brokers hold {:.1} MiB they may not drop yet (not committed) and the producer buffers {:.1} MiB. Reset, lower the rate, or raise the budget (cluster.record_bytes_budget_mb)",
+                        mib(m.budget_bytes),
+                        mib(m.broker_record_bytes),
+                        mib(m.producer_record_bytes)
+                    ),
+                );
+                return None;
+            }
         }
         self.events_processed += 1;
         let before = self.w.log.end();

@@ -13,18 +13,39 @@ use std::collections::BTreeMap;
 pub(crate) struct TopicConfig {
     pub min_insync_replicas: u32,
     pub unclean_leader_election: bool,
-    /// `segment.bytes`: a batch larger than one segment is refused (RECORD_LIST_TOO_LARGE).
+    /// `segment.bytes`: a batch larger than one segment is refused (RECORD_LIST_TOO_LARGE); a
+    /// segment rolls before it would grow past it.
     pub segment_bytes: usize,
+    /// `segment.ms`: a segment rolls once a batch is this much newer than its first batch.
+    pub segment_ms: i64,
+    /// `retention.ms`: segments whose newest record is older are deleted; −1 keeps them.
+    pub retention_ms: i64,
+    /// `retention.bytes`: the oldest segments are deleted while the log stays at least this
+    /// big without them; negative keeps them.
+    pub retention_bytes: i64,
     pub wire: WireTopicConfig,
 }
 
 impl TopicConfig {
+    /// The configs that shape the log's segments and retention.
+    pub fn segment_rules(&self) -> crate::broker::SegmentRules {
+        crate::broker::SegmentRules {
+            segment_bytes: self.segment_bytes as u64,
+            segment_ms: self.segment_ms,
+            retention_ms: self.retention_ms,
+            retention_bytes: self.retention_bytes,
+        }
+    }
+
     /// Validates Kafka topic configs; unknown names are `INVALID_CONFIG`.
     pub fn parse(raw: &BTreeMap<String, String>) -> Result<TopicConfig, SimError> {
         let mut c = TopicConfig {
             min_insync_replicas: 1,
             unclean_leader_election: false,
             segment_bytes: 1 << 30,
+            segment_ms: 604_800_000,
+            retention_ms: 604_800_000,
+            retention_bytes: -1,
             wire: WireTopicConfig::default(),
         };
         for (k, v) in raw {
@@ -85,9 +106,23 @@ impl TopicConfig {
                     }
                     c.segment_bytes = n.min(i32::MAX as i64) as usize;
                 }
-                "retention.ms" | "retention.bytes" => {
-                    int()?;
+                // LogConfig: segment.ms at least 1, retention.ms at least −1 (−1 = unlimited),
+                // retention.bytes any long (negative = unlimited).
+                "segment.ms" => {
+                    let n = int()?;
+                    if n < 1 {
+                        return Err(bad());
+                    }
+                    c.segment_ms = n;
                 }
+                "retention.ms" => {
+                    let n = int()?;
+                    if n < -1 {
+                        return Err(bad());
+                    }
+                    c.retention_ms = n;
+                }
+                "retention.bytes" => c.retention_bytes = int()?,
                 _ => {
                     return Err(SimError::InvalidTopicConfig(format!(
                         "Unknown topic config name: {k}"
@@ -117,6 +152,7 @@ pub const TOPIC_CONFIG_DEFAULTS: &[(&str, &str)] = &[
     ("retention.ms", "604800000"),
     ("retention.bytes", "-1"),
     ("segment.bytes", "1073741824"),
+    ("segment.ms", "604800000"),
 ];
 
 /// Kafka 3.6's default for a topic config ([`TOPIC_CONFIG_DEFAULTS`]), `None` for a name the

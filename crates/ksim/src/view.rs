@@ -113,13 +113,34 @@ pub struct ReplicaView {
     /// position in the whole log, and `Simulation::batch_bytes` reaches any index. A view is
     /// built every frame, so it must not grow with the log.
     pub batches: Vec<BatchView>,
-    /// How many batches the replica stores in all.
+    /// How many batches the replica's log has had since it began (deleted ones included:
+    /// `BatchView::index` counts from the first).
     pub batch_count: usize,
+    /// The log start offset: retention deleted everything below it (`UnifiedLog.logStartOffset`).
+    #[serde(default)]
+    pub log_start_offset: i64,
+    /// Segments of the log (the last one is active).
+    #[serde(default)]
+    pub segment_count: usize,
+    /// Bytes of all segments (what `retention.bytes` compares with).
+    #[serde(default)]
+    pub log_size_bytes: u64,
+    /// Batches whose record bytes the playground dropped (its memory budget; Kafka would keep
+    /// them until `retention.ms`): their offsets and sizes stay.
+    #[serde(default)]
+    pub payload_dropped_batches: u64,
+    /// Below this offset (and from `log_start_offset`) the record bytes were dropped.
+    #[serde(default)]
+    pub payload_dropped_below: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchView {
     pub index: usize,
+    /// The playground dropped this batch's record bytes from its memory (the budget); Kafka
+    /// would keep them until `retention.ms`. Offsets and size stay.
+    #[serde(default)]
+    pub payload_dropped: bool,
     pub base_offset: i64,
     pub last_offset: i64,
     pub records: u32,

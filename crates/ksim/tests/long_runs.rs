@@ -47,7 +47,7 @@ fn a_bounded_log_keeps_the_newest_entries_and_the_hash_and_counts_of_all() {
     );
     assert_eq!(full.log_dropped(), 0);
     assert!(
-        small.log().len() >= 500 && small.log().len() <= 625,
+        small.log().len() >= 500 && small.log().len() <= 750,
         "{}",
         small.log().len()
     );

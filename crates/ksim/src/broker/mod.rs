@@ -27,6 +27,7 @@
 //!   truncation; there is no producer-id expiration.
 
 pub(crate) mod epoch_cache;
+mod partition_log;
 
 use crate::error::ErrorCode;
 use crate::log::LogEvent;
@@ -39,6 +40,8 @@ use crate::proto::{
 use epoch_cache::{EpochCache, EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
 use kwire::broker::{AppendContext, TimestampType};
 use kwire::DecodeLimits;
+pub use partition_log::MAX_DROPPED_HEADERS;
+pub(crate) use partition_log::{Lookup, PartitionLog, SegmentRules};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -74,7 +77,7 @@ pub(crate) struct FollowerState {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Replica {
-    pub log: Vec<StoredBatch>,
+    pub log: PartitionLog,
     pub leo: i64,
     pub hw: i64,
     /// Who this replica believes leads, and in which epoch.
@@ -96,7 +99,7 @@ pub(crate) struct Replica {
 impl Replica {
     fn new() -> Replica {
         Replica {
-            log: Vec::new(),
+            log: PartitionLog::default(),
             leo: 0,
             hw: 0,
             leader: None,
@@ -131,11 +134,12 @@ impl Replica {
         }
     }
 
-    fn push(&mut self, b: StoredBatch) {
+    /// Appends `b` at the log end; `Some(base offset)` when a new segment was rolled for it.
+    fn push(&mut self, b: StoredBatch, now_ms: i64, rules: &SegmentRules) -> Option<i64> {
         self.leo = b.last_offset + 1;
         self.epochs.assign(b.leader_epoch, b.base_offset);
         self.remember_producer(&b);
-        self.log.push(b);
+        self.log.push(b, now_ms, rules)
     }
 
     /// Truncates to `offset` (batch-aligned) and rebuilds producer state from the log. The epoch
@@ -146,13 +150,13 @@ impl Replica {
             self.epochs.truncate_from_end(self.leo);
             return false;
         }
-        self.log.retain(|b| b.last_offset < offset);
-        self.leo = self.log.last().map(|b| b.last_offset + 1).unwrap_or(0);
+        self.log.truncate_to(offset);
+        self.leo = self.log.end_offset();
         self.epochs.truncate_from_end(self.leo);
         self.hw = self.hw.min(self.leo);
         self.producers.clear();
         let log = std::mem::take(&mut self.log);
-        for b in &log {
+        for b in log.batches() {
             self.remember_producer(b);
         }
         self.log = log;
@@ -265,6 +269,9 @@ pub(crate) struct Broker {
     /// one through.
     pub fail_next: VecDeque<Option<ErrorCode>>,
     pub slow_fetch_us: u64,
+    /// The record-bytes budget is enforced again once more than this is held (hysteresis:
+    /// while uncommitted bytes keep a broker over its share it does not rescan every append).
+    budget_retry_above_bytes: u64,
     out: BrokerOut,
 }
 
@@ -280,6 +287,8 @@ pub(crate) enum BrokerTimer {
     FetchWaitExpired { parked_id: u64, incarnation: u64 },
     /// The follower sends its next fetch of one partition.
     FollowerFetch { tp: Tp, gen: u64 },
+    /// The retention task (`kafka-log-retention`, every `log.retention.check.interval.ms`).
+    RetentionCheck { incarnation: u64 },
 }
 
 impl BrokerTimer {
@@ -298,9 +307,15 @@ impl BrokerTimer {
             BrokerTimer::FollowerFetch { tp, .. } => {
                 format!("follower {broker} fetches {}-{}", topic(*tp), tp.partition)
             }
+            BrokerTimer::RetentionCheck { .. } => format!(
+                "broker {broker} deletes expired segments (log.retention.check.interval.ms)"
+            ),
         }
     }
 }
+
+/// `LogManager.InitialTaskDelayMs`: the retention task first runs 30 s after startup.
+const RETENTION_INITIAL_DELAY_US: u64 = 30_000_000;
 
 /// What a broker is told.
 #[derive(Debug, Clone)]
@@ -390,6 +405,7 @@ impl Broker {
             next_id: 0,
             fail_next: VecDeque::new(),
             slow_fetch_us: 0,
+            budget_retry_above_bytes: 0,
             out: BrokerOut::default(),
         }
     }
@@ -421,15 +437,25 @@ impl Broker {
             cx.now_us + cx.timing.lag_time_max_us / 2,
             BrokerTimer::IsrCheck { incarnation },
         );
+        self.out.timer(
+            cx.now_us + RETENTION_INITIAL_DELAY_US,
+            BrokerTimer::RetentionCheck { incarnation },
+        );
     }
 
     /// Handles one input at `cx.now_us`.
     pub fn handle(&mut self, cx: &Ctx, input: BrokerInput) {
         self.with_out(|br, o| match input {
             BrokerInput::Message { from, payload } => match payload {
-                Payload::Produce(req) => br.handle_produce(cx, o, &req),
+                Payload::Produce(req) => {
+                    br.handle_produce(cx, o, &req);
+                    br.enforce_record_budget(cx, o);
+                }
                 Payload::Fetch(req) => br.handle_fetch(cx, o, from, req),
-                Payload::FetchResponse(resp) => br.handle_fetch_response(cx, o, resp),
+                Payload::FetchResponse(resp) => {
+                    br.handle_fetch_response(cx, o, resp);
+                    br.enforce_record_budget(cx, o);
+                }
                 // A live broker accepts a connection and answers ApiVersions.
                 Payload::Connect { attempt } => o.transmit(Transmit {
                     from: br.id,
@@ -452,6 +478,9 @@ impl Broker {
                     incarnation,
                 } => br.fetch_wait_expired(cx, o, parked_id, incarnation),
                 BrokerTimer::FollowerFetch { tp, gen } => br.follower_fetch(cx, o, tp, gen),
+                BrokerTimer::RetentionCheck { incarnation } => {
+                    br.retention_check(cx, o, incarnation)
+                }
             },
             BrokerInput::Metadata(MetadataUpdate::Partition { tp, meta }) => {
                 br.apply_partition(cx, o, tp, &meta)
@@ -532,6 +561,91 @@ impl Broker {
             cx.now_us + cx.timing.lag_time_max_us / 2,
             BrokerTimer::IsrCheck { incarnation },
         );
+        o.timer(
+            cx.now_us + RETENTION_INITIAL_DELAY_US,
+            BrokerTimer::RetentionCheck { incarnation },
+        );
+    }
+
+    /// The retention task: every replica's log deletes the segments Kafka's rules let go
+    /// (`LogManager.cleanupLogs` → `UnifiedLog.deleteOldSegments`; compacted topics are left to
+    /// the cleaner, which the simulation does not run), then it runs again after
+    /// `log.retention.check.interval.ms`.
+    fn retention_check(&mut self, cx: &Ctx, o: &mut BrokerOut, incarnation: u64) {
+        if self.incarnation != incarnation || !self.up {
+            return;
+        }
+        let b = self.id;
+        let now_ms = cx.node_time_ms(b);
+        for (tp, r) in self.replicas.iter_mut() {
+            let Some(topic) = cx.topics.get(tp.topic as usize) else {
+                continue;
+            };
+            if topic.config.wire.compacted {
+                continue;
+            }
+            for d in r
+                .log
+                .delete_old_segments(now_ms, r.hw, &topic.config.segment_rules())
+            {
+                o.log(LogEvent::SegmentsDeleted {
+                    broker: b,
+                    topic: cx.topic_name(*tp),
+                    partition: tp.partition,
+                    segments: d.segments,
+                    batches: d.batches,
+                    size_bytes: d.size_bytes,
+                    log_start_offset: d.log_start_offset,
+                    reason: d.reason.name().into(),
+                });
+            }
+        }
+        o.timer(
+            cx.now_us + cx.timing.retention_check_interval_us,
+            BrokerTimer::RetentionCheck { incarnation },
+        );
+    }
+
+    /// Record bytes this broker holds (every replica counted, as on disk).
+    pub fn held_bytes(&self) -> u64 {
+        self.replicas.values().map(|r| r.log.held_bytes()).sum()
+    }
+
+    /// The playground's record-bytes budget (not a Kafka rule): past three quarters of its
+    /// share, the broker drops the payload of its oldest committed batches (below each
+    /// replica's high watermark, oldest first in every replica, in proportion to what each
+    /// holds) until half its share is held. The last quarter is headroom for uncommitted and
+    /// producer-buffered bytes; the driver pauses the run when even that is not enough.
+    fn enforce_record_budget(&mut self, cx: &Ctx, o: &mut BrokerOut) {
+        let share = cx.timing.record_bytes_budget_per_broker;
+        let threshold = share / 4 * 3;
+        let held = self.held_bytes();
+        if held <= threshold.max(self.budget_retry_above_bytes) {
+            return;
+        }
+        let target = share / 2;
+        let (mut batches, mut bytes) = (0u64, 0u64);
+        for r in self.replicas.values_mut() {
+            let keep = (r.log.held_bytes() as u128 * target as u128 / held as u128) as u64;
+            let (n, size) = r.log.drop_payloads(r.hw, keep);
+            batches += n;
+            bytes += size;
+        }
+        let now_held = held - bytes;
+        self.budget_retry_above_bytes = if now_held > threshold {
+            now_held + share / 16
+        } else {
+            0
+        };
+        if batches > 0 {
+            o.log(LogEvent::RecordBytesDropped {
+                broker: self.id,
+                batches,
+                size_bytes: bytes,
+                held_bytes: now_held,
+                budget_bytes: share,
+            });
+        }
     }
 
     fn become_leader(&mut self, cx: &Ctx, o: &mut BrokerOut, tp: Tp, meta: &PartitionMeta) {
@@ -837,12 +951,15 @@ impl Broker {
                     o.push(Output::Metric(BrokerMetric::DuplicateDetected));
                     // Acked like the original append: acks=all still waits for the high
                     // watermark to cover it (delayed produce).
-                    let appended_ms = r
-                        .log
-                        .iter()
-                        .rev()
-                        .find(|x| x.base_offset == d.base_offset)
-                        .map(|x| x.max_timestamp_ms);
+                    let appended_ms = match r.log.lookup(d.base_offset) {
+                        Lookup::Batch { segment, index } => r
+                            .log
+                            .batches_from(segment, index)
+                            .next()
+                            .filter(|x| x.base_offset == d.base_offset)
+                            .map(|x| x.max_timestamp_ms),
+                        _ => None,
+                    };
                     return Ok(Accepted {
                         base_offset: d.base_offset,
                         required_hw: d.last_offset() + 1,
@@ -877,6 +994,7 @@ impl Broker {
             detail: e.to_string(),
         })?;
         let stored = StoredBatch {
+            size_bytes: out.bytes.len() as u32,
             base_offset: out.base_offset,
             last_offset: out.last_offset,
             leader_epoch: r.leader_epoch,
@@ -909,7 +1027,15 @@ impl Broker {
             // The broker rewrote the batch's max timestamp with its own clock.
             log_append_time_ms: log_append_time.then_some(stored.max_timestamp_ms),
         };
-        r.push(stored);
+        let rules = topic.config.segment_rules();
+        if let Some(base) = r.push(stored, cx.node_time_ms(b), &rules) {
+            o.log(LogEvent::SegmentRolled {
+                broker: b,
+                topic: cx.topic_name(tp),
+                partition: tp.partition,
+                base_offset: base,
+            });
+        }
         Ok(accepted)
     }
 
@@ -948,6 +1074,13 @@ impl Broker {
             send_fetch_error(cx, o, b, from, &req, e);
             return;
         }
+        // Below the log start offset: `OFFSET_OUT_OF_RANGE` (`UnifiedLog.read`,
+        // `checkLogStartOffset`), with the start offset the follower restarts at.
+        if req.fetch_offset < r.log.log_start_offset() {
+            let start = r.log.log_start_offset();
+            send_fetch_error_at(cx, o, b, from, &req, ErrorCode::OffsetOutOfRange, start);
+            return;
+        }
         // The follower's last fetched epoch must end at or after its fetch offset here too;
         // otherwise its log diverges and it gets the epoch's end instead of data, and its fetch
         // state is not updated (`Partition.readRecords`, `Partition.fetchRecords`).
@@ -967,10 +1100,12 @@ impl Broker {
                 let resp = FetchResponse {
                     tp,
                     gen: req.gen,
+                    log_start_offset: r.log.log_start_offset(),
                     result: Ok(FetchData {
                         batches: Vec::new(),
                         high_watermark: r.hw,
                         diverging: Some(diverging),
+                        folded: None,
                     }),
                 };
                 let size = resp_size(&resp);
@@ -1054,6 +1189,7 @@ impl Broker {
             _ => FetchResponse {
                 tp: p.req.tp,
                 gen: p.req.gen,
+                log_start_offset: -1,
                 result: Err(ErrorCode::NotLeaderOrFollower),
             },
         };
@@ -1161,14 +1297,34 @@ impl Broker {
                 batches,
                 high_watermark: leader_hw,
                 diverging: None,
+                folded,
             }) => {
                 let from = r.leo;
+                let now_ms = cx.node_time_ms(b);
+                if let Some(run) = folded.filter(|f| f.end_offset > r.leo) {
+                    r.log.push_folded(run, now_ms);
+                    r.leo = run.end_offset;
+                }
+                let rules = cx
+                    .topics
+                    .get(tp.topic as usize)
+                    .map(|t| t.config.segment_rules())
+                    .unwrap_or(SegmentRules::KAFKA_DEFAULTS);
                 for bt in batches {
                     if bt.base_offset >= r.leo {
-                        r.push(bt);
+                        if let Some(base) = r.push(bt, now_ms, &rules) {
+                            o.log(LogEvent::SegmentRolled {
+                                broker: b,
+                                topic: cx.topic_name(tp),
+                                partition: tp.partition,
+                                base_offset: base,
+                            });
+                        }
                     }
                 }
                 r.hw = r.hw.max(leader_hw.min(r.leo));
+                r.log
+                    .maybe_increment_log_start_offset(resp.log_start_offset.min(r.hw));
                 if r.leo > from && log_replication {
                     let leo = r.leo;
                     o.log(LogEvent::Replicated {
@@ -1179,6 +1335,26 @@ impl Broker {
                         log_end_offset: leo,
                     });
                 }
+                o.timer(cx.now_us + slow, BrokerTimer::FollowerFetch { tp, gen });
+            }
+            // The leader no longer has the offsets this follower needs (retention deleted
+            // them): start again, empty, at the leader's log start offset
+            // (`AbstractFetcherThread.fetchOffsetAndTruncate`, `truncateFullyAndStartAt`).
+            Err(ErrorCode::OffsetOutOfRange) if resp.log_start_offset > r.leo => {
+                let from = r.leo;
+                let start = resp.log_start_offset;
+                r.log.truncate_fully_and_start_at(start, cx.node_time_ms(b));
+                r.leo = start;
+                r.hw = start;
+                r.epochs = EpochCache::default();
+                r.producers.clear();
+                o.log(LogEvent::Truncated {
+                    broker: b,
+                    topic: cx.topic_name(tp),
+                    partition: tp.partition,
+                    from_offset: from,
+                    to_offset: start,
+                });
                 o.timer(cx.now_us + slow, BrokerTimer::FollowerFetch { tp, gen });
             }
             Err(_) => {
@@ -1259,32 +1435,41 @@ fn alter_partition(o: &mut BrokerOut, tp: Tp, isr: Vec<u32>, reason: String) {
 }
 
 fn fetch_data(r: &Replica, req: &FetchRequest) -> FetchResponse {
-    // replica.fetch.max.bytes = 1 MiB, at least one batch. The log is in offset order, so the
-    // first batch to send is found by binary search (a fetch costs the same at any log length).
+    // replica.fetch.max.bytes = 1 MiB, at least one batch. The first batch to send is found by
+    // binary search (a fetch costs the same at any log length). Inside a folded run the answer
+    // is the run itself, so a follower far behind catches up past it.
     let mut out = Vec::new();
+    let mut folded = None;
     let mut size = 0usize;
-    let first = r.log.partition_point(|x| x.last_offset < req.fetch_offset);
-    for bt in &r.log[first..] {
-        if !out.is_empty() && size + bt.bytes.len() > 1_048_576 {
-            break;
+    match r.log.lookup(req.fetch_offset) {
+        Lookup::Folded { segment } => folded = r.log.folded(segment),
+        Lookup::Batch { segment, index } => {
+            for bt in r.log.batches_from(segment, index) {
+                if !out.is_empty() && size + bt.bytes_len_stored() > 1_048_576 {
+                    break;
+                }
+                size += bt.bytes_len_stored();
+                out.push(bt.clone());
+            }
         }
-        size += bt.bytes.len();
-        out.push(bt.clone());
+        Lookup::End => {}
     }
     FetchResponse {
         tp: req.tp,
         gen: req.gen,
+        log_start_offset: r.log.log_start_offset(),
         result: Ok(FetchData {
             batches: out,
             high_watermark: r.hw,
             diverging: None,
+            folded,
         }),
     }
 }
 
 fn resp_size(r: &FetchResponse) -> usize {
     80 + match &r.result {
-        Ok(d) => d.batches.iter().map(|x| x.bytes.len()).sum(),
+        Ok(d) => d.batches.iter().map(|x| x.bytes_len_stored()).sum(),
         Err(_) => 0,
     }
 }
@@ -1298,9 +1483,23 @@ fn send_fetch_error(
     req: &FetchRequest,
     e: ErrorCode,
 ) {
+    send_fetch_error_at(cx, o, b, to, req, e, -1);
+}
+
+/// A fetch answered with an error, no data, and the leader's log start offset.
+fn send_fetch_error_at(
+    cx: &Ctx,
+    o: &mut BrokerOut,
+    b: u32,
+    to: u32,
+    req: &FetchRequest,
+    e: ErrorCode,
+    log_start_offset: i64,
+) {
     let resp = FetchResponse {
         tp: req.tp,
         gen: req.gen,
+        log_start_offset,
         result: Err(e),
     };
     send_fetch_response(cx, o, b, to, resp, 0);

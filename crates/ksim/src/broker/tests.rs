@@ -251,6 +251,7 @@ fn a_follower_truncates_where_the_leader_says_its_log_diverges() {
     let resp = FetchResponse {
         tp: TP,
         gen: req.gen,
+        log_start_offset: 0,
         result: Ok(FetchData {
             batches: Vec::new(),
             high_watermark: 1,
@@ -258,6 +259,7 @@ fn a_follower_truncates_where_the_leader_says_its_log_diverges() {
                 epoch: 0,
                 end_offset: 1,
             }),
+            folded: None,
         }),
     };
     b.handle(
@@ -278,7 +280,7 @@ fn a_follower_truncates_where_the_leader_says_its_log_diverges() {
     )));
     assert_eq!(b.replicas[&TP].leo, 1);
     assert_eq!(
-        b.replicas[&TP].log.len(),
+        b.replicas[&TP].log.batch_count(),
         1,
         "only the batch both logs share is left"
     );

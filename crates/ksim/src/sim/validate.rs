@@ -52,6 +52,22 @@ pub(super) fn check_and_order(scenario: &mut Scenario) -> Result<Timeline, SimEr
             c.brokers
         )));
     }
+    if c.record_bytes_budget_mb == 0
+        || c.record_bytes_budget_mb > crate::scenario::MAX_RECORD_BYTES_BUDGET_MB
+    {
+        return Err(SimError::InvalidScenario(format!(
+            "cluster.record_bytes_budget_mb must be 1..={}, got {}",
+            crate::scenario::MAX_RECORD_BYTES_BUDGET_MB,
+            c.record_bytes_budget_mb
+        )));
+    }
+    if c.log_retention_check_interval_ms == 0 || c.log_retention_check_interval_ms > MAX_SETTING_MS
+    {
+        return Err(SimError::InvalidScenario(format!(
+            "cluster.log_retention_check_interval_ms must be 1..={MAX_SETTING_MS}, got {}",
+            c.log_retention_check_interval_ms
+        )));
+    }
     ms_to_us(c.link.latency_ms, "cluster.link.latency_ms")?;
     for l in &c.links {
         ms_to_us(l.latency_ms, "cluster.links.latency_ms")?;

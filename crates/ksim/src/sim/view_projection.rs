@@ -47,7 +47,10 @@ impl Simulation {
             partition,
         };
         let r = self.broker(broker)?.replicas.get(&tp)?;
-        r.log.get(index).map(|b| b.bytes.clone())
+        r.log
+            .get(index as u64)
+            .filter(|b| !b.payload_dropped())
+            .map(|b| b.bytes.clone())
     }
 
     /// The bytes of batch `index` of in-flight ProduceRequest `req_id` (`InFlightView`): what
@@ -81,7 +84,7 @@ impl Simulation {
                 continue;
             };
             let mut bytes = Vec::new();
-            for b in &r.log {
+            for b in r.log.batches() {
                 bytes.extend_from_slice(&b.bytes);
             }
             out.push((self.w.topic_name(*tp), tp.partition, bytes));
@@ -110,7 +113,7 @@ impl Simulation {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for b in &r.log {
+        for b in r.log.batches().filter(|b| !b.payload_dropped()) {
             if let Ok((d, _)) = kwire::decode_batch(&b.bytes, &kwire::DecodeLimits::default()) {
                 for rec in d.records {
                     let off = d.header.base_offset + rec.offset_delta as i64;
@@ -158,18 +161,23 @@ impl Simulation {
                             leader_epoch: r.leader_epoch,
                             log_end_offset: r.leo,
                             high_watermark: r.hw,
-                            batch_count: r.log.len(),
+                            batch_count: (r.log.deleted_batches() + r.log.batch_count()) as usize,
+                            log_start_offset: r.log.log_start_offset(),
+                            segment_count: r.log.segment_count(),
+                            log_size_bytes: r.log.size_bytes(),
+                            payload_dropped_batches: r.log.dropped_batches(),
+                            payload_dropped_below: r.log.payload_dropped_below(),
                             batches: r
                                 .log
-                                .iter()
-                                .enumerate()
-                                .skip(r.log.len().saturating_sub(crate::view::VIEW_MAX_BATCHES))
+                                .newest(crate::view::VIEW_MAX_BATCHES)
+                                .into_iter()
                                 .map(|(index, x)| BatchView {
-                                    index,
+                                    index: index as usize,
+                                    payload_dropped: x.payload_dropped(),
                                     base_offset: x.base_offset,
                                     last_offset: x.last_offset,
                                     records: x.records,
-                                    size_bytes: x.bytes.len(),
+                                    size_bytes: x.bytes_len_stored(),
                                     codec: x.codec.name().into(),
                                     leader_epoch: x.leader_epoch,
                                     producer_id: x.producer_id,

@@ -1,4 +1,7 @@
 //! `kplay`: the playground's core, headless. Subcommands live in their own modules.
+/// See Cargo.toml: long runs stay linear in time with mimalloc, not with glibc's malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod batch_cmd;
 mod bench_codecs;

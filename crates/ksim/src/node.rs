@@ -244,7 +244,7 @@ pub(crate) mod testing {
                     fetch_backoff_us: 1_000_000,
                     session_timeout_us: 9_000_000,
                     retention_check_interval_us: 300_000_000,
-                    record_bytes_budget_per_broker: 256 << 20,
+                    record_bytes_budget_per_broker: 128 << 20,
                 },
             }
         }

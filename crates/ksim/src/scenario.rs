@@ -102,8 +102,9 @@ pub struct ClusterSpec {
     /// `LogManager.InitialTaskDelayMs`).
     #[serde(skip_serializing_if = "is_default_retention_check")]
     pub log_retention_check_interval_ms: u64,
-    /// The playground's memory budget for record bytes, in MiB (default 256), counted per
-    /// replica as on disk and shared evenly by the brokers. Not a Kafka setting: past it the
+    /// The playground's memory budget for record bytes, in MiB (default 128), counted per
+    /// replica as on disk (each held batch also counts 96 B for its header in memory) and
+    /// shared evenly by the brokers. Not a Kafka setting: past it the
     /// oldest committed batches keep their offsets and sizes but drop their payload bytes
     /// (Kafka would keep them until `retention.ms`); a run whose uncommitted and buffered bytes
     /// alone would pass it pauses itself (`StopReason::MemoryBudget`).
@@ -114,7 +115,7 @@ pub struct ClusterSpec {
 /// Kafka 3.6's `log.retention.check.interval.ms`.
 pub const DEFAULT_RETENTION_CHECK_INTERVAL_MS: u64 = 300_000;
 /// The playground's default record-bytes budget ([`ClusterSpec::record_bytes_budget_mb`]).
-pub const DEFAULT_RECORD_BYTES_BUDGET_MB: u64 = 256;
+pub const DEFAULT_RECORD_BYTES_BUDGET_MB: u64 = 128;
 /// The largest record-bytes budget a scenario may ask for (a browser tab has a few GiB at most).
 pub const MAX_RECORD_BYTES_BUDGET_MB: u64 = 4096;
 

@@ -29,6 +29,15 @@ use std::sync::Arc;
 /// their segment's [`Folded`] summary. Not a Kafka rule: it bounds the playground's memory.
 pub const MAX_DROPPED_HEADERS: usize = 4096;
 
+/// What the budget counts for a held batch besides its bytes: its header in memory (about the
+/// size of a `StoredBatch`; a constant, so that native and wasm runs count alike).
+pub const BATCH_HEADER_COST_BYTES: u64 = 96;
+
+/// Memory a held batch counts against the record-bytes budget.
+fn held_cost(b: &StoredBatch) -> u64 {
+    b.bytes.len() as u64 + BATCH_HEADER_COST_BYTES
+}
+
 /// One segment: its base offset, when it was made, its timestamps and size, the folded
 /// prefix and the batches after it, in offset order.
 #[derive(Debug, Clone)]
@@ -142,7 +151,8 @@ pub(crate) struct PartitionLog {
     log_start_offset: i64,
     /// Batches deleted by retention (so a batch's number in the whole log stays put).
     deleted_batches: u64,
-    /// Record bytes held (batches whose payload was not dropped).
+    /// Memory of held batches (payload not dropped): their bytes and [`BATCH_HEADER_COST_BYTES`]
+    /// each.
     held_bytes: u64,
     /// Payload-dropped batches that still have their header.
     dropped_headers: usize,
@@ -274,7 +284,7 @@ impl PartitionLog {
     /// Appends `b` at the log end, rolling a new segment first when `LogSegment.shouldRoll`
     /// says so; `Some(base offset)` of a rolled segment.
     pub fn push(&mut self, b: StoredBatch, now_ms: i64, rules: &SegmentRules) -> Option<i64> {
-        let size = b.bytes.len() as u64;
+        let size = b.bytes_len_stored() as u64;
         let mut rolled = None;
         let roll = match self.segments.back() {
             None => true,
@@ -307,7 +317,7 @@ impl PartitionLog {
             self.dropped_headers += 1;
             self.dropped_batches += 1;
         } else {
-            self.held_bytes += size;
+            self.held_bytes += held_cost(&b);
         }
         s.batches.push_back(b);
         if self.dropped_headers > MAX_DROPPED_HEADERS {
@@ -369,7 +379,7 @@ impl PartitionLog {
                 self.dropped_headers -= 1;
                 self.dropped_batches -= 1;
             } else {
-                self.held_bytes -= b.bytes.len() as u64;
+                self.held_bytes -= held_cost(&b);
             }
         }
         if s.batches.is_empty() && s.folded.end_offset > offset {
@@ -397,7 +407,7 @@ impl PartitionLog {
                 self.dropped_headers -= 1;
                 self.dropped_batches -= 1;
             } else {
-                self.held_bytes -= b.bytes.len() as u64;
+                self.held_bytes -= held_cost(b);
             }
         }
     }
@@ -529,8 +539,8 @@ impl PartitionLog {
                     continue;
                 }
                 let n = b.bytes.len() as u64;
+                self.held_bytes -= held_cost(b);
                 b.drop_payload();
-                self.held_bytes -= n;
                 self.dropped_headers += 1;
                 self.dropped_batches += 1;
                 batches += 1;

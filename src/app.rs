@@ -24,7 +24,7 @@ use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
-use crate::event_index::{EventIndex, FaultMarks};
+use crate::event_index::{EventIndex, FaultMarks, LogMark};
 use crate::frame_budget::{Pace, SIM_BUDGET_MS};
 use crate::inspect::{self, Found, Inspected};
 use crate::keyboard::KeyListener;
@@ -236,6 +236,7 @@ impl App {
         if out.new_timeline {
             self.inspected = None;
             self.events.clear();
+            self.fault_marks.clear();
         }
         if out.new_scenario {
             self.slots.start_over();
@@ -279,10 +280,10 @@ impl App {
         let logs = self
             .decode_cache
             .partition_logs(&self.session.timeline.sim, &view);
-        let log = self.session.timeline.sim.log();
-        self.events.follow(log);
-        self.fault_marks.follow(log);
-        self.slots.take(view, logs, check, self.events.len());
+        let sim = &self.session.timeline.sim;
+        self.events.follow(sim);
+        self.fault_marks.follow(sim);
+        self.slots.take(view, logs, check, LogMark::of(sim));
     }
 
     /// One animation frame of playback: publish as many slots of the current round as the frame
@@ -459,9 +460,7 @@ impl Component for App {
             Msg::SetBrokers(n) => self.run(ctx, session::Action::SetBrokers(n)),
             Msg::LogScroll(row) => self.events.scroll_row = row,
             Msg::LogFilter(filter) => {
-                self.events
-                    .set_filter(filter, self.session.timeline.sim.log());
-                self.slots.set_log_entries(self.events.len());
+                self.events.set_filter(filter, &self.session.timeline.sim);
             }
             Msg::Inspect(b) => self.inspected = inspect::stored(self.sim(), b),
             Msg::InspectTarget(t) => {
@@ -553,9 +552,7 @@ impl Component for App {
                 topics.push(p.topic.clone());
             }
         }
-        let (first, rows) = self
-            .events
-            .rows(self.slots.shown.log_entries, self.sim().log());
+        let log_page = self.events.rows(self.slots.shown.log, self.sim());
         let scenario = self.sim().scenario();
         let editable = !self.options.readonly;
         // A scenario file dropped anywhere on the page opens like "Open scenario file".
@@ -690,7 +687,7 @@ impl Component for App {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />
                 }
                 if self.shows("events") {
-                    <EventLog total={self.slots.shown.log_entries.min(self.events.len())} first={first} rows={rows}
+                    <EventLog total={log_page.total} first={log_page.first} rows={log_page.rows}
                         filter={self.events.filter().to_string()} on_filter={cb.log_filter.clone()}
                         on_scroll={cb.log_scroll.clone()}
                         hash={if self.session.playing { None } else { self.paused_log_hash(false) }}

@@ -481,6 +481,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event_index::LogMark;
     use crate::records::DecodeCache;
     use crate::slots::{Drawing, Slots};
 
@@ -537,7 +538,7 @@ mod tests {
             if out.refresh {
                 let view = sim.view();
                 let logs = self.cache.partition_logs(sim, &view);
-                self.slots.take(view, logs, None, sim.log().len());
+                self.slots.take(view, logs, None, LogMark::of(sim));
                 self.slots.show(self.session.playing, drawing);
             }
             out
@@ -549,7 +550,7 @@ mod tests {
             Rc::ptr_eq(&self.slots.shown.producer.0, v)
                 && Rc::ptr_eq(&self.slots.shown.reports.0, v)
                 && Rc::ptr_eq(&self.slots.shown.cluster.0, v)
-                && self.slots.shown.log_entries == self.session.sim().log().len()
+                && self.slots.shown.log == LogMark::of(self.session.sim())
                 && self.slots.shown.logs.len() == self.slots.latest.logs.len()
         }
     }

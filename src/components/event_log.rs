@@ -14,10 +14,11 @@ const OVERSCAN_ROWS: usize = 4;
 /// Visible height of the log in rows.
 pub const VISIBLE_ROWS: usize = 16;
 
-/// One rendered row: virtual time and the core's one-line description.
-#[derive(Clone, PartialEq)]
+/// One rendered row: its entry's number in the run (`Simulation::log_dropped` + its index in
+/// `Simulation::log`), virtual time and the core's one-line description.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Row {
-    pub index: usize,
+    pub index: u64,
     pub time_ms: f64,
     pub text: String,
 }

@@ -34,11 +34,9 @@ pub struct EventLogProps {
     pub on_filter: Callback<String>,
     /// Called with how many rows above the newest the learner scrolled.
     pub on_scroll: Callback<usize>,
-    /// The core's hash of the whole log (shown while paused: same scenario ⇒ same hash).
-    pub hash: Option<AttrValue>,
-    /// Paused with a log too long to hash on every pause: a button computes the hash on request.
-    pub hash_on_request: bool,
-    pub on_hash: Callback<()>,
+    /// The core's hash of the whole run's log, dropped entries included (same scenario and
+    /// moment ⇒ same hash; kept up to date by the core, so free to show at any length).
+    pub hash: AttrValue,
 }
 
 /// The window of rows to render when the view is `rows_from_bottom` rows above the newest.
@@ -70,12 +68,7 @@ pub fn event_log(p: &EventLogProps) -> Html {
             <div class="panel-head">
                 <h2 id="h-eventlog">{ "Event log" }</h2>
                 <span class="hint">{ format!("{} entries", p.total) }</span>
-                if let Some(h) = &p.hash {
-                    <span class="hint" title="Same scenario and seed ⇒ same log ⇒ same hash">{ "log hash " }<code class="log-hash">{ h }</code></span>
-                } else if p.hash_on_request {
-                    <button class="linkish hint" title="Same scenario and seed ⇒ same log ⇒ same hash"
-                        onclick={{ let cb = p.on_hash.clone(); Callback::from(move |_| cb.emit(())) }}>{ "Compute log hash" }</button>
-                }
+                <span class="hint" title="Same scenario and seed ⇒ same log ⇒ same hash">{ "log hash " }<code class="log-hash">{ &p.hash }</code></span>
                 <label class="sr-only" for="log-filter">{ "Filter the event log" }</label>
                 <input id="log-filter" class="filter" type="search" placeholder="Filter: e.g. retry, broker 2, appended"
                     value={p.filter.clone()} oninput={oninput} />

@@ -658,7 +658,7 @@ impl Component for App {
                     <EventLog total={log_page.total} first={log_page.first} rows={log_page.rows}
                         filter={self.events.filter().to_string()} on_filter={cb.log_filter.clone()}
                         on_scroll={cb.log_scroll.clone()}
-                        hash={format!("{:016x}", self.sim().log_hash())} />
+                        hash={format!("{:016x}", self.sim().log_hash())} log={self.slots.shown.log} />
                 }
                 if self.shows("code") {
                     <CodePanel scenario={self.session.scenario.clone()} on_copy={cb.copy_code.clone()} />

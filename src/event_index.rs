@@ -391,6 +391,20 @@ mod tests {
     }
 
     #[test]
+    fn the_event_log_says_how_many_entries_were_dropped_once_some_are() {
+        use crate::components::event_log::dropped_note;
+        let mut sim = Simulation::new(long_run(50)).unwrap();
+        while sim.log_dropped() == 0 {
+            assert_eq!(dropped_note(LogMark::of(&sim)), None, "nothing dropped yet");
+            sim.step().unwrap();
+        }
+        sim.run_until(200_000);
+        let note = dropped_note(LogMark::of(&sim)).unwrap();
+        assert!(note.starts_with(&format!("{} older entries dropped", sim.log_dropped())));
+        assert!(note.contains(&format!("the newest {} are kept", sim.log().len())));
+    }
+
+    #[test]
     fn a_snapshot_taken_before_a_drop_shows_only_the_entries_still_held() {
         let scenario = long_run(50);
         let full = full_log(&scenario, 200_000);

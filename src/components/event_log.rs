@@ -3,7 +3,10 @@
 //! The container is `column-reverse`, so it stays pinned to the newest entry without any script
 //! writing `scrollTop` (which would force a layout on every frame); its scroll position counts
 //! from the bottom. A filter narrows the log to entries whose text contains the filter text.
+//! A long run's oldest entries are dropped by the core (it keeps the newest); a note above the
+//! rows says how many.
 
+use crate::event_index::LogMark;
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
@@ -37,6 +40,38 @@ pub struct EventLogProps {
     /// The core's hash of the whole run's log, dropped entries included (same scenario and
     /// moment ⇒ same hash; kept up to date by the core, so free to show at any length).
     pub hash: AttrValue,
+    /// Where the log was in the snapshot shown (for the note on dropped entries).
+    pub log: LogMark,
+}
+
+/// `n` with thousands separators: 12,345.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// What the panel says when the core has dropped the log's oldest entries (it keeps the
+/// newest, `LogOptions::max_entries` and up to a quarter more); `None` while it holds the
+/// whole run.
+pub fn dropped_note(log: LogMark) -> Option<String> {
+    if log.dropped == 0 {
+        return None;
+    }
+    let kept = log.end - log.dropped;
+    Some(format!(
+        "{} older {} dropped from the playground's memory (the newest {} {} kept); the log hash still covers them.",
+        grouped(log.dropped),
+        if log.dropped == 1 { "entry" } else { "entries" },
+        grouped(kept),
+        if kept == 1 { "is" } else { "are" },
+    ))
 }
 
 /// The window of rows to render when the view is `rows_from_bottom` rows above the newest.
@@ -73,6 +108,9 @@ pub fn event_log(p: &EventLogProps) -> Html {
                 <input id="log-filter" class="filter" type="search" placeholder="Filter: e.g. retry, broker 2, appended"
                     value={p.filter.clone()} oninput={oninput} />
             </div>
+            if let Some(note) = dropped_note(p.log) {
+                <p class="hint log-dropped" role="note">{ note }</p>
+            }
             <div class="eventlog" onscroll={onscroll} tabindex="0" role="log"
                 aria-label="Event log" style={format!("height: {}px", VISIBLE_ROWS * ROW_HEIGHT_PX)}>
                 <div class="eventlog-space" style={format!("height: {}px", p.total * ROW_HEIGHT_PX)}>
@@ -86,5 +124,33 @@ pub fn event_log(p: &EventLogProps) -> Html {
                 </div>
             </div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_says_how_many_older_entries_were_dropped() {
+        assert_eq!(
+            dropped_note(LogMark {
+                end: 80,
+                dropped: 0
+            }),
+            None
+        );
+        assert_eq!(
+            dropped_note(LogMark {
+                end: 212_345,
+                dropped: 12_345
+            })
+            .as_deref(),
+            Some("12,345 older entries dropped from the playground's memory (the newest 200,000 are kept); the log hash still covers them.")
+        );
+        let one = dropped_note(LogMark { end: 2, dropped: 1 }).unwrap();
+        assert!(one.starts_with("1 older entry dropped") && one.contains("the newest 1 is kept"));
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(grouped(999), "999");
     }
 }

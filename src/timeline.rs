@@ -145,6 +145,34 @@ impl Timeline {
         }
     }
 
+    /// "Back one event": shows the previous moment something was logged at (the state after
+    /// the last entry before now), or the start. The core keeps only the newest entries (and a
+    /// rewound state only those it could take back, plus those since its checkpoint), so when
+    /// the log holds none before now, the stretch before now is replayed from the newest
+    /// checkpoint before it, then from older ones and finally from the start, until one does.
+    pub fn step_back(&mut self) {
+        let now = self.sim.now_us();
+        let mut previous = self
+            .sim
+            .log()
+            .iter()
+            .rev()
+            .map(|e| e.time_us)
+            .find(|&t| t < now);
+        if previous.is_none() && now > 0 {
+            let starts = self.checkpoints.iter().rev().filter(|c| c.now_us() < now);
+            let mut replays = starts.filter_map(|c| c.restore(&self.sim)).chain(
+                std::iter::once_with(|| Simulation::new(self.sim.scenario().clone()).ok())
+                    .flatten(),
+            );
+            previous = replays.find_map(|mut sim| {
+                sim.run_until(now - 1);
+                sim.log().last().map(|e| e.time_us)
+            });
+        }
+        self.seek(previous.unwrap_or(0));
+    }
+
     /// Lets `f` drive the simulation directly (a lesson's "try this" steps), then treats the
     /// result as the new head.
     pub fn with_sim<T>(&mut self, f: impl FnOnce(&mut Simulation) -> T) -> T {

@@ -1,15 +1,17 @@
 //! Rewinding. The head scenario (every action the learner applied) is the truth; any earlier
 //! moment is reached by replaying it, starting from the nearest checkpoint (a copy of the
-//! simulation without its event log, taken while playing forward; the log comes back from the
-//! current state when a checkpoint is restored, see `ksim::Checkpoint`). Checkpoints are only valid for the head scenario they
-//! were taken under, so a new action clears them; doing something after rewinding branches the
-//! timeline (the actions that came later are dropped).
+//! simulation without its event log's entries, taken while playing forward; when a checkpoint is
+//! restored its entries come back from the current state, as many as it still holds: the core
+//! keeps only a long run's newest entries, see `ksim::Checkpoint`). Checkpoints are only valid
+//! for the head scenario they were taken under, so a new action clears them; doing something
+//! after rewinding branches the timeline (the actions that came later are dropped).
 
 use ksim::{Action, Checkpoint, LogEvent, Scenario, SimError, Simulation, Step, StopReason};
 
 /// Checkpoints kept at most; when full, every other one is dropped (older times get sparser).
 const MAX_CHECKPOINTS: usize = 48;
-/// Events between checkpoints while playing forward.
+/// Events at least between checkpoints while playing forward (more as the run grows, see
+/// `after_forward`).
 const EVENTS_PER_CHECKPOINT: u64 = 2_000;
 
 pub struct Timeline {

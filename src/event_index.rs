@@ -193,7 +193,7 @@ impl FaultMarks {
             .collect();
         let before = fired.saturating_sub(new.len());
         if self.marks.len() != before {
-            self.marks = Rc::new(scheduled_fault_times(sim.scenario(), before));
+            self.marks = Rc::new(fault_times_in_scenario(sim.scenario(), before));
         }
         if !new.is_empty() {
             Rc::make_mut(&mut self.marks).extend(new);
@@ -206,7 +206,7 @@ impl FaultMarks {
 /// `inject_fault` actions, by time (the core fires both in time order). Only for faults whose
 /// log entries are gone; an `inject_fault` action the core refused (it names a broker the
 /// cluster does not have) would be counted as fired here.
-fn scheduled_fault_times(scenario: &Scenario, n: usize) -> Vec<u64> {
+fn fault_times_in_scenario(scenario: &Scenario, n: usize) -> Vec<u64> {
     let faults = scenario.faults.iter().map(|f| f.at_ms);
     let injected = scenario.actions.iter().filter_map(|a| match a.action {
         ksim::Action::InjectFault { .. } => Some(a.at_ms),
@@ -516,12 +516,19 @@ mod tests {
         .unwrap();
         let injected_at = sim.now_us();
         sim.run_until(200_000);
-        assert!(sim.log_dropped() > 0);
+        let fault_entries = |sim: &Simulation| {
+            sim.log()
+                .iter()
+                .filter(|e| matches!(e.event, LogEvent::FaultFired { .. }))
+                .count()
+        };
+        assert_eq!(fault_entries(&sim), 0, "all three were dropped");
         let mut marks = FaultMarks::default();
         marks.follow(&sim);
         assert_eq!(*marks.marks(), [30_000, 40_000, injected_at]);
         // The fault at 500 ms is not yet fired; then it is, and seen in the log.
         sim.run_until(500_000);
+        assert_eq!(fault_entries(&sim), 1);
         marks.follow(&sim);
         assert_eq!(*marks.marks(), [30_000, 40_000, injected_at, 500_000]);
     }

@@ -24,7 +24,7 @@ use crate::components::share_bar::ShareBar;
 use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
-use crate::event_index::{EventIndex, FaultMarks};
+use crate::event_index::{EventIndex, FaultMarks, LogMark};
 use crate::frame_budget::{Pace, SIM_BUDGET_MS};
 use crate::inspect::{self, Found, Inspected};
 use crate::keyboard::KeyListener;
@@ -37,10 +37,6 @@ use crate::theme::{Theme, ThemeSwitch};
 use ksim::{Action, ClientProfile, Simulation};
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// Logs up to this many entries are hashed on every pause (a few milliseconds); longer ones on
-/// request, so pausing a long run never freezes the page while its whole log is serialised.
-const HASH_ON_PAUSE_MAX_ENTRIES: usize = 20_000;
 
 pub enum Msg {
     Tick(Frame),
@@ -69,8 +65,6 @@ pub enum Msg {
     Download,
     Status(String),
     Embed(EmbedCommand),
-    /// Compute the log hash of a long log (see `HASH_ON_PAUSE_MAX_ENTRIES`).
-    ComputeHash,
     DismissHint,
 }
 
@@ -98,7 +92,6 @@ struct Callbacks {
     close_inspector: Callback<()>,
     log_filter: Callback<String>,
     log_scroll: Callback<usize>,
-    compute_hash: Callback<()>,
     copy_code: Callback<String>,
 }
 
@@ -125,7 +118,6 @@ impl Callbacks {
             close_inspector: link.callback(|_| Msg::CloseInspector),
             log_filter: link.callback(Msg::LogFilter),
             log_scroll: link.callback(Msg::LogScroll),
-            compute_hash: link.callback(|_| Msg::ComputeHash),
             copy_code: link.callback(Msg::CopyCode),
         }
     }
@@ -152,9 +144,6 @@ pub struct App {
     share_status: Option<String>,
     _hash: Option<HashListener>,
     embed: Option<EmbedBridge>,
-    /// The log hash shown while paused, for (log length, virtual time) since the last refresh:
-    /// hashing serialises the whole log, so it is not redone on every render (typing in a form).
-    log_hash: std::cell::RefCell<Option<((usize, u64), AttrValue)>>,
     callbacks: Callbacks,
     /// Whether the simulation keeps up with the chosen speed.
     pace: Pace,
@@ -236,6 +225,7 @@ impl App {
         if out.new_timeline {
             self.inspected = None;
             self.events.clear();
+            self.fault_marks.clear();
         }
         if out.new_scenario {
             self.slots.start_over();
@@ -255,7 +245,6 @@ impl App {
     /// Takes a snapshot of the core and shows it: paused (stepping, seeking, actions), in every
     /// panel at once; while playing, in the next frames' slots (see `slots`).
     fn refresh(&mut self) {
-        self.log_hash.borrow_mut().take();
         self.snapshot();
         let playing = self.session.playing;
         self.slots
@@ -279,10 +268,10 @@ impl App {
         let logs = self
             .decode_cache
             .partition_logs(&self.session.timeline.sim, &view);
-        let log = self.session.timeline.sim.log();
-        self.events.follow(log);
-        self.fault_marks.follow(log);
-        self.slots.take(view, logs, check, self.events.len());
+        let sim = &self.session.timeline.sim;
+        self.events.follow(sim);
+        self.fault_marks.follow(sim);
+        self.slots.take(view, logs, check, LogMark::of(sim));
     }
 
     /// One animation frame of playback: publish as many slots of the current round as the frame
@@ -302,22 +291,6 @@ impl App {
         self.slots
             .publish_next(n, drawing(&self.session.timeline.sim));
         true
-    }
-
-    /// The core's log hash while paused: from the cache, or computed now when the log is short
-    /// enough or `compute` asks for it.
-    fn paused_log_hash(&self, compute: bool) -> Option<AttrValue> {
-        let key = (self.sim().log().len(), self.sim().now_us());
-        let mut cache = self.log_hash.borrow_mut();
-        match &*cache {
-            Some((k, hash)) if *k == key => Some(hash.clone()),
-            _ if compute || key.0 <= HASH_ON_PAUSE_MAX_ENTRIES => {
-                let hash = AttrValue::from(format!("{:016x}", self.sim().log_hash()));
-                *cache = Some((key, hash.clone()));
-                Some(hash)
-            }
-            _ => None,
-        }
     }
 
     /// Starts or stops the playback clock (the session said to play or to pause).
@@ -397,7 +370,6 @@ impl Component for App {
             share_status: None,
             _hash: hash,
             embed,
-            log_hash: Default::default(),
             callbacks: Callbacks::new(ctx.link()),
             pace: Pace::default(),
             show_hint: false,
@@ -459,9 +431,7 @@ impl Component for App {
             Msg::SetBrokers(n) => self.run(ctx, session::Action::SetBrokers(n)),
             Msg::LogScroll(row) => self.events.scroll_row = row,
             Msg::LogFilter(filter) => {
-                self.events
-                    .set_filter(filter, self.session.timeline.sim.log());
-                self.slots.set_log_entries(self.events.len());
+                self.events.set_filter(filter, &self.session.timeline.sim);
             }
             Msg::Inspect(b) => self.inspected = inspect::stored(self.sim(), b),
             Msg::InspectTarget(t) => {
@@ -530,9 +500,6 @@ impl Component for App {
                     let _ = s.set_item(HINT_STORAGE_KEY, "1");
                 }
             }
-            Msg::ComputeHash => {
-                self.paused_log_hash(true);
-            }
             Msg::Embed(c) => match c {
                 EmbedCommand::Load(link) => self.run(ctx, session::Action::LoadLink(link)),
                 EmbedCommand::Play => self.run(ctx, session::Action::Play),
@@ -553,9 +520,7 @@ impl Component for App {
                 topics.push(p.topic.clone());
             }
         }
-        let (first, rows) = self
-            .events
-            .rows(self.slots.shown.log_entries, self.sim().log());
+        let log_page = self.events.rows(self.slots.shown.log, self.sim());
         let scenario = self.sim().scenario();
         let editable = !self.options.readonly;
         // A scenario file dropped anywhere on the page opens like "Open scenario file".
@@ -690,11 +655,10 @@ impl Component for App {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />
                 }
                 if self.shows("events") {
-                    <EventLog total={self.slots.shown.log_entries.min(self.events.len())} first={first} rows={rows}
+                    <EventLog total={log_page.total} first={log_page.first} rows={log_page.rows}
                         filter={self.events.filter().to_string()} on_filter={cb.log_filter.clone()}
                         on_scroll={cb.log_scroll.clone()}
-                        hash={if self.session.playing { None } else { self.paused_log_hash(false) }}
-                        hash_on_request={!self.session.playing} on_hash={cb.compute_hash.clone()} />
+                        hash={format!("{:016x}", self.sim().log_hash())} log={self.slots.shown.log} />
                 }
                 if self.shows("code") {
                     <CodePanel scenario={self.session.scenario.clone()} on_copy={cb.copy_code.clone()} />

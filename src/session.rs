@@ -346,15 +346,7 @@ impl Session {
             }
             Control::StepBack => {
                 self.set_playing(false, out);
-                let now = self.sim().now_us();
-                let previous = self
-                    .sim()
-                    .log()
-                    .iter()
-                    .rev()
-                    .map(|e| e.time_us)
-                    .find(|&t| t < now);
-                self.timeline.seek(previous.unwrap_or(0));
+                self.timeline.step_back();
             }
             Control::NextReport => {
                 self.set_playing(false, out);
@@ -481,6 +473,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event_index::LogMark;
     use crate::records::DecodeCache;
     use crate::slots::{Drawing, Slots};
 
@@ -537,7 +530,7 @@ mod tests {
             if out.refresh {
                 let view = sim.view();
                 let logs = self.cache.partition_logs(sim, &view);
-                self.slots.take(view, logs, None, sim.log().len());
+                self.slots.take(view, logs, None, LogMark::of(sim));
                 self.slots.show(self.session.playing, drawing);
             }
             out
@@ -549,7 +542,7 @@ mod tests {
             Rc::ptr_eq(&self.slots.shown.producer.0, v)
                 && Rc::ptr_eq(&self.slots.shown.reports.0, v)
                 && Rc::ptr_eq(&self.slots.shown.cluster.0, v)
-                && self.slots.shown.log_entries == self.session.sim().log().len()
+                && self.slots.shown.log == LogMark::of(self.session.sim())
                 && self.slots.shown.logs.len() == self.slots.latest.logs.len()
         }
     }
@@ -728,6 +721,31 @@ mod tests {
         let now = s.sim().now_us();
         s.reduce(Action::Control(Control::StepBack));
         assert!(s.sim().now_us() < now);
+    }
+
+    #[test]
+    fn back_one_event_goes_to_the_previous_moment_even_when_its_entries_were_dropped() {
+        let mut scenario = default_scenario();
+        scenario.log.max_entries = 2;
+        let mut s = fresh();
+        s.timeline = Timeline::from_scenario(scenario, 0).unwrap();
+        s.reduce(produce("Alice"));
+        s.reduce(produce("Bob"));
+        s.timeline.forward_to(40_000);
+        // Every moment something was logged at, from a run that keeps its whole log.
+        let mut full = s.sim().scenario().clone();
+        full.log.max_entries = 1_000_000;
+        let mut reference = Simulation::new(full).unwrap();
+        reference.run_until(40_000);
+        let mut moments: Vec<u64> = reference.log().iter().map(|e| e.time_us).collect();
+        moments.dedup();
+        let mut backs = 0;
+        while let Some(&previous) = moments.iter().rev().find(|&&t| t < s.sim().now_us()) {
+            s.reduce(Action::Control(Control::StepBack));
+            assert_eq!(s.sim().now_us(), previous, "after {backs} steps back");
+            backs += 1;
+        }
+        assert!(backs > 5, "{backs} moments");
     }
 
     #[test]

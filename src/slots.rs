@@ -10,6 +10,7 @@
 
 use crate::components::metrics_panel::Sample;
 use crate::components::Snapshot;
+use crate::event_index::LogMark;
 use crate::frame_budget::FrameBudget;
 use crate::records::PartitionLog;
 use crate::scene::Scene;
@@ -90,8 +91,8 @@ pub struct Latest {
     /// The metrics history, one sample per snapshot at a later virtual time.
     pub samples: Rc<Vec<Sample>>,
     pub check: Option<CheckResult>,
-    /// Event-log entries matching the filter.
-    pub log_entries: usize,
+    /// Where the event log was (the panel lists the entries before its end).
+    pub log: LogMark,
 }
 
 /// The snapshot each slot shows.
@@ -108,8 +109,8 @@ pub struct Shown {
     pub logs: Rc<Vec<Rc<PartitionLog>>>,
     pub metrics: Rc<Metrics>,
     pub samples: Rc<Vec<Sample>>,
-    /// Event-log entries (matching the filter) shown.
-    pub log_entries: usize,
+    /// Where the event log was in the snapshot the event-log panel shows.
+    pub log: LogMark,
     pub check: Option<CheckResult>,
 }
 
@@ -128,7 +129,7 @@ impl Shown {
             logs: Rc::default(),
             metrics: Rc::new(view.metrics.clone()),
             samples: Rc::default(),
-            log_entries: 0,
+            log: LogMark::default(),
             check: None,
         }
     }
@@ -152,7 +153,7 @@ impl Slots {
                 logs: Vec::new(),
                 samples: Rc::default(),
                 check: None,
-                log_entries: 0,
+                log: LogMark::default(),
             },
             budget: FrameBudget::new(slot_count(0)),
         }
@@ -176,7 +177,7 @@ impl Slots {
         view: View,
         logs: Vec<PartitionLog>,
         check: Option<CheckResult>,
-        log_entries: usize,
+        log: LogMark,
     ) {
         let latest = &mut self.latest;
         latest.logs = logs
@@ -200,7 +201,7 @@ impl Slots {
         sample(Rc::make_mut(&mut latest.samples), &view);
         latest.view = Rc::new(view);
         latest.check = check;
-        latest.log_entries = log_entries;
+        latest.log = log;
     }
 
     /// Shows the snapshot just taken: paused, in every slot at once; while playing, in the next
@@ -249,12 +250,6 @@ impl Slots {
         }
     }
 
-    /// A new filter: the event log shows its matches at once.
-    pub fn set_log_entries(&mut self, n: usize) {
-        self.latest.log_entries = n;
-        self.shown.log_entries = n;
-    }
-
     /// Shows the newest snapshot in one slot.
     fn publish(&mut self, slot: Slot, drawing: Drawing) {
         let latest = &self.latest;
@@ -295,7 +290,7 @@ impl Slots {
                 }
                 shown.samples = latest.samples.clone();
             }
-            Slot::Events => shown.log_entries = latest.log_entries,
+            Slot::Events => shown.log = latest.log,
             Slot::Side => {
                 // Republished only when what these panels show changed: a settings field being
                 // typed into while playing keeps its text.
@@ -349,7 +344,7 @@ mod tests {
     fn take(slots: &mut Slots, sim: &Simulation, cache: &mut DecodeCache) {
         let view = sim.view();
         let logs = cache.partition_logs(sim, &view);
-        slots.take(view, logs, None, sim.log().len());
+        slots.take(view, logs, None, LogMark::of(sim));
     }
 
     fn drawing(sim: &Simulation) -> Drawing<'_> {
@@ -402,7 +397,7 @@ mod tests {
         assert_eq!(up_to_date(&slots), [true; 4]);
         assert!(!slots.round_open());
         assert_eq!(slots.shown.logs.len(), 3);
-        assert_eq!(slots.shown.log_entries, sim.log().len());
+        assert_eq!(slots.shown.log, LogMark::of(&sim));
         assert_eq!(*slots.shown.metrics, slots.latest.view.metrics);
     }
 
@@ -431,6 +426,51 @@ mod tests {
     }
 
     #[test]
+    fn the_event_log_shows_its_snapshots_entries_until_its_slot_is_published() {
+        let mut scenario = kshare::presets::default_scenario();
+        scenario.log.max_entries = 50;
+        scenario.topics.push(ksim::TopicSpec {
+            name: "payments".into(),
+            partitions: 3,
+            replication_factor: 1,
+            ..Default::default()
+        });
+        let mut sim = Simulation::new(scenario).unwrap();
+        for i in 0..40 {
+            sim.produce("payments", Some(&format!("k{i}")), Some("x"))
+                .unwrap();
+            sim.run_until(sim.now_us() + 2_000);
+        }
+        assert!(sim.log_dropped() > 0);
+        let mut cache = DecodeCache::default();
+        let mut slots = Slots::new(Rc::new(sim.view()), false);
+        let mut events = crate::event_index::EventIndex::default();
+        events.follow(&sim);
+        take(&mut slots, &sim, &mut cache);
+        slots.show(false, drawing(&sim));
+        let before = events.rows(slots.shown.log, &sim);
+        let newest = before.rows.last().unwrap().clone();
+        assert_eq!(newest.index, sim.log_end() - 1);
+        // Playing on: entries are dropped and new ones come, but the event log keeps showing
+        // the moment of its snapshot until its slot's turn (the newest row stays the same).
+        while sim.log_dropped() < slots.shown.log.dropped + 20 {
+            sim.produce("payments", Some("late"), Some("x")).unwrap();
+            sim.run_until(sim.now_us() + 2_000);
+        }
+        events.follow(&sim);
+        take(&mut slots, &sim, &mut cache);
+        slots.show(true, drawing(&sim));
+        slots.publish_next(3, drawing(&sim));
+        let page = events.rows(slots.shown.log, &sim);
+        assert_eq!(page.rows.last(), Some(&newest));
+        slots.publish_next(100, drawing(&sim));
+        let page = events.rows(slots.shown.log, &sim);
+        let last = page.rows.last().unwrap();
+        assert_eq!(last.index, sim.log_end() - 1);
+        assert_eq!(last.text, sim.log().last().unwrap().event.describe());
+    }
+
+    #[test]
     fn an_unchanged_partition_log_keeps_its_snapshot_and_a_gone_one_leaves_at_once() {
         let sim = sim();
         let mut cache = DecodeCache::default();
@@ -446,7 +486,7 @@ mod tests {
         // Another scenario without partitions: the shown logs go before any slot is published.
         let empty = Simulation::new(kshare::presets::default_scenario()).unwrap();
         let view = empty.view();
-        slots.take(view, Vec::new(), None, 0);
+        slots.take(view, Vec::new(), None, LogMark::default());
         slots.show(true, drawing(&empty));
         assert!(slots.shown.logs.is_empty());
     }

@@ -1,15 +1,17 @@
 //! Rewinding. The head scenario (every action the learner applied) is the truth; any earlier
 //! moment is reached by replaying it, starting from the nearest checkpoint (a copy of the
-//! simulation without its event log, taken while playing forward; the log comes back from the
-//! current state when a checkpoint is restored, see `ksim::Checkpoint`). Checkpoints are only valid for the head scenario they
-//! were taken under, so a new action clears them; doing something after rewinding branches the
-//! timeline (the actions that came later are dropped).
+//! simulation without its event log's entries, taken while playing forward; when a checkpoint is
+//! restored its entries come back from the current state, as many as it still holds: the core
+//! keeps only a long run's newest entries, see `ksim::Checkpoint`). Checkpoints are only valid
+//! for the head scenario they were taken under, so a new action clears them; doing something
+//! after rewinding branches the timeline (the actions that came later are dropped).
 
 use ksim::{Action, Checkpoint, LogEvent, Scenario, SimError, Simulation, Step, StopReason};
 
 /// Checkpoints kept at most; when full, every other one is dropped (older times get sparser).
 const MAX_CHECKPOINTS: usize = 48;
-/// Events between checkpoints while playing forward.
+/// Events at least between checkpoints while playing forward (more as the run grows, see
+/// `after_forward`).
 const EVENTS_PER_CHECKPOINT: u64 = 2_000;
 
 pub struct Timeline {
@@ -50,10 +52,14 @@ impl Timeline {
     fn after_forward(&mut self) {
         self.head_time_us = self.head_time_us.max(self.sim.now_us());
         let processed = self.sim.events_processed();
-        // The state a checkpoint copies (stored batch lists, latency samples) grows with the run
-        // like the log does, so checkpoints are spaced by at least the log's length: their cost
-        // stays a constant share of the simulation's own work.
-        let spacing = EVENTS_PER_CHECKPOINT.max(self.sim.log().len() as u64);
+        // The state a checkpoint copies (stored batch lists) grows with the run, so checkpoints
+        // are spaced by at least the events processed up to the previous one (each one at about
+        // twice the events of the one before): their cost stays a constant share of the
+        // simulation's own work. Not by the log's length: the core keeps only the newest
+        // entries, so `log().len()` stops growing and a long run would take a checkpoint every
+        // 2,000 events, each copying more than the last; and a run logging more entries than it
+        // processes events would never take one again.
+        let spacing = EVENTS_PER_CHECKPOINT.max(self.events_at_last_checkpoint);
         if processed >= self.events_at_last_checkpoint + spacing {
             self.events_at_last_checkpoint = processed;
             if self
@@ -139,6 +145,34 @@ impl Timeline {
             sim.run_until(time_us);
             self.sim = sim;
         }
+    }
+
+    /// "Back one event": shows the previous moment something was logged at (the state after
+    /// the last entry before now), or the start. The core keeps only the newest entries (and a
+    /// rewound state only those it could take back, plus those since its checkpoint), so when
+    /// the log holds none before now, the stretch before now is replayed from the newest
+    /// checkpoint before it, then from older ones and finally from the start, until one does.
+    pub fn step_back(&mut self) {
+        let now = self.sim.now_us();
+        let mut previous = self
+            .sim
+            .log()
+            .iter()
+            .rev()
+            .map(|e| e.time_us)
+            .find(|&t| t < now);
+        if previous.is_none() && now > 0 {
+            let starts = self.checkpoints.iter().rev().filter(|c| c.now_us() < now);
+            let mut replays = starts.filter_map(|c| c.restore(&self.sim)).chain(
+                std::iter::once_with(|| Simulation::new(self.sim.scenario().clone()).ok())
+                    .flatten(),
+            );
+            previous = replays.find_map(|mut sim| {
+                sim.run_until(now - 1);
+                sim.log().last().map(|e| e.time_us)
+            });
+        }
+        self.seek(previous.unwrap_or(0));
     }
 
     /// Lets `f` drive the simulation directly (a lesson's "try this" steps), then treats the
@@ -239,6 +273,58 @@ mod tests {
             let log = t.sim.log();
             assert!(log.iter().filter(|e| is_report(e)).count() > reports);
         }
+    }
+
+    #[test]
+    fn checkpoints_grow_sparser_as_the_run_grows_even_when_the_log_drops_entries() {
+        let mut scenario = kshare::presets::default_scenario();
+        scenario.log.max_entries = 50;
+        scenario.topics.push(ksim::TopicSpec {
+            name: "payments".into(),
+            partitions: 3,
+            replication_factor: 1,
+            ..Default::default()
+        });
+        scenario.actions.push(ksim::TimedAction {
+            at_ms: 0.0,
+            action: Action::ProduceMany {
+                topic: "payments".into(),
+                count: 20_000,
+                rate_per_sec: Some(100_000.0),
+                key: None,
+                key_count: None,
+                value: "event-{i}".into(),
+                value_size_bytes: None,
+                mode: Default::default(),
+            },
+        });
+        let mut t = Timeline::from_scenario(scenario, 0).unwrap();
+        for ms in 1..=300 {
+            t.forward_to(ms * 1_000);
+        }
+        let events = t.sim.events_processed();
+        assert!(t.sim.log().len() < 70 && events > 16_000, "{events} events");
+        // At 2,000, 4,000, 8,000 and 16,000 events, besides the first: not one every 2,000
+        // events (each copying more of the growing state), and not none (every rewind would
+        // replay the run from its start).
+        let times: Vec<u64> = t.checkpoints.iter().map(|c| c.now_us()).collect();
+        assert_eq!(
+            times.len(),
+            5,
+            "checkpoints at {times:?} for {events} events"
+        );
+        // A rewind starts from the newest checkpoint before it and shows the same moment as a
+        // replay from the start.
+        let target = (times[3] + times[4]) / 2;
+        t.seek(target);
+        let mut replay = Simulation::new(t.sim.scenario().clone()).unwrap();
+        replay.run_until(target);
+        assert_eq!(t.sim.log_hash(), replay.log_hash());
+        assert_eq!(t.sim.log_end(), replay.log_end());
+        let (a, b) = (t.sim.log(), replay.log());
+        let n = a.len().min(b.len());
+        assert!(n > 0);
+        assert_eq!(a[a.len() - n..], b[b.len() - n..]);
     }
 
     #[test]

@@ -387,7 +387,7 @@ mod tests {
             }
         }
         assert!(drops >= 3, "the log dropped entries {drops} times");
-        assert!(sim.log_dropped() > 200 && sim.log().len() <= 63);
+        assert!(sim.log_dropped() > 200 && sim.log().len() <= 75);
     }
 
     #[test]

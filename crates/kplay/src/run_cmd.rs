@@ -187,6 +187,19 @@ pub fn main(args: &[String]) -> ExitCode {
             );
             ExitCode::from(3)
         }
+        StopReason::MemoryBudget => {
+            let why = sim
+                .log()
+                .iter()
+                .rev()
+                .find_map(|e| match &e.event {
+                    ksim::LogEvent::RunLimit { reason } => Some(reason.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            eprintln!("error: the run stopped at the memory budget: {why}");
+            ExitCode::from(4)
+        }
         _ => ExitCode::SUCCESS,
     }
 }

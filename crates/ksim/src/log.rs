@@ -260,6 +260,8 @@ pub enum LogEvent {
         topic: String,
         partition: u32,
         base_offset: i64,
+        /// `segment.bytes` or `segment.ms`.
+        by: String,
     },
     /// The retention task deleted whole segments (`UnifiedLog.deleteOldSegments`); the log
     /// start offset moved to `log_start_offset`.
@@ -483,7 +485,7 @@ impl LogEvent {
             TopicConfigChanged { topic, name, value } => format!("topic {topic} config {name} = {value}"),
             ActionFailed { action, error } => format!("{action} failed: {error}"),
             RunLimit { reason } => format!("run stopped: {reason}"),
-            SegmentRolled { broker, topic, partition, base_offset } => format!("broker {broker} rolled a new segment of {topic}-{partition} at offset {base_offset} (segment.bytes / segment.ms)"),
+            SegmentRolled { broker, topic, partition, base_offset, by } => format!("broker {broker} rolled a new segment of {topic}-{partition} at offset {base_offset} ({by})"),
             SegmentsDeleted { broker, topic, partition, segments, batches, size_bytes, log_start_offset, reason } => format!("broker {broker} deleted {segments} segment(s) of {topic}-{partition} ({batches} batches, {size_bytes} B) by {reason}: log start offset now {log_start_offset}"),
             RecordBytesDropped { broker, batches, size_bytes, held_bytes, budget_bytes } => format!("broker {broker} dropped the record bytes of its {batches} oldest committed batch(es) ({size_bytes} B) from the playground's memory (its share of the budget: {budget_bytes} B; {held_bytes} B held); their offsets and sizes stay, and Kafka would keep the bytes until retention.ms"),
         }

@@ -134,8 +134,13 @@ impl Replica {
         }
     }
 
-    /// Appends `b` at the log end; `Some(base offset)` when a new segment was rolled for it.
-    fn push(&mut self, b: StoredBatch, now_ms: i64, rules: &SegmentRules) -> Option<i64> {
+    /// Appends `b` at the log end; the new segment's base offset and why, when one was rolled.
+    fn push(
+        &mut self,
+        b: StoredBatch,
+        now_ms: i64,
+        rules: &SegmentRules,
+    ) -> Option<(i64, &'static str)> {
         self.leo = b.last_offset + 1;
         self.epochs.assign(b.leader_epoch, b.base_offset);
         self.remember_producer(&b);
@@ -1028,12 +1033,13 @@ impl Broker {
             log_append_time_ms: log_append_time.then_some(stored.max_timestamp_ms),
         };
         let rules = topic.config.segment_rules();
-        if let Some(base) = r.push(stored, cx.node_time_ms(b), &rules) {
+        if let Some((base, by)) = r.push(stored, cx.node_time_ms(b), &rules) {
             o.log(LogEvent::SegmentRolled {
                 broker: b,
                 topic: cx.topic_name(tp),
                 partition: tp.partition,
                 base_offset: base,
+                by: by.into(),
             });
         }
         Ok(accepted)
@@ -1312,12 +1318,13 @@ impl Broker {
                     .unwrap_or(SegmentRules::KAFKA_DEFAULTS);
                 for bt in batches {
                     if bt.base_offset >= r.leo {
-                        if let Some(base) = r.push(bt, now_ms, &rules) {
+                        if let Some((base, by)) = r.push(bt, now_ms, &rules) {
                             o.log(LogEvent::SegmentRolled {
                                 broker: b,
                                 topic: cx.topic_name(tp),
                                 partition: tp.partition,
                                 base_offset: base,
+                                by: by.into(),
                             });
                         }
                     }

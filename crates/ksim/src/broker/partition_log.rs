@@ -282,24 +282,34 @@ impl PartitionLog {
     }
 
     /// Appends `b` at the log end, rolling a new segment first when `LogSegment.shouldRoll`
-    /// says so; `Some(base offset)` of a rolled segment.
-    pub fn push(&mut self, b: StoredBatch, now_ms: i64, rules: &SegmentRules) -> Option<i64> {
+    /// says so; the rolled segment's base offset and the config that rolled it.
+    pub fn push(
+        &mut self,
+        b: StoredBatch,
+        now_ms: i64,
+        rules: &SegmentRules,
+    ) -> Option<(i64, &'static str)> {
         let size = b.bytes_len_stored() as u64;
         let mut rolled = None;
         let roll = match self.segments.back() {
-            None => true,
+            None => Some(""),
             Some(s) => {
-                let by_size = s.size_bytes + size > rules.segment_bytes;
                 let waited = match s.rolling_timestamp_ms {
                     Some(t) if t >= 0 => b.max_timestamp_ms - t,
                     _ => now_ms - s.created_ms,
                 };
-                by_size || (s.size_bytes > 0 && waited > rules.segment_ms)
+                if s.size_bytes + size > rules.segment_bytes {
+                    Some("segment.bytes")
+                } else if s.size_bytes > 0 && waited > rules.segment_ms {
+                    Some("segment.ms")
+                } else {
+                    None
+                }
             }
         };
-        if roll {
+        if let Some(reason) = roll {
             if self.segments.back().is_some() {
-                rolled = Some(b.base_offset);
+                rolled = Some((b.base_offset, reason));
             }
             self.segments.push_back(Segment::new(b.base_offset, now_ms));
         }

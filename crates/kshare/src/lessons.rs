@@ -294,6 +294,39 @@ fn check_anatomy(sim: &Simulation) -> CheckResult {
 
 // ----------------------------------------------------------- partitions --
 
+fn check_retention(sim: &Simulation) -> CheckResult {
+    let deleted = sim.log().iter().find_map(|e| match &e.event {
+        LogEvent::SegmentsDeleted {
+            broker,
+            topic,
+            segments,
+            log_start_offset,
+            reason,
+            ..
+        } if topic == "clicks" => Some((*broker, *segments, *log_start_offset, reason.clone())),
+        _ => None,
+    });
+    let Some((broker, segments, start, reason)) = deleted else {
+        return fail("No segment was deleted: with Kafka's defaults (retention.ms 7 days, retention.bytes unlimited) the log keeps everything.".into());
+    };
+    let view = sim.view();
+    let Some(leader) = view
+        .partitions
+        .iter()
+        .find(|p| p.topic == "clicks")
+        .and_then(|p| p.replicas.iter().find(|r| r.is_leader))
+    else {
+        return fail("The partition has no leader.".into());
+    };
+    pass(format!(
+        "Broker {broker} deleted {segments} whole segment(s) by {reason}: the log start offset is {start}, the leader keeps offsets {}..{} in {} segment(s), and the next record still gets offset {}.",
+        leader.log_start_offset,
+        leader.log_end_offset - 1,
+        leader.segment_count,
+        leader.log_end_offset
+    ))
+}
+
 fn check_partitions(sim: &Simulation) -> CheckResult {
     let mut by_key: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for (p, _, k, _) in committed(sim, "orders") {
@@ -699,6 +732,21 @@ fn steps_partitions() -> Vec<TryStep> {
     ]
 }
 
+fn steps_retention() -> Vec<TryStep> {
+    vec![
+        step(
+            16_000.0,
+            Action::SetTopicConfig {
+                topic: "clicks".into(),
+                name: "retention.bytes".into(),
+                value: "8000".into(),
+            },
+        ),
+        // The retention task runs at 30 s, 40 s, …: wait past the first run.
+        step(15_000.0, Action::Poll),
+    ]
+}
+
 fn steps_async() -> Vec<TryStep> {
     vec![
         step(1000.0, many("events", 50, "async {i}", ProduceMode::Async)),
@@ -787,7 +835,7 @@ fn steps_compression() -> Vec<TryStep> {
 
 // --------------------------------------------------------------- lessons --
 
-static LESSONS: [Lesson; 10] = [
+static LESSONS: [Lesson; 11] = [
     Lesson {
         id: "events-vs-commands",
         title: "Events vs commands",
@@ -820,6 +868,17 @@ static LESSONS: [Lesson; 10] = [
         try_control: "Produce many: key template customer-{i}, key count 3",
         try_steps: steps_partitions,
         check: check_partitions,
+    },
+    Lesson {
+        id: "retention",
+        title: "Retention: segments and the log start offset",
+        text: "A partition's log is kept in segments: new batches go to the active segment, which rolls when it would pass segment.bytes (1 GiB by default) or is segment.ms (7 days) old. Every log.retention.check.interval.ms (5 minutes) each broker deletes whole old segments, by age (retention.ms, 7 days) or while the log would stay above retention.bytes (unlimited by default), and the log start offset moves up to the first segment left. Offsets are never reused: the next record still gets the next offset, and a consumer asking for a deleted offset gets OFFSET_OUT_OF_RANGE. This lesson makes segments 4,000 bytes and checks every 10 s so you can watch it happen.",
+        scenario_json: include_str!("../lessons/retention.json"),
+        quiz: &[],
+        try_instruction: "Set the topic's retention.bytes to 8000, wait for the next retention check, and watch the log start offset move.",
+        try_control: "Topic config: retention.bytes = 8000",
+        try_steps: steps_retention,
+        check: check_retention,
     },
     Lesson {
         id: "async-vs-sync",

@@ -18,6 +18,7 @@ fn lessons_follow_the_lecture_order() {
             "events-vs-commands",
             "anatomy-of-an-event",
             "topics-and-partitions",
+            "retention",
             "async-vs-sync",
             "delivery-callbacks",
             "client-id",

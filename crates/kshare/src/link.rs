@@ -381,7 +381,13 @@ fn v0_to_v1(v: Value) -> Result<Value, LinkError> {
         #[serde(default)]
         panel: Option<String>,
     }
-    let old: V0 = serde_json::from_value(v).map_err(|e| LinkError::BadJson(e.to_string()))?;
+    let mut old: V0 = serde_json::from_value(v).map_err(|e| LinkError::BadJson(e.to_string()))?;
+    // v0 links ran under the limits of their day (20 M events, 1 hour): keep them.
+    if let Some(obj) = old.scenario.as_object_mut() {
+        obj.entry("limits").or_insert_with(
+            || serde_json::json!({"max_events": 20_000_000u64, "max_time_ms": 3_600_000.0}),
+        );
+    }
     Ok(serde_json::json!({
         "base": null,
         "diff": old.scenario,

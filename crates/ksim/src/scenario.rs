@@ -406,7 +406,10 @@ fn one() -> u32 {
     1
 }
 
-/// Bounds on a run: a scenario that would run forever stops here and says so.
+/// Bounds on a run: a scenario that would run forever stops here and says so. The defaults
+/// are far: memory is bounded by retention and the record-bytes budget, not by these, so a tab
+/// left playing for a whole class keeps going (7 days of virtual time is Kafka's default
+/// `retention.ms`; 10^12 events is years at 10,000 events/s).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
@@ -417,8 +420,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_events: 20_000_000,
-            max_time_ms: 3_600_000.0,
+            max_events: 1_000_000_000_000,
+            max_time_ms: 604_800_000.0,
         }
     }
 }

@@ -121,9 +121,12 @@ pub struct Session {
 /// The scenario a fresh page (and Reset outside a lesson) opens: the preset plus the lecture's
 /// topic `payments` (3 partitions, replication factor 3), so the prefilled event produces at
 /// once. The topic is part of the scenario (not the preset), so old links, which store only
-/// their differences from the preset, open exactly as before.
+/// their differences from the preset, open exactly as before. So are the core's run limits
+/// (`ksim::Limits::default()`: far enough for a tab left playing for hours), which replace the
+/// preset's older 20 M events / 1 hour.
 pub fn default_scenario() -> Scenario {
     let mut s = kshare::presets::default_scenario();
+    s.limits = ksim::Limits::default();
     if s.topics.is_empty() {
         s.topics.push(TopicSpec {
             name: "payments".into(),

@@ -253,6 +253,11 @@ pub enum LogEvent {
     RunLimit {
         reason: String,
     },
+    /// A `produce_many` loop reached its `logged` messages logged one by one; its later messages
+    /// are logged per batch, request and append only (`sim::LOOP_LOGGED_MESSAGES`).
+    LoopLogSummarized {
+        logged: u64,
+    },
     /// A replica's log rolled a new active segment at `base_offset` (`segment.bytes` or
     /// `segment.ms`, `LogSegment.shouldRoll`).
     SegmentRolled {
@@ -337,6 +342,7 @@ impl LogEvent {
             TopicConfigChanged { .. } => "topic_config_changed",
             ActionFailed { .. } => "action_failed",
             RunLimit { .. } => "run_limit",
+            LoopLogSummarized { .. } => "loop_log_summarized",
             SegmentRolled { .. } => "segment_rolled",
             SegmentsDeleted { .. } => "segments_deleted",
             RecordBytesDropped { .. } => "record_bytes_dropped",
@@ -485,6 +491,7 @@ impl LogEvent {
             TopicConfigChanged { topic, name, value } => format!("topic {topic} config {name} = {value}"),
             ActionFailed { action, error } => format!("{action} failed: {error}"),
             RunLimit { reason } => format!("run stopped: {reason}"),
+            LoopLogSummarized { logged } => format!("produce many: the first {logged} events of this loop were logged one by one; later ones are logged per batch, request and append (the metrics count every event)"),
             SegmentRolled { broker, topic, partition, base_offset, by } => format!("broker {broker} rolled a new segment of {topic}-{partition} at offset {base_offset} ({by})"),
             SegmentsDeleted { broker, topic, partition, segments, batches, size_bytes, log_start_offset, reason } => format!("broker {broker} deleted {segments} segment(s) of {topic}-{partition} ({batches} batches, {size_bytes} B) by {reason}: log start offset now {log_start_offset}"),
             RecordBytesDropped { broker, batches, size_bytes, held_bytes, budget_bytes } => format!("broker {broker} dropped the record bytes of its {batches} oldest committed batch(es) ({size_bytes} B) from the playground's memory (its share of the budget: {budget_bytes} B; {held_bytes} B held); their offsets and sizes stay, and Kafka would keep the bytes until retention.ms"),

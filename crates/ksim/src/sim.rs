@@ -629,7 +629,9 @@ impl Simulation {
                         })
                         .collect(),
                 };
-                self.produce_record(target, *partition, record).map(|_| ())
+                let logged = self.w.log.options.per_message;
+                self.produce_record(target, *partition, record, logged)
+                    .map(|_| ())
             }
             Action::ProduceMany {
                 topic,
@@ -703,13 +705,15 @@ impl Simulation {
         }
     }
 
+    /// `produce()`; `logged`: the message is logged one by one (see `LOOP_LOGGED_MESSAGES`).
     fn produce_record(
         &mut self,
         topic: TopicRef<'_>,
         partition: Option<u32>,
         record: Record,
+        logged: bool,
     ) -> Result<u64, SimError> {
-        match self.with_producer(|p, cx| p.produce(cx, topic, partition, record)) {
+        match self.with_producer(|p, cx| p.produce(cx, topic, partition, record, logged)) {
             Ok((id, _)) => Ok(id),
             Err(e) => {
                 if e == SimError::QueueFull {

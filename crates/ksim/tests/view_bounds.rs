@@ -17,7 +17,7 @@ fn busy() -> Simulation {
         at_ms: 0.0,
         action: Action::ProduceMany {
             topic: "t".into(),
-            count: 3000,
+            count: 1000,
             rate_per_sec: Some(1000.0),
             key: None,
             key_count: None,
@@ -76,7 +76,7 @@ fn latency_percentiles_are_nearest_rank_of_the_delivery_reports_within_the_state
             _ => None,
         })
         .collect();
-    assert_eq!(lat.len(), 3000);
+    assert_eq!(lat.len(), 1000);
     lat.sort_unstable();
     let rank = |p: f64| lat[((lat.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0;
     // ksim::latency: exact below 256 µs, within 1/256 above.

@@ -59,6 +59,9 @@ pub(crate) struct Msg {
     pub enqueued_us: u64,
     pub size_bytes: usize,
     pub held_bytes: usize,
+    /// Logged one by one (`ProduceCalled`, `DeliveryReport`; `LogOptions::per_message` and
+    /// the loop's cap, `sim::LOOP_LOGGED_MESSAGES`); its report object is kept for the view.
+    pub logged: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +158,8 @@ pub(crate) struct Producer {
     pub leaders: BTreeMap<Tp, Option<u32>>,
     pub ready_reports: VecDeque<DeliveryReport>,
     ready_bytes: VecDeque<usize>,
+    /// Logged reports among the ready ones (a `ReportsServed` entry is written when any is served).
+    ready_logged: u64,
     pub served_reports: VecDeque<DeliveryReport>,
     pub held_msgs: u64,
     pub held_bytes: u64,
@@ -298,6 +303,7 @@ impl Producer {
             leaders: BTreeMap::new(),
             ready_reports: VecDeque::new(),
             ready_bytes: VecDeque::new(),
+            ready_logged: 0,
             served_reports: VecDeque::new(),
             held_msgs: 0,
             held_bytes: 0,
@@ -497,6 +503,7 @@ impl Producer {
         topic: TopicRef<'_>,
         partition: Option<u32>,
         record: Record,
+        logged: bool,
     ) -> Result<(u64, u32), SimError> {
         if let Some(reason) = &self.fatal {
             return Err(SimError::Fatal(reason.clone()));
@@ -550,6 +557,7 @@ impl Producer {
             enqueued_us: cx.now_us,
             size_bytes,
             held_bytes,
+            logged,
         };
         match topic {
             TopicRef::Known(topic) => Ok((id, self.place(cx, topic, partition, msg))),
@@ -557,7 +565,7 @@ impl Producer {
                 // librdkafka keeps it in the topic's unassigned queue until metadata knows the
                 // topic (rd_kafka_msg_partitioner → UA partition); the Metadata request may make
                 // the broker create it (auto.create.topics.enable).
-                if cx.log.per_message {
+                if logged {
                     self.log(LogEvent::ProduceAwaitingTopic {
                         msg_id: id,
                         topic: topic_name.to_string(),
@@ -643,7 +651,8 @@ impl Producer {
             }
         }
         let tp = Tp { topic, partition };
-        if cx.log.per_message {
+        let logged = msg.logged;
+        if logged {
             self.log(LogEvent::ProduceCalled {
                 msg_id: msg.id,
                 topic: cx.topic_name(tp),
@@ -660,7 +669,7 @@ impl Producer {
         let was_empty = pq.queue.is_empty();
         pq.queue.push_back(msg);
         pq.queue_bytes += size_bytes;
-        if was_empty && cx.log.per_message {
+        if was_empty && logged {
             self.log(LogEvent::BatchOpened {
                 topic: cx.topic_name(tp),
                 partition,
@@ -770,7 +779,8 @@ impl Producer {
         while self.served_reports.len() > SERVED_KEPT {
             self.served_reports.pop_front();
         }
-        if n > 0 && cx.log.per_message {
+        let logged = std::mem::take(&mut self.ready_logged);
+        if n > 0 && logged > 0 {
             self.log(LogEvent::ReportsServed {
                 count: n,
                 by: by.into(),

@@ -454,7 +454,7 @@ impl Producer {
         }
     }
     pub(super) fn report(&mut self, cx: &Ctx, tp: Tp, m: &Msg, record: &Record, outcome: Outcome) {
-        if !cx.log.per_message {
+        if !m.logged {
             // Big runs keep only the accounting, not the report objects.
             self.account_report(cx, m, &outcome);
             return;
@@ -475,7 +475,7 @@ impl Producer {
         }
         // Track the held bytes with the report (freed when served).
         self.ready_bytes.push_back(m.held_bytes);
-        if !cx.log.per_message {
+        if !m.logged {
             self.after_report(cx);
         }
     }
@@ -490,9 +490,10 @@ impl Producer {
         outcome: Outcome,
     ) {
         self.account_report(cx, m, &outcome);
-        if !cx.log.per_message {
+        if !m.logged {
             return;
         }
+        self.ready_logged += 1;
         let (offset, error, timestamp_ms, timestamp_type) = match outcome {
             Outcome::Written {
                 offset,

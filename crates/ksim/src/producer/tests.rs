@@ -39,8 +39,14 @@ fn produce(
     p: u32,
     value_len: usize,
 ) -> Vec<Output<ProducerTimer>> {
-    pr.produce(&w.cx(), TopicRef::Known(0), Some(p), record("k", value_len))
-        .unwrap();
+    pr.produce(
+        &w.cx(),
+        TopicRef::Known(0),
+        Some(p),
+        record("k", value_len),
+        true,
+    )
+    .unwrap();
     drain(pr)
 }
 
@@ -292,7 +298,7 @@ fn a_full_queue_raises_buffer_error_and_queues_nothing() {
     lead_all(&mut p);
     produce(&mut p, &w, 0, 10);
     produce(&mut p, &w, 0, 10);
-    let third = p.produce(&w.cx(), TopicRef::Known(0), Some(0), record("k", 10));
+    let third = p.produce(&w.cx(), TopicRef::Known(0), Some(0), record("k", 10), true);
     assert_eq!(third, Err(SimError::QueueFull), "Python's BufferError");
     assert!(
         drain(&mut p).is_empty(),
@@ -386,7 +392,7 @@ fn producing_to_a_partition_the_topic_lacks_raises_unknown_partition() {
     let w = TestWorld::new(3, &[]);
     let mut p = rdk(&[]);
     let e = p
-        .produce(&w.cx(), TopicRef::Known(0), Some(3), record("k", 1))
+        .produce(&w.cx(), TopicRef::Known(0), Some(3), record("k", 1), true)
         .unwrap_err();
     assert!(matches!(e, SimError::UnknownPartition(_)));
     assert!(
@@ -561,7 +567,7 @@ fn out_of_order_on_the_head_of_line_batch_is_fatal_and_purges_the_queue() {
     );
     assert!(requests(&out).is_empty(), "nothing more is sent");
     let e = p
-        .produce(&w.cx(), TopicRef::Known(0), Some(0), record("k", 1))
+        .produce(&w.cx(), TopicRef::Known(0), Some(0), record("k", 1), true)
         .unwrap_err();
     assert!(
         matches!(e, SimError::Fatal(_)),

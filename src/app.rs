@@ -25,7 +25,7 @@ use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
 use crate::event_index::{EventIndex, FaultMarks, LogMark};
-use crate::frame_budget::{Pace, SIM_BUDGET_MS};
+use crate::frame_budget::{sim_budget_ms, Pace};
 use crate::inspect::{self, Found, Inspected};
 use crate::keyboard::KeyListener;
 use crate::records::DecodeCache;
@@ -147,6 +147,8 @@ pub struct App {
     callbacks: Callbacks,
     /// Whether the simulation keeps up with the chosen speed.
     pace: Pace,
+    /// Real time the simulation took in the previous frame (for `sim_budget_ms`).
+    last_sim_ms: f64,
     /// The first-visit hint (never in an embed; dismissed once for good).
     show_hint: bool,
 }
@@ -372,6 +374,7 @@ impl Component for App {
             embed,
             callbacks: Callbacks::new(ctx.link()),
             pace: Pace::default(),
+            last_sim_ms: 0.0,
             show_hint: false,
         };
         app.show_hint = !app.options.embed && !hint_dismissed();
@@ -402,10 +405,12 @@ impl Component for App {
                 // The simulation never skips an event; what does not fit in this frame's share
                 // of real time waits for the next frame (virtual time then runs slower than
                 // chosen, and the controls say so).
-                let deadline = crate::clock::now_ms() + SIM_BUDGET_MS;
+                let began = crate::clock::now_ms();
+                let deadline = began + sim_budget_ms(frame.previous_work_ms, self.last_sim_ms);
                 self.session
                     .timeline
                     .forward_within(target, || crate::clock::now_ms() < deadline);
+                self.last_sim_ms = crate::clock::now_ms() - began;
                 if self.sim().stopped_by_limit().is_some() {
                     // The scenario's run limit stopped the simulation (the event log says
                     // which): nothing more will happen, so playback stops too.

@@ -125,10 +125,25 @@ impl FrameBudget {
     }
 }
 
-/// Real time the simulation may take per animation frame while playing. What does not fit waits
-/// for the next frame, so at a speed the simulation cannot keep up with, virtual time runs
-/// slower than chosen (and the page says so) instead of frames stalling.
+/// Real time the simulation may take per animation frame while playing, at least. What does not
+/// fit waits for the next frame, so at a speed the simulation cannot keep up with, virtual time
+/// runs slower than chosen (and the page says so) instead of frames stalling.
 pub const SIM_BUDGET_MS: f64 = 6.0;
+/// The most the simulation may take per frame, when the rest of the frame leaves room.
+pub const SIM_BUDGET_MAX_MS: f64 = 11.0;
+/// The main-thread time a frame should stay within (a 60 Hz frame, less a margin for the
+/// browser's own work).
+const FRAME_WORK_TARGET_MS: f64 = 14.0;
+
+/// This frame's share for the simulation: what the previous frame's other work (its main-thread
+/// time less its simulation time) leaves of [`FRAME_WORK_TARGET_MS`], between [`SIM_BUDGET_MS`]
+/// and [`SIM_BUDGET_MAX_MS`]. So the fastest speed uses the room a light frame leaves, and a
+/// heavy frame gets the plain share.
+pub fn sim_budget_ms(previous_work_ms: Option<f64>, previous_sim_ms: f64) -> f64 {
+    let other_ms =
+        previous_work_ms.map_or(FRAME_WORK_TARGET_MS, |w| (w - previous_sim_ms).max(0.0));
+    (FRAME_WORK_TARGET_MS - other_ms).clamp(SIM_BUDGET_MS, SIM_BUDGET_MAX_MS)
+}
 /// Real time over which the achieved speed is measured.
 const PACE_WINDOW_MS: f64 = 1000.0;
 /// Below this share of the chosen speed the page says the simulation cannot keep up.
@@ -173,6 +188,19 @@ impl Pace {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_simulation_gets_the_room_the_rest_of_the_frame_leaves_within_bounds() {
+        use super::{sim_budget_ms, SIM_BUDGET_MAX_MS, SIM_BUDGET_MS};
+        // Unknown previous frame: the plain share.
+        assert_eq!(sim_budget_ms(None, 0.0), SIM_BUDGET_MS);
+        // A light frame (2 ms of other work): the most.
+        assert_eq!(sim_budget_ms(Some(13.0), 11.0), SIM_BUDGET_MAX_MS);
+        // 5 ms of other work leaves 9 ms.
+        assert_eq!(sim_budget_ms(Some(15.0), 10.0), 9.0);
+        // A heavy frame: never below the plain share.
+        assert_eq!(sim_budget_ms(Some(30.0), 6.0), SIM_BUDGET_MS);
+    }
+
     use super::*;
 
     const FRAME: f64 = 1000.0 / 60.0;

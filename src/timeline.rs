@@ -8,11 +8,23 @@
 
 use ksim::{Action, Checkpoint, LogEvent, Scenario, SimError, Simulation, Step, StopReason};
 
-/// Checkpoints kept at most; when full, every other one is dropped (older times get sparser).
+/// Checkpoints kept at most; when full, every other one is dropped and the spacing doubles.
 const MAX_CHECKPOINTS: usize = 48;
-/// Events at least between checkpoints while playing forward (more as the run grows, see
-/// `after_forward`).
+/// Record bytes the checkpoints may hold together (as `ksim::Simulation::memory` counts them,
+/// every replica counted: an over-estimate, since checkpoints share most batches with each
+/// other and with the live run). Past it, every other checkpoint goes and the spacing doubles.
+/// A checkpoint keeps the batches of its moment alive after the live run dropped their bytes
+/// under the record-bytes budget, so without this bound old checkpoints would multiply that
+/// budget (a tab reached 1.4 GB at 10,000 events/s in three minutes).
+pub const CHECKPOINT_BUDGET_BYTES: u64 = 128 << 20;
+/// Events between checkpoints at first (doubled each time they are thinned).
 const EVENTS_PER_CHECKPOINT: u64 = 2_000;
+
+/// What a checkpoint of `sim` holds, as the core counts it.
+fn record_bytes(sim: &Simulation) -> u64 {
+    let m = sim.memory();
+    m.broker_record_bytes + m.producer_record_bytes
+}
 
 pub struct Timeline {
     pub sim: Simulation,
@@ -20,7 +32,13 @@ pub struct Timeline {
     pub head_time_us: u64,
     /// Without their log entries (see `ksim::Checkpoint`): taking one never stalls playback.
     checkpoints: Vec<Checkpoint>,
+    /// Each checkpoint's record bytes (`ksim::MemoryUse`), in step with `checkpoints`.
+    checkpoint_bytes: Vec<u64>,
     events_at_last_checkpoint: u64,
+    /// Events between checkpoints now.
+    spacing_events: u64,
+    /// [`CHECKPOINT_BUDGET_BYTES`] (smaller in tests).
+    checkpoint_budget_bytes: u64,
 }
 
 impl Timeline {
@@ -28,8 +46,11 @@ impl Timeline {
         Timeline {
             head_time_us: sim.now_us(),
             checkpoints: vec![sim.checkpoint()],
+            checkpoint_bytes: vec![record_bytes(&sim)],
             sim,
             events_at_last_checkpoint: 0,
+            spacing_events: EVENTS_PER_CHECKPOINT,
+            checkpoint_budget_bytes: CHECKPOINT_BUDGET_BYTES,
         }
     }
 
@@ -52,15 +73,11 @@ impl Timeline {
     fn after_forward(&mut self) {
         self.head_time_us = self.head_time_us.max(self.sim.now_us());
         let processed = self.sim.events_processed();
-        // The state a checkpoint copies (stored batch lists) grows with the run, so checkpoints
-        // are spaced by at least the events processed up to the previous one (each one at about
-        // twice the events of the one before): their cost stays a constant share of the
-        // simulation's own work. Not by the log's length: the core keeps only the newest
-        // entries, so `log().len()` stops growing and a long run would take a checkpoint every
-        // 2,000 events, each copying more than the last; and a run logging more entries than it
-        // processes events would never take one again.
-        let spacing = EVENTS_PER_CHECKPOINT.max(self.events_at_last_checkpoint);
-        if processed >= self.events_at_last_checkpoint + spacing {
+        // Evenly spaced by events; when there are too many or they hold too much, every other
+        // one goes and the spacing doubles, so they stay evenly spread over the whole run,
+        // bounded in number and bytes, and the cost of taking them stays a constant share of the
+        // simulation's own work.
+        if processed >= self.events_at_last_checkpoint + self.spacing_events {
             self.events_at_last_checkpoint = processed;
             if self
                 .checkpoints
@@ -68,15 +85,39 @@ impl Timeline {
                 .is_none_or(|c| c.now_us() < self.sim.now_us())
             {
                 self.checkpoints.push(self.sim.checkpoint());
+                self.checkpoint_bytes.push(record_bytes(&self.sim));
             }
-            if self.checkpoints.len() > MAX_CHECKPOINTS {
-                let mut i = 0;
-                self.checkpoints.retain(|_| {
-                    i += 1;
-                    i % 2 == 1
-                });
+            while self.checkpoints.len() > 2
+                && (self.checkpoints.len() > MAX_CHECKPOINTS
+                    || self.checkpoint_bytes.iter().sum::<u64>() > self.checkpoint_budget_bytes)
+            {
+                self.thin_checkpoints();
             }
         }
+    }
+
+    /// Drops every other checkpoint (keeping the first, at the start, and the newest) and
+    /// doubles the spacing.
+    fn thin_checkpoints(&mut self) {
+        let last = self.checkpoints.len() - 1;
+        let keep = |i: usize| i.is_multiple_of(2) || i == last;
+        let mut i = 0;
+        self.checkpoints.retain(|_| {
+            i += 1;
+            keep(i - 1)
+        });
+        let mut i = 0;
+        self.checkpoint_bytes.retain(|_| {
+            i += 1;
+            keep(i - 1)
+        });
+        self.spacing_events = self.spacing_events.saturating_mul(2);
+    }
+
+    /// Checkpoints held, and their record bytes.
+    #[cfg(test)]
+    pub fn checkpoint_use(&self) -> (usize, u64) {
+        (self.checkpoints.len(), self.checkpoint_bytes.iter().sum())
     }
 
     /// Runs forward to `time_us`.
@@ -189,9 +230,12 @@ impl Timeline {
         let out = f(&mut self.sim);
         self.head_time_us = self.sim.now_us();
         self.checkpoints.clear();
+        self.checkpoint_bytes.clear();
         let checkpoint = self.sim.checkpoint();
         self.checkpoints.push(checkpoint);
+        self.checkpoint_bytes.push(record_bytes(&self.sim));
         self.events_at_last_checkpoint = self.sim.events_processed();
+        self.spacing_events = EVENTS_PER_CHECKPOINT;
         out
     }
 
@@ -211,9 +255,12 @@ impl Timeline {
         self.head_time_us = self.head_time_us.max(self.sim.now_us());
         // Checkpoints do not know this action: keep only the newest, which is now.
         self.checkpoints.clear();
+        self.checkpoint_bytes.clear();
         let checkpoint = self.sim.checkpoint();
         self.checkpoints.push(checkpoint);
+        self.checkpoint_bytes.push(record_bytes(&self.sim));
         self.events_at_last_checkpoint = self.sim.events_processed();
+        self.spacing_events = EVENTS_PER_CHECKPOINT;
         Ok(())
     }
 }
@@ -275,10 +322,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn checkpoints_grow_sparser_as_the_run_grows_even_when_the_log_drops_entries() {
+    /// The default preset with 20,000 events at 100,000/s and a log of `max_entries`.
+    fn busy(max_entries: usize) -> Scenario {
         let mut scenario = kshare::presets::default_scenario();
-        scenario.log.max_entries = 50;
+        scenario.log.max_entries = max_entries;
         scenario.topics.push(ksim::TopicSpec {
             name: "payments".into(),
             partitions: 3,
@@ -298,21 +345,28 @@ mod tests {
                 mode: Default::default(),
             },
         });
-        let mut t = Timeline::from_scenario(scenario, 0).unwrap();
+        scenario
+    }
+
+    #[test]
+    fn checkpoints_stay_evenly_spread_and_bounded_in_number_when_the_log_drops_entries() {
+        let mut t = Timeline::from_scenario(busy(50), 0).unwrap();
         for ms in 1..=300 {
             t.forward_to(ms * 1_000);
         }
         let events = t.sim.events_processed();
-        assert!(t.sim.log().len() < 70 && events > 16_000, "{events} events");
-        // At 2,000, 4,000, 8,000 and 16,000 events, besides the first: not one every 2,000
-        // events (each copying more of the growing state), and not none (every rewind would
-        // replay the run from its start).
+        assert!(t.sim.log().len() < 80 && events > 16_000, "{events} events");
         let times: Vec<u64> = t.checkpoints.iter().map(|c| c.now_us()).collect();
-        assert_eq!(
-            times.len(),
-            5,
-            "checkpoints at {times:?} for {events} events"
+        assert!(
+            times.len() >= 5 && times.len() <= MAX_CHECKPOINTS,
+            "{times:?}"
         );
+        assert!(times.windows(2).all(|w| w[0] < w[1]));
+        // Evenly spread over the run (not bunched at its start), so a rewind anywhere replays
+        // at most about a spacing's worth of events.
+        let gaps: Vec<u64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+        let (min, max) = (*gaps.iter().min().unwrap(), *gaps.iter().max().unwrap());
+        assert!(max <= min * 3, "gaps {gaps:?}");
         // A rewind starts from the newest checkpoint before it and shows the same moment as a
         // replay from the start.
         let target = (times[3] + times[4]) / 2;
@@ -325,6 +379,37 @@ mod tests {
         let n = a.len().min(b.len());
         assert!(n > 0);
         assert_eq!(a[a.len() - n..], b[b.len() - n..]);
+    }
+
+    #[test]
+    fn checkpoints_stay_within_their_byte_budget_and_still_rewind_exactly() {
+        let mut unbounded = Timeline::from_scenario(busy(200_000), 0).unwrap();
+        for ms in 1..=300 {
+            unbounded.forward_to(ms * 1_000);
+        }
+        let held = unbounded.sim.memory().broker_record_bytes;
+        let budget = held / 2;
+        let mut t = Timeline::from_scenario(busy(200_000), 0).unwrap();
+        t.checkpoint_budget_bytes = budget;
+        for ms in 1..=300 {
+            t.forward_to(ms * 1_000);
+        }
+        let (count, bytes) = t.checkpoint_use();
+        assert!(count >= 2, "the start and a recent one stay: {count}");
+        assert!(
+            bytes <= budget || count == 2,
+            "{count} checkpoints hold {bytes} B of {budget}"
+        );
+        assert!(
+            unbounded.checkpoint_use().1 > budget,
+            "without the bound they would hold more: {:?}",
+            unbounded.checkpoint_use()
+        );
+        let target = t.sim.now_us() / 3;
+        t.seek(target);
+        let mut replay = Simulation::new(t.sim.scenario().clone()).unwrap();
+        replay.run_until(target);
+        assert_eq!(t.sim.log_hash(), replay.log_hash());
     }
 
     #[test]

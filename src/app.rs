@@ -4,6 +4,7 @@
 //! behaviour stays in `ksim`.
 
 use crate::clock::{Frame, Ticker};
+use crate::components::budget_banner::{budget_pause, BudgetBanner};
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
@@ -571,6 +572,9 @@ impl Component for App {
             }
             if let Some(e) = self.session.error_for(&Origin::Other) {
                 <div class="banner" role="alert"><strong>{ "Not done: " }</strong><span>{ e.to_string() }</span></div>
+            }
+            if let Some(pause) = budget_pause(self.sim()) {
+                <BudgetBanner {pause} on={cb.control.clone()} />
             }
             <main ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
                 if self.show_help {

@@ -48,6 +48,7 @@ pub enum Msg {
     SetTopicConfig(String, String, String),
     SetProfile(ClientProfile),
     SetBrokers(u32),
+    SetCluster(String, String),
     LogScroll(usize),
     LogFilter(String),
     Inspect(BatchRef),
@@ -83,6 +84,7 @@ struct Callbacks {
     set_config: Callback<(String, String)>,
     set_profile: Callback<ClientProfile>,
     set_brokers: Callback<u32>,
+    set_cluster: Callback<(String, String)>,
     set_topic_config: Callback<(String, String, String)>,
     copy_link: Callback<()>,
     copy_embed: Callback<()>,
@@ -109,6 +111,7 @@ impl Callbacks {
             set_config: link.callback(|(n, v)| Msg::SetConfig(n, v)),
             set_profile: link.callback(Msg::SetProfile),
             set_brokers: link.callback(Msg::SetBrokers),
+            set_cluster: link.callback(|(n, v)| Msg::SetCluster(n, v)),
             set_topic_config: link.callback(|(t, n, v)| Msg::SetTopicConfig(t, n, v)),
             copy_link: link.callback(|_| Msg::CopyLink),
             copy_embed: link.callback(|_| Msg::CopyEmbed),
@@ -430,6 +433,9 @@ impl Component for App {
             }
             Msg::SetProfile(profile) => self.run(ctx, session::Action::SetProfile(profile)),
             Msg::SetBrokers(n) => self.run(ctx, session::Action::SetBrokers(n)),
+            Msg::SetCluster(name, value) => {
+                self.run(ctx, session::Action::SetCluster { name, value })
+            }
             Msg::LogScroll(row) => self.events.scroll_row = row,
             Msg::LogFilter(filter) => {
                 self.events.set_filter(filter, &self.session.timeline.sim);
@@ -628,9 +634,10 @@ impl Component for App {
                     }
                     if self.shows("settings") && editable {
                         <SettingsPanel view={self.slots.shown.side.clone()} profile={scenario.producer.profile}
-                            broker_count={scenario.cluster.brokers}
+                            broker_count={scenario.cluster.brokers} cluster={scenario.cluster.clone()}
                             on_set={cb.set_config.clone()}
                             on_profile={cb.set_profile.clone()} on_brokers={cb.set_brokers.clone()}
+                            on_cluster={cb.set_cluster.clone()}
                             on_topic_config={cb.set_topic_config.clone()}
                             error={self.session.setting_error()} />
                     }

@@ -215,38 +215,40 @@ mod tests {
         let sim = crate::retention::tests::dropping();
         let view = sim.view();
         let r = &view.partitions[0].replicas[0];
-        // The table shows the newest rows; the dropped batches are the oldest, so look at a log
-        // whose newest batches are dropped: the same one with every batch row dropped.
-        let logs = DecodeCache::default().partition_logs(&sim, &view);
-        assert_eq!(logs[0].total_records, r.log_end_offset as usize);
-        assert_eq!(logs[0].storage, Some(Storage::of(r)));
-        assert!(
-            logs[0].rows.iter().all(|row| !row.payload_dropped),
-            "the newest rows kept their bytes"
-        );
-        let mut v = view.clone();
-        let replica = &mut v.partitions[0].replicas[0];
-        let first_dropped = replica
-            .batches
-            .iter()
-            .position(|b| b.payload_dropped)
-            .expect("the view's window reaches a dropped batch");
-        replica.batches.truncate(first_dropped + 1);
-        let dropped = replica.batches[first_dropped].clone();
-        let logs = DecodeCache::default().partition_logs(&sim, &v);
-        let row = logs[0].rows.first().expect("rows");
-        assert!(row.payload_dropped);
+        let log = &DecodeCache::default().partition_logs(&sim, &view)[0];
         assert_eq!(
-            (row.offset, row.last_offset),
-            (dropped.base_offset, dropped.last_offset)
+            log.total_records,
+            (r.log_end_offset - r.log_start_offset) as usize
         );
-        assert_eq!(row.records, dropped.records);
-        assert_eq!(row.batch_index, dropped.index);
-        assert!(row.committed && row.key.is_none() && row.value.is_none());
-        assert_eq!(
-            logs[0].shown_records(),
-            logs[0].rows.iter().filter(|r| !r.payload_dropped).count() + dropped.records as usize
-        );
+        assert_eq!(log.storage, Some(Storage::of(r)));
+        assert_eq!(log.rows.len(), MAX_ROWS_PER_PARTITION);
+        // The newest batch keeps its bytes: its record is decoded.
+        let (newest, older) = log.rows.split_last().expect("rows");
+        assert!(!newest.payload_dropped);
+        assert!(newest
+            .value
+            .as_deref()
+            .is_some_and(|v| v.starts_with("v11")));
+        // The older ones dropped theirs: a row per batch with its offsets and record count, and
+        // no key or value.
+        for row in older {
+            let b = r
+                .batches
+                .iter()
+                .find(|b| b.index == row.batch_index)
+                .expect("the row's batch");
+            assert!(
+                b.payload_dropped && row.payload_dropped,
+                "batch {}",
+                b.index
+            );
+            assert_eq!(
+                (row.offset, row.last_offset, row.records),
+                (b.base_offset, b.last_offset, b.records)
+            );
+            assert_eq!(row.timestamp_ms, b.max_timestamp_ms);
+            assert!(row.committed && row.key.is_none() && row.value.is_none());
+        }
     }
 
     #[test]

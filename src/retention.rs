@@ -109,16 +109,15 @@ pub(crate) mod tests {
         Simulation::new(ksim::Scenario::from_json(&json).expect("scenario")).expect("valid")
     }
 
-    /// One broker with a 1 MiB record-bytes budget, given about 2 MB of records that commit at
-    /// once, in batches of about 50: the broker drops the record bytes of its oldest committed
-    /// batches.
+    /// One broker with a 1 MiB record-bytes budget, given twelve 400 kB records, one per batch,
+    /// that commit at once: the broker keeps the record bytes of the newest batch only.
     pub(crate) const DROPPING: &str = r#"{
         "version": 1, "seed": 1,
         "cluster": { "brokers": 1, "record_bytes_budget_mb": 1 },
         "topics": [{ "name": "big", "partitions": 1, "replication_factor": 1 }],
-        "producer": { "profile": "librdkafka", "config": { "linger.ms": 50 } },
-        "actions": [{ "at_ms": 0, "action": { "type": "produce_many", "topic": "big", "count": 2000,
-            "rate_per_sec": 1000, "value": "v{i}", "value_size_bytes": 1000 } }],
+        "producer": { "profile": "librdkafka", "config": { "linger.ms": 0 } },
+        "actions": [{ "at_ms": 0, "action": { "type": "produce_many", "topic": "big", "count": 12,
+            "rate_per_sec": 2, "value": "v{i}", "value_size_bytes": 400000 } }],
         "log": { "per_message": false }
     }"#;
 

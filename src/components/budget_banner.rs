@@ -64,7 +64,7 @@ pub fn budget_banner(p: &BudgetBannerProps) -> Html {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::retention::tests::example;
 

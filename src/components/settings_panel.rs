@@ -342,7 +342,8 @@ struct TopicSettingsProps {
 }
 
 /// Topic configs that change what the broker does, with a one-line explanation
-/// (docs/kafka-sources.md §1.8, §2.3, §6). Values, defaults and where a value comes from are the
+/// (docs/kafka-sources.md §1.8, §2.3, §6; segments and retention: `UnifiedLog`, see
+/// `ksim`'s `partition_log.rs`). Values, defaults and where a value comes from are the
 /// core's (`View::topics`).
 const TOPIC_CONFIGS: &[(&str, &str)] = &[
     (
@@ -360,6 +361,22 @@ const TOPIC_CONFIGS: &[(&str, &str)] = &[
     (
         "max.message.bytes",
         "Largest batch the broker accepts (MESSAGE_TOO_LARGE above).",
+    ),
+    (
+        "segment.bytes",
+        "A segment rolls (a new one starts) before a batch would take it past this size.",
+    ),
+    (
+        "segment.ms",
+        "A segment rolls once a batch is this much newer than the segment's first batch.",
+    ),
+    (
+        "retention.ms",
+        "Whole segments whose newest record is older than this are deleted at the next retention check; -1 keeps them.",
+    ),
+    (
+        "retention.bytes",
+        "The oldest segments are deleted while the log stays at least this big without them; -1 = no limit.",
     ),
 ];
 
@@ -457,5 +474,45 @@ fn topic_settings(p: &TopicSettingsProps) -> Html {
             }) }
             </ul>
         </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ksim::Simulation;
+
+    #[test]
+    fn every_topic_config_shown_is_one_the_core_knows_and_accepts() {
+        for (name, _) in TOPIC_CONFIGS {
+            let default = ksim::topic_config_default(name).unwrap_or_else(|| panic!("{name}"));
+            // Set on a topic of a running simulation, Kafka's default is taken as it is.
+            let mut sim = Simulation::new(crate::session::default_scenario()).unwrap();
+            sim.apply(ksim::Action::SetTopicConfig {
+                topic: "payments".into(),
+                name: name.to_string(),
+                value: default.to_string(),
+            })
+            .unwrap_or_else(|e| panic!("{name}={default}: {e}"));
+        }
+        for name in [
+            "segment.bytes",
+            "segment.ms",
+            "retention.ms",
+            "retention.bytes",
+        ] {
+            assert!(TOPIC_CONFIGS.iter().any(|(n, _)| *n == name), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_cluster_setting_has_its_help() {
+        for name in CLUSTER_SETTINGS {
+            let (label, help, whose) = cluster_doc(name);
+            assert!(
+                !label.is_empty() && !help.is_empty() && !whose.is_empty(),
+                "{name}"
+            );
+        }
     }
 }

@@ -46,12 +46,21 @@ impl Storage {
 
     /// "log start 70 · 3 segments · 7.7 KB".
     pub fn summary(&self) -> String {
-        format!(
-            "log start {} · {} segment{} · {}",
-            self.log_start_offset,
-            self.segment_count,
-            if self.segment_count == 1 { "" } else { "s" },
-            size(self.size_bytes)
+        let (start, segments) = self.summary_parts();
+        format!("{start} · {segments}")
+    }
+
+    /// The summary in the two parts a narrow box may wrap between: "log start 70" and
+    /// "3 segments · 7.7 KB".
+    pub fn summary_parts(&self) -> (String, String) {
+        (
+            format!("log start {}", self.log_start_offset),
+            format!(
+                "{} segment{} · {}",
+                self.segment_count,
+                if self.segment_count == 1 { "" } else { "s" },
+                size(self.size_bytes)
+            ),
         )
     }
 

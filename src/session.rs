@@ -952,18 +952,26 @@ mod tests {
     }
 
     #[test]
-    fn raising_the_budget_replays_past_the_pause() {
+    fn raising_the_budget_replays_to_the_same_moment_and_plays_on_past_the_pause() {
+        use crate::components::budget_banner::budget_pause;
         let mut s = crate::components::budget_banner::tests::paused_session();
         let paused_at = s.sim().now_us();
         set_cluster(&mut s, "record_bytes_budget_mb", "64");
         assert_eq!(s.error, None);
+        assert_eq!(s.sim().now_us(), paused_at, "replayed to the moment shown");
+        assert!(budget_pause(s.sim()).is_none());
+        s.timeline.forward_to(paused_at + 500_000);
         assert_eq!(
             s.sim().stopped_by_limit(),
             None,
             "64 MiB holds what 1 MiB could not"
         );
-        assert_eq!(s.sim().now_us(), paused_at);
-        assert!(crate::components::budget_banner::budget_pause(s.sim()).is_none());
+        assert_eq!(s.sim().now_us(), paused_at + 500_000);
+        // Back to 1 MiB: the replay reaches the same moment, and playing on pauses again.
+        set_cluster(&mut s, "record_bytes_budget_mb", "1");
+        s.timeline.forward_to(s.sim().now_us() + 500_000);
+        assert!(budget_pause(s.sim()).is_some());
+        assert!(s.sim().now_us() < paused_at + 500_000);
     }
 
     #[test]

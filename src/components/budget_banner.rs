@@ -30,12 +30,12 @@ pub fn budget_pause(sim: &Simulation) -> Option<BudgetPause> {
     let m = sim.memory();
     Some(BudgetPause {
         why: format!(
-            "The run paused itself before the record bytes it holds passed the playground's memory budget of {} MiB (not a Kafka setting: it keeps this browser tab from running out of memory). The brokers hold {} and the producer buffers {}.",
+            "The run stopped before the record bytes it holds passed the playground's memory budget of {} MiB (a limit of this page, not of Kafka). Brokers hold {}; the producer buffers {}.",
             m.budget_bytes >> 20,
             mib(m.broker_record_bytes),
             mib(m.producer_record_bytes),
         ),
-        what_to_do: "Reset, lower the rate of produced events, or raise “Record bytes budget” under Settings › Cluster configuration (the run replays with the new budget).",
+        what_to_do: "Reset, produce at a lower rate, or raise “Record bytes budget” in Settings › Cluster configuration (the run replays with it).",
     })
 }
 
@@ -84,14 +84,16 @@ pub(crate) mod tests {
         );
         assert!(
             pause.why.ends_with(&format!(
-                "The brokers hold {} and the producer buffers {}.",
+                "Brokers hold {}; the producer buffers {}.",
                 mib(m.broker_record_bytes),
                 mib(m.producer_record_bytes)
             )),
             "{}",
             pause.why
         );
-        assert!(pause.what_to_do.starts_with("Reset, lower the rate"));
+        assert!(pause
+            .what_to_do
+            .starts_with("Reset, produce at a lower rate"));
         assert!(pause.what_to_do.contains("Record bytes budget"));
     }
 

@@ -39,7 +39,10 @@ pub fn cluster_panel(p: &ClusterPanelProps) -> Html {
                                     <span class="role">{ if leader { " leader" } else { " follower" } }</span></span>
                                 <span class="mono">{ format!("LEO {} HW {}", r.log_end_offset, r.high_watermark) }
                                     <span class="role">{ if in_isr { " ISR" } else { " out of ISR" } }</span></span>
-                                <span class="storage mono">{ Storage::of(r).summary() }</span>
+                                <span class="storage">{ {
+                                    let (start, segments) = Storage::of(r).summary_parts();
+                                    html! { <><span class="nowrap">{ start }</span>{ " · " }<span class="nowrap">{ segments }</span></> }
+                                } }</span>
                             </li>
                         })
                     }).collect();

@@ -285,8 +285,8 @@ fn dropped_batch(h: &BatchView) -> Html {
     html! {
         <>
         <p class="storage-note">{ crate::retention::dropped_sentence(h.base_offset, h.last_offset) }</p>
-        <p class="hint">{ "The playground keeps this batch's offsets and size, but not its bytes, so there is no hex view or record list. Reset with a higher “Record bytes budget” (Settings › Cluster configuration) to keep them." }</p>
-        <table aria-label="Batch header fields" class="fields">
+        <p class="hint">{ "The playground keeps this batch's offsets and size, not its bytes: there is no hex view or record list. With a higher “Record bytes budget” (Settings › Cluster configuration) the run replays and keeps them." }</p>
+        <table aria-label="Batch header fields" class="fields header-fields">
             <thead><tr><th scope="col">{ "field" }</th><th scope="col">{ "value" }</th></tr></thead>
             <tbody>
             { for fields.into_iter().map(|(name, value)| html! {

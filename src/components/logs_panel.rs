@@ -110,10 +110,11 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                     // the rows' text instead of removing and inserting rows.
                     { for l.rows.iter().map(|r| if r.payload_dropped { html! {
                         <tr class="payload-dropped">
-                            <td class="num">{ format!("{}–{}", r.offset, r.last_offset) }</td>
+                            <td class="num">{ if r.offset == r.last_offset { r.offset.to_string() } else { format!("{}–{}", r.offset, r.last_offset) } }</td>
                             <td class="text key">{ "—" }</td>
-                            <td class="text"><span class="clamp">{ format!("record bytes dropped ({} records)", r.records) }</span>
-                                <span class="meta">{ format!("max timestamp {}", r.timestamp_ms) }</span>
+                            <td class="text"><span class="clamp">{ "record bytes dropped" }</span>
+                                <span class="meta" title="the batch's record count and max timestamp (ms since the epoch)">
+                                    { format!("{} record{} · max timestamp {}", r.records, if r.records == 1 { "" } else { "s" }, r.timestamp_ms) }</span>
                                 if !r.committed { <span class="uncommitted">{ "(not committed)" }</span> }
                             </td>
                             <td class="num">{ inspect_button(l, r.batch_index, &name, &p.on_inspect) }</td>

@@ -228,7 +228,7 @@ fn cluster_doc(name: &str) -> (&'static str, &'static str, &'static str) {
     match name {
         "record_bytes_budget_mb" => (
             "Record bytes budget (MiB)",
-            "The playground's memory bound, not a Kafka setting: past it the oldest committed batches drop their record bytes (offsets and sizes stay), and a run that would pass it with uncommitted or buffered bytes alone pauses.",
+            "The playground's memory bound, not a Kafka setting: past it the oldest committed batches drop their record bytes (offsets and sizes stay); a run that cannot stay under it pauses.",
             "Playground default",
         ),
         "log.retention.check.interval.ms" => (
@@ -316,7 +316,8 @@ fn cluster_settings(p: &ClusterSettingsProps) -> Html {
                 html! {
                     <li class="setting" key={name}>
                         <div class="setting-head">
-                            <label for={id.clone()}><code>{ label }</code></label>
+                            // Kafka's names as code; the playground's own setting in words.
+                            <label for={id.clone()}>if name.contains('.') { <code>{ label }</code> } else { { label } }</label>
                             <span class={classes!("pill", changed.then_some("warn"))}>{ if changed { "changed" } else { "default" } }</span>
                         </div>
                         { control }

@@ -4,6 +4,7 @@
 //! behaviour stays in `ksim`.
 
 use crate::clock::{Frame, Ticker};
+use crate::components::budget_banner::{budget_pause, BudgetBanner};
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
@@ -47,6 +48,7 @@ pub enum Msg {
     SetTopicConfig(String, String, String),
     SetProfile(ClientProfile),
     SetBrokers(u32),
+    SetCluster(String, String),
     LogScroll(usize),
     LogFilter(String),
     Inspect(BatchRef),
@@ -82,6 +84,7 @@ struct Callbacks {
     set_config: Callback<(String, String)>,
     set_profile: Callback<ClientProfile>,
     set_brokers: Callback<u32>,
+    set_cluster: Callback<(String, String)>,
     set_topic_config: Callback<(String, String, String)>,
     copy_link: Callback<()>,
     copy_embed: Callback<()>,
@@ -108,6 +111,7 @@ impl Callbacks {
             set_config: link.callback(|(n, v)| Msg::SetConfig(n, v)),
             set_profile: link.callback(Msg::SetProfile),
             set_brokers: link.callback(Msg::SetBrokers),
+            set_cluster: link.callback(|(n, v)| Msg::SetCluster(n, v)),
             set_topic_config: link.callback(|(t, n, v)| Msg::SetTopicConfig(t, n, v)),
             copy_link: link.callback(|_| Msg::CopyLink),
             copy_embed: link.callback(|_| Msg::CopyEmbed),
@@ -434,6 +438,9 @@ impl Component for App {
             }
             Msg::SetProfile(profile) => self.run(ctx, session::Action::SetProfile(profile)),
             Msg::SetBrokers(n) => self.run(ctx, session::Action::SetBrokers(n)),
+            Msg::SetCluster(name, value) => {
+                self.run(ctx, session::Action::SetCluster { name, value })
+            }
             Msg::LogScroll(row) => self.events.scroll_row = row,
             Msg::LogFilter(filter) => {
                 self.events.set_filter(filter, &self.session.timeline.sim);
@@ -577,6 +584,9 @@ impl Component for App {
             if let Some(e) = self.session.error_for(&Origin::Other) {
                 <div class="banner" role="alert"><strong>{ "Not done: " }</strong><span>{ e.to_string() }</span></div>
             }
+            if let Some(pause) = budget_pause(self.sim()) {
+                <BudgetBanner {pause} on={cb.control.clone()} />
+            }
             <main ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
                 if self.show_help {
                     <Help on_close={cb.help_close.clone()} />
@@ -629,9 +639,10 @@ impl Component for App {
                     }
                     if self.shows("settings") && editable {
                         <SettingsPanel view={self.slots.shown.side.clone()} profile={scenario.producer.profile}
-                            broker_count={scenario.cluster.brokers}
+                            broker_count={scenario.cluster.brokers} cluster={scenario.cluster.clone()}
                             on_set={cb.set_config.clone()}
                             on_profile={cb.set_profile.clone()} on_brokers={cb.set_brokers.clone()}
+                            on_cluster={cb.set_cluster.clone()}
                             on_topic_config={cb.set_topic_config.clone()}
                             error={self.session.setting_error()} />
                     }
@@ -654,7 +665,7 @@ impl Component for App {
                     if self.shows("logs") { <LogsPanel logs={self.slots.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
                 </div>
                 if let Some(i) = &self.inspected {
-                    <Inspector batch={i.batch.clone()} bytes={i.bytes.clone()} on_close={cb.close_inspector.clone()} />
+                    <Inspector batch={i.batch.clone()} content={i.content.clone()} on_close={cb.close_inspector.clone()} />
                 }
                 if self.shows("metrics") {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />

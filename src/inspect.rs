@@ -3,18 +3,38 @@
 //! while it is on the wire, afterwards the batch it wrote, found through the response's base
 //! offset in the event log). The bytes are the core's own (`Simulation::batch_bytes`,
 //! `Simulation::in_flight_batch_bytes`), copied so the inspector keeps showing them while the
-//! simulation moves on.
+//! simulation moves on. A stored batch whose record bytes the playground dropped (its memory
+//! budget) has no bytes to show: it opens with its header fields from the core's view instead.
 
 use crate::components::inspector::BatchRef;
 use crate::scene::Target;
-use ksim::{LogEvent, Simulation, View};
+use ksim::{BatchView, LogEvent, Simulation, View};
 use std::rc::Rc;
 
-/// The batch open in the inspector, with a copy of its bytes.
+/// What the inspector shows of a batch.
+#[derive(Clone, PartialEq)]
+pub enum Content {
+    /// A copy of its bytes.
+    Bytes(Rc<Vec<u8>>),
+    /// Its record bytes were dropped from the playground's memory: the header fields the core
+    /// still keeps.
+    PayloadDropped(Rc<BatchView>),
+}
+
+/// The batch open in the inspector, with what it shows of it.
 #[derive(Clone, PartialEq)]
 pub struct Inspected {
     pub batch: BatchRef,
-    pub bytes: Rc<Vec<u8>>,
+    pub content: Content,
+}
+
+impl Inspected {
+    fn bytes(batch: BatchRef, bytes: &[u8]) -> Inspected {
+        Inspected {
+            batch,
+            content: Content::Bytes(Rc::new(bytes.to_vec())),
+        }
+    }
 }
 
 /// What a click found.
@@ -34,12 +54,27 @@ impl Found {
     }
 }
 
-/// A stored batch and its bytes; `None` when the log no longer holds it.
+/// A stored batch and its bytes, or its header when its record bytes were dropped; `None` when
+/// the log no longer holds it (deleted by retention, truncated).
 pub fn stored(sim: &Simulation, batch: BatchRef) -> Option<Inspected> {
-    let bytes = sim.batch_bytes(&batch.topic, batch.partition, batch.broker, batch.index)?;
+    if let Some(bytes) = sim.batch_bytes(&batch.topic, batch.partition, batch.broker, batch.index) {
+        return Some(Inspected::bytes(batch, &bytes));
+    }
+    // No bytes: the core's view says whether the batch is still there without its record bytes
+    // (a click is rare, so building the view here costs nothing a learner notices).
+    let header = sim
+        .view()
+        .partitions
+        .iter()
+        .filter(|p| p.topic == batch.topic && p.partition == batch.partition)
+        .flat_map(|p| &p.replicas)
+        .filter(|r| r.broker == batch.broker)
+        .flat_map(|r| &r.batches)
+        .find(|b| b.index == batch.index && b.payload_dropped)?
+        .clone();
     Some(Inspected {
-        bytes: Rc::new(bytes.to_vec()),
         batch,
+        content: Content::PayloadDropped(Rc::new(header)),
     })
 }
 
@@ -79,16 +114,16 @@ fn request(sim: &Simulation, view: &View, req_id: u64) -> Found {
             .iter()
             .find(|r| r.req_id == req_id)
             .map_or(0, |r| r.broker);
-        return Found::Batch(Inspected {
-            batch: BatchRef {
+        return Found::Batch(Inspected::bytes(
+            BatchRef {
                 topic,
                 partition,
                 broker,
                 index: 0,
                 in_flight: Some(req_id),
             },
-            bytes: Rc::new(bytes.to_vec()),
-        });
+            &bytes,
+        ));
     }
     let written = sim.log().iter().rev().find_map(|e| match &e.event {
         LogEvent::ResponseReceived {
@@ -153,6 +188,40 @@ mod tests {
         }
     }
 
+    fn bytes(i: &Inspected) -> &[u8] {
+        match &i.content {
+            Content::Bytes(b) => b,
+            Content::PayloadDropped(_) => panic!("record bytes dropped"),
+        }
+    }
+
+    #[test]
+    fn a_batch_without_its_record_bytes_opens_with_its_header_and_a_kept_one_with_its_bytes() {
+        let sim = crate::retention::tests::dropping();
+        let view = sim.view();
+        let r = &view.partitions[0].replicas[0];
+        let target = |index| Target::Stored {
+            topic: "big".into(),
+            partition: 0,
+            broker: r.broker,
+            index,
+        };
+        let dropped = r
+            .batches
+            .iter()
+            .find(|b| b.payload_dropped)
+            .expect("a dropped batch");
+        let opened = batch(clicked(&sim, &view, target(dropped.index)));
+        assert_eq!(opened.batch.index, dropped.index);
+        assert!(opened.content == Content::PayloadDropped(Rc::new(dropped.clone())));
+        let kept = r.batches.last().expect("a batch");
+        assert!(!kept.payload_dropped);
+        let opened = batch(clicked(&sim, &view, target(kept.index)));
+        assert_eq!(bytes(&opened).len(), kept.size_bytes);
+        // An index the log never had is gone, not an empty panel.
+        assert!(clicked(&sim, &view, target(r.batch_count + 5)) == Found::Gone);
+    }
+
     #[test]
     fn a_request_shows_its_bytes_on_the_wire_then_the_batch_it_wrote() {
         let mut sim = sim();
@@ -171,7 +240,7 @@ mod tests {
             on_wire.batch.broker, view.producer.in_flight[0].broker,
             "the broker it flies to"
         );
-        assert!(!on_wire.bytes.is_empty());
+        assert!(!bytes(&on_wire).is_empty());
         // Once answered, the same click opens the stored batch with the same records.
         sim.run_until(sim.now_us() + 1_000_000);
         let view = sim.view();
@@ -189,7 +258,7 @@ mod tests {
                 index: written.batch.index,
             },
         ));
-        assert_eq!(stored.bytes, written.bytes);
+        assert_eq!(bytes(&stored), bytes(&written));
     }
 
     #[test]

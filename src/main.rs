@@ -15,6 +15,7 @@ mod layout_bad_input;
 mod live_layout;
 mod panic_banner;
 mod records;
+mod retention;
 mod scene;
 mod sequence_layout;
 mod session;

@@ -1,8 +1,11 @@
 //! Decoded partition logs for display. The records come from the real stored batch bytes
 //! (`Simulation::batch_bytes`) decoded by `kwire`; decoded batches are cached by their bytes'
-//! address, so a batch is decoded once, not on every frame.
+//! address, so a batch is decoded once, not on every frame. A batch whose record bytes the
+//! playground dropped (its memory budget) has no records to decode: it shows as one row for its
+//! offsets, saying so.
 
-use ksim::{Simulation, View};
+use crate::retention::Storage;
+use ksim::{BatchView, Simulation, View};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -10,10 +13,14 @@ use std::sync::Arc;
 /// Records shown per partition (the newest ones); the count of older ones is shown instead.
 pub const MAX_ROWS_PER_PARTITION: usize = 10;
 
-/// One record as a consumer would see it, plus where it came from.
+/// One record as a consumer would see it, plus where it came from; or, for a batch whose
+/// record bytes were dropped (`payload_dropped`), the batch's offsets `offset..=last_offset`
+/// without key, value or headers.
 #[derive(Clone, PartialEq)]
 pub struct RecordRow {
     pub offset: i64,
+    /// The same as `offset` for a record; the batch's last offset for a dropped batch.
+    pub last_offset: i64,
     pub key: Option<String>,
     pub value: Option<String>,
     pub timestamp_ms: i64,
@@ -21,6 +28,30 @@ pub struct RecordRow {
     pub batch_index: usize,
     /// Below the high watermark: committed, visible to consumers.
     pub committed: bool,
+    /// The row stands for a whole batch whose record bytes the playground dropped from memory
+    /// (Kafka would keep them until `retention.ms`); `timestamp_ms` is the batch's max
+    /// timestamp.
+    pub payload_dropped: bool,
+    /// Records in the row: 1, or the dropped batch's record count.
+    pub records: u32,
+}
+
+impl RecordRow {
+    /// The row of a batch whose record bytes were dropped.
+    fn dropped(b: &BatchView, committed: bool) -> RecordRow {
+        RecordRow {
+            offset: b.base_offset,
+            last_offset: b.last_offset,
+            key: None,
+            value: None,
+            timestamp_ms: b.max_timestamp_ms,
+            headers: Vec::new(),
+            batch_index: b.index,
+            committed,
+            payload_dropped: true,
+            records: b.records,
+        }
+    }
 }
 
 /// The leader's log of one partition.
@@ -33,8 +64,18 @@ pub struct PartitionLog {
     pub leader: Option<u32>,
     pub high_watermark: i64,
     pub log_end_offset: i64,
+    /// Records the shown replica stores (from its log start offset to its log end offset).
     pub total_records: usize,
     pub rows: Vec<RecordRow>,
+    /// Log start, segments, size and dropped record bytes of the shown replica.
+    pub storage: Option<Storage>,
+}
+
+impl PartitionLog {
+    /// Records in the rows shown (a dropped batch's row counts all its records).
+    pub fn shown_records(&self) -> usize {
+        self.rows.iter().map(|r| r.records as usize).sum()
+    }
 }
 
 fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
@@ -70,6 +111,7 @@ impl DecodeCache {
                 .iter()
                 .map(|r| RecordRow {
                     offset: batch.header.base_offset + r.offset_delta as i64,
+                    last_offset: batch.header.base_offset + r.offset_delta as i64,
                     key: text(&r.key),
                     value: text(&r.value),
                     // What a consumer sees: on a LogAppendTime topic the broker's append time
@@ -89,6 +131,8 @@ impl DecodeCache {
                         .collect(),
                     batch_index,
                     committed: false,
+                    payload_dropped: false,
+                    records: 1,
                 })
                 .collect(),
             Err(_) => Vec::new(),
@@ -116,17 +160,22 @@ impl DecodeCache {
                 log_end_offset: replica.map_or(0, |r| r.log_end_offset),
                 total_records: 0,
                 rows: Vec::new(),
+                storage: replica.map(Storage::of),
             };
             if let Some(r) = replica {
-                // One offset per record from 0 (no retention), so the log end offset counts them.
-                log.total_records = r.log_end_offset.max(0) as usize;
+                // One offset per record, from the log start offset (retention deleted the
+                // offsets below it), so the two offsets count the records stored.
+                log.total_records = (r.log_end_offset - r.log_start_offset).max(0) as usize;
                 // Walk batches from the newest until enough rows are collected.
                 let mut rows: Vec<RecordRow> = Vec::new();
                 for b in r.batches.iter().rev() {
                     if rows.len() >= MAX_ROWS_PER_PARTITION {
                         break;
                     }
-                    if let Some(bytes) = sim.batch_bytes(&pv.topic, pv.partition, r.broker, b.index)
+                    if b.payload_dropped {
+                        rows.push(RecordRow::dropped(b, b.last_offset < r.high_watermark));
+                    } else if let Some(bytes) =
+                        sim.batch_bytes(&pv.topic, pv.partition, r.broker, b.index)
                     {
                         for row in self.rows(bytes, b.index, &mut used).iter().rev() {
                             let mut row = row.clone();
@@ -159,6 +208,47 @@ mod tests {
             Simulation::new(ksim::Scenario::from_json(&json).expect("scenario")).expect("valid");
         sim.run_until_idle(10_000_000);
         sim
+    }
+
+    #[test]
+    fn a_dropped_batch_is_one_row_saying_so_and_the_counts_start_at_the_log_start() {
+        let sim = crate::retention::tests::dropping();
+        let view = sim.view();
+        let r = &view.partitions[0].replicas[0];
+        let log = &DecodeCache::default().partition_logs(&sim, &view)[0];
+        assert_eq!(
+            log.total_records,
+            (r.log_end_offset - r.log_start_offset) as usize
+        );
+        assert_eq!(log.storage, Some(Storage::of(r)));
+        assert_eq!(log.rows.len(), MAX_ROWS_PER_PARTITION);
+        // The newest batch keeps its bytes: its record is decoded.
+        let (newest, older) = log.rows.split_last().expect("rows");
+        assert!(!newest.payload_dropped);
+        assert!(newest
+            .value
+            .as_deref()
+            .is_some_and(|v| v.starts_with("v11")));
+        // The older ones dropped theirs: a row per batch with its offsets and record count, and
+        // no key or value.
+        for row in older {
+            let b = r
+                .batches
+                .iter()
+                .find(|b| b.index == row.batch_index)
+                .expect("the row's batch");
+            assert!(
+                b.payload_dropped && row.payload_dropped,
+                "batch {}",
+                b.index
+            );
+            assert_eq!(
+                (row.offset, row.last_offset, row.records),
+                (b.base_offset, b.last_offset, b.records)
+            );
+            assert_eq!(row.timestamp_ms, b.max_timestamp_ms);
+            assert!(row.committed && row.key.is_none() && row.value.is_none());
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use crate::components::controls::Control;
 use crate::timeline::Timeline;
 use kshare::UiState;
-use ksim::{ClientProfile, Scenario, SimError, Simulation, TopicSpec};
+use ksim::{ClientProfile, ClusterSpec, Scenario, SimError, Simulation, TopicSpec};
 use std::rc::Rc;
 
 /// Events processed at most by "Next report" before it gives up.
@@ -20,8 +20,8 @@ const NEXT_REPORT_MAX_EVENTS: u32 = 200_000;
 pub enum Origin {
     Topic,
     Produce,
-    /// A producer setting (its name) or a topic setting (`topic:<topic>/<name>`; topic names
-    /// cannot contain `/`).
+    /// A producer setting (its name), a topic setting (`topic:<topic>/<name>`; topic names
+    /// cannot contain `/`) or a cluster setting (`cluster:<name>`).
     Setting(String),
     Other,
 }
@@ -62,6 +62,12 @@ pub enum Action {
     },
     SetProfile(ClientProfile),
     SetBrokers(u32),
+    /// A cluster setting of the settings panel (one of [`CLUSTER_SETTINGS`]) as typed; like the
+    /// broker count, a changed cluster replays the session.
+    SetCluster {
+        name: String,
+        value: String,
+    },
     /// A share link from the embedding page: opened even when it is the current one.
     LoadLink(String),
     /// The URL's fragment changed (a pasted link); our own fragment is not a new link.
@@ -116,6 +122,72 @@ pub struct Session {
     link_stale: bool,
     /// `?readonly=1`: the learner's actions are ignored.
     readonly: bool,
+}
+
+/// The cluster settings the settings panel changes, by the name it shows: Kafka's broker config
+/// names, and the playground's own record-bytes budget under its scenario name.
+pub const CLUSTER_SETTINGS: [&str; 5] = [
+    "record_bytes_budget_mb",
+    "log.retention.check.interval.ms",
+    "auto.create.topics.enable",
+    "num.partitions",
+    "default.replication.factor",
+];
+
+/// A cluster setting's value as the settings panel shows it (`None` for a name it does not
+/// have).
+pub fn cluster_setting(c: &ClusterSpec, name: &str) -> Option<String> {
+    Some(match name {
+        "record_bytes_budget_mb" => c.record_bytes_budget_mb.to_string(),
+        "log.retention.check.interval.ms" => c.log_retention_check_interval_ms.to_string(),
+        "auto.create.topics.enable" => c.auto_create_topics_enable.to_string(),
+        "num.partitions" => c.num_partitions.to_string(),
+        "default.replication.factor" => c.default_replication_factor.to_string(),
+        _ => return None,
+    })
+}
+
+/// The cluster with one setting changed to what the learner typed. Only the text is read here
+/// (a whole number, or true/false); the range is the core's to check when the scenario is built.
+fn with_cluster_setting(
+    mut c: ClusterSpec,
+    name: &str,
+    value: &str,
+) -> Result<ClusterSpec, SimError> {
+    let text = value.trim();
+    let whole = |what: &str| {
+        SimError::InvalidScenario(format!("{name} must be a whole number{what}, got “{text}”"))
+    };
+    match name {
+        "record_bytes_budget_mb" => {
+            c.record_bytes_budget_mb = text.parse().map_err(|_| whole(" of MiB"))?
+        }
+        "log.retention.check.interval.ms" => {
+            c.log_retention_check_interval_ms =
+                text.parse().map_err(|_| whole(" of milliseconds"))?
+        }
+        "num.partitions" => c.num_partitions = text.parse().map_err(|_| whole(""))?,
+        "default.replication.factor" => {
+            c.default_replication_factor = text.parse().map_err(|_| whole(""))?
+        }
+        "auto.create.topics.enable" => {
+            c.auto_create_topics_enable = match text {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(SimError::InvalidScenario(format!(
+                        "{name} must be true or false, got “{text}”"
+                    )))
+                }
+            }
+        }
+        _ => {
+            return Err(SimError::InvalidScenario(format!(
+                "no cluster setting named {name}"
+            )))
+        }
+    }
+    Ok(c)
 }
 
 /// The scenario a fresh page (and Reset outside a lesson) opens: the preset plus the lecture's
@@ -298,6 +370,23 @@ impl Session {
                 scenario.cluster.brokers = n;
                 self.rebuild(Origin::Other, scenario, &mut out);
             }
+            Action::SetCluster { name, value } => {
+                if self.readonly {
+                    return out;
+                }
+                let origin = Origin::Setting(format!("cluster:{name}"));
+                let mut scenario = self.sim().scenario().clone();
+                match with_cluster_setting(scenario.cluster.clone(), &name, &value) {
+                    Ok(cluster) => {
+                        scenario.cluster = cluster;
+                        self.rebuild(origin, scenario, &mut out);
+                    }
+                    Err(error) => {
+                        self.error = Some(FormError { origin, error });
+                        out.refresh = true;
+                    }
+                }
+            }
             Action::LoadLink(fragment) => self.load_link(&fragment, &mut out),
             Action::FragmentChanged(fragment) => {
                 if fragment != self.fragment {
@@ -457,8 +546,8 @@ impl Session {
         }
     }
 
-    /// Replays the session with a changed scenario (another client profile or broker count) up
-    /// to the current virtual time. On an error nothing changes and the error is shown.
+    /// Replays the session with a changed scenario (another client profile, broker count or
+    /// cluster setting) up to the current virtual time. On an error nothing changes and the error is shown.
     fn rebuild(&mut self, origin: Origin, scenario: Scenario, out: &mut Outcome) {
         match Timeline::from_scenario(scenario, self.sim().now_us()) {
             Ok(t) => {
@@ -749,6 +838,143 @@ mod tests {
             backs += 1;
         }
         assert!(backs > 5, "{backs} moments");
+    }
+
+    fn set_cluster(s: &mut Session, name: &str, value: &str) -> Outcome {
+        s.reduce(Action::SetCluster {
+            name: name.into(),
+            value: value.into(),
+        })
+    }
+
+    #[test]
+    fn a_cluster_setting_replays_the_session_and_bad_input_says_why_at_the_field() {
+        let mut s = fresh();
+        s.reduce(produce("Alice"));
+        s.reduce(Action::Control(Control::Seek(u64::MAX)));
+        s.timeline.forward_to(20_000);
+        let defaults = ClusterSpec::default();
+        for name in CLUSTER_SETTINGS {
+            assert!(cluster_setting(&defaults, name).is_some(), "{name}");
+        }
+        assert_eq!(
+            cluster_setting(&defaults, "log.retention.check.interval.ms").as_deref(),
+            Some("300000")
+        );
+        for (name, value) in [
+            ("record_bytes_budget_mb", "256"),
+            ("log.retention.check.interval.ms", "10000"),
+            ("auto.create.topics.enable", "false"),
+            ("num.partitions", "4"),
+            ("default.replication.factor", "2"),
+        ] {
+            let out = set_cluster(&mut s, name, &format!(" {value} "));
+            assert!(
+                out.new_timeline && !out.new_scenario && out.write_link,
+                "{name}"
+            );
+            assert_eq!(s.error, None, "{name}");
+            assert_eq!(s.sim().now_us(), 20_000, "replayed to the same moment");
+            assert_eq!(s.sim().scenario().actions.len(), 1);
+            assert_eq!(
+                cluster_setting(&s.sim().scenario().cluster, name).as_deref(),
+                Some(value)
+            );
+        }
+        let c = &s.sim().scenario().cluster;
+        assert_eq!(
+            (
+                c.record_bytes_budget_mb,
+                c.num_partitions,
+                c.auto_create_topics_enable
+            ),
+            (256, 4, false)
+        );
+        let link = kshare::decode_link(&s.fragment).unwrap();
+        assert_eq!(link.scenario.cluster, *c, "the link carries the cluster");
+
+        // Text that is no number, and numbers the core refuses: the error names the field, and
+        // nothing changes.
+        let before = s.sim().scenario().clone();
+        for (name, value, says) in [
+            (
+                "record_bytes_budget_mb",
+                "lots",
+                "record_bytes_budget_mb must be a whole number of MiB, got “lots”",
+            ),
+            (
+                "record_bytes_budget_mb",
+                "0",
+                "cluster.record_bytes_budget_mb must be 1..=4096, got 0",
+            ),
+            (
+                "record_bytes_budget_mb",
+                "5000",
+                "cluster.record_bytes_budget_mb must be 1..=4096, got 5000",
+            ),
+            (
+                "log.retention.check.interval.ms",
+                "-5",
+                "log.retention.check.interval.ms must be a whole number of milliseconds, got “-5”",
+            ),
+            (
+                "log.retention.check.interval.ms",
+                "0",
+                "cluster.log_retention_check_interval_ms must be 1..=",
+            ),
+            (
+                "auto.create.topics.enable",
+                "yes",
+                "auto.create.topics.enable must be true or false, got “yes”",
+            ),
+            (
+                "num.partitions",
+                "0",
+                "cluster.num_partitions (num.partitions) must be 1..=256, got 0",
+            ),
+            (
+                "default.replication.factor",
+                "1.5",
+                "default.replication.factor must be a whole number, got “1.5”",
+            ),
+        ] {
+            let out = set_cluster(&mut s, name, value);
+            assert!(!out.new_timeline, "{name}={value}");
+            let (origin, error) = s.setting_error().expect("an error");
+            assert_eq!(origin, format!("cluster:{name}"));
+            let SimError::InvalidScenario(text) = error else {
+                panic!("{error:?}");
+            };
+            assert!(text.starts_with(says), "{name}={value}: {text}");
+            assert_eq!(
+                *s.sim().scenario(),
+                before,
+                "{name}={value} changed nothing"
+            );
+        }
+    }
+
+    #[test]
+    fn raising_the_budget_replays_to_the_same_moment_and_plays_on_past_the_pause() {
+        use crate::components::budget_banner::budget_pause;
+        let mut s = crate::components::budget_banner::tests::paused_session();
+        let paused_at = s.sim().now_us();
+        set_cluster(&mut s, "record_bytes_budget_mb", "64");
+        assert_eq!(s.error, None);
+        assert_eq!(s.sim().now_us(), paused_at, "replayed to the moment shown");
+        assert!(budget_pause(s.sim()).is_none());
+        s.timeline.forward_to(paused_at + 500_000);
+        assert_eq!(
+            s.sim().stopped_by_limit(),
+            None,
+            "64 MiB holds what 1 MiB could not"
+        );
+        assert_eq!(s.sim().now_us(), paused_at + 500_000);
+        // Back to 1 MiB: the replay reaches the same moment, and playing on pauses again.
+        set_cluster(&mut s, "record_bytes_budget_mb", "1");
+        s.timeline.forward_to(s.sim().now_us() + 500_000);
+        assert!(budget_pause(s.sim()).is_some());
+        assert!(s.sim().now_us() < paused_at + 500_000);
     }
 
     #[test]

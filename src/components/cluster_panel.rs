@@ -1,7 +1,8 @@
 //! Brokers with the partition replicas they host: leader or follower, log end offset, high
-//! watermark, in-sync or not, and the broker's state. State is never shown by colour alone:
-//! every status is also a word.
+//! watermark, in-sync or not, where its log starts, its segments and size, and the broker's
+//! state. State is never shown by colour alone: every status is also a word.
 
+use crate::retention::Storage;
 use ksim::View;
 use yew::prelude::*;
 
@@ -38,6 +39,10 @@ pub fn cluster_panel(p: &ClusterPanelProps) -> Html {
                                     <span class="role">{ if leader { " leader" } else { " follower" } }</span></span>
                                 <span class="mono">{ format!("LEO {} HW {}", r.log_end_offset, r.high_watermark) }
                                     <span class="role">{ if in_isr { " ISR" } else { " out of ISR" } }</span></span>
+                                <span class="storage">{ {
+                                    let (start, segments) = Storage::of(r).summary_parts();
+                                    html! { <><span class="nowrap">{ start }</span>{ " · " }<span class="nowrap">{ segments }</span></> }
+                                } }</span>
                             </li>
                         })
                     }).collect();

@@ -1,8 +1,11 @@
 //! The batch inspector: a stored batch's real bytes as a hex view, every byte coloured by the
 //! field it belongs to (header, record fields, codec framing, compressed payload) and named on
 //! hover or focus; the decoded records section; and the same records encoded with each codec.
-//! Layout and encoding come from `kwire`; nothing here knows the format.
+//! Layout and encoding come from `kwire`; nothing here knows the format. A batch whose record
+//! bytes the playground dropped shows the header fields the core keeps, and says so.
 
+use crate::inspect::Content;
+use ksim::BatchView;
 use kwire::layout::{layout_batch, FieldGroup, LayoutField};
 use kwire::{BatchSpec, Codec, Compression, DecodeLimits, Record, RecordHeader};
 use std::rc::Rc;
@@ -26,7 +29,7 @@ pub struct BatchRef {
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     pub batch: BatchRef,
-    pub bytes: Rc<Vec<u8>>,
+    pub content: Content,
     pub on_close: Callback<()>,
 }
 
@@ -209,12 +212,6 @@ fn field_table(p: &FieldTableProps) -> Html {
 
 #[function_component(Inspector)]
 pub fn inspector(p: &InspectorProps) -> Html {
-    let selected = use_state(|| None::<usize>);
-    let selected_rec = use_state(|| None::<usize>);
-    let layout = use_memo(p.bytes.clone(), |bytes| {
-        layout_batch(bytes, 0, &DecodeLimits::default()).map(|(l, _)| l)
-    });
-    let rows = use_memo(p.bytes.clone(), |bytes| compare_codecs(bytes));
     let heading = use_node_ref();
     {
         // Opened far below the fold: bring it into view and move focus to its heading.
@@ -237,7 +234,85 @@ pub fn inspector(p: &InspectorProps) -> Html {
             b.index, b.topic, b.partition, b.broker
         ),
     };
-    let body = match &*layout {
+    let close = {
+        let cb = p.on_close.clone();
+        Callback::from(move |_| cb.emit(()))
+    };
+    html! {
+        <section class="panel wide" aria-labelledby="h-inspector" id="inspector">
+            <div class="panel-head">
+                <h2 id="h-inspector" ref={heading} tabindex="-1">{ title }</h2>
+                <button class="small" onclick={close}>{ "Close inspector" }</button>
+            </div>
+            { match &p.content {
+                Content::Bytes(bytes) => html! { <BatchBytes bytes={bytes.clone()} /> },
+                Content::PayloadDropped(header) => dropped_batch(header),
+            } }
+        </section>
+    }
+}
+
+/// A batch whose record bytes were dropped: the sentence the partition log says, and the header
+/// fields the core still keeps (no hex: there are no bytes to show).
+fn dropped_batch(h: &BatchView) -> Html {
+    let producer = if h.producer_id >= 0 {
+        vec![
+            ("producerId", h.producer_id.to_string()),
+            ("producerEpoch", h.producer_epoch.to_string()),
+            ("baseSequence", h.base_sequence.to_string()),
+        ]
+    } else {
+        vec![("producerId", "-1 (not idempotent)".to_string())]
+    };
+    let fields: Vec<(&str, String)> = [
+        ("baseOffset", h.base_offset.to_string()),
+        ("lastOffset", h.last_offset.to_string()),
+        ("records", h.records.to_string()),
+        ("size stored", format!("{} B", h.size_bytes)),
+        ("codec", h.codec.clone()),
+        ("partitionLeaderEpoch", h.leader_epoch.to_string()),
+        ("maxTimestamp", h.max_timestamp_ms.to_string()),
+    ]
+    .into_iter()
+    .chain(producer)
+    .chain(h.recompressed.then(|| {
+        (
+            "recompressed",
+            "yes, by the broker (topic compression.type)".to_string(),
+        )
+    }))
+    .collect();
+    html! {
+        <>
+        <p class="storage-note">{ crate::retention::dropped_sentence(h.base_offset, h.last_offset) }</p>
+        <p class="hint">{ "The playground keeps this batch's offsets and size, not its bytes: there is no hex view or record list. With a higher “Record bytes budget” (Settings › Cluster configuration) the run replays and keeps them." }</p>
+        <table aria-label="Batch header fields" class="fields header-fields">
+            <thead><tr><th scope="col">{ "field" }</th><th scope="col">{ "value" }</th></tr></thead>
+            <tbody>
+            { for fields.into_iter().map(|(name, value)| html! {
+                <tr><td class="mono">{ name }</td><td class="text">{ value }</td></tr>
+            }) }
+            </tbody>
+        </table>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BatchBytesProps {
+    bytes: Rc<Vec<u8>>,
+}
+
+/// A batch's bytes: hex view, fields, records section and the codec comparison.
+#[function_component(BatchBytes)]
+fn batch_bytes(p: &BatchBytesProps) -> Html {
+    let selected = use_state(|| None::<usize>);
+    let selected_rec = use_state(|| None::<usize>);
+    let layout = use_memo(p.bytes.clone(), |bytes| {
+        layout_batch(bytes, 0, &DecodeLimits::default()).map(|(l, _)| l)
+    });
+    let rows = use_memo(p.bytes.clone(), |bytes| compare_codecs(bytes));
+    match &*layout {
         Err(e) => html! { <p class="field-error">{ e.to_string() }</p> },
         Ok(l) => {
             let fields = Rc::new(l.fields.clone());
@@ -303,18 +378,5 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 </>
             }
         }
-    };
-    let close = {
-        let cb = p.on_close.clone();
-        Callback::from(move |_| cb.emit(()))
-    };
-    html! {
-        <section class="panel wide" aria-labelledby="h-inspector" id="inspector">
-            <div class="panel-head">
-                <h2 id="h-inspector" ref={heading} tabindex="-1">{ title }</h2>
-                <button class="small" onclick={close}>{ "Close inspector" }</button>
-            </div>
-            { body }
-        </section>
     }
 }

@@ -1,6 +1,8 @@
 //! Partition logs: each partition's records as its leader stores them, with offset, key, value,
 //! timestamp and headers (under the value) and the batch they arrived in. Records above the high watermark are marked
-//! "not committed" (consumers do not see them yet).
+//! "not committed" (consumers do not see them yet). Above the table: where the log starts, its
+//! segments and size, and in words what retention deleted and which offsets' record bytes the
+//! playground dropped from memory (`retention`); a dropped batch is one row saying so.
 //!
 //! Each partition is its own component, so a frame that publishes one partition's log (see
 //! `frame_budget`) renders only that table. The table box is pinned to its bottom like
@@ -43,6 +45,32 @@ struct PartitionTableProps {
     on_inspect: Callback<BatchRef>,
 }
 
+/// The "#n" button that opens batch `index` in the inspector.
+fn inspect_button(
+    l: &PartitionLog,
+    index: usize,
+    name: &str,
+    on_inspect: &Callback<BatchRef>,
+) -> Html {
+    let Some(broker) = l.broker else {
+        return html! {};
+    };
+    let onclick = {
+        let cb = on_inspect.clone();
+        let b = BatchRef {
+            topic: l.topic.clone(),
+            partition: l.partition,
+            broker,
+            index,
+            in_flight: None,
+        };
+        Callback::from(move |_| cb.emit(b.clone()))
+    };
+    html! {
+        <button class="linkish" aria-label={format!("Inspect batch {index} of {name}")} {onclick}>{ format!("#{index}") }</button>
+    }
+}
+
 #[function_component(PartitionTable)]
 fn partition_table(p: &PartitionTableProps) -> Html {
     let l = &p.log;
@@ -56,10 +84,14 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                 <strong>{ &name }</strong>
                 <span>{ leader }</span>
                 <span class="mono">{ format!("HW {} · LEO {}", l.high_watermark, l.log_end_offset) }</span>
-                if l.total_records > l.rows.len() {
-                    <span>{ format!("the newest {} of {}", l.rows.len(), l.total_records) }</span>
+                if let Some(s) = &l.storage {
+                    <span class="mono">{ s.summary() }</span>
+                }
+                if l.total_records > l.shown_records() {
+                    <span>{ format!("the newest {} of {} records", l.shown_records(), l.total_records) }</span>
                 }
             </div>
+            { for l.storage.iter().flat_map(|s| s.notes()).map(|n| html! { <p class="hint storage-note">{ n }</p> }) }
             if l.rows.is_empty() {
                 <p class="empty">{ "empty" }</p>
             } else {
@@ -76,7 +108,18 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                     <tbody>
                     // Rows by position, not by offset: while records stream in, a refresh changes
                     // the rows' text instead of removing and inserting rows.
-                    { for l.rows.iter().map(|r| html! {
+                    { for l.rows.iter().map(|r| if r.payload_dropped { html! {
+                        <tr class="payload-dropped">
+                            <td class="num">{ if r.offset == r.last_offset { r.offset.to_string() } else { format!("{}–{}", r.offset, r.last_offset) } }</td>
+                            <td class="text key">{ "—" }</td>
+                            <td class="text"><span class="clamp">{ "record bytes dropped" }</span>
+                                <span class="meta" title="the batch's record count and max timestamp (ms since the epoch)">
+                                    { format!("{} record{} · max timestamp {}", r.records, if r.records == 1 { "" } else { "s" }, r.timestamp_ms) }</span>
+                                if !r.committed { <span class="uncommitted">{ "(not committed)" }</span> }
+                            </td>
+                            <td class="num">{ inspect_button(l, r.batch_index, &name, &p.on_inspect) }</td>
+                        </tr>
+                    } } else { html! {
                         <tr>
                             <td class="num">{ r.offset }</td>
                             <td class="text key">{ show(&r.key) }</td>
@@ -89,18 +132,9 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                                 </span>
                                 if !r.committed { <span class="uncommitted">{ "(not committed)" }</span> }
                             </td>
-                            <td class="num">
-                                if let Some(broker) = l.broker {
-                                    <button class="linkish" aria-label={format!("Inspect batch {} of {name}", r.batch_index)}
-                                        onclick={{
-                                            let cb = p.on_inspect.clone();
-                                            let b = BatchRef { topic: l.topic.clone(), partition: l.partition, broker, index: r.batch_index, in_flight: None };
-                                            Callback::from(move |_| cb.emit(b.clone()))
-                                        }}>{ format!("#{}", r.batch_index) }</button>
-                                }
-                            </td>
+                            <td class="num">{ inspect_button(l, r.batch_index, &name, &p.on_inspect) }</td>
                         </tr>
-                    }) }
+                    } }) }
                     </tbody>
                 </table>
                 </div>

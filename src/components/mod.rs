@@ -1,5 +1,6 @@
 //! Panels and forms. Each renders a piece of `ksim`'s view or turns input into a `ksim` action.
 
+pub mod budget_banner;
 pub mod cluster_panel;
 pub mod code_panel;
 pub mod controls;

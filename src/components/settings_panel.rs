@@ -1,14 +1,16 @@
 //! Producer settings as the core reports them (effective value and where it came from), each
 //! with librdkafka's and the Java 3.6 client's default and a one-line explanation; the client
-//! profile switch; topic settings; the broker count. Every change goes to the core, which
-//! validates it with the client's own rules and messages; errors appear next to the field.
+//! profile switch; topic settings; the broker count and the other cluster settings (a changed
+//! cluster replays the session). Every change goes to the core, which validates it with the
+//! client's or Kafka's own rules and messages; errors appear next to the field.
 //!
 //! The help texts below are documentation, not behaviour: defaults shown come from `ksim`.
 
+use crate::session::{cluster_setting, CLUSTER_SETTINGS};
 use ksim::config;
 use ksim::{
-    ClientProfile, ConfigEntry, ConfigSource, ProducerSettings, ProducerSpec, SimError,
-    TopicConfigSource, View,
+    ClientProfile, ClusterSpec, ConfigEntry, ConfigSource, ProducerSettings, ProducerSpec,
+    SimError, TopicConfigSource, View,
 };
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -85,10 +87,14 @@ pub struct SettingsPanelProps {
     pub view: Rc<View>,
     pub profile: ClientProfile,
     pub broker_count: u32,
+    /// The scenario's cluster, for the cluster settings.
+    pub cluster: ClusterSpec,
     /// (setting name, value) → the core applies `set_producer_config`.
     pub on_set: Callback<(String, String)>,
     pub on_profile: Callback<ClientProfile>,
     pub on_brokers: Callback<u32>,
+    /// (cluster setting, value as typed) → the session replays with the changed cluster.
+    pub on_cluster: Callback<(String, String)>,
     /// (topic, config name, value) → `set_topic_config`.
     pub on_topic_config: Callback<(String, String, String)>,
     /// The core's answer to the last change, if it was an error, with the setting it concerned.
@@ -154,7 +160,7 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
                     </select>
                 </div>
             </div>
-            <p class="hint">{ "Changing the client or the broker count replays everything you did so far with the new choice." }</p>
+            <p class="hint">{ "Changing the client, the broker count or a cluster setting replays everything you did so far with the new choice." }</p>
             <details open=true>
                 <summary>{ "Producer configuration" }</summary>
                 <p class="hint">{ "A real client fixes its configuration when the Producer is created. Here a change takes effect for the next batches; to see a setting's real behaviour, set it before producing (or use Reset)." }</p>
@@ -196,12 +202,134 @@ pub fn settings_panel(p: &SettingsPanelProps) -> Html {
                 }) }
                 </ul>
             </details>
+            <ClusterSettings cluster={p.cluster.clone()} on_cluster={p.on_cluster.clone()}
+                error={p.error.as_ref().and_then(|(n, e)| Some((n.strip_prefix("cluster:")?.to_string(), field_message(e))))} />
             <TopicSettings view={p.view.clone()} on_topic_config={p.on_topic_config.clone()}
                 error={p.error.as_ref().and_then(|(n, e)| {
                     let (topic, name) = n.strip_prefix("topic:")?.split_once('/')?;
                     Some((topic.to_string(), name.to_string(), e.to_string()))
                 })} />
         </section>
+    }
+}
+
+/// An error as a field shows it: the core's text without "invalid scenario: " (the field says
+/// which setting it is about).
+fn field_message(e: &SimError) -> String {
+    match e {
+        SimError::InvalidScenario(m) => m.clone(),
+        e => e.to_string(),
+    }
+}
+
+/// Help for a cluster setting (`session::CLUSTER_SETTINGS`): its label, a one-line explanation,
+/// and whose default it is. Values and defaults are the scenario's (`ClusterSpec`).
+fn cluster_doc(name: &str) -> (&'static str, &'static str, &'static str) {
+    match name {
+        "record_bytes_budget_mb" => (
+            "Record bytes budget (MiB)",
+            "The playground's memory bound, not a Kafka setting: past it the oldest committed batches drop their record bytes (offsets and sizes stay); a run that cannot stay under it pauses.",
+            "Playground default",
+        ),
+        "log.retention.check.interval.ms" => (
+            "log.retention.check.interval.ms",
+            "How often each broker deletes the segments that retention.ms or retention.bytes let go (the first time 30 s after it starts).",
+            "Kafka 3.6 default",
+        ),
+        "auto.create.topics.enable" => (
+            "auto.create.topics.enable",
+            "A producer's Metadata request naming an unknown topic makes the broker create it, with the two settings below.",
+            "Kafka 3.6 default",
+        ),
+        "num.partitions" => (
+            "num.partitions",
+            "Partitions of an auto-created topic.",
+            "Kafka 3.6 default",
+        ),
+        "default.replication.factor" => (
+            "default.replication.factor",
+            "Replication factor of an auto-created topic (at most the broker count here).",
+            "Kafka 3.6 default",
+        ),
+        _ => ("", "", ""),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ClusterSettingsProps {
+    cluster: ClusterSpec,
+    on_cluster: Callback<(String, String)>,
+    /// The last cluster setting change, if it failed: (setting, message).
+    error: Option<(String, String)>,
+}
+
+#[function_component(ClusterSettings)]
+fn cluster_settings(p: &ClusterSettingsProps) -> Html {
+    let defaults = use_memo((), |_| ClusterSpec::default());
+    // What the learner is typing, (setting, text), until the change is sent: the panel re-renders
+    // every frame while the clock runs (see `TopicSettings`).
+    let draft = use_state(|| None::<(String, String)>);
+    html! {
+        <details>
+            <summary>{ "Cluster configuration" }</summary>
+            <p class="hint">{ "Broker settings are fixed when a cluster starts: a change here replays everything you did so far on a cluster started with it." }</p>
+            <ul class="settings">
+            { for CLUSTER_SETTINGS.iter().map(|name| {
+                let name = *name;
+                let (label, help, whose) = cluster_doc(name);
+                let id = format!("ccfg-{}", name.replace(['.', '_'], "-"));
+                let value = cluster_setting(&p.cluster, name).unwrap_or_default();
+                let default = cluster_setting(&defaults, name).unwrap_or_default();
+                let changed = value != default;
+                let error = p.error.as_ref().filter(|(n, _)| n == name).map(|(_, e)| e.clone());
+                let send = {
+                    let (cb, draft) = (p.on_cluster.clone(), draft.clone());
+                    move |text: String| {
+                        draft.set(None);
+                        cb.emit((name.to_string(), text));
+                    }
+                };
+                let control = if name == "auto.create.topics.enable" {
+                    let onchange = Callback::from(move |ev: Event| send(ev.target_unchecked_into::<HtmlSelectElement>().value()));
+                    html! {
+                        <select id={id.clone()} onchange={onchange} aria-describedby={format!("{id}-help")}>
+                            <option value="true" selected={value == "true"}>{ "true" }</option>
+                            <option value="false" selected={value == "false"}>{ "false" }</option>
+                        </select>
+                    }
+                } else {
+                    let shown = match &*draft {
+                        Some((n, text)) if n == name => text.clone(),
+                        _ => value.clone(),
+                    };
+                    let oninput = {
+                        let draft = draft.clone();
+                        Callback::from(move |ev: InputEvent| draft.set(Some((name.to_string(), ev.target_unchecked_into::<HtmlInputElement>().value()))))
+                    };
+                    let onchange = Callback::from(move |ev: Event| send(ev.target_unchecked_into::<HtmlInputElement>().value()));
+                    html! {
+                        <input id={id.clone()} value={shown} inputmode="numeric" oninput={oninput} onchange={onchange}
+                            aria-invalid={if error.is_some() { "true" } else { "false" }}
+                            aria-describedby={format!("{id}-help")} />
+                    }
+                };
+                html! {
+                    <li class="setting" key={name}>
+                        <div class="setting-head">
+                            // Kafka's names as code; the playground's own setting in words.
+                            <label for={id.clone()}>if name.contains('.') { <code>{ label }</code> } else { { label } }</label>
+                            <span class={classes!("pill", changed.then_some("warn"))}>{ if changed { "changed" } else { "default" } }</span>
+                        </div>
+                        { control }
+                        if let Some(err) = error {
+                            <div class="field-error" role="alert">{ err }</div>
+                        }
+                        <div class="hint" id={format!("{id}-help")}>{ format!("{help} {whose}: {default}.") }</div>
+                    </li>
+                }
+            }) }
+            </ul>
+        </details>
     }
 }
 
@@ -215,7 +343,8 @@ struct TopicSettingsProps {
 }
 
 /// Topic configs that change what the broker does, with a one-line explanation
-/// (docs/kafka-sources.md §1.8, §2.3, §6). Values, defaults and where a value comes from are the
+/// (docs/kafka-sources.md §1.8, §2.3, §6; segments and retention: `UnifiedLog`, see
+/// `ksim`'s `partition_log.rs`). Values, defaults and where a value comes from are the
 /// core's (`View::topics`).
 const TOPIC_CONFIGS: &[(&str, &str)] = &[
     (
@@ -233,6 +362,22 @@ const TOPIC_CONFIGS: &[(&str, &str)] = &[
     (
         "max.message.bytes",
         "Largest batch the broker accepts (MESSAGE_TOO_LARGE above).",
+    ),
+    (
+        "segment.bytes",
+        "A segment rolls (a new one starts) before a batch would take it past this size.",
+    ),
+    (
+        "segment.ms",
+        "A segment rolls once a batch is this much newer than the segment's first batch.",
+    ),
+    (
+        "retention.ms",
+        "Whole segments whose newest record is older than this are deleted at the next retention check; -1 keeps them.",
+    ),
+    (
+        "retention.bytes",
+        "The oldest segments are deleted while the log stays at least this big without them; -1 = no limit.",
     ),
 ];
 
@@ -330,5 +475,45 @@ fn topic_settings(p: &TopicSettingsProps) -> Html {
             }) }
             </ul>
         </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ksim::Simulation;
+
+    #[test]
+    fn every_topic_config_shown_is_one_the_core_knows_and_accepts() {
+        for (name, _) in TOPIC_CONFIGS {
+            let default = ksim::topic_config_default(name).unwrap_or_else(|| panic!("{name}"));
+            // Set on a topic of a running simulation, Kafka's default is taken as it is.
+            let mut sim = Simulation::new(crate::session::default_scenario()).unwrap();
+            sim.apply(ksim::Action::SetTopicConfig {
+                topic: "payments".into(),
+                name: name.to_string(),
+                value: default.to_string(),
+            })
+            .unwrap_or_else(|e| panic!("{name}={default}: {e}"));
+        }
+        for name in [
+            "segment.bytes",
+            "segment.ms",
+            "retention.ms",
+            "retention.bytes",
+        ] {
+            assert!(TOPIC_CONFIGS.iter().any(|(n, _)| *n == name), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_cluster_setting_has_its_help() {
+        for name in CLUSTER_SETTINGS {
+            let (label, help, whose) = cluster_doc(name);
+            assert!(
+                !label.is_empty() && !help.is_empty() && !whose.is_empty(),
+                "{name}"
+            );
+        }
     }
 }

@@ -1,12 +1,15 @@
 // axe-core (web/node_modules/axe-core) on the playground's main states — empty, after producing,
-// batch inspector open, help open — in light and dark (prefers-color-scheme; the theme switch is
+// batch inspector open, help open, paused at the memory budget with the cluster settings open —
+// in light and dark (prefers-color-scheme; the theme switch is
 // left on "system"). Fails on any violation of impact "serious" or "critical" and prints every
 // violation it finds, minor ones included, so they can be read and fixed.
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { createTopic, produce, crc32Partition } from './helpers.mjs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTopic, produce, crc32Partition, setSpeed } from './helpers.mjs';
 import { openPaused, playback } from './learner-steps.mjs';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /**
@@ -72,6 +75,14 @@ async function run(page, baseUrl, outDir, scheme) {
   await page.getByRole('region', { name: 'Help' }).waitFor();
   await axe(page, 'help open', scheme, report);
   await page.screenshot({ path: join(outDir, `a11y-${scheme}-help.png`) });
+  await playback(page).getByRole('button', { name: 'Help' }).click();
+
+  await setSpeed(page, '1× real time');
+  await page.getByLabel('Open scenario file').setInputFiles(join(root, 'examples', 'memory-budget-pause.json'));
+  await playback(page).getByRole('button', { name: 'Play' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Paused: memory budget reached.' }).waitFor({ timeout: 20000 });
+  await page.locator('summary', { hasText: /^Cluster configuration$/ }).click();
+  await axe(page, 'paused at the memory budget, cluster settings open', scheme, report);
 
   print(report);
   for (const k of KNOWN) {

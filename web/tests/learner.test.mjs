@@ -189,7 +189,7 @@ export const tests = {
     assert.equal(members.length, 2, 'ISR shrank from 3 to 2');
     assert.ok(!members.includes(old) && members.includes(now));
     assert.match(await replicaItem(page, old, 'payments', p).textContent(), /out of ISR/);
-    assert.match(await replicaItem(page, now, 'payments', p).textContent(), / leader.* ISR$/);
+    assert.match(await replicaItem(page, now, 'payments', p).textContent(), / leader.*HW \d+ ISR/);
     assert.equal((await broker.locator('header .status').textContent()).trim(), 'down');
 
     // librdkafka builds no ProduceRequest for a broker whose connection is down: the reset of the

@@ -9,7 +9,7 @@ import { openPaused, playback, replicaItem, leaderOf, virtualTimeUs } from './le
 /** "HW h · LEO l" from the partition log's heading line, as numbers. */
 async function logHead(page, topic, partition) {
   const head = page.locator('.partition-head').filter({ hasText: new RegExp(`^${topic}-${partition}`) });
-  const [, hw, leo] = (await head.locator('.mono').textContent()).match(/HW (\d+) · LEO (\d+)/);
+  const [, hw, leo] = (await head.locator('.mono', { hasText: /^HW / }).textContent()).match(/HW (\d+) · LEO (\d+)/);
   return { hw: Number(hw), leo: Number(leo) };
 }
 

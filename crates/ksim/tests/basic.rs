@@ -227,6 +227,21 @@ fn bad_input_is_typed_and_runs_are_bounded() {
         Simulation::new(sc),
         Err(SimError::InvalidScenario(_))
     ));
+    // The settings of auto-created topics: num.partitions at least 1 (Kafka's own bound), both
+    // within what the playground runs.
+    for (partitions, rf) in [(0, 1), (257, 1), (1, 0), (1, 10)] {
+        let mut sc = scenario();
+        sc.cluster.num_partitions = partitions;
+        sc.cluster.default_replication_factor = rf;
+        assert!(
+            matches!(Simulation::new(sc), Err(SimError::InvalidScenario(_))),
+            "num.partitions {partitions}, default.replication.factor {rf}"
+        );
+    }
+    let mut sc = scenario();
+    sc.cluster.num_partitions = 256;
+    sc.cluster.default_replication_factor = 9;
+    assert!(Simulation::new(sc).is_ok());
     let mut sc = scenario();
     sc.faults.push(TimedFault {
         at_ms: 0.0,

@@ -68,6 +68,21 @@ pub(super) fn check_and_order(scenario: &mut Scenario) -> Result<Timeline, SimEr
             c.log_retention_check_interval_ms
         )));
     }
+    // Kafka's `num.partitions` is at least 1 (`KafkaConfig`, `atLeast(1)`); both are bounded by
+    // what the playground runs. The driver still caps the replication factor of an auto-created
+    // topic at the broker count.
+    if c.num_partitions == 0 || c.num_partitions > MAX_PARTITIONS {
+        return Err(SimError::InvalidScenario(format!(
+            "cluster.num_partitions (num.partitions) must be 1..={MAX_PARTITIONS}, got {}",
+            c.num_partitions
+        )));
+    }
+    if c.default_replication_factor == 0 || c.default_replication_factor > MAX_BROKERS {
+        return Err(SimError::InvalidScenario(format!(
+            "cluster.default_replication_factor (default.replication.factor) must be 1..={MAX_BROKERS}, got {}",
+            c.default_replication_factor
+        )));
+    }
     ms_to_us(c.link.latency_ms, "cluster.link.latency_ms")?;
     for l in &c.links {
         ms_to_us(l.latency_ms, "cluster.links.latency_ms")?;

@@ -39,8 +39,15 @@ use ksim::{Action, ClientProfile, Simulation};
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// Real time a frame may spend replaying a long rewind.
+const REWIND_FRAME_MS: f64 = 12.0;
+/// Events replayed between two looks at the clock during a rewind.
+const REWIND_PIECE_EVENTS: u64 = 2_000;
+
 pub enum Msg {
     Tick(Frame),
+    /// A frame while a long rewind replays (`Timeline::continue_rewind`).
+    RewindTick,
     Control(Control),
     CreateTopic(ksim::TopicSpec),
     Act(Action),
@@ -132,6 +139,8 @@ pub struct App {
     session: Session,
     speed: usize,
     ticker: Option<Ticker>,
+    /// Runs while a long rewind replays, a piece per frame.
+    rewind_ticker: Option<Ticker>,
     _keys: Option<KeyListener>,
     show_help: bool,
     theme: Theme,
@@ -238,6 +247,14 @@ impl App {
         }
         if let Some(playing) = out.playback {
             self.set_clock(ctx, playing);
+        }
+        // A rewind too long for one go goes on a piece per frame, the page staying live.
+        let rewinding = self.session.timeline.rewind_progress().is_some();
+        if rewinding && self.rewind_ticker.is_none() {
+            let link = ctx.link().clone();
+            self.rewind_ticker = Ticker::start(move |_| link.send_message(Msg::RewindTick));
+        } else if !rewinding {
+            self.rewind_ticker = None;
         }
         if out.refresh {
             self.refresh();
@@ -364,6 +381,7 @@ impl Component for App {
             session: start.session,
             speed: options.speed.unwrap_or(DEFAULT_SPEED).min(SPEEDS.len() - 1),
             ticker: None,
+            rewind_ticker: None,
             _keys: keys,
             show_help: false,
             theme: Theme::load(),
@@ -426,6 +444,21 @@ impl Component for App {
                     .frame(frame.elapsed_ms, wanted_us, self.sim().now_us() - start);
                 // The page shows the newest state panel by panel, within the frame budget.
                 return self.publish_some(frame) || behind != self.pace.behind();
+            }
+            Msg::RewindTick => {
+                let deadline = crate::clock::now_ms() + REWIND_FRAME_MS;
+                let mut done = None;
+                while crate::clock::now_ms() < deadline {
+                    done = self.session.timeline.continue_rewind(REWIND_PIECE_EVENTS);
+                    if done.is_none() {
+                        break;
+                    }
+                }
+                if done.is_none() {
+                    self.rewind_ticker = None;
+                    self.refresh();
+                }
+                return true;
             }
             Msg::Control(c) => self.control(ctx, c),
             Msg::CreateTopic(spec) => self.run(ctx, session::Action::CreateTopic(spec)),
@@ -558,7 +591,7 @@ impl Component for App {
                 <header class="embed-bar">
                     <strong>{ "Kafka Producer Playground" }</strong>
                     <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} rewinding={self.session.timeline.rewind_progress()} on={cb.control.clone()} />
                     <a href={crate::share::url_with(&self.session.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
                 </header>
             }
@@ -570,7 +603,7 @@ impl Component for App {
                         <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                     </div>
                     <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} on={cb.control.clone()} />
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} rewinding={self.session.timeline.rewind_progress()} on={cb.control.clone()} />
                     <ThemeSwitch theme={self.theme} on_change={cb.theme.clone()} />
                 </header>
             }

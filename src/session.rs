@@ -14,6 +14,9 @@ use std::rc::Rc;
 
 /// Events processed at most by "Next report" before it gives up.
 const NEXT_REPORT_MAX_EVENTS: u32 = 200_000;
+/// Events a rewind replays at once before it goes on a piece per frame (a fraction of a second
+/// in the browser).
+const SEEK_AT_ONCE_EVENTS: u64 = 50_000;
 
 /// Which form the last core error belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -329,6 +332,13 @@ impl Session {
     /// Applies one action (see the module's documentation).
     pub fn reduce(&mut self, action: Action) -> Outcome {
         let mut out = Outcome::default();
+        // Doing something else gives up a rewind still replaying (controls decide their own).
+        if !matches!(
+            action,
+            Action::Control(_) | Action::Refresh | Action::SyncLink | Action::RunLimitReached
+        ) {
+            self.timeline.cancel_rewind();
+        }
         match action {
             Action::Control(c) => self.control(c, &mut out),
             Action::Play => self.set_playing(true, &mut out),
@@ -430,6 +440,12 @@ impl Session {
     }
 
     fn control(&mut self, c: Control, out: &mut Outcome) {
+        if !matches!(
+            c,
+            Control::Seek(_) | Control::Speed(_) | Control::Help | Control::CopyLink
+        ) {
+            self.timeline.cancel_rewind();
+        }
         match c {
             Control::TogglePlay => self.set_playing(!self.playing, out),
             Control::StepForward => {
@@ -446,7 +462,10 @@ impl Session {
             }
             Control::Seek(t) => {
                 self.set_playing(false, out);
-                self.timeline.seek(t.min(self.timeline.head_time_us));
+                self.timeline.begin_seek(t.min(self.timeline.head_time_us));
+                // Short rewinds arrive at once; a longer one goes on a piece per frame (the
+                // page shows its progress) instead of freezing the tab.
+                self.timeline.continue_rewind(SEEK_AT_ONCE_EVENTS);
             }
             Control::Reset => {
                 let lesson = self.lesson.and_then(kshare::lessons::get);

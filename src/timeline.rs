@@ -39,6 +39,15 @@ pub struct Timeline {
     spacing_events: u64,
     /// [`CHECKPOINT_BUDGET_BYTES`] (smaller in tests).
     checkpoint_budget_bytes: u64,
+    /// A rewind being replayed in pieces (`begin_seek`).
+    rewinding: Option<Rewind>,
+}
+
+/// A rewind in progress: the replay, where it started and where it goes.
+struct Rewind {
+    sim: Simulation,
+    from_us: u64,
+    target_us: u64,
 }
 
 impl Timeline {
@@ -51,6 +60,7 @@ impl Timeline {
             events_at_last_checkpoint: 0,
             spacing_events: EVENTS_PER_CHECKPOINT,
             checkpoint_budget_bytes: CHECKPOINT_BUDGET_BYTES,
+            rewinding: None,
         }
     }
 
@@ -169,8 +179,18 @@ impl Timeline {
         false
     }
 
-    /// Shows the state at `time_us` (earlier or later than now).
+    /// Shows the state at `time_us` (earlier or later than now), all at once.
     pub fn seek(&mut self, time_us: u64) {
+        self.begin_seek(time_us);
+        while self.continue_rewind(u64::MAX).is_some() {}
+    }
+
+    /// Starts showing the state at `time_us`: forward at once; backward by replaying from the
+    /// nearest checkpoint before it (or the start), which [`Timeline::continue_rewind`] carries
+    /// out in pieces so a long replay never freezes the page. The shown state stays as it was
+    /// until the replay arrives.
+    pub fn begin_seek(&mut self, time_us: u64) {
+        self.rewinding = None;
         if time_us >= self.sim.now_us() {
             self.forward_to(time_us);
             return;
@@ -182,10 +202,41 @@ impl Timeline {
             .find(|c| c.now_us() <= time_us)
             .and_then(|c| c.restore(&self.sim))
             .or_else(|| Simulation::new(self.sim.scenario().clone()).ok());
-        if let Some(mut sim) = start {
-            sim.run_until(time_us);
-            self.sim = sim;
+        if let Some(sim) = start {
+            self.rewinding = Some(Rewind {
+                from_us: sim.now_us(),
+                target_us: time_us,
+                sim,
+            });
         }
+    }
+
+    /// Replays at most `max_events` more of a rewind begun by [`Timeline::begin_seek`]; when it
+    /// arrives, it becomes the shown state. `Some(share done)` while it goes on, `None` when
+    /// there is none (any more).
+    pub fn continue_rewind(&mut self, max_events: u64) -> Option<f64> {
+        let r = self.rewinding.as_mut()?;
+        let out = r.sim.run_until_at_most(r.target_us, max_events);
+        if out.stopped == StopReason::EventBudget {
+            let span = (r.target_us - r.from_us).max(1) as f64;
+            return Some((r.sim.now_us() - r.from_us) as f64 / span);
+        }
+        let r = self.rewinding.take().expect("checked above");
+        self.sim = r.sim;
+        None
+    }
+
+    /// How far a rewind in progress is (0..1), if one is.
+    pub fn rewind_progress(&self) -> Option<f64> {
+        self.rewinding.as_ref().map(|r| {
+            let span = (r.target_us - r.from_us).max(1) as f64;
+            (r.sim.now_us() - r.from_us) as f64 / span
+        })
+    }
+
+    /// Gives up a rewind in progress (the learner did something else): the shown state stays.
+    pub fn cancel_rewind(&mut self) {
+        self.rewinding = None;
     }
 
     /// "Back one event": shows the previous moment something was logged at (the state after
@@ -410,6 +461,40 @@ mod tests {
         let mut replay = Simulation::new(t.sim.scenario().clone()).unwrap();
         replay.run_until(target);
         assert_eq!(t.sim.log_hash(), replay.log_hash());
+    }
+
+    #[test]
+    fn a_long_rewind_replays_in_pieces_showing_progress_and_arrives_at_the_same_state() {
+        let mut t = Timeline::from_scenario(busy(200_000), 0).unwrap();
+        t.forward_to(300_000);
+        let (now, events) = (t.sim.now_us(), t.sim.events_processed());
+        let target = now / 2;
+        t.begin_seek(target);
+        let mut last = 0.0;
+        let mut pieces = 0;
+        while let Some(done) = t.continue_rewind(500) {
+            assert!((last..1.0).contains(&done), "progress {last} → {done}");
+            last = done;
+            pieces += 1;
+            assert_eq!(t.rewind_progress(), Some(done));
+            // Until it arrives, the page keeps showing where it was.
+            assert_eq!((t.sim.now_us(), t.sim.events_processed()), (now, events));
+        }
+        assert!(pieces > 3, "replayed in {pieces} pieces");
+        assert_eq!(t.rewind_progress(), None);
+        let mut replay = Simulation::new(t.sim.scenario().clone()).unwrap();
+        replay.run_until(target);
+        assert_eq!(
+            (t.sim.now_us(), t.sim.log_hash()),
+            (replay.now_us(), replay.log_hash())
+        );
+        // Given up half-way, the shown state stays.
+        t.forward_to(now);
+        t.begin_seek(target / 2);
+        assert!(t.continue_rewind(100).is_some());
+        t.cancel_rewind();
+        assert_eq!(t.rewind_progress(), None);
+        assert_eq!(t.sim.now_us(), now);
     }
 
     #[test]

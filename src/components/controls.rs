@@ -42,6 +42,9 @@ pub struct ControlsProps {
     /// The speed achieved (virtual ms per real second, like `SPEEDS`) when the simulation
     /// cannot keep up with the chosen one.
     pub achieved_speed: Option<f64>,
+    /// A rewind replaying in pieces: how far it is (0..1).
+    #[prop_or_default]
+    pub rewinding: Option<f64>,
     pub on: Callback<Control>,
 }
 
@@ -138,6 +141,10 @@ pub fn controls(p: &ControlsProps) -> Html {
                     { format!("t = {}", ms(p.now_us)) }
                     <span class="events" title="Events processed by the simulation">{ format!(" · {} events", p.events) }</span>
                     if rewound { <span class="pill warn">{ "rewound" }</span> }
+                    if let Some(done) = p.rewinding {
+                        <span class="pill warn" role="status" title="Going back means replaying the run from the nearest checkpoint before that moment; a long one is replayed a piece per frame.">
+                            { format!("rewinding… {:.0} %", done * 100.0) }</span>
+                    }
                     if let Some(achieved) = p.achieved_speed {
                         <span class="pill warn" title="The simulation needs more real time than the page can give it at this speed: virtual time runs slower than chosen, and no event is skipped.">
                             { format!("running at {}", speed_name(achieved)) }</span>

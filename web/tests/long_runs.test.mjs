@@ -169,4 +169,32 @@ export const tests = {
     await page.getByRole('button', { name: 'Inspect batch 11 of big-0' }).click();
     await page.getByRole('region', { name: 'Batch #11 of big-0 on broker 1' }).getByRole('group', { name: 'Batch bytes (hex)' }).waitFor();
   },
+
+  async 'a long rewind replays a piece per frame, says how far it is, and arrives at the moment asked for'({ page, baseUrl, outDir }) {
+    // 200,000 events of 1 KB at 20,000/s: past the record-bytes budget, so the checkpoints
+    // (bounded in the bytes they keep alive) are few and going back to the middle replays a
+    // long way.
+    const scenario = {
+      seed: 2,
+      topics: [{ name: 'big', partitions: 3, replication_factor: 3 }],
+      actions: [{ at_ms: 0, action: { type: 'produce_many', topic: 'big', count: 200000, rate_per_sec: 20000, value: 'v{i}', value_size_bytes: 1000 } }],
+      log: { per_message: false, replication: false },
+    };
+    await openPaused(page, baseUrl);
+    await setSpeed(page, '100×');
+    await openScenario(page, scenario);
+    await playback(page).getByRole('button', { name: 'Play' }).click();
+    await page.waitForTimeout(8000);
+    await playback(page).getByRole('button', { name: 'Pause' }).click();
+    const head = await virtualTimeUs(page);
+    assert.ok(head > 2_000_000, `played ${head} µs`);
+    const target = Math.round(head / 2);
+    await playback(page).getByRole('slider', { name: 'Virtual time' }).fill(String(target));
+    const status = playback(page).getByRole('status').filter({ hasText: /^rewinding… \d+ %$/ });
+    await status.waitFor({ timeout: 5000 });
+    await page.screenshot({ path: join(outDir, 'long-runs-rewinding.png') });
+    await status.waitFor({ state: 'detached', timeout: 60000 });
+    assert.equal(await virtualTimeUs(page), target, 'the rewind arrived where the scrubber was set');
+    assert.match(await playback(page).textContent(), /rewound/);
+  },
 };

@@ -421,3 +421,25 @@ fn the_share_limit_is_2000_characters() {
     }
     assert!(exceeds_share_limit(&encode_link(&s, &UiState::default())));
 }
+
+#[test]
+fn a_run_past_the_record_bytes_budget_replays_from_its_link_to_the_same_hash() {
+    // 1 MiB budget, 3,000 events of ~1 KB: brokers drop old payloads while the run goes on.
+    let text = r#"{"seed":5,"cluster":{"brokers":3,"record_bytes_budget_mb":1},
+        "topics":[{"name":"t","partitions":1,"replication_factor":3}],
+        "producer":{"config":{"linger.ms":0}},
+        "actions":[{"at_ms":0,"action":{"type":"produce_many","topic":"t","count":3000,
+            "rate_per_sec":1000,"value":"v{i}","value_size_bytes":1000}}]}"#;
+    let mut sim = Simulation::from_json(text).unwrap();
+    sim.run_until(2_500_000);
+    assert!(sim.memory().payload_dropped_batches > 500, "{:?}", sim.memory());
+    let ui = UiState {
+        time_ms: sim.now_us() as f64 / 1000.0,
+        ..UiState::default()
+    };
+    let d = decode_link(&encode_link(sim.scenario(), &ui)).unwrap();
+    let mut replay = Simulation::new(d.scenario).unwrap();
+    replay.run_until(d.ui_state.time_us());
+    assert_eq!(replay.log_hash(), sim.log_hash());
+    assert_eq!(replay.memory(), sim.memory());
+}

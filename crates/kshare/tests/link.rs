@@ -432,7 +432,11 @@ fn a_run_past_the_record_bytes_budget_replays_from_its_link_to_the_same_hash() {
             "rate_per_sec":1000,"value":"v{i}","value_size_bytes":1000}}]}"#;
     let mut sim = Simulation::from_json(text).unwrap();
     sim.run_until(2_500_000);
-    assert!(sim.memory().payload_dropped_batches > 500, "{:?}", sim.memory());
+    assert!(
+        sim.memory().payload_dropped_batches > 500,
+        "{:?}",
+        sim.memory()
+    );
     let ui = UiState {
         time_ms: sim.now_us() as f64 / 1000.0,
         ..UiState::default()

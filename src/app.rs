@@ -591,7 +591,7 @@ impl Component for App {
                 <header class="embed-bar">
                     <strong>{ "Kafka Producer Playground" }</strong>
                     <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} rewinding={self.session.timeline.rewind_progress()} on={cb.control.clone()} />
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} rewinding={self.session.timeline.rewind_position()} on={cb.control.clone()} />
                     <a href={crate::share::url_with(&self.session.fragment, "")} target="_blank" rel="noopener">{ "Open in full playground ↗" }</a>
                 </header>
             }
@@ -603,7 +603,7 @@ impl Component for App {
                         <small>{ "A simulated Kafka 3.6 cluster and producer, on real record-batch bytes" }</small>
                     </div>
                     <Controls playing={self.session.playing} speed={self.speed} now_us={self.sim().now_us()}
-                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} rewinding={self.session.timeline.rewind_progress()} on={cb.control.clone()} />
+                        head_us={self.session.timeline.head_time_us} events={self.sim().events_processed()} marks={self.fault_marks.marks()} achieved_speed={self.pace.behind()} rewinding={self.session.timeline.rewind_position()} on={cb.control.clone()} />
                     <ThemeSwitch theme={self.theme} on_change={cb.theme.clone()} />
                 </header>
             }

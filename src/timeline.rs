@@ -43,6 +43,15 @@ pub struct Timeline {
     rewinding: Option<Rewind>,
 }
 
+/// A rewind in progress as the controls show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RewindPosition {
+    /// The replay's virtual time so far.
+    pub replayed_us: u64,
+    /// The moment the rewind goes to.
+    pub target_us: u64,
+}
+
 /// A rewind in progress: the replay, where it started and where it goes.
 struct Rewind {
     sim: Simulation,
@@ -226,11 +235,19 @@ impl Timeline {
         None
     }
 
-    /// How far a rewind in progress is (0..1), if one is.
+    /// How far a rewind in progress is (0..1 of its virtual time), if one is.
     pub fn rewind_progress(&self) -> Option<f64> {
         self.rewinding.as_ref().map(|r| {
             let span = (r.target_us - r.from_us).max(1) as f64;
             (r.sim.now_us() - r.from_us) as f64 / span
+        })
+    }
+
+    /// Where a rewind in progress is: the replay's virtual time and the moment it goes to.
+    pub fn rewind_position(&self) -> Option<RewindPosition> {
+        self.rewinding.as_ref().map(|r| RewindPosition {
+            replayed_us: r.sim.now_us(),
+            target_us: r.target_us,
         })
     }
 

@@ -42,9 +42,9 @@ pub struct ControlsProps {
     /// The speed achieved (virtual ms per real second, like `SPEEDS`) when the simulation
     /// cannot keep up with the chosen one.
     pub achieved_speed: Option<f64>,
-    /// A rewind replaying in pieces: how far it is (0..1).
+    /// A rewind replaying in pieces: where the replay is and where it goes.
     #[prop_or_default]
-    pub rewinding: Option<f64>,
+    pub rewinding: Option<crate::timeline::RewindPosition>,
     pub on: Callback<Control>,
 }
 
@@ -76,6 +76,11 @@ mod tests {
         assert_eq!(speed_name(3.0), "1/333×");
         assert_eq!(speed_name(0.0), "0×");
     }
+}
+
+/// Virtual time in seconds for the rewind status ("12.3 s").
+fn seconds(us: u64) -> String {
+    format!("{:.1} s", us as f64 / 1e6)
 }
 
 fn ms(us: u64) -> String {
@@ -141,9 +146,9 @@ pub fn controls(p: &ControlsProps) -> Html {
                     { format!("t = {}", ms(p.now_us)) }
                     <span class="events" title="Events processed by the simulation">{ format!(" · {} events", p.events) }</span>
                     if rewound { <span class="pill warn">{ "rewound" }</span> }
-                    if let Some(done) = p.rewinding {
+                    if let Some(r) = p.rewinding {
                         <span class="pill warn" role="status" title="Going back means replaying the run from the nearest checkpoint before that moment; a long one is replayed a piece per frame.">
-                            { format!("rewinding… {:.0} %", done * 100.0) }</span>
+                            { format!("rewinding: replayed to {} of {}", seconds(r.replayed_us), seconds(r.target_us)) }</span>
                     }
                     if let Some(achieved) = p.achieved_speed {
                         <span class="pill warn" title="The simulation needs more real time than the page can give it at this speed: virtual time runs slower than chosen, and no event is skipped.">

@@ -190,7 +190,7 @@ export const tests = {
     assert.ok(head > 2_000_000, `played ${head} µs`);
     const target = Math.round(head / 2);
     await playback(page).getByRole('slider', { name: 'Virtual time' }).fill(String(target));
-    const status = playback(page).getByRole('status').filter({ hasText: /^rewinding… \d+ %$/ });
+    const status = playback(page).getByRole('status').filter({ hasText: /^rewinding: replayed to \d+\.\d s of \d+\.\d s$/ });
     await status.waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(outDir, 'long-runs-rewinding.png') });
     await status.waitFor({ state: 'detached', timeout: 60000 });

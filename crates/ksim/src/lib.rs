@@ -39,7 +39,7 @@
 //!   broker pair), with long polling (`replica.fetch.wait.max.ms`). Logs survive crashes
 //!   entirely. Segments roll and retention deletes them as in Kafka 3.6
 //!   (`broker::partition_log`), without `segment.jitter.ms`, index-size rolls or delayed file
-//!   deletes; past the playground's record-bytes budget the oldest committed batches drop their
+//!   deletes; nearing the playground's record-bytes budget the oldest committed batches drop their
 //!   payload (offsets and sizes stay) and the run pauses if that is not enough. Placement is
 //!   round-robin. Topics a producer's Metadata request names are auto-created
 //!   (`auto.create.topics.enable`).
@@ -108,7 +108,7 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "Metadata from the controller reaches every broker that can hear it at once; an isolated broker keeps its stale view and may act as a zombie leader.",
     "Followers fetch each partition separately (real brokers group partitions per broker pair); empty fetches wait replica.fetch.wait.max.ms (500 ms).",
     "Logs survive crashes entirely (as if flushed to disk), and there is no producer-id expiration. Segments roll by segment.bytes and segment.ms and the retention task deletes them by retention.ms and retention.bytes as Kafka 3.6 does, without segment.jitter.ms, index-size rolls or the delayed file delete.",
-    "The playground's own memory budget (cluster.record_bytes_budget_mb, 128 MiB by default): past it the oldest committed batches drop their record bytes (offsets and sizes stay; Kafka would keep them until retention.ms), and past 4,096 such batches per replica their headers fold into one summary per segment. A run whose uncommitted and buffered bytes alone would pass the budget pauses itself.",
+    "The playground's own memory budget (cluster.record_bytes_budget_mb, 128 MiB by default): nearing it (past three quarters of a broker's share) the oldest committed batches drop their record bytes (offsets and sizes stay; Kafka would keep them until retention.ms), and past 4,096 such batches per replica their headers fold into one summary per segment. A run whose uncommitted and buffered bytes alone would pass the budget pauses itself.",
     "Replicas are placed round-robin: partition p has replicas p, p+1, ... (mod N), the first leads.",
     "The producer gets its producer id instantly at creation (no InitProducerId round trip) and refreshes metadata only after errors, with one round trip reading the controller's current view.",
     "A retried batch is resent with the same records (librdkafka may re-batch non-idempotent retries).",

@@ -104,7 +104,7 @@ pub struct ClusterSpec {
     pub log_retention_check_interval_ms: u64,
     /// The playground's memory budget for record bytes, in MiB (default 128), counted per
     /// replica as on disk (each held batch also counts 96 B for its header in memory) and
-    /// shared evenly by the brokers. Not a Kafka setting: past it the
+    /// shared evenly by the brokers. Not a Kafka setting: nearing it the
     /// oldest committed batches keep their offsets and sizes but drop their payload bytes
     /// (Kafka would keep them until `retention.ms`); a run whose uncommitted and buffered bytes
     /// alone would pass it pauses itself (`StopReason::MemoryBudget`).

@@ -41,7 +41,7 @@ use epoch_cache::{EpochCache, EpochEndOffset, UNDEFINED_EPOCH, UNDEFINED_EPOCH_O
 use kwire::broker::{AppendContext, TimestampType};
 use kwire::DecodeLimits;
 pub use partition_log::MAX_DROPPED_HEADERS;
-pub(crate) use partition_log::{Lookup, PartitionLog, SegmentRules};
+pub(crate) use partition_log::{Lookup, PartitionLog, Rolled, SegmentRules};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -135,12 +135,7 @@ impl Replica {
     }
 
     /// Appends `b` at the log end; the new segment's base offset and why, when one was rolled.
-    fn push(
-        &mut self,
-        b: StoredBatch,
-        now_ms: i64,
-        rules: &SegmentRules,
-    ) -> Option<(i64, &'static str)> {
+    fn push(&mut self, b: StoredBatch, now_ms: i64, rules: &SegmentRules) -> Option<Rolled> {
         self.leo = b.last_offset + 1;
         self.epochs.assign(b.leader_epoch, b.base_offset);
         self.remember_producer(&b);
@@ -1033,15 +1028,8 @@ impl Broker {
             log_append_time_ms: log_append_time.then_some(stored.max_timestamp_ms),
         };
         let rules = topic.config.segment_rules();
-        if let Some((base, by)) = r.push(stored, cx.node_time_ms(b), &rules) {
-            o.log(LogEvent::SegmentRolled {
-                broker: b,
-                topic: cx.topic_name(tp),
-                partition: tp.partition,
-                base_offset: base,
-                by: by.into(),
-            });
-        }
+        let rolled = r.push(stored, cx.node_time_ms(b), &rules);
+        log_rolled(cx, o, b, tp, rolled);
         Ok(accepted)
     }
 
@@ -1318,15 +1306,8 @@ impl Broker {
                     .unwrap_or(SegmentRules::KAFKA_DEFAULTS);
                 for bt in batches {
                     if bt.base_offset >= r.leo {
-                        if let Some((base, by)) = r.push(bt, now_ms, &rules) {
-                            o.log(LogEvent::SegmentRolled {
-                                broker: b,
-                                topic: cx.topic_name(tp),
-                                partition: tp.partition,
-                                base_offset: base,
-                                by: by.into(),
-                            });
-                        }
+                        let rolled = r.push(bt, now_ms, &rules);
+                        log_rolled(cx, o, b, tp, rolled);
                     }
                 }
                 r.hw = r.hw.max(leader_hw.min(r.leo));
@@ -1433,6 +1414,19 @@ impl Broker {
 }
 
 /// Asks the controller for a new ISR (`AlterPartition`, KIP-497).
+/// Logs a segment roll of broker `b`'s replica of `tp`, if there was one.
+fn log_rolled(cx: &Ctx, o: &mut BrokerOut, b: u32, tp: Tp, rolled: Option<Rolled>) {
+    if let Some(Rolled { base_offset, by }) = rolled {
+        o.log(LogEvent::SegmentRolled {
+            broker: b,
+            topic: cx.topic_name(tp),
+            partition: tp.partition,
+            base_offset,
+            by: by.into(),
+        });
+    }
+}
+
 fn alter_partition(o: &mut BrokerOut, tp: Tp, isr: Vec<u32>, reason: String) {
     o.push(Output::ToController(ControllerRequest::AlterPartition {
         tp,

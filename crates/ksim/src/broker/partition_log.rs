@@ -84,6 +84,13 @@ impl Segment {
     }
 }
 
+/// A new active segment and the config that rolled it (`segment.bytes` or `segment.ms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rolled {
+    pub base_offset: i64,
+    pub by: &'static str,
+}
+
 /// The topic configs that shape a log (AK `LogConfig`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SegmentRules {
@@ -283,12 +290,7 @@ impl PartitionLog {
 
     /// Appends `b` at the log end, rolling a new segment first when `LogSegment.shouldRoll`
     /// says so; the rolled segment's base offset and the config that rolled it.
-    pub fn push(
-        &mut self,
-        b: StoredBatch,
-        now_ms: i64,
-        rules: &SegmentRules,
-    ) -> Option<(i64, &'static str)> {
+    pub fn push(&mut self, b: StoredBatch, now_ms: i64, rules: &SegmentRules) -> Option<Rolled> {
         let size = b.bytes_len_stored() as u64;
         let mut rolled = None;
         let roll = match self.segments.back() {
@@ -309,7 +311,10 @@ impl PartitionLog {
         };
         if let Some(reason) = roll {
             if self.segments.back().is_some() {
-                rolled = Some((b.base_offset, reason));
+                rolled = Some(Rolled {
+                    base_offset: b.base_offset,
+                    by: reason,
+                });
             }
             self.segments.push_back(Segment::new(b.base_offset, now_ms));
         }

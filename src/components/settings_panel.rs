@@ -228,7 +228,7 @@ fn cluster_doc(name: &str) -> (&'static str, &'static str, &'static str) {
     match name {
         "record_bytes_budget_mb" => (
             "Record bytes budget (MiB)",
-            "The playground's memory bound, not a Kafka setting: past it the oldest committed batches drop their record bytes (offsets and sizes stay); a run that cannot stay under it pauses.",
+            "The playground's memory bound, not a Kafka setting: nearing it the oldest committed batches drop their record bytes (offsets and sizes stay); a run that cannot stay under it pauses.",
             "Playground default",
         ),
         "log.retention.check.interval.ms" => (

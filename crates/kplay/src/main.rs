@@ -3,7 +3,9 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod avro_cmd;
 mod batch_cmd;
+mod bench_avro;
 mod bench_codecs;
 mod bench_sim;
 mod export_cmd;
@@ -22,9 +24,13 @@ const HELP: &str = "kplay: the Kafka producer playground's simulation, headless
   kplay batch encode --codec none|gzip|snappy|lz4|zstd IN.json OUT.bin
   kplay batch decode IN.bin|- [--json]
         build or inspect Kafka record batch v2 bytes
+  kplay avro encode --schema S.avsc --schema-id N IN.json OUT.bin
+  kplay avro decode --schema S.avsc IN.bin [--layout]
+  kplay avro compat --level BACKWARD|FORWARD|FULL|NONE|…_TRANSITIVE OLD.avsc… NEW.avsc
+        Avro in Confluent's wire format; Schema Registry compatibility (exit 1: incompatible)
   kplay export --python|--java FILE
         the confluent-kafka Python or Java 3.6 program for a scenario
-  kplay bench sim | kplay bench codecs
+  kplay bench sim | kplay bench codecs | kplay bench avro
         benchmarks (see BENCHMARKS.md)";
 
 fn main() -> ExitCode {
@@ -34,6 +40,7 @@ fn main() -> ExitCode {
             println!("kplay {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Some("avro") => avro_cmd::main(&args[1..]),
         Some("batch") => batch_cmd::main(&args[1..]),
         Some("run") => run_cmd::main(&args[1..]),
         Some("export") => export_cmd::main(&args[1..]),
@@ -47,6 +54,9 @@ fn main() -> ExitCode {
         }
         Some("bench") if args.get(1).map(String::as_str) == Some("codecs") => {
             bench_codecs::main(&args[2..])
+        }
+        Some("bench") if args.get(1).map(String::as_str) == Some("avro") => {
+            bench_avro::main(&args[2..])
         }
         _ => {
             eprintln!("{HELP}");

@@ -9,7 +9,7 @@ const filter = new RegExp(process.argv[3] || 'forward_to|snapshot|publish|::view
 const { page, playback, close } = await openPlayground();
 await prepareWorkload(page, 10000, secs + 5);
 await playback.getByRole('button', { name: 'Play' }).click();
-await page.waitForTimeout(3000);
+await page.waitForTimeout(Number(process.env.PROF_WARM_MS ?? 3000));
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start');
 await page.waitForTimeout(secs * 1000);

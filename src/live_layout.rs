@@ -720,9 +720,9 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
                     class: "log-bar",
                 },
                 Shape::Rect {
-                    x: bar_x,
+                    x: x_of(r.log_start_offset),
                     y: ry + 4.0,
-                    w: x_of(r.high_watermark) - bar_x,
+                    w: (x_of(r.high_watermark) - x_of(r.log_start_offset)).max(0.0),
                     h: 11.0,
                     class: "log-hw",
                 },
@@ -763,6 +763,27 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
                     "small mono",
                 ),
             ];
+            if r.log_start_offset > 0 {
+                // Retention deleted everything below the log start offset: that part of the bar
+                // is empty with a dashed edge, and a tick marks where the log now starts.
+                shapes.insert(
+                    4,
+                    Shape::Rect {
+                        x: bar_x,
+                        y: ry + 4.0,
+                        w: (x_of(r.log_start_offset) - bar_x).max(0.0),
+                        h: 11.0,
+                        class: "log-deleted",
+                    },
+                );
+                shapes.push(Shape::Line {
+                    x1: x_of(r.log_start_offset),
+                    y1: ry + 2.0,
+                    x2: x_of(r.log_start_offset),
+                    y2: ry + 17.0,
+                    class: "log-start-mark",
+                });
+            }
             if !b.up {
                 shapes.retain(|s| !matches!(s, Shape::Line { .. }));
             }
@@ -774,12 +795,20 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
                     Role::Img
                 },
                 format!(
-                    "{name} on broker {}: {}, {}, LEO {}, HW {}",
+                    "{name} on broker {}: {}, {}, LEO {}, HW {}{}",
                     b.id,
                     if leader { "leader" } else { "follower" },
                     if in_isr { "in ISR" } else { "out of ISR" },
                     r.log_end_offset,
-                    r.high_watermark
+                    r.high_watermark,
+                    if r.log_start_offset > 0 {
+                        format!(
+                            ", log start offset {} (retention deleted offsets below it)",
+                            r.log_start_offset
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
                 shapes,
             );
@@ -1111,6 +1140,42 @@ mod tests {
         .unwrap();
         let s = layout(&sim.view(), true, &[]);
         assert!(labels(&s).contains(&format!("Broker {leader}: down (crashed)")));
+    }
+
+    #[test]
+    fn a_replica_bar_shows_where_retention_moved_the_log_start() {
+        let scenario =
+            Scenario::from_json(include_str!("../examples/retention-segments.json")).unwrap();
+        let mut sim = Simulation::new(scenario).unwrap();
+        let before = layout(&sim.view(), false, &[]);
+        assert!(!labels(&before)
+            .iter()
+            .any(|l| l.contains("log start offset")));
+        sim.run_until(60_000_000);
+        let v = sim.view();
+        let start = v.partitions[0].replicas[0].log_start_offset;
+        assert!(start > 0, "retention deleted segments by 60 s");
+        let s = layout(&v, false, &[]);
+        let replica = s
+            .items
+            .iter()
+            .find(|i| {
+                i.label.as_deref().is_some_and(|l| {
+                    l.contains(&format!("log start offset {start} (retention deleted"))
+                })
+            })
+            .expect("the replica's name says where its log starts");
+        assert!(replica
+            .shapes
+            .iter()
+            .any(|sh| matches!(sh, Shape::Rect { class: "log-deleted", w, .. } if *w > 0.0)));
+        assert!(replica.shapes.iter().any(|sh| matches!(
+            sh,
+            Shape::Line {
+                class: "log-start-mark",
+                ..
+            }
+        )));
     }
 
     #[test]

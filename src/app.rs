@@ -617,7 +617,7 @@ impl Component for App {
             if let Some(e) = self.session.error_for(&Origin::Other) {
                 <div class="banner" role="alert"><strong>{ "Not done: " }</strong><span>{ e.to_string() }</span></div>
             }
-            if let Some(pause) = budget_pause(self.sim()) {
+            if let Some(pause) = budget_pause(self.sim(), self.shows("settings") && editable) {
                 <BudgetBanner {pause} on={cb.control.clone()} />
             }
             <main ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>

@@ -981,7 +981,7 @@ mod tests {
         set_cluster(&mut s, "record_bytes_budget_mb", "64");
         assert_eq!(s.error, None);
         assert_eq!(s.sim().now_us(), paused_at, "replayed to the moment shown");
-        assert!(budget_pause(s.sim()).is_none());
+        assert!(budget_pause(s.sim(), true).is_none());
         s.timeline.forward_to(paused_at + 500_000);
         assert_eq!(
             s.sim().stopped_by_limit(),
@@ -992,7 +992,7 @@ mod tests {
         // Back to 1 MiB: the replay reaches the same moment, and playing on pauses again.
         set_cluster(&mut s, "record_bytes_budget_mb", "1");
         s.timeline.forward_to(s.sim().now_us() + 500_000);
-        assert!(budget_pause(s.sim()).is_some());
+        assert!(budget_pause(s.sim(), true).is_some());
         assert!(s.sim().now_us() < paused_at + 500_000);
     }
 

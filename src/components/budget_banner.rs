@@ -21,9 +21,15 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
 }
 
+/// What to do when Settings is on the page.
+const WITH_SETTINGS: &str = "Reset, produce at a lower rate, or raise “Record bytes budget” in Settings › Cluster configuration (the run replays with it).";
+/// What to do in an embed without Settings: the budget is raised in the full playground.
+const WITHOUT_SETTINGS: &str = "Reset, or produce at a lower rate. To raise the budget, use “Open in full playground ↗” and its Settings › Cluster configuration › “Record bytes budget”.";
+
 /// The banner's text when the run stopped at the memory budget; `None` in any other state,
-/// other run limits included.
-pub fn budget_pause(sim: &Simulation) -> Option<BudgetPause> {
+/// other run limits included. `settings_shown`: whether this page shows the Settings panel
+/// (an embed may not), so the advice never points at something the learner cannot see.
+pub fn budget_pause(sim: &Simulation, settings_shown: bool) -> Option<BudgetPause> {
     if sim.stopped_by_limit() != Some(StopReason::MemoryBudget) {
         return None;
     }
@@ -35,7 +41,11 @@ pub fn budget_pause(sim: &Simulation) -> Option<BudgetPause> {
             mib(m.broker_record_bytes),
             mib(m.producer_record_bytes),
         ),
-        what_to_do: "Reset, produce at a lower rate, or raise “Record bytes budget” in Settings › Cluster configuration (the run replays with it).",
+        what_to_do: if settings_shown {
+            WITH_SETTINGS
+        } else {
+            WITHOUT_SETTINGS
+        },
     })
 }
 
@@ -71,10 +81,10 @@ pub(crate) mod tests {
     #[test]
     fn the_budget_pause_says_why_with_the_cores_numbers_and_what_to_do() {
         let mut sim = example("memory-budget-pause");
-        assert_eq!(budget_pause(&sim), None, "not before it happens");
+        assert_eq!(budget_pause(&sim, true), None, "not before it happens");
         sim.run_until_idle(1_000_000);
         assert_eq!(sim.stopped_by_limit(), Some(StopReason::MemoryBudget));
-        let pause = budget_pause(&sim).expect("paused at the budget");
+        let pause = budget_pause(&sim, true).expect("paused at the budget");
         let m = sim.memory();
         assert!(m.producer_record_bytes > 0);
         assert!(
@@ -95,6 +105,13 @@ pub(crate) mod tests {
             .what_to_do
             .starts_with("Reset, produce at a lower rate"));
         assert!(pause.what_to_do.contains("Record bytes budget"));
+        let embedded = budget_pause(&sim, false).unwrap();
+        assert!(
+            !embedded.what_to_do.contains("in Settings"),
+            "an embed without Settings is not told to use it: {}",
+            embedded.what_to_do
+        );
+        assert!(embedded.what_to_do.contains("Open in full playground"));
     }
 
     /// The session with examples/memory-budget-pause.json opened and played until it paused.
@@ -118,21 +135,21 @@ pub(crate) mod tests {
     fn the_banner_goes_with_reset_and_with_a_rewind() {
         use crate::session::Action;
         let mut s = paused_session();
-        assert!(budget_pause(s.sim()).is_some());
+        assert!(budget_pause(s.sim(), true).is_some());
         let paused_at = s.sim().now_us();
         s.reduce(Action::Control(Control::Seek(paused_at / 2)));
         assert_eq!(
-            budget_pause(s.sim()),
+            budget_pause(s.sim(), true),
             None,
             "an earlier moment is not paused"
         );
         s.timeline.forward_to(1_000_000);
         assert!(
-            budget_pause(s.sim()).is_some(),
+            budget_pause(s.sim(), true).is_some(),
             "and playing on pauses again"
         );
         s.reduce(Action::Control(Control::Reset));
-        assert_eq!(budget_pause(s.sim()), None);
+        assert_eq!(budget_pause(s.sim(), true), None);
         assert_eq!(s.sim().now_us(), 0);
     }
 
@@ -154,6 +171,6 @@ pub(crate) mod tests {
         let mut sim = Simulation::new(scenario).unwrap();
         sim.run_until_idle(1_000);
         assert_eq!(sim.stopped_by_limit(), Some(StopReason::MaxEvents));
-        assert_eq!(budget_pause(&sim), None);
+        assert_eq!(budget_pause(&sim, true), None);
     }
 }

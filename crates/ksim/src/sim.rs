@@ -243,13 +243,9 @@ impl Simulation {
     /// Record bytes held against the playground's memory budget (see [`StopReason::MemoryBudget`]).
     pub fn memory(&self) -> MemoryUse {
         MemoryUse {
-            broker_record_bytes: self.brokers.iter().map(Broker::held_bytes).sum(),
+            broker_record_bytes: self.broker_record_bytes(),
             producer_record_bytes: self.producer.held_bytes,
-            budget_bytes: self
-                .scenario
-                .cluster
-                .record_bytes_budget_mb
-                .saturating_mul(1 << 20),
+            budget_bytes: self.budget_bytes(),
             payload_dropped_batches: self
                 .brokers
                 .iter()
@@ -257,6 +253,17 @@ impl Simulation {
                 .map(|r| r.log.dropped_batches())
                 .sum(),
         }
+    }
+
+    fn broker_record_bytes(&self) -> u64 {
+        self.brokers.iter().map(Broker::held_bytes).sum()
+    }
+
+    fn budget_bytes(&self) -> u64 {
+        self.scenario
+            .cluster
+            .record_bytes_budget_mb
+            .saturating_mul(1 << 20)
     }
 
     /// The run limit (`limits.max_time_ms` or `limits.max_events` of the scenario) that stopped
@@ -332,8 +339,9 @@ impl Simulation {
             .events_processed
             .is_multiple_of(MEMORY_CHECK_EVERY_EVENTS)
         {
-            let m = self.memory();
-            if m.broker_record_bytes + m.producer_record_bytes > m.budget_bytes {
+            // The cheap part of `memory()` first: most checks end here.
+            if self.broker_record_bytes() + self.producer.held_bytes > self.budget_bytes() {
+                let m = self.memory();
                 let mib = |b: u64| b as f64 / (1 << 20) as f64;
                 self.hit_limit(
                     StopReason::MemoryBudget,

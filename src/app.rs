@@ -249,7 +249,7 @@ impl App {
             self.set_clock(ctx, playing);
         }
         // A rewind too long for one go goes on a piece per frame, the page staying live.
-        let rewinding = self.session.timeline.rewind_progress().is_some();
+        let rewinding = self.session.timeline.rewind_position().is_some();
         if rewinding && self.rewind_ticker.is_none() {
             let link = ctx.link().clone();
             self.rewind_ticker = Ticker::start(move |_| link.send_message(Msg::RewindTick));

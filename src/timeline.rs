@@ -52,10 +52,9 @@ pub struct RewindPosition {
     pub target_us: u64,
 }
 
-/// A rewind in progress: the replay, where it started and where it goes.
+/// A rewind in progress: the replay and where it goes.
 struct Rewind {
     sim: Simulation,
-    from_us: u64,
     target_us: u64,
 }
 
@@ -213,7 +212,6 @@ impl Timeline {
             .or_else(|| Simulation::new(self.sim.scenario().clone()).ok());
         if let Some(sim) = start {
             self.rewinding = Some(Rewind {
-                from_us: sim.now_us(),
                 target_us: time_us,
                 sim,
             });
@@ -221,26 +219,17 @@ impl Timeline {
     }
 
     /// Replays at most `max_events` more of a rewind begun by [`Timeline::begin_seek`]; when it
-    /// arrives, it becomes the shown state. `Some(share done)` while it goes on, `None` when
+    /// arrives, it becomes the shown state. `Some(where it is)` while it goes on, `None` when
     /// there is none (any more).
-    pub fn continue_rewind(&mut self, max_events: u64) -> Option<f64> {
+    pub fn continue_rewind(&mut self, max_events: u64) -> Option<RewindPosition> {
         let r = self.rewinding.as_mut()?;
         let out = r.sim.run_until_at_most(r.target_us, max_events);
         if out.stopped == StopReason::EventBudget {
-            let span = (r.target_us - r.from_us).max(1) as f64;
-            return Some((r.sim.now_us() - r.from_us) as f64 / span);
+            return self.rewind_position();
         }
         let r = self.rewinding.take().expect("checked above");
         self.sim = r.sim;
         None
-    }
-
-    /// How far a rewind in progress is (0..1 of its virtual time), if one is.
-    pub fn rewind_progress(&self) -> Option<f64> {
-        self.rewinding.as_ref().map(|r| {
-            let span = (r.target_us - r.from_us).max(1) as f64;
-            (r.sim.now_us() - r.from_us) as f64 / span
-        })
     }
 
     /// Where a rewind in progress is: the replay's virtual time and the moment it goes to.
@@ -487,18 +476,23 @@ mod tests {
         let (now, events) = (t.sim.now_us(), t.sim.events_processed());
         let target = now / 2;
         t.begin_seek(target);
-        let mut last = 0.0;
+        let mut last = 0;
         let mut pieces = 0;
-        while let Some(done) = t.continue_rewind(500) {
-            assert!((last..1.0).contains(&done), "progress {last} → {done}");
-            last = done;
+        while let Some(at) = t.continue_rewind(500) {
+            assert_eq!(at.target_us, target);
+            assert!(
+                (last..target).contains(&at.replayed_us),
+                "progress {last} → {}",
+                at.replayed_us
+            );
+            last = at.replayed_us;
             pieces += 1;
-            assert_eq!(t.rewind_progress(), Some(done));
+            assert_eq!(t.rewind_position(), Some(at));
             // Until it arrives, the page keeps showing where it was.
             assert_eq!((t.sim.now_us(), t.sim.events_processed()), (now, events));
         }
         assert!(pieces > 3, "replayed in {pieces} pieces");
-        assert_eq!(t.rewind_progress(), None);
+        assert_eq!(t.rewind_position(), None);
         let mut replay = Simulation::new(t.sim.scenario().clone()).unwrap();
         replay.run_until(target);
         assert_eq!(
@@ -510,7 +504,7 @@ mod tests {
         t.begin_seek(target / 2);
         assert!(t.continue_rewind(100).is_some());
         t.cancel_rewind();
-        assert_eq!(t.rewind_progress(), None);
+        assert_eq!(t.rewind_position(), None);
         assert_eq!(t.sim.now_us(), now);
     }
 

@@ -933,6 +933,19 @@ pub fn librdkafka_name(name: &str) -> Option<&'static str> {
         .map(|d| d.name)
 }
 
+/// The canonical name `profile`'s client gives a setting named `name` or one of its aliases
+/// (librdkafka: `linger.ms` → `queue.buffering.max.ms`); `None` for a name that client does not
+/// have. Two names with the same canonical name set the same property.
+pub fn canonical_name(profile: ClientProfile, name: &str) -> Option<&'static str> {
+    let defs = match profile {
+        ClientProfile::Librdkafka => RDK,
+        ClientProfile::Java => JAVA,
+    };
+    defs.iter()
+        .find(|d| d.name == name || d.aliases.contains(&name))
+        .map(|d| d.name)
+}
+
 /// The name the lecture and confluent-kafka programs use for a librdkafka setting: its alias
 /// where it has one (`queue.buffering.max.ms` → `linger.ms`), else the name itself.
 pub fn lecture_name(name: &str) -> &str {

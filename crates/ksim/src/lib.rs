@@ -25,6 +25,10 @@
 //!   [`Simulation::batch_bytes`], [`Simulation::segments`], [`Simulation::metrics`].
 //! - Python-like helpers: [`Simulation::produce`] (fails with [`SimError::QueueFull`] =
 //!   `BufferError`), [`Simulation::poll`], [`Simulation::flush`] (returns what is still queued).
+//! - Outcomes and variants: [`Simulation::outcome`] ([`Outcome`]: acknowledged, lost,
+//!   duplicated and out-of-order records against the final committed log, requests, wire bytes,
+//!   batching, latency, throughput); [`variant`] runs a scenario with settings changed, two ways
+//!   ([`variant::compare`]) or over a list of values ([`variant::sweep`]), bounded.
 //! - Typed errors: [`SimError`] (bad input, with Kafka/librdkafka names and texts) and
 //!   [`ErrorCode`] (what brokers and the client report, docs/kafka-sources.md §8).
 //!
@@ -75,6 +79,7 @@ pub mod log;
 pub mod metrics;
 pub mod network;
 mod node;
+pub mod outcome;
 pub mod partitioner;
 pub mod producer;
 mod proto;
@@ -83,6 +88,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 mod topic;
+pub mod variant;
 pub mod view;
 
 pub use config::{
@@ -92,6 +98,7 @@ pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::{CodecCompression, Metrics};
 pub use network::{WireMessage, PRODUCER, RECENT_DELIVERED_OTHER, RECENT_DELIVERED_PRODUCE};
+pub use outcome::Outcome;
 pub use proto::{DeliveryReport, PartitionMeta, StoredBatch, TimestampKind};
 pub use scenario::*;
 pub use sim::{

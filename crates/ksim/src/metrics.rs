@@ -2,6 +2,7 @@
 //! duplicates, latency percentiles from a bounded histogram, `crate::latency`).
 
 use crate::latency::LatencyHistogram;
+use crate::outcome::IdSet;
 use kwire::batch::HEADER_SIZE_BYTES;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,6 +34,14 @@ pub(crate) struct MetricsState {
     pub latencies: LatencyHistogram,
     /// Per codec name, in name order.
     pub by_codec: BTreeMap<&'static str, CodecTotals>,
+    /// Records in sealed batches (for the mean records per batch, `crate::outcome`).
+    pub records_batched: u64,
+    /// Bytes of the ProduceRequests sent (batches and request framing), retries included.
+    pub produce_request_bytes: u64,
+    /// When the last successful delivery report was made (µs; 0 before the first).
+    pub last_delivered_us: u64,
+    /// The message numbers with a successful delivery report (`crate::outcome`).
+    pub acked: IdSet,
 }
 
 /// Compression of the batches one codec sealed: what `compression.type` buys for this data.

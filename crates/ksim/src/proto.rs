@@ -4,6 +4,7 @@
 //! no node, so producer, brokers, view and driver all depend on it and not on each other.
 
 use crate::error::ErrorCode;
+use crate::outcome::MsgIds;
 use kwire::Codec;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -75,6 +76,9 @@ pub(crate) struct ProducePart {
     pub producer_id: i64,
     pub producer_epoch: i16,
     pub base_sequence: i32,
+    /// The producer's numbers of the batch's messages: bookkeeping for `crate::outcome`, not
+    /// part of the request's bytes.
+    pub msg_ids: MsgIds,
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +162,10 @@ pub struct StoredBatch {
     pub base_sequence: i32,
     pub max_timestamp_ms: i64,
     pub recompressed: bool,
+    /// The producer's numbers of the batch's messages (bookkeeping beside the bytes, copied to
+    /// followers with the batch): how `crate::outcome` tells one application message from
+    /// another with the same content.
+    pub(crate) msg_ids: MsgIds,
 }
 
 /// Leading batches of a segment whose headers were folded away (their record bytes were

@@ -13,6 +13,7 @@ mod app_loop;
 mod checkpoint;
 mod event_log;
 mod faults;
+mod outcome_source;
 mod validate;
 mod view_projection;
 mod world;

@@ -1006,6 +1006,7 @@ impl Broker {
             max_timestamp_ms: out.max_timestamp,
             recompressed: out.mode == kwire::broker::AppendMode::Rebuilt,
             bytes: Arc::from(out.bytes),
+            msg_ids: part.msg_ids.clone(),
         };
         o.log(LogEvent::Appended {
             broker: b,

@@ -72,6 +72,7 @@ fn produce(
             producer_id: pid,
             producer_epoch: if pid >= 0 { 0 } else { -1 },
             base_sequence: seq,
+            msg_ids: Default::default(),
         }],
     };
     b.handle(

@@ -67,6 +67,7 @@ impl Producer {
             }
         };
         self.stats.batches += 1;
+        self.stats.records_batched += msgs.len() as u64;
         self.stats.bytes_uncompressed += enc.uncompressed_records_bytes as u64;
         self.stats.bytes_batches += enc.bytes.len() as u64;
         let totals = self.stats.by_codec.entry(enc.codec.name()).or_default();

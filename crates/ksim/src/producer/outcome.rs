@@ -472,6 +472,8 @@ impl Producer {
             self.stats
                 .latencies
                 .record(cx.now_us.saturating_sub(m.enqueued_us));
+            self.stats.acked.insert(m.id);
+            self.stats.last_delivered_us = cx.now_us;
         }
         // Track the held bytes with the report (freed when served).
         self.ready_bytes.push_back(m.held_bytes);

@@ -6,6 +6,7 @@ use super::client::Client;
 use super::{Inflight, PBatch, PartQ, Producer, ProducerTimer, Recovery};
 use crate::log::{LogEvent, SealReason};
 use crate::node::Ctx;
+use crate::outcome::MsgIds;
 use crate::proto::{Payload, ProducePart, ProduceRequest, Tp};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -289,6 +290,7 @@ impl Producer {
                 producer_id: self.producer_id,
                 producer_epoch: b.producer_epoch,
                 base_sequence: b.base_sequence,
+                msg_ids: MsgIds::of(b.msgs.iter().map(|m| m.id)),
             });
             self.stats.bytes_sent_batches += b.bytes.len() as u64;
         }
@@ -311,6 +313,7 @@ impl Producer {
             retry,
         });
         self.stats.produce_requests += 1;
+        self.stats.produce_request_bytes += size as u64;
         let req = ProduceRequest {
             req_id,
             acks,

@@ -1,0 +1,33 @@
+//! What [`Simulation::outcome`] reads: the producer's counters and each partition's final
+//! committed log (`crate::outcome` computes the numbers).
+
+use super::Simulation;
+use crate::outcome::{compute, CommittedLog, Outcome};
+
+impl Simulation {
+    /// The run's outcome now (see `crate::outcome`): take it once the run is idle or stopped,
+    /// or at any moment for the numbers so far. Costs one decode of every committed batch.
+    pub fn outcome(&self) -> Outcome {
+        let mut logs = Vec::new();
+        for (tp, meta) in &self.controller.parts {
+            // As `committed_records`: the leader's log, or without one the first in-sync replica's.
+            let pick = meta.leader.or_else(|| meta.isr.first().copied());
+            let Some(r) = pick
+                .and_then(|b| self.broker(b))
+                .and_then(|b| b.replicas.get(tp))
+            else {
+                continue;
+            };
+            let folded: u64 = (0..r.log.segment_count())
+                .filter_map(|i| r.log.folded(i))
+                .map(|f| f.records)
+                .sum();
+            logs.push(CommittedLog {
+                batches: r.log.batches().collect(),
+                high_watermark: r.hw,
+                unidentifiable_records: r.log.log_start_offset().max(0) as u64 + folded,
+            });
+        }
+        compute(self.w.now_us, &self.producer.stats, &logs)
+    }
+}

@@ -8,9 +8,12 @@ mod batch_cmd;
 mod bench_avro;
 mod bench_codecs;
 mod bench_sim;
+mod compare_cmd;
 mod export_cmd;
 mod produce_cmd;
 mod run_cmd;
+mod sweep_cmd;
+mod variant_args;
 
 use std::process::ExitCode;
 
@@ -21,6 +24,10 @@ const HELP: &str = "kplay: the Kafka producer playground's simulation, headless
         create a topic on a simulated 3-broker cluster, produce one event, print its offset
   kplay run FILE [--until MS] [--json] [--dump-segments DIR]
         run a scenario (examples/*.json, or a file downloaded from the playground)
+  kplay sweep FILE --set NAME=v1,v2,… [--json]
+        run it once per value of one producer setting (≤ 12 values); one row per value
+  kplay compare FILE --set NAME=V [--set …] --vs NAME=V [--vs …] [--json]
+        run it both ways; both outcomes and the difference in words
   kplay batch encode --codec none|gzip|snappy|lz4|zstd IN.json OUT.bin
   kplay batch decode IN.bin|- [--json]
         build or inspect Kafka record batch v2 bytes
@@ -43,6 +50,8 @@ fn main() -> ExitCode {
         Some("avro") => avro_cmd::main(&args[1..]),
         Some("batch") => batch_cmd::main(&args[1..]),
         Some("run") => run_cmd::main(&args[1..]),
+        Some("sweep") => sweep_cmd::main(&args[1..]),
+        Some("compare") => compare_cmd::main(&args[1..]),
         Some("export") => export_cmd::main(&args[1..]),
         Some("produce") => produce_cmd::main(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {

@@ -7,6 +7,7 @@ use crate::clock::{Frame, Ticker};
 use crate::components::budget_banner::{budget_pause, BudgetBanner};
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
+use crate::components::comparison_panel::ComparisonPanel;
 use crate::components::controls::{Control, Controls, DEFAULT_SPEED, SPEEDS};
 use crate::components::event_log::EventLog;
 use crate::components::fault_panel::FaultPanel;
@@ -655,6 +656,9 @@ impl Component for App {
                     if self.shows("lesson") {
                         <LessonPanel lesson={self.session.lesson} check={self.slots.shown.check.clone()} on_select={cb.select_lesson.clone()}
                             on_try={cb.try_lesson.clone()} on_action={cb.act.clone()} topics={topics.clone()} />
+                    }
+                    if self.shows("compare") {
+                        <ComparisonPanel scenario={Snapshot(self.session.scenario.clone())} lesson={self.session.lesson} />
                     }
                     if self.shows("producer") && editable {
                         <section class="panel" aria-labelledby="h-producer">

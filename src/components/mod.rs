@@ -3,6 +3,7 @@
 pub mod budget_banner;
 pub mod cluster_panel;
 pub mod code_panel;
+pub mod comparison_panel;
 pub mod controls;
 pub mod event_log;
 pub mod fault_panel;

@@ -18,6 +18,7 @@
 pub mod base64url;
 pub mod bounds;
 pub mod codegen;
+pub mod contrasts;
 pub mod lessons;
 pub mod link;
 pub mod patch;

@@ -1,0 +1,51 @@
+// "Run both ways" as a learner uses it: the acks lesson's comparison shows acks=1 beside
+// acks=all, one lost record on one side and none on the other, the difference in words; bad
+// settings get a message at their field and run nothing. The numbers are the core's outcome
+// (`ksim::variant`); the test only reads the page.
+import assert from 'node:assert/strict';
+
+/** The row header's text and each cell's of the comparison table's row for `measure`. */
+async function row(region, measure) {
+  const r = region.getByRole('row').filter({ has: region.page().getByRole('rowheader', { name: measure }) });
+  return [await r.getByRole('rowheader').textContent(), ...await r.getByRole('cell').allTextContents()];
+}
+
+export const tests = {
+  'the acks lesson runs both ways: acks=1 loses the acknowledged record, acks=all does not': async ({ page, baseUrl }) => {
+    await page.goto(`${baseUrl}?lesson=acks-and-leader-crash&autoplay=0`);
+    const panel = page.getByRole('region', { name: 'Run both ways' });
+    assert.equal(await panel.getByLabel('Side A settings').inputValue(), 'acks=1', 'the lesson starts from its contrast');
+    assert.equal(await panel.getByLabel('Side B settings').inputValue(), 'acks=all');
+    await panel.getByRole('button', { name: 'Run both ways' }).click();
+    const region = page.getByRole('region', { name: 'Comparison' });
+    await region.waitFor();
+    const heads = await region.getByRole('columnheader').allTextContents();
+    assert.deepEqual(heads.slice(1, 3), ['acks=1', 'acks=all'], 'acks=1 beside acks=all');
+    const [lost, lostA, lostB] = await row(region, /^Lost/);
+    assert.equal(lostA, '1', 'acks=1 lost the acknowledged record');
+    assert.equal(lostB, '0', 'acks=all lost none');
+    assert.match(lost, /\(differs\)$/, 'the difference is said in words, not colour alone');
+    const [acked, ackA, ackB] = await row(region, /^Records acknowledged/);
+    assert.deepEqual([acked, ackA, ackB], ['Records acknowledged', '1', '1'], 'both sides were acknowledged');
+    await region.getByText('acks=1 lost 1 acknowledged record; acks=all lost none.').waitFor();
+    await region.getByText("The comparison shows the lesson's point").waitFor();
+    await region.screenshot({ path: 'web/test-output/compare-acks.png' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await region.screenshot({ path: 'web/test-output/compare-acks-phone.png' });
+    const box = await region.boundingBox();
+    assert.ok(box.width <= 390, `the comparison fits a phone's width (${box.width} px)`);
+  },
+
+  'bad settings are refused at their field and nothing runs': async ({ page, baseUrl }) => {
+    await page.goto(`${baseUrl}?lesson=acks-and-leader-crash&autoplay=0`);
+    const panel = page.getByRole('region', { name: 'Run both ways' });
+    await panel.getByLabel('Side A settings').fill('lingr.ms=5');
+    await panel.getByLabel('Side B settings').fill('acks=maybe');
+    await panel.getByRole('button', { name: 'Run both ways' }).click();
+    const a = panel.getByLabel('Side A settings');
+    assert.equal(await a.getAttribute('aria-invalid'), 'true');
+    await panel.getByText('unknown setting "lingr.ms"').waitFor();
+    await panel.getByText('acks=maybe is not valid').waitFor();
+    assert.equal(await page.getByRole('region', { name: 'Comparison' }).count(), 0, 'nothing ran');
+  },
+};

@@ -141,7 +141,9 @@ pub struct Outcome {
     /// Extra copies of a message in the final committed log (a message there twice counts 1).
     pub records_duplicated: u64,
     /// Records in the log after a later-produced record of the same key (without a key: of the
-    /// same partition).
+    /// same partition). The key is read from the stored bytes, so records whose bytes the
+    /// memory budget dropped (`MemoryUse::payload_dropped_batches`) are not checked for order;
+    /// loss and duplicates are (the message numbers stay with the batch).
     pub records_out_of_order: u64,
     /// Records that can no longer be identified (deleted by retention, or folded by the memory
     /// budget): loss among them cannot be told.

@@ -23,6 +23,7 @@ use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
 use crate::components::scene_svg::SceneSvg;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::share_bar::ShareBar;
+use crate::components::sweep_panel::SweepPanel;
 use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
@@ -706,6 +707,9 @@ impl Component for App {
                 }
                 if self.shows("metrics") {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />
+                }
+                if self.shows("sweep") {
+                    <SweepPanel scenario={Snapshot(self.session.scenario.clone())} />
                 }
                 if self.shows("events") {
                     <EventLog total={log_page.total} first={log_page.first} rows={log_page.rows}

@@ -21,6 +21,8 @@ mod sequence_layout;
 mod session;
 mod share;
 mod slots;
+mod sweep_job;
+mod sweep_plot;
 mod theme;
 mod timeline;
 

@@ -20,6 +20,7 @@ pub mod producer_panel;
 pub mod scene_svg;
 pub mod settings_panel;
 pub mod share_bar;
+pub mod sweep_panel;
 pub mod topic_form;
 
 use std::ops::Deref;

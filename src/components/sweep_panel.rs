@@ -1,0 +1,275 @@
+//! "Sweep a setting": the lecture's throughput-versus-latency trade-off as curves. The learner
+//! picks one producer setting and a list of values; the panel runs the current scenario once per
+//! value, a piece per animation frame (`sweep_job`), with progress and Cancel, and draws,
+//! against the setting, what the core measured: throughput, ProduceRequests, records per batch,
+//! bytes on the wire, p50 and p99 delivery latency (`ksim::variant::SweepRow`, the rows
+//! `kplay sweep` prints). Each plot is SVG with an accessible name and every point named in
+//! words; a data table beside them holds the same numbers.
+
+use super::scene_svg::SceneSvg;
+use super::Snapshot;
+use crate::clock::{now_ms, Ticker};
+use crate::sweep_job::{current_index, SweepJob, SETTINGS};
+use crate::sweep_plot::{number, plot, Series};
+use ksim::variant::{SweepRow, MAX_SWEEP_VALUES};
+use ksim::{ProducerSettings, Scenario};
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Wall-clock time the runs may take per frame (the rest of the frame is the page's).
+const FRAME_WORK_MS: f64 = 8.0;
+
+#[derive(Properties, PartialEq)]
+pub struct SweepPanelProps {
+    /// The session's scenario (every action the learner applied, with the lesson's own).
+    pub scenario: Snapshot<Scenario>,
+}
+
+pub enum SweepMsg {
+    Setting(String),
+    Values(String),
+    Run,
+    Cancel,
+    Frame,
+}
+
+/// The panel: the form's fields, the sweep running or last run, and why one did not start.
+pub struct SweepPanel {
+    setting: String,
+    values: String,
+    job: Option<SweepJob>,
+    ticker: Option<Ticker>,
+    error: Option<String>,
+    cancelled: bool,
+}
+
+/// The producer's current value of `setting` in this scenario, as the sweep's values write it.
+fn current_value(scenario: &Scenario, setting: &str) -> Option<String> {
+    let s = ProducerSettings::from_spec(&scenario.producer).ok()?;
+    Some(match setting {
+        "linger.ms" => number(s.linger_us as f64 / 1000.0),
+        "batch.size" => s.batch_size_bytes.to_string(),
+        "batch.num.messages" => s.batch_num_messages.to_string(),
+        "compression.type" => s.compression.name().to_string(),
+        "acks" => s.acks.to_string(),
+        "max.in.flight" => s.max_in_flight.to_string(),
+        _ => return None,
+    })
+}
+
+/// The measures drawn, from a row.
+type Measure = fn(&SweepRow) -> Option<f64>;
+const MEASURES: [(&str, &str, Measure); 6] = [
+    ("Throughput", "records/s", |r| Some(r.records_per_s)),
+    ("ProduceRequests", "requests", |r| {
+        Some(r.produce_requests as f64)
+    }),
+    ("Records per batch", "records", |r| {
+        Some(r.records_per_batch)
+    }),
+    ("Bytes on the wire", "B", |r| Some(r.wire_bytes as f64)),
+    ("p50 delivery latency", "ms", |r| r.latency_p50_ms),
+    ("p99 delivery latency", "ms", |r| r.latency_p99_ms),
+];
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.1} ms"))
+}
+
+impl Component for SweepPanel {
+    type Message = SweepMsg;
+    type Properties = SweepPanelProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        SweepPanel {
+            setting: SETTINGS[0].name.to_string(),
+            values: SETTINGS[0].values.to_string(),
+            job: None,
+            ticker: None,
+            error: None,
+            cancelled: false,
+        }
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: SweepMsg) -> bool {
+        match msg {
+            SweepMsg::Setting(name) => {
+                if let Some(c) = SETTINGS.iter().find(|c| c.name == name) {
+                    self.values = c.values.to_string();
+                }
+                self.setting = name;
+                self.error = None;
+            }
+            SweepMsg::Values(v) => {
+                self.values = v;
+                self.error = None;
+            }
+            SweepMsg::Run => {
+                self.cancelled = false;
+                match SweepJob::start(&ctx.props().scenario, &self.setting, &self.values) {
+                    Ok(job) => {
+                        self.error = None;
+                        self.job = Some(job);
+                        let link = ctx.link().clone();
+                        self.ticker = Ticker::start(move |_| link.send_message(SweepMsg::Frame));
+                    }
+                    Err(e) => {
+                        self.error = Some(e.to_string());
+                        self.job = None;
+                    }
+                }
+            }
+            SweepMsg::Cancel => {
+                self.ticker = None;
+                self.cancelled = self.job.as_ref().is_some_and(|j| !j.is_done());
+                if let Some(j) = &mut self.job {
+                    j.cancel();
+                }
+            }
+            SweepMsg::Frame => {
+                let Some(job) = &mut self.job else {
+                    self.ticker = None;
+                    return false;
+                };
+                let deadline = now_ms() + FRAME_WORK_MS;
+                match job.advance(|| now_ms() < deadline) {
+                    Ok(true) => self.ticker = None,
+                    Ok(false) => {}
+                    Err(e) => {
+                        self.error = Some(e.to_string());
+                        self.ticker = None;
+                        job.cancel();
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_setting = link.callback(|e: Event| {
+            SweepMsg::Setting(e.target_unchecked_into::<HtmlSelectElement>().value())
+        });
+        let on_values = link.callback(|e: InputEvent| {
+            SweepMsg::Values(e.target_unchecked_into::<HtmlInputElement>().value())
+        });
+        let onsubmit = link.callback(|e: SubmitEvent| {
+            e.prevent_default();
+            SweepMsg::Run
+        });
+        let cancel = link.callback(|_: MouseEvent| SweepMsg::Cancel);
+        let progress = self
+            .job
+            .as_ref()
+            .and_then(SweepJob::progress)
+            .filter(|_| !self.cancelled);
+        let running = progress.is_some();
+        let (setting, values, rows): (&str, &[String], &[SweepRow]) = match &self.job {
+            Some(j) => (&j.sweep.name, &j.sweep.values, &j.rows),
+            None => ("", &[], &[]),
+        };
+        let current = current_index(
+            values,
+            current_value(&ctx.props().scenario, setting).as_deref(),
+        )
+        .filter(|i| *i < rows.len());
+        let status = match (&progress, self.cancelled, rows.is_empty()) {
+            (Some(pr), _, _) => format!(
+                "Running {setting} = {} ({} of {}): {} events so far",
+                pr.value,
+                pr.value_index + 1,
+                pr.values,
+                number(pr.events as f64)
+            ),
+            (None, true, _) => {
+                format!("Cancelled after {} of {} values.", rows.len(), values.len())
+            }
+            (None, false, false) => format!(
+                "Ran the scenario once per value of {setting}: {} runs, same seed and actions.",
+                rows.len()
+            ),
+            (None, false, true) => String::new(),
+        };
+        let shown_values: Vec<String> = rows.iter().map(|r| r.value.clone()).collect();
+        let error = &self.error;
+        html! {
+            <section class="panel wide sweep" aria-labelledby="h-sweep">
+                <h2 id="h-sweep">{ "Sweep a setting" }</h2>
+                <p class="muted">{ "Runs this scenario once per value — same seed, same actions — and draws what the core measured against the setting: the lecture's trade-off between throughput and latency." }</p>
+                <form aria-label="Sweep a setting" class="sweep-form" onsubmit={onsubmit} novalidate=true>
+                    <div class="field">
+                        <label for="sweep-setting">{ "Setting" }</label>
+                        <select id="sweep-setting" onchange={on_setting} disabled={running}>
+                            { for SETTINGS.iter().map(|c| html! { <option value={c.name} selected={self.setting == c.name}>{ c.name }</option> }) }
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="sweep-values">{ "Values" }</label>
+                        <input id="sweep-values" type="text" value={self.values.clone()} oninput={on_values} disabled={running}
+                            aria-invalid={if error.is_some() { "true" } else { "false" }}
+                            aria-describedby={if error.is_some() { "sweep-values-error" } else { "sweep-values-hint" }} />
+                        if let Some(e) = &error {
+                            <div class="field-error" id="sweep-values-error">{ e }</div>
+                        } else {
+                            <div class="hint" id="sweep-values-hint">{ format!("Comma separated, at most {MAX_SWEEP_VALUES}.") }</div>
+                        }
+                    </div>
+                    <div class="form-actions">
+                        <button type="submit" class="primary" disabled={running}>{ "Run sweep" }</button>
+                        if running {
+                            <button type="button" onclick={cancel}>{ "Cancel" }</button>
+                        }
+                    </div>
+                </form>
+                <p role="status" aria-live="polite" class="sweep-status">{ status }</p>
+                if !rows.is_empty() {
+                    <div class="sweep-plots">
+                        { for MEASURES.iter().map(|(title, unit, f)| {
+                            let series = Series {
+                                title: (*title).into(),
+                                unit: (*unit).into(),
+                                points: rows.iter().map(f).collect(),
+                            };
+                            let scene = Rc::new(plot(setting, &shown_values, &series, current));
+                            html! {
+                                <SceneSvg scene={scene} label={format!("{title} against {}", setting)}
+                                    class="sweep-plot" on_target={Callback::noop()} />
+                            }
+                        }) }
+                    </div>
+                    <div class="table-scroll">
+                        <table class="sweep-table">
+                            <caption>{ format!("Sweep of {}: the numbers in the plots", setting) }</caption>
+                            <thead><tr>
+                                <th scope="col">{ setting.to_string() }</th>
+                                <th scope="col">{ "records/s" }</th>
+                                <th scope="col">{ "requests" }</th>
+                                <th scope="col">{ "records/batch" }</th>
+                                <th scope="col">{ "wire bytes" }</th>
+                                <th scope="col">{ "p50" }</th>
+                                <th scope="col">{ "p99" }</th>
+                                <th scope="col">{ "delivered" }</th>
+                            </tr></thead>
+                            <tbody>
+                                { for rows.iter().enumerate().map(|(i, r)| html! {
+                                    <tr class={classes!((current == Some(i)).then_some("current"))}>
+                                        <th scope="row">{ &r.value }{ if current == Some(i) { " (current)" } else { "" } }</th>
+                                        <td>{ number(r.records_per_s) }</td>
+                                        <td>{ r.produce_requests }</td>
+                                        <td>{ format!("{:.1}", r.records_per_batch) }</td>
+                                        <td>{ number(r.wire_bytes as f64) }</td>
+                                        <td>{ ms(r.latency_p50_ms) }</td>
+                                        <td>{ ms(r.latency_p99_ms) }</td>
+                                        <td>{ r.records_delivered }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            </section>
+        }
+    }
+}

@@ -302,6 +302,29 @@ fn emit_action<L: Lang>(o: &mut String, a: &Action) {
                 L::ALTER_CONFIGS
             ),
         ),
+        Action::SetSerializer(ser) => {
+            let f = serde_json::to_string(ser).unwrap_or_default();
+            L::comment(
+                o,
+                format_args!("The program switches serializers here: {}", L::lit(&f)),
+            );
+        }
+        Action::RegisterSchema { subject, schema } => L::comment(
+            o,
+            format_args!(
+                "An operator registers schema {} under subject {} here (POST /subjects/{{subject}}/versions).",
+                L::lit(schema),
+                L::lit(subject)
+            ),
+        ),
+        Action::SetCompatibility { subject, level } => L::comment(
+            o,
+            format_args!(
+                "An operator sets the compatibility of {} to {} here (PUT /config).",
+                L::opt(subject.as_deref()),
+                L::lit(level)
+            ),
+        ),
         Action::InjectFault { fault } => {
             let f = serde_json::to_string(fault).unwrap_or_default();
             L::comment(

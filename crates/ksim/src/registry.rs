@@ -256,7 +256,7 @@ impl SchemaRegistry {
             let message = format!(
                 "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{{errorType:'{}', description:'{}', additionalInfo:'{}'}}, {{oldSchemaVersion: {old_version}}}, {{compatibility: '{}'}}]",
                 e.reason.kind.name(),
-                e,
+                e.reason.message,
                 e.reason.path,
                 level.name()
             );

@@ -83,6 +83,7 @@ mod registry;
 pub mod rng;
 pub mod scenario;
 pub mod serde_format;
+pub mod serde_view;
 pub mod sim;
 mod topic;
 pub mod view;

@@ -11,6 +11,7 @@
 
 mod app_loop;
 mod checkpoint;
+mod deserialize;
 mod event_log;
 mod faults;
 mod serializer;

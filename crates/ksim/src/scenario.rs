@@ -46,8 +46,13 @@ pub struct Scenario {
     pub serializers: Vec<TopicSerializers>,
 }
 
-/// Most schemas a scenario may define (each up to 64 KiB of text: 2 MiB in all).
+/// Most schemas a scenario may define (each up to 64 KiB of text).
 pub const MAX_SCHEMAS: usize = 32;
+/// Most schema text a scenario may hold in all. Chosen so that every valid scenario fits in a
+/// share link: JSON escaping at most doubles schema text (every `"` and `\` gains a
+/// backslash; newlines and tabs become `\n`, `\t`), so the schemas take at most 512 KiB of
+/// the link's 1 MiB inflated JSON (`kshare::link::MAX_INFLATED_BYTES`).
+pub const MAX_SCHEMA_TOTAL_BYTES: usize = 256 * 1024;
 
 /// One Avro schema of the application, as Python holds it: `schema_str = open("payment.avsc").read()`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 use crate::error::{ErrorCode, SimError};
 use crate::scenario::{
     ms_to_us, Action, Fault, Scenario, SchemaSpec, SerdeFormat, TimedAction, TopicSerializers,
-    MAX_SCHEMAS, SCENARIO_VERSION,
+    MAX_SCHEMAS, MAX_SCHEMA_TOTAL_BYTES, SCENARIO_VERSION,
 };
 
 /// Largest partition count per topic accepted by the playground.
@@ -230,6 +230,12 @@ fn check_schemas(scenario: &Scenario) -> Result<(), SimError> {
         return Err(invalid(format!(
             "at most {MAX_SCHEMAS} schemas, got {}",
             scenario.schemas.len()
+        )));
+    }
+    let total: usize = scenario.schemas.iter().map(|s| s.schema.len()).sum();
+    if total > MAX_SCHEMA_TOTAL_BYTES {
+        return Err(invalid(format!(
+            "the schemas hold {total} bytes of text together, at most {MAX_SCHEMA_TOTAL_BYTES}"
         )));
     }
     for (i, s) in scenario.schemas.iter().enumerate() {

@@ -126,6 +126,13 @@ impl SerializeFailure {
     }
 }
 
+/// A record's key and value bytes, ready for `produce()`.
+#[derive(Debug, Clone)]
+pub(super) struct SerializedRecord {
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+}
+
 /// Why serialization stopped.
 #[derive(Debug, Clone)]
 pub(super) enum Stop {
@@ -250,10 +257,10 @@ impl AppSerializers {
         topic: &str,
         key: Option<&[u8]>,
         value: Option<&[u8]>,
-    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), Stop> {
-        let k = self.serialize_field(topic, MessageField::Key, key)?;
-        let v = self.serialize_field(topic, MessageField::Value, value)?;
-        Ok((k, v))
+    ) -> Result<SerializedRecord, Stop> {
+        let key = self.serialize_field(topic, MessageField::Key, key)?;
+        let value = self.serialize_field(topic, MessageField::Value, value)?;
+        Ok(SerializedRecord { key, value })
     }
 
     /// Whether the topic's values (or keys) are written by a non-string serializer.
@@ -407,7 +414,7 @@ impl Simulation {
         let key = call.key.as_deref().map(str::as_bytes);
         let value = call.value.as_deref().map(str::as_bytes);
         match self.serializers.serialize(&call.topic, key, value) {
-            Ok((key, value)) => self.produce_bytes(&call, key, value),
+            Ok(r) => self.produce_bytes(&call, r.key, r.value),
             Err(Stop::NeedsId(need)) => {
                 let topic = call.topic.clone();
                 self.call_registry(&topic, need, Caller::Main(Box::new(call)));
@@ -435,7 +442,7 @@ impl Simulation {
             .serializers
             .serialize(topic, msg.key.as_deref(), Some(&msg.value))
         {
-            Ok((k, v)) => Ok((k, v.unwrap_or_default())),
+            Ok(r) => Ok((r.key, r.value.unwrap_or_default())),
             Err(Stop::NeedsId(need)) => {
                 let Some(l) = self.loops.get_mut(&loop_id) else {
                     return Err(false);

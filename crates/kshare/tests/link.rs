@@ -447,3 +447,71 @@ fn a_run_past_the_record_bytes_budget_replays_from_its_link_to_the_same_hash() {
     assert_eq!(replay.log_hash(), sim.log_hash());
     assert_eq!(replay.memory(), sim.memory());
 }
+
+/// A record schema of about `bytes` bytes of text (fields `f0`, `f1`, … with docs).
+fn big_schema(bytes: usize) -> String {
+    let mut fields = Vec::new();
+    let mut len = 60;
+    let mut i = 0;
+    while len < bytes - 120 {
+        let f = format!(
+            r#"{{"name": "f{i}", "type": ["null", "string"], "default": null, "doc": "field {i} of a wide \"event\""}}"#
+        );
+        len += f.len() + 2;
+        fields.push(f);
+        i += 1;
+    }
+    format!(
+        r#"{{"type": "record", "name": "Wide", "fields": [{}]}}"#,
+        fields.join(", ")
+    )
+}
+
+/// Formats and schemas travel in links, and the bound holds: the largest schema kavro accepts
+/// (64 KiB) makes a link of a few tens of kilobytes (zlib'd JSON: above SHARE_WARN_CHARS, so
+/// the page offers a file, far below MAX_LINK_INPUT_CHARS), and the most schema text a
+/// scenario may hold (MAX_SCHEMA_TOTAL_BYTES) stays inside MAX_INFLATED_BYTES.
+#[test]
+fn schemas_and_serializers_round_trip_in_links_within_the_bounds() {
+    let schema = big_schema(kavro::schema::MAX_SCHEMA_TEXT_BYTES);
+    assert!(schema.len() <= kavro::schema::MAX_SCHEMA_TEXT_BYTES);
+    assert!(schema.len() > kavro::schema::MAX_SCHEMA_TEXT_BYTES - 200);
+    let per_schema = ksim::MAX_SCHEMA_TOTAL_BYTES / schema.len();
+    let mut s = ksim::Scenario {
+        topics: vec![topic("payments", 1)],
+        schemas: (0..per_schema.max(1))
+            .map(|i| ksim::SchemaSpec {
+                name: format!("wide{i}"),
+                schema: schema.clone(),
+            })
+            .collect(),
+        schema_registry: Some(ksim::SchemaRegistrySpec::default()),
+        serializers: vec![ksim::TopicSerializers {
+            topic: "payments".into(),
+            value_format: ksim::SerdeFormat::Avro,
+            value_schema: Some("wide0".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    Simulation::new(s.clone()).expect("a valid scenario at the bounds");
+    let link = encode_link(&s, &UiState::default());
+    assert!(
+        link.len() < kshare::link::MAX_LINK_INPUT_CHARS,
+        "{}",
+        link.len()
+    );
+    let inflated = serde_json::to_string(&s).unwrap().len();
+    assert!(inflated < MAX_INFLATED_BYTES, "{inflated}");
+    let d = decode_link(&link).unwrap();
+    assert_eq!(d.scenario, s);
+    // One 64 KiB schema alone.
+    s.schemas.truncate(1);
+    let one = encode_link(&s, &UiState::default());
+    assert!(
+        exceeds_share_limit(&one) && one.len() < 64 * 1024,
+        "{}",
+        one.len()
+    );
+    assert_eq!(decode_link(&one).unwrap().scenario, s);
+}

@@ -184,6 +184,11 @@ pub enum SimError {
     InvalidScenario(String),
     /// The scenario file could not be parsed.
     Parse(String),
+    /// confluent-kafka's `KeySerializationError` / `ValueSerializationError` (both subclasses
+    /// of `SerializationError`, `confluent_kafka/error.py`; `SerializingProducer.produce` wraps
+    /// whatever the serializer raised): the serializer failed before `produce()`, nothing was
+    /// queued. The text starts with the exception's name.
+    Serialization(String),
 }
 
 impl fmt::Display for SimError {
@@ -208,6 +213,7 @@ impl fmt::Display for SimError {
             SimError::MsgSizeTooLarge(m) => write!(f, "MSG_SIZE_TOO_LARGE: {m}"),
             SimError::InvalidScenario(m) => write!(f, "invalid scenario: {m}"),
             SimError::Parse(m) => write!(f, "cannot parse scenario: {m}"),
+            SimError::Serialization(m) => f.write_str(m),
         }
     }
 }

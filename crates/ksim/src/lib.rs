@@ -84,8 +84,11 @@ pub mod partitioner;
 pub mod producer;
 mod proto;
 pub mod queue;
+mod registry;
 pub mod rng;
 pub mod scenario;
+pub mod serde_format;
+pub mod serde_view;
 pub mod sim;
 mod topic;
 pub mod variant;
@@ -99,7 +102,8 @@ pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::{CodecCompression, Metrics};
 pub use network::{WireMessage, PRODUCER, RECENT_DELIVERED_OTHER, RECENT_DELIVERED_PRODUCE};
 pub use outcome::Outcome;
-pub use proto::{DeliveryReport, PartitionMeta, StoredBatch, TimestampKind};
+pub use proto::{DeliveryReport, PartitionMeta, SrError, StoredBatch, TimestampKind};
+pub use registry::{HTTP_OVERHEAD_BYTES, SCHEMA_REGISTRY};
 pub use scenario::*;
 pub use sim::{
     pad_value, Checkpoint, InFlightBatch, MemoryUse, RunOutcome, Simulation, Step, StopReason,
@@ -134,4 +138,7 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "Java's RecordTooLargeException (a single record above max.request.size) is raised by send() here instead of reaching the callback.",
     "Delivery reports report acks=0 offsets as None (the Java client's callback gets -1).",
     "The broker validates the timestamps of a batch with its own node clock; clocks may have an offset and a drift.",
+    "The Schema Registry is always up and its HTTP calls are never lost (TCP would retransmit; no HTTP timeouts are modelled); each call costs one round trip on its own link (schema_registry.latency_ms), with 160 B counted for HTTP headers.",
+    "While a produce action's serializer waits for the Schema Registry, the application's later calls (produce, produce_many, poll, flush, set_producer_config, set_serializer) wait and then run in order; a produce_many loop blocks alone.",
+    "The registry compares schemas by their JSON with whitespace removed and members sorted (Confluent uses Avro's Schema.toString, which also normalises a few spellings); registry error details use the playground's wording and leave out the old schema.",
 ];

@@ -290,6 +290,58 @@ pub enum LogEvent {
         held_bytes: u64,
         budget_bytes: u64,
     },
+    /// The Schema Registry answered a registration: `new_version` when the subject got a new
+    /// version, `new_id` when the schema got a new global id (else it was already known).
+    SchemaRegistered {
+        subject: String,
+        version: u32,
+        schema_id: u32,
+        new_version: bool,
+        new_id: bool,
+    },
+    /// The Schema Registry refused a registration (HTTP 409 incompatible, 422 invalid).
+    SchemaRejected {
+        subject: String,
+        http_status: u16,
+        error_code: u32,
+        message: String,
+    },
+    /// `PUT /config/{subject}` (or the global `PUT /config` when `subject` is none).
+    CompatibilitySet {
+        subject: Option<String>,
+        level: String,
+    },
+    /// The application switched a topic's serializers (`set_serializer`).
+    SerializerSet {
+        topic: String,
+        key: String,
+        value: String,
+    },
+    /// An Avro serializer does not know its schema's id for `subject` yet: the application
+    /// thread blocks on an HTTP call to the registry (`call`: `POST /subjects/…/versions`).
+    SerializerBlocked {
+        topic: String,
+        field: String,
+        subject: String,
+        call: String,
+    },
+    /// The registry's answer reached the serializer after `waited_us`: the id (cached from
+    /// now on), or the error.
+    SerializerReturned {
+        subject: String,
+        schema_id: Option<u32>,
+        waited_us: u64,
+    },
+    /// A serializer raised before `produce()`: nothing was queued. `error` is
+    /// confluent-kafka's exception (`ValueSerializationError`, `KeySerializationError`),
+    /// `field` the record field the message names, `message` its text.
+    SerializationFailed {
+        topic: String,
+        error: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        field: String,
+        message: String,
+    },
 }
 
 fn opt<T: std::fmt::Display>(o: &Option<T>) -> String {
@@ -346,6 +398,13 @@ impl LogEvent {
             SegmentRolled { .. } => "segment_rolled",
             SegmentsDeleted { .. } => "segments_deleted",
             RecordBytesDropped { .. } => "record_bytes_dropped",
+            SchemaRegistered { .. } => "schema_registered",
+            SchemaRejected { .. } => "schema_rejected",
+            CompatibilitySet { .. } => "compatibility_set",
+            SerializerSet { .. } => "serializer_set",
+            SerializerBlocked { .. } => "serializer_blocked",
+            SerializerReturned { .. } => "serializer_returned",
+            SerializationFailed { .. } => "serialization_failed",
         }
     }
 }
@@ -495,6 +554,34 @@ impl LogEvent {
             SegmentRolled { broker, topic, partition, base_offset, by } => format!("broker {broker} rolled a new segment of {topic}-{partition} at offset {base_offset} ({by})"),
             SegmentsDeleted { broker, topic, partition, segments, batches, size_bytes, log_start_offset, reason } => format!("broker {broker} deleted {segments} segment(s) of {topic}-{partition} ({batches} batches, {size_bytes} B) by {reason}: log start offset now {log_start_offset}"),
             RecordBytesDropped { broker, batches, size_bytes, held_bytes, budget_bytes } => format!("broker {broker} dropped the record bytes of its {batches} oldest committed batch(es) ({size_bytes} B) from the playground's memory (its share of the budget: {budget_bytes} B; {held_bytes} B held); their offsets and sizes stay, and Kafka would keep the bytes until retention.ms"),
+            SchemaRegistered { subject, version, schema_id, new_version: true, new_id } => format!(
+                "Schema Registry: subject {subject} version {version} registered with schema id {schema_id}{}",
+                if *new_id { " (a new schema)" } else { " (a schema the registry already had under another subject: same id)" }
+            ),
+            SchemaRegistered { subject, version, schema_id, new_version: false, .. } => format!(
+                "Schema Registry: this schema is already version {version} of subject {subject} (id {schema_id}); nothing new registered"
+            ),
+            SchemaRejected { subject, http_status, error_code, message } => format!(
+                "Schema Registry rejected the schema for subject {subject}: HTTP {http_status}, error code {error_code}: {message}"
+            ),
+            CompatibilitySet { subject: Some(subject), level } => format!("Schema Registry: compatibility of subject {subject} set to {level} (PUT /config/{subject})"),
+            CompatibilitySet { subject: None, level } => format!("Schema Registry: global compatibility set to {level} (PUT /config)"),
+            SerializerSet { topic, key, value } => format!("application now serializes topic {topic} with key serializer {key} and value serializer {value}"),
+            SerializerBlocked { topic, field, subject, call } => format!(
+                "{field} serializer for {topic}: schema id for subject {subject} not cached yet; the application blocks on {call} to the Schema Registry (produce() waits)"
+            ),
+            SerializerReturned { subject, schema_id: Some(id), waited_us } => format!(
+                "Schema Registry answered after {:.3} ms: subject {subject} schema id {id}, cached: later records of this schema skip the registry",
+                *waited_us as f64 / 1000.0
+            ),
+            SerializerReturned { subject, schema_id: None, waited_us } => format!(
+                "Schema Registry answered after {:.3} ms with an error for subject {subject}",
+                *waited_us as f64 / 1000.0
+            ),
+            SerializationFailed { topic, error, field, message } => format!(
+                "{error} before produce() to {topic}{}: {message}; nothing was queued",
+                if field.is_empty() { String::new() } else { format!(" (field {field})") }
+            ),
         }
     }
 }

@@ -224,6 +224,10 @@ impl Network {
     /// takes it first; then every matching `random_loss` rule draws (all of them, so the
     /// network's random stream does not depend on which rule hit). Returns why it is lost.
     fn fate_at_send(&mut self, from: u32, to: u32, kind: &str) -> Option<&'static str> {
+        // Schema Registry HTTP calls are never lost (see `registry.rs`; no HTTP timeouts).
+        if from == crate::registry::SCHEMA_REGISTRY || to == crate::registry::SCHEMA_REGISTRY {
+            return None;
+        }
         let counter = match kind {
             "Produce" if from == PRODUCER => self.drop_next_request.get_mut(&to),
             "ProduceResponse" if to == PRODUCER => self.drop_next_response.get_mut(&from),

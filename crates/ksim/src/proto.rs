@@ -31,6 +31,64 @@ pub(crate) enum Payload {
     ConnectAck {
         attempt: u64,
     },
+    /// An HTTP call of the application's serializer to the Schema Registry.
+    RegistryRequest(Arc<RegistryRequest>),
+    /// The registry's HTTP answer.
+    RegistryReply(RegistryReply),
+}
+
+/// Which Schema Registry call a serializer makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RegistryRequestKind {
+    /// `POST /subjects/{subject}/versions` (`auto.register.schemas=true`).
+    Register,
+    /// `POST /subjects/{subject}` (`auto.register.schemas=false`: the schema must be there).
+    Lookup,
+}
+
+/// An HTTP request to the registry with the schema as its body (`{"schema": "…"}`).
+#[derive(Debug, Clone)]
+pub(crate) struct RegistryRequest {
+    pub req_id: u64,
+    pub kind: RegistryRequestKind,
+    pub subject: String,
+    pub schema: Arc<str>,
+}
+
+/// The registry's answer: `200 {"id": N}` or an error.
+#[derive(Debug, Clone)]
+pub(crate) struct RegistryReply {
+    pub req_id: u64,
+    pub subject: String,
+    pub result: Result<u32, SrError>,
+}
+
+/// A Schema Registry error as the REST API returns it (`{"error_code": …, "message": …}` with
+/// an HTTP status) and confluent-kafka raises it (`SchemaRegistryError(http_status_code,
+/// error_code, error_message)`, `confluent_kafka/schema_registry/error.py`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SrError {
+    pub http_status: u16,
+    pub error_code: u32,
+    pub message: String,
+}
+
+impl SrError {
+    /// The HTTP body.
+    pub fn body(&self) -> String {
+        serde_json::json!({"error_code": self.error_code, "message": self.message}).to_string()
+    }
+}
+
+impl std::fmt::Display for SrError {
+    /// `str(SchemaRegistryError)`: `"{message} (HTTP status code {status}, SR code {code})"`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (HTTP status code {}, SR code {})",
+            self.message, self.http_status, self.error_code
+        )
+    }
 }
 
 impl Payload {
@@ -63,6 +121,11 @@ impl Payload {
             Payload::FetchResponse(_) => "FetchResponse",
             Payload::Connect { .. } => "Connect",
             Payload::ConnectAck { .. } => "ConnectResponse",
+            Payload::RegistryRequest(r) => match r.kind {
+                RegistryRequestKind::Register => "RegisterSchema",
+                RegistryRequestKind::Lookup => "LookupSchema",
+            },
+            Payload::RegistryReply(_) => "RegistryResponse",
         }
     }
 }

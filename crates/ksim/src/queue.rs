@@ -174,7 +174,7 @@ mod tests {
             if r % 3 == 0 {
                 model.sort();
                 let want = (!model.is_empty()).then(|| model.remove(0));
-                let got = q.pop().map(|(t, id)| (t, id));
+                let got = q.pop();
                 assert_eq!(got, want);
                 if let Some((t, _)) = got {
                     now = t;

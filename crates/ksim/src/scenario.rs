@@ -29,6 +29,120 @@ pub struct Scenario {
     pub faults: Vec<TimedFault>,
     pub limits: Limits,
     pub log: LogOptions,
+    /// The application's Avro schemas, by name: each is the `schema_str` of one
+    /// `AvroSerializer(schema_registry_client, schema_str)`. Produce actions name one in
+    /// `value_schema` / `key_schema`. At most [`MAX_SCHEMAS`], each at most
+    /// `kavro::schema::MAX_SCHEMA_TEXT_BYTES`. Written out only when there are some, so
+    /// scenarios and links from before read and write the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<SchemaSpec>,
+    /// The Schema Registry (`SchemaRegistryClient({'url': …})`): present when the scenario uses
+    /// one; an Avro format needs it (its defaults are used when a scenario has schemas but no
+    /// `schema_registry`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_registry: Option<SchemaRegistrySpec>,
+    /// Key and value serializers per topic (default: strings). At most one entry per topic.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub serializers: Vec<TopicSerializers>,
+}
+
+/// Most schemas a scenario may define (each up to 64 KiB of text).
+pub const MAX_SCHEMAS: usize = 32;
+/// Most schema text a scenario may hold in all. Chosen so that every valid scenario fits in a
+/// share link: JSON escaping at most doubles schema text (every `"` and `\` gains a
+/// backslash; newlines and tabs become `\n`, `\t`), so the schemas take at most 512 KiB of
+/// the link's 1 MiB inflated JSON (`kshare::link::MAX_INFLATED_BYTES`).
+pub const MAX_SCHEMA_TOTAL_BYTES: usize = 256 * 1024;
+
+/// One Avro schema of the application, as Python holds it: `schema_str = open("payment.avsc").read()`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaSpec {
+    /// What produce actions call it (`value_schema: "payment"`); 1..=64 characters, unique.
+    pub name: String,
+    /// The schema's JSON text (`schema_str`), as `AvroSerializer` gets it.
+    pub schema: String,
+}
+
+/// The simulated Confluent Schema Registry and the serializers' registry settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchemaRegistrySpec {
+    /// One-way latency between the application and the registry (HTTP over the simulated
+    /// network), in ms.
+    pub latency_ms: f64,
+    /// The registry's global compatibility level (`PUT /config`; Confluent's default
+    /// `BACKWARD`): `NONE`, `BACKWARD`, `BACKWARD_TRANSITIVE`, `FORWARD`, `FORWARD_TRANSITIVE`,
+    /// `FULL`, `FULL_TRANSITIVE`.
+    pub compatibility: String,
+    /// Per-subject levels at the start (`PUT /config/{subject}`), e.g. `{"payments-value": "FULL"}`.
+    pub subjects: BTreeMap<String, String>,
+    /// `AvroSerializer`'s `auto.register.schemas` (default true): on the first record of a
+    /// subject the serializer registers its schema (`POST /subjects/{subject}/versions`);
+    /// false: it only looks it up (`POST /subjects/{subject}`) and fails if it is not there.
+    pub auto_register_schemas: bool,
+}
+
+impl Default for SchemaRegistrySpec {
+    fn default() -> Self {
+        SchemaRegistrySpec {
+            latency_ms: 1.0,
+            compatibility: "BACKWARD".into(),
+            subjects: BTreeMap::new(),
+            auto_register_schemas: true,
+        }
+    }
+}
+
+/// How a key or value is turned into bytes before `produce()` (the application's serializer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SerdeFormat {
+    /// `StringSerializer('utf_8')`: the text's UTF-8 bytes (what every scenario did before).
+    #[default]
+    String,
+    /// `json.dumps(obj).encode('utf-8')`: the text is a JSON value (the Python object), written
+    /// as Python's `json.dumps` writes it with its defaults (see `serde_format::python_json_dumps`).
+    Json,
+    /// `AvroSerializer(sr, schema_str)`: the text is the value in Avro's JSON encoding; the
+    /// bytes are Confluent's wire format (magic byte 0, 4-byte schema id, Avro binary).
+    Avro,
+}
+
+impl SerdeFormat {
+    pub fn is_string(&self) -> bool {
+        *self == SerdeFormat::String
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            SerdeFormat::String => "string",
+            SerdeFormat::Json => "json",
+            SerdeFormat::Avro => "avro",
+        }
+    }
+}
+
+/// The application's serializers for one topic, as a confluent-kafka program holds them: a
+/// key and a value serializer used with `SerializationContext(topic, MessageField.KEY)` /
+/// `(topic, MessageField.VALUE)` before every `produce()` to the topic. A topic without an
+/// entry uses `StringSerializer('utf_8')` for both (what every scenario did before).
+/// [`Action::SetSerializer`] replaces a topic's entry mid-run (the program builds a new
+/// `AvroSerializer(sr, schema_v2)`), which is how a scenario evolves a schema or mixes formats
+/// in one topic.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TopicSerializers {
+    pub topic: String,
+    #[serde(skip_serializing_if = "SerdeFormat::is_string")]
+    pub key_format: SerdeFormat,
+    /// The [`SchemaSpec::name`] of the key's Avro schema (`key_format: avro`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_schema: Option<String>,
+    #[serde(skip_serializing_if = "SerdeFormat::is_string")]
+    pub value_format: SerdeFormat,
+    /// The [`SchemaSpec::name`] of the value's Avro schema (`value_format: avro`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_schema: Option<String>,
 }
 
 impl Default for Scenario {
@@ -45,6 +159,9 @@ impl Default for Scenario {
             faults: Vec::new(),
             limits: Limits::default(),
             log: LogOptions::default(),
+            schemas: Vec::new(),
+            schema_registry: None,
+            serializers: Vec::new(),
         }
     }
 }
@@ -328,6 +445,24 @@ pub enum Action {
     },
     /// Inject a fault now.
     InjectFault { fault: Fault },
+    /// The program switches a topic's serializers (a new `AvroSerializer(sr, other_schema)`,
+    /// or `json.dumps` instead of Avro): later produce calls to the topic use these.
+    SetSerializer(TopicSerializers),
+    /// `POST /subjects/{subject}/versions` by an operator (curl, CI), not by the application:
+    /// registers the named schema under `subject` if the subject's compatibility level allows
+    /// it, or is rejected with HTTP 409. Does not block the application.
+    RegisterSchema {
+        subject: String,
+        /// A [`SchemaSpec::name`].
+        schema: String,
+    },
+    /// `PUT /config/{subject}` (or `PUT /config` without a subject): the compatibility level
+    /// later registrations are checked at.
+    SetCompatibility {
+        #[serde(default)]
+        subject: Option<String>,
+        level: String,
+    },
 }
 
 fn default_value_template() -> String {

@@ -11,9 +11,11 @@
 
 mod app_loop;
 mod checkpoint;
+mod deserialize;
 mod event_log;
 mod faults;
 mod outcome_source;
+mod serializer;
 mod validate;
 mod view_projection;
 mod world;
@@ -36,11 +38,13 @@ use crate::node::{BrokerTiming, ClockSkew, Ctx, NodeClocks, Output};
 use crate::producer::{Producer, ProducerInput, ProducerTimer, TopicRef};
 use crate::proto::{Payload, Tp};
 use crate::queue::EventQueue;
+use crate::registry::{RegistryInput, SchemaRegistry, SCHEMA_REGISTRY};
 use crate::scenario::{ms_to_us, Action, ProducerSpec, Scenario, TimedAction, TopicSpec};
 use crate::topic::{validate_topic_name, Topic, TopicConfig};
 use event_log::EventLog;
 use kwire::{Record, RecordHeader};
 use serde::{Deserialize, Serialize};
+use serializer::{AppSerializers, MainProduce};
 use std::collections::BTreeMap;
 use world::{Event, World};
 
@@ -109,6 +113,10 @@ pub struct Simulation {
     brokers: Vec<Broker>,
     controller: Controller,
     producer: Producer,
+    /// The Schema Registry, when the scenario has one (`schema_registry` or `schemas`).
+    registry: Option<SchemaRegistry>,
+    /// The application's serializers (key and value per topic, the Avro id cache).
+    serializers: AppSerializers,
     action_times_us: Vec<u64>,
     fault_times_us: Vec<u64>,
     actions_done: usize,
@@ -169,7 +177,41 @@ impl Simulation {
                     / c.brokers.max(1) as u64,
             },
         };
+        let registry_spec = scenario.schema_registry.clone().unwrap_or_default();
+        let uses_registry = scenario.schema_registry.is_some() || !scenario.schemas.is_empty();
+        let mut w = w;
+        let registry = if uses_registry {
+            let level = |name: &str| {
+                kavro::CompatibilityLevel::parse(name)
+                    .unwrap_or(kavro::CompatibilityLevel::Backward)
+            };
+            let subjects = registry_spec
+                .subjects
+                .iter()
+                .map(|(s, l)| (s.clone(), level(l)))
+                .collect();
+            let latency_us = ms_to_us(registry_spec.latency_ms, "schema_registry.latency_ms")?;
+            w.net
+                .link_mut(crate::network::PRODUCER, SCHEMA_REGISTRY)
+                .latency_us = latency_us;
+            w.net
+                .link_mut(SCHEMA_REGISTRY, crate::network::PRODUCER)
+                .latency_us = latency_us;
+            Some(SchemaRegistry::new(
+                level(&registry_spec.compatibility),
+                &subjects,
+            ))
+        } else {
+            None
+        };
+        let serializers = AppSerializers::new(
+            &scenario.schemas,
+            &scenario.serializers,
+            registry_spec.auto_register_schemas,
+        );
         let mut sim = Simulation {
+            registry,
+            serializers,
             producer_spec: scenario.producer.clone(),
             brokers: (1..=c.brokers).map(Broker::new).collect(),
             controller: Controller::new(c.brokers),
@@ -306,6 +348,8 @@ impl Simulation {
             && self.loops.is_empty()
             && self.producer.idle()
             && self.producer.flush.is_none()
+            && self.serializers.pending.is_empty()
+            && self.serializers.deferred.is_empty()
             && self.settled()
     }
 
@@ -389,9 +433,15 @@ impl Simulation {
             .ok()
             .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
             .unwrap_or_default();
-        if !matches!(e, SimError::QueueFull) {
+        self.log_failed(&name, e);
+    }
+
+    /// Logs a failed action, except the errors that have their own log entry (a full queue,
+    /// a serializer's error).
+    fn log_failed(&mut self, action: &str, e: &SimError) {
+        if !matches!(e, SimError::QueueFull | SimError::Serialization(_)) {
             self.w.log(LogEvent::ActionFailed {
-                action: name,
+                action: action.into(),
                 error: e.to_string(),
             });
         }
@@ -478,7 +528,7 @@ impl Simulation {
         self.last_event_us = Some(t);
         let result = self.execute(&action);
         match &result {
-            Ok(()) | Err(SimError::QueueFull) => {
+            Ok(()) | Err(SimError::QueueFull) | Err(SimError::Serialization(_)) => {
                 let at = self.actions_done;
                 self.scenario.actions.insert(
                     at,
@@ -608,6 +658,11 @@ impl Simulation {
     }
 
     fn execute(&mut self, a: &Action) -> Result<(), SimError> {
+        if self.serializers.main_blocked() && serializer::on_app_thread(a) {
+            // The application thread is inside a serializer's registry call.
+            self.serializers.deferred.push_back(a.clone());
+            return Ok(());
+        }
         match a {
             Action::CreateTopic(spec) => self.create_topic(spec.clone()),
             Action::Produce {
@@ -617,31 +672,14 @@ impl Simulation {
                 headers,
                 partition,
                 timestamp_ms,
-            } => {
-                // A topic the cluster does not have yet is asked for by the producer's metadata
-                // request (which may create it); the name must still be a legal one.
-                validate_topic_name(topic)?;
-                let target = match self.topic_index(topic) {
-                    Ok(idx) => TopicRef::Known(idx),
-                    Err(_) => TopicRef::Unknown(topic),
-                };
-                let record = Record {
-                    timestamp_ms: timestamp_ms
-                        .unwrap_or_else(|| self.w.ctx().node_time_ms(PRODUCER)),
-                    key: key.as_ref().map(|k| k.as_bytes().to_vec()),
-                    value: value.as_ref().map(|v| v.as_bytes().to_vec()),
-                    headers: headers
-                        .iter()
-                        .map(|h| RecordHeader {
-                            key: h.key.clone(),
-                            value: h.value.as_ref().map(|v| v.as_bytes().to_vec()),
-                        })
-                        .collect(),
-                };
-                let logged = self.w.log.options.per_message;
-                self.produce_record(target, *partition, record, logged)
-                    .map(|_| ())
-            }
+            } => self.produce_serialized(MainProduce {
+                topic: topic.clone(),
+                key: key.clone(),
+                value: value.clone(),
+                headers: headers.clone(),
+                partition: *partition,
+                timestamp_ms: *timestamp_ms,
+            }),
             Action::ProduceMany {
                 topic,
                 count,
@@ -711,7 +749,86 @@ impl Simulation {
                 self.fire_fault(fault);
                 Ok(())
             }
+            Action::SetSerializer(s) => self.set_serializer(s),
+            Action::RegisterSchema { subject, schema } => {
+                let text: std::sync::Arc<str> =
+                    validate::schema_text(&self.scenario.schemas, schema)?.into();
+                validate::check_subject(subject)?;
+                self.with_registry(|r, cx| {
+                    r.handle(
+                        cx,
+                        RegistryInput::AdminRegister {
+                            subject: subject.clone(),
+                            schema: text,
+                        },
+                    )
+                })
+            }
+            Action::SetCompatibility { subject, level } => {
+                let level = validate::compatibility_level(level)?;
+                if let Some(s) = subject {
+                    validate::check_subject(s)?;
+                }
+                self.with_registry(|r, cx| {
+                    r.handle(
+                        cx,
+                        RegistryInput::SetCompatibility {
+                            subject: subject.clone(),
+                            level,
+                        },
+                    )
+                })
+            }
         }
+    }
+
+    /// `produce()` of serialized bytes from the main thread.
+    fn produce_bytes(
+        &mut self,
+        call: &MainProduce,
+        key: Option<Vec<u8>>,
+        value: Option<Vec<u8>>,
+    ) -> Result<(), SimError> {
+        // A topic the cluster does not have yet is asked for by the producer's metadata
+        // request (which may create it); the name must still be a legal one.
+        let target = match self.topic_index(&call.topic) {
+            Ok(idx) => TopicRef::Known(idx),
+            Err(_) => TopicRef::Unknown(&call.topic),
+        };
+        let record = Record {
+            timestamp_ms: call
+                .timestamp_ms
+                .unwrap_or_else(|| self.w.ctx().node_time_ms(PRODUCER)),
+            key,
+            value,
+            headers: call
+                .headers
+                .iter()
+                .map(|h| RecordHeader {
+                    key: h.key.clone(),
+                    value: h.value.as_ref().map(|v| v.as_bytes().to_vec()),
+                })
+                .collect(),
+        };
+        let logged = self.w.log.options.per_message;
+        self.produce_record(target, call.partition, record, logged)
+            .map(|_| ())
+    }
+
+    /// Runs one call of the Schema Registry, then carries out what it queued; without a
+    /// registry in the scenario the call fails.
+    fn with_registry(&mut self, f: impl FnOnce(&mut SchemaRegistry, &Ctx)) -> Result<(), SimError> {
+        let Some(r) = self.registry.as_mut() else {
+            return Err(SimError::InvalidScenario(
+                "the scenario has no schema_registry".into(),
+            ));
+        };
+        f(r, &self.w.ctx());
+        let outputs: Vec<_> = r.take_outputs().collect();
+        for o in outputs {
+            self.w.apply(o, |t| match t {});
+        }
+        Ok(())
     }
 
     /// `produce()`; `logged`: the message is logged one by one (see `LOOP_LOGGED_MESSAGES`).
@@ -875,6 +992,12 @@ impl Simulation {
                     Payload::ProduceResponse(resp) => self.with_producer(|p, cx| {
                         p.handle(cx, ProducerInput::Response { broker: from, resp })
                     }),
+                    Payload::RegistryReply(reply) => self.registry_reply(reply),
+                    payload @ Payload::RegistryRequest(_) => {
+                        let _ = self.with_registry(|r, cx| {
+                            r.handle(cx, RegistryInput::Message { from, payload })
+                        });
+                    }
                     Payload::ConnectAck { attempt } => self.with_producer(|p, cx| {
                         p.handle(
                             cx,

@@ -33,6 +33,65 @@ pub struct View {
     /// What happens next (at most 40 entries, in order): scenario actions and faults, messages
     /// arriving, timers firing — each with a one-line reason.
     pub upcoming: Vec<UpcomingView>,
+    /// The Schema Registry node, when the scenario has one.
+    #[serde(default)]
+    pub schema_registry: Option<SchemaRegistryView>,
+}
+
+/// The Schema Registry's state, and what the application's serializers cached. Bounded by the
+/// scenario: at most `MAX_SCHEMAS` distinct schemas, so at most that many ids and versions
+/// per subject that produce or register actions can add.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemaRegistryView {
+    /// Its node id on the network (`ksim::SCHEMA_REGISTRY`): messages to and from it are in
+    /// `View::network`.
+    pub node: u32,
+    /// One-way latency to the application, ms.
+    pub latency_ms: f64,
+    /// `GET /config`.
+    pub global_compatibility: String,
+    /// Subjects in name order.
+    pub subjects: Vec<SubjectView>,
+    /// The last registration it refused (HTTP 409 …), for the lesson's check.
+    pub last_rejection: Option<RejectionView>,
+    /// The serializers' cache: (subject, schema id) pairs the application knows.
+    pub serializer_cache: Vec<CachedIdView>,
+    /// Avro records serialized with a cached id (no registry call).
+    pub serializer_cache_hits: u64,
+    /// Registry calls the application is blocked in now.
+    pub calls_in_flight: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubjectView {
+    pub subject: String,
+    /// The effective level, and whether the subject sets its own (`PUT /config/{subject}`).
+    pub compatibility: String,
+    pub compatibility_is_subject_level: bool,
+    pub versions: Vec<SchemaVersionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemaVersionView {
+    pub version: u32,
+    pub schema_id: u32,
+    /// The schema text as first registered.
+    pub schema: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectionView {
+    pub time_us: u64,
+    pub subject: String,
+    pub http_status: u16,
+    pub error_code: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedIdView {
+    pub subject: String,
+    pub schema_id: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -464,8 +464,11 @@ impl Broker {
                     size_bytes: 400,
                     detail: format!("connection attempt {attempt} accepted"),
                 }),
-                // Brokers are never sent produce responses or connection answers.
-                Payload::ProduceResponse(_) | Payload::ConnectAck { .. } => {}
+                // Brokers are never sent produce responses, connection answers or registry calls.
+                Payload::ProduceResponse(_)
+                | Payload::ConnectAck { .. }
+                | Payload::RegistryRequest(_)
+                | Payload::RegistryReply(_) => {}
             },
             BrokerInput::Timer(t) => match t {
                 BrokerTimer::IsrCheck { incarnation } => br.isr_check(cx, o, incarnation),

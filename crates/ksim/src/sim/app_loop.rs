@@ -170,6 +170,11 @@ impl AppLoop {
         self.token += 1;
         self.token
     }
+
+    /// Starts a wait that something outside the loop ends (the serializer's registry call).
+    pub fn wait_token(&mut self) -> u64 {
+        self.wait()
+    }
 }
 
 impl Simulation {
@@ -219,20 +224,34 @@ impl Simulation {
                 }
             },
         };
+        let i = msg.i;
+        let Some(topic_name) = self.loops.get(&id).map(|l| l.topic.clone()) else {
+            return;
+        };
+        let (key, value) = match self.serialize_loop_message(id, &topic_name, msg) {
+            Ok(kv) => kv,
+            // Waiting for the registry: the loop goes on when the answer comes.
+            Err(true) => return,
+            // `ValueSerializationError` ends the program's loop (logged).
+            Err(false) => {
+                self.loops.remove(&id);
+                return;
+            }
+        };
         let record = Record {
             timestamp_ms: self.w.ctx().node_time_ms(PRODUCER),
-            key: msg.key,
-            value: Some(msg.value),
+            key,
+            value: Some(value),
             headers: Vec::new(),
         };
         let now = self.w.now_us;
         let per_message = self.w.log.options.per_message;
-        if per_message && msg.i == LOOP_LOGGED_MESSAGES {
+        if per_message && i == LOOP_LOGGED_MESSAGES {
             self.w.log(LogEvent::LoopLogSummarized {
                 logged: LOOP_LOGGED_MESSAGES,
             });
         }
-        let logged = per_message && msg.i < LOOP_LOGGED_MESSAGES;
+        let logged = per_message && i < LOOP_LOGGED_MESSAGES;
         let produced = match self.produce_record(TopicRef::Known(topic), None, record, logged) {
             Ok(_) => Produced::Queued,
             Err(SimError::QueueFull) => Produced::QueueFull,

@@ -3,7 +3,10 @@
 //! actions at the same time keep their order).
 
 use crate::error::{ErrorCode, SimError};
-use crate::scenario::{ms_to_us, Fault, Scenario, TimedAction, SCENARIO_VERSION};
+use crate::scenario::{
+    ms_to_us, Action, Fault, Scenario, SchemaSpec, SerdeFormat, TimedAction, TopicSerializers,
+    MAX_SCHEMAS, MAX_SCHEMA_TOTAL_BYTES, SCENARIO_VERSION,
+};
 
 /// Largest partition count per topic accepted by the playground.
 pub const MAX_PARTITIONS: u32 = 256;
@@ -101,6 +104,7 @@ pub(super) fn check_and_order(scenario: &mut Scenario) -> Result<Timeline, SimEr
             )));
         }
     }
+    check_schemas(scenario)?;
     let max_time_us = ms_to_us(scenario.limits.max_time_ms, "limits.max_time_ms")?;
     let (actions, action_times_us) = sorted_stable(
         &scenario.actions,
@@ -110,6 +114,22 @@ pub(super) fn check_and_order(scenario: &mut Scenario) -> Result<Timeline, SimEr
     let (faults, fault_times_us) = sorted_stable(&scenario.faults, |f| f.at_ms, "faults.at_ms")?;
     for f in &faults {
         validate_fault(&f.fault, c.brokers)?;
+    }
+    for a in &actions {
+        match &a.action {
+            Action::SetSerializer(s) => check_serializers(s, &scenario.schemas)?,
+            Action::RegisterSchema { subject, schema } => {
+                check_subject(subject)?;
+                schema_text(&scenario.schemas, schema)?;
+            }
+            Action::SetCompatibility { subject, level } => {
+                if let Some(s) = subject {
+                    check_subject(s)?;
+                }
+                compatibility_level(level)?;
+            }
+            _ => {}
+        }
     }
     scenario.actions = actions;
     scenario.faults = faults;
@@ -191,4 +211,132 @@ pub(super) fn validate_fault(f: &Fault, brokers: u32) -> Result<(), SimError> {
             Ok(())
         }
     }
+}
+
+/// Longest schema name (`schemas[].name`).
+pub const MAX_SCHEMA_NAME_CHARS: usize = 64;
+/// Longest subject name; Confluent's registry takes any string, the playground bounds it
+/// (a topic name is at most 249 characters, plus `-value`).
+pub const MAX_SUBJECT_CHARS: usize = 255;
+
+fn invalid(m: String) -> SimError {
+    SimError::InvalidScenario(m)
+}
+
+/// The schemas (bounded, named once, each a valid Avro schema: kavro's message names the
+/// place), the registry settings and the serializers.
+fn check_schemas(scenario: &Scenario) -> Result<(), SimError> {
+    if scenario.schemas.len() > MAX_SCHEMAS {
+        return Err(invalid(format!(
+            "at most {MAX_SCHEMAS} schemas, got {}",
+            scenario.schemas.len()
+        )));
+    }
+    let total: usize = scenario.schemas.iter().map(|s| s.schema.len()).sum();
+    if total > MAX_SCHEMA_TOTAL_BYTES {
+        return Err(invalid(format!(
+            "the schemas hold {total} bytes of text together, at most {MAX_SCHEMA_TOTAL_BYTES}"
+        )));
+    }
+    for (i, s) in scenario.schemas.iter().enumerate() {
+        if s.name.is_empty() || s.name.chars().count() > MAX_SCHEMA_NAME_CHARS {
+            return Err(invalid(format!(
+                "schemas[{i}].name must be 1..={MAX_SCHEMA_NAME_CHARS} characters"
+            )));
+        }
+        if scenario.schemas[..i].iter().any(|o| o.name == s.name) {
+            return Err(invalid(format!(
+                "schemas[{i}]: the name {:?} is used twice",
+                s.name
+            )));
+        }
+        if let Err(e) = kavro::Schema::parse(&s.schema) {
+            return Err(invalid(format!("schemas[{i}] ({}): {e}", s.name)));
+        }
+    }
+    if let Some(r) = &scenario.schema_registry {
+        ms_to_us(r.latency_ms, "schema_registry.latency_ms")?;
+        compatibility_level(&r.compatibility)?;
+        for (subject, level) in &r.subjects {
+            check_subject(subject)?;
+            compatibility_level(level)?;
+        }
+    }
+    for (i, s) in scenario.serializers.iter().enumerate() {
+        check_serializers(s, &scenario.schemas)?;
+        if scenario.serializers[..i].iter().any(|o| o.topic == s.topic) {
+            return Err(invalid(format!(
+                "serializers[{i}]: topic {} has serializers twice",
+                s.topic
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A topic's serializers: a legal topic name, and an Avro format names a defined schema
+/// (other formats name none).
+pub(super) fn check_serializers(
+    s: &TopicSerializers,
+    schemas: &[SchemaSpec],
+) -> Result<(), SimError> {
+    crate::topic::validate_topic_name(&s.topic)?;
+    for (field, format, schema) in [
+        ("key", s.key_format, &s.key_schema),
+        ("value", s.value_format, &s.value_schema),
+    ] {
+        match (format, schema) {
+            (SerdeFormat::Avro, Some(name)) => {
+                schema_text(schemas, name)?;
+            }
+            (SerdeFormat::Avro, None) => {
+                return Err(invalid(format!(
+                    "serializers for {}: {field}_format avro needs {field}_schema (the name of one of the scenario's schemas)",
+                    s.topic
+                )))
+            }
+            (_, Some(_)) => {
+                return Err(invalid(format!(
+                    "serializers for {}: {field}_schema is only for {field}_format avro",
+                    s.topic
+                )))
+            }
+            (_, None) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The text of the schema called `name`.
+pub(super) fn schema_text<'a>(schemas: &'a [SchemaSpec], name: &str) -> Result<&'a str, SimError> {
+    schemas
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.schema.as_str())
+        .ok_or_else(|| {
+            let known: Vec<&str> = schemas.iter().map(|s| s.name.as_str()).collect();
+            invalid(format!(
+                "no schema named {name:?} (the scenario's schemas: {known:?})"
+            ))
+        })
+}
+
+pub(super) fn check_subject(subject: &str) -> Result<(), SimError> {
+    if subject.is_empty() || subject.chars().count() > MAX_SUBJECT_CHARS {
+        return Err(invalid(format!(
+            "a subject must be 1..={MAX_SUBJECT_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A compatibility level by its registry name; otherwise the registry's own 422 text
+/// (`Invalid compatibility level. Valid values are none, backward, forward, full,
+/// backward_transitive, forward_transitive, and full_transitive`, error code 42203).
+pub(super) fn compatibility_level(name: &str) -> Result<kavro::CompatibilityLevel, SimError> {
+    kavro::CompatibilityLevel::parse(name).ok_or_else(|| {
+        invalid(format!(
+            "{name:?}: Invalid compatibility level. Valid values are NONE, BACKWARD, FORWARD, FULL, BACKWARD_TRANSITIVE, FORWARD_TRANSITIVE and FULL_TRANSITIVE"
+        ))
+    })
 }

@@ -285,7 +285,60 @@ impl Simulation {
                 .collect(),
             metrics: self.metrics(),
             upcoming: self.upcoming(40),
+            schema_registry: self.registry_view(),
         }
+    }
+
+    fn registry_view(&self) -> Option<SchemaRegistryView> {
+        let r = self.registry.as_ref()?;
+        let ser = &self.serializers;
+        Some(SchemaRegistryView {
+            node: crate::registry::SCHEMA_REGISTRY,
+            latency_ms: self
+                .scenario
+                .schema_registry
+                .as_ref()
+                .map_or(1.0, |s| s.latency_ms),
+            global_compatibility: r.global_compatibility.name().into(),
+            subjects: r
+                .subjects
+                .iter()
+                .map(|(name, s)| SubjectView {
+                    subject: name.clone(),
+                    compatibility: r.level_of(name).name().into(),
+                    compatibility_is_subject_level: s.compatibility.is_some(),
+                    versions: s
+                        .versions
+                        .iter()
+                        .map(|v| SchemaVersionView {
+                            version: v.version,
+                            schema_id: v.schema_id,
+                            schema: r
+                                .schema_by_id(v.schema_id)
+                                .map(|st| st.text.to_string())
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            last_rejection: r.last_rejection.as_ref().map(|x| RejectionView {
+                time_us: x.time_us,
+                subject: x.subject.clone(),
+                http_status: x.error.http_status,
+                error_code: x.error.error_code,
+                message: x.error.message.clone(),
+            }),
+            serializer_cache: ser
+                .known_ids
+                .iter()
+                .map(|((subject, _), id)| CachedIdView {
+                    subject: subject.clone(),
+                    schema_id: *id,
+                })
+                .collect(),
+            serializer_cache_hits: ser.cache_hits,
+            calls_in_flight: ser.pending.len(),
+        })
     }
 
     /// The next `n` things that will happen, with a reason each (stale timers left out).

@@ -1,0 +1,43 @@
+//! [`Simulation::deserialize`]: a stored record's bytes as the topic's consumer reads them
+//! (see `crate::serde_view`).
+
+use super::Simulation;
+use crate::scenario::SerdeFormat;
+use crate::serde_view::{as_avro, as_json, as_string, DeserializedValue};
+
+impl Simulation {
+    /// What a consumer of `topic` gets for a record's value (`key: false`) or key bytes: through
+    /// the topic's Avro deserializer when the registry has the subject `<topic>-value`
+    /// (`-key`), through `json.loads` when the application writes the topic as JSON, else as a
+    /// UTF-8 string; the error messages are those of the scenario's client profile.
+    pub fn deserialize(&self, topic: &str, key: bool, bytes: &[u8]) -> DeserializedValue {
+        let profile = self.producer_spec.profile;
+        let subject = if key {
+            format!("{topic}-key")
+        } else {
+            format!("{topic}-value")
+        };
+        if let Some(r) = &self.registry {
+            if r.subjects
+                .get(&subject)
+                .is_some_and(|s| !s.versions.is_empty())
+            {
+                return as_avro(bytes, profile, |id| {
+                    let st = r.schema_by_id(id)?;
+                    let under = r
+                        .subjects
+                        .iter()
+                        .find(|(_, s)| s.versions.iter().any(|v| v.schema_id == id))
+                        .map(|(name, _)| name.clone())
+                        .unwrap_or_default();
+                    Some((st.parsed.clone(), under))
+                });
+            }
+        }
+        let (key_format, value_format) = self.serializers.formats_of(topic);
+        match if key { key_format } else { value_format } {
+            SerdeFormat::Json => as_json(bytes, profile),
+            _ => as_string(bytes, profile),
+        }
+    }
+}

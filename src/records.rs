@@ -5,7 +5,7 @@
 //! offsets, saying so.
 
 use crate::retention::Storage;
-use ksim::{BatchView, Simulation, View};
+use ksim::{BatchView, SerdeFormat, Simulation, View};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -34,6 +34,14 @@ pub struct RecordRow {
     pub payload_dropped: bool,
     /// Records in the row: 1, or the dropped batch's record count.
     pub records: u32,
+    /// The stored key and value bytes, for the topic's deserializer (`Simulation::deserialize`).
+    pub raw_key: Option<Rc<[u8]>>,
+    pub raw_value: Option<Rc<[u8]>>,
+    /// How the consumer read the value, when not as a plain string: "Avro · schema id 1
+    /// (payments-value)", "JSON", or the deserializer's error ("SerializationError: Invalid
+    /// magic byte"), with `value_failed` set.
+    pub value_note: Option<String>,
+    pub value_failed: bool,
 }
 
 impl RecordRow {
@@ -50,6 +58,10 @@ impl RecordRow {
             committed,
             payload_dropped: true,
             records: b.records,
+            raw_key: None,
+            raw_value: None,
+            value_note: None,
+            value_failed: false,
         }
     }
 }
@@ -82,6 +94,45 @@ fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
     bytes
         .as_ref()
         .map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// The row's key and value as the topic's consumer reads them: through its Avro deserializer
+/// (decoded by the schema the id names in the registry), `json.loads`, or as UTF-8 — the core
+/// decides which and decodes (`Simulation::deserialize`); this only copies the result. Done
+/// after the cache, because what a consumer uses can change during a run (a topic's first Avro
+/// record makes its consumer read every record as Avro).
+fn as_consumer_reads(sim: &Simulation, topic: &str, row: &mut RecordRow) {
+    if let Some(raw) = &row.raw_key {
+        let d = sim.deserialize(topic, true, raw);
+        if d.deserializer != SerdeFormat::String {
+            row.key = d.text.or(d.error);
+        }
+    }
+    if let Some(raw) = &row.raw_value {
+        let d = sim.deserialize(topic, false, raw);
+        match (d.deserializer, d.error) {
+            (SerdeFormat::String, None) => {}
+            (_, Some(error)) => {
+                row.value = None;
+                row.value_note = Some(error);
+                row.value_failed = true;
+            }
+            (SerdeFormat::Avro, None) => {
+                row.value = d.text;
+                row.value_note = Some(match (d.schema_id, d.subject) {
+                    (Some(id), Some(subject)) if !subject.is_empty() => {
+                        format!("Avro · schema id {id} ({subject}) · {} B", d.size_bytes)
+                    }
+                    (Some(id), _) => format!("Avro · schema id {id} · {} B", d.size_bytes),
+                    _ => format!("Avro · {} B", d.size_bytes),
+                });
+            }
+            (_, None) => {
+                row.value = d.text;
+                row.value_note = Some(format!("JSON · {} B", d.size_bytes));
+            }
+        }
+    }
 }
 
 /// A batch's bytes (kept so the address stays unique) and its decoded rows.
@@ -133,6 +184,10 @@ impl DecodeCache {
                     committed: false,
                     payload_dropped: false,
                     records: 1,
+                    raw_key: r.key.as_deref().map(Rc::from),
+                    raw_value: r.value.as_deref().map(Rc::from),
+                    value_note: None,
+                    value_failed: false,
                 })
                 .collect(),
             Err(_) => Vec::new(),
@@ -180,6 +235,7 @@ impl DecodeCache {
                         for row in self.rows(bytes, b.index, &mut used).iter().rev() {
                             let mut row = row.clone();
                             row.committed = row.offset < r.high_watermark;
+                            as_consumer_reads(sim, &pv.topic, &mut row);
                             rows.push(row);
                         }
                     }
@@ -249,6 +305,47 @@ mod tests {
             assert_eq!(row.timestamp_ms, b.max_timestamp_ms);
             assert!(row.committed && row.key.is_none() && row.value.is_none());
         }
+    }
+
+    #[test]
+    fn an_avro_topic_reads_as_its_consumer_would_and_a_json_record_in_it_fails() {
+        let sim = run("mixed-formats");
+        let view = sim.view();
+        let log = &DecodeCache::default().partition_logs(&sim, &view)[0];
+        let [avro, json] = &log.rows[..] else {
+            panic!("two records: {}", log.rows.len())
+        };
+        // The Avro record, decoded through the registry by its schema id.
+        assert!(!avro.value_failed);
+        assert!(
+            avro.value
+                .as_deref()
+                .is_some_and(|v| v.contains("\"payment_id\": \"pay-0001\"")),
+            "{:?}",
+            avro.value
+        );
+        assert!(
+            avro.value_note
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Avro · schema id 1 (payments-value) · ")),
+            "{:?}",
+            avro.value_note
+        );
+        // The JSON record: the topic's Avro deserializer refuses it, as confluent-kafka does.
+        assert!(json.value_failed && json.value.is_none());
+        assert!(
+            json.value_note
+                .as_deref()
+                .is_some_and(|n| n.contains("Invalid magic byte")),
+            "{:?}",
+            json.value_note
+        );
+        // A plain string topic is unchanged: no note.
+        let sim = run("acks-all");
+        let view = sim.view();
+        let logs = DecodeCache::default().partition_logs(&sim, &view);
+        let row = logs.iter().flat_map(|l| &l.rows).next().expect("a record");
+        assert!(row.value.is_some() && row.value_note.is_none() && !row.value_failed);
     }
 
     #[test]

@@ -123,7 +123,15 @@ fn partition_table(p: &PartitionTableProps) -> Html {
                         <tr>
                             <td class="num">{ r.offset }</td>
                             <td class="text key">{ show(&r.key) }</td>
-                            <td class="text"><span class="clamp" title={show(&r.value)}>{ show(&r.value) }</span>
+                            <td class="text">
+                                if r.value_failed {
+                                    <span class="clamp deser-error">{ "✗ " }{ r.value_note.clone().unwrap_or_default() }</span>
+                                } else {
+                                    <span class="clamp" title={show(&r.value)}>{ show(&r.value) }</span>
+                                    if let Some(note) = &r.value_note {
+                                        <span class="meta serde" title="how the topic's consumer read the value">{ note.clone() }</span>
+                                    }
+                                }
                                 <span class="meta" title="the record's timestamp (ms since the epoch) and headers">
                                     { format!("timestamp {}", r.timestamp_ms) }
                                     if !r.headers.is_empty() {

@@ -683,6 +683,141 @@ fn check_compression(sim: &Simulation) -> CheckResult {
     ))
 }
 
+// --------------------------------------------------------- serialization --
+
+/// Value bytes of the records produce() accepted for `topic` (from `produce_called`).
+fn value_sizes(sim: &Simulation, topic: &str) -> Vec<usize> {
+    sim.log()
+        .iter()
+        .filter_map(|e| match &e.event {
+            LogEvent::ProduceCalled {
+                topic: t,
+                value_bytes,
+                ..
+            } if t == topic => Some(*value_bytes),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A record schema's fields: each name, and whether it has a default.
+type Fields = Vec<(String, bool)>;
+
+/// Field names of a record schema, with whether each has a default.
+fn fields_of(schema: &str) -> Fields {
+    let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(schema) else {
+        return Vec::new();
+    };
+    o.get("fields")
+        .and_then(|f| f.as_array())
+        .map(|fs| {
+            fs.iter()
+                .filter_map(|f| {
+                    let name = f.get("name")?.as_str()?.to_string();
+                    Some((name, f.get("default").is_some()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn check_serialization(sim: &Simulation) -> CheckResult {
+    let (json, avro) = (
+        value_sizes(sim, "payments-json"),
+        value_sizes(sim, "payments-avro"),
+    );
+    let avg = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
+    let sizes = format!(
+        "JSON {} record(s), {:.1} bytes per value; Avro {} record(s), {:.1} bytes per value (5 of them the magic byte and the schema id)",
+        json.len(),
+        avg(&json),
+        avro.len(),
+        avg(&avro)
+    );
+    let view = sim.view();
+    let versions: Vec<(u32, u32, Fields)> = view
+        .schema_registry
+        .iter()
+        .flat_map(|r| r.subjects.iter())
+        .filter(|s| s.subject == AVRO_SUBJECT)
+        .flat_map(|s| s.versions.iter())
+        .map(|v| (v.version, v.schema_id, fields_of(&v.schema)))
+        .collect();
+    // What each version changed against the one before: (version, id, added, removed).
+    let mut added_with_default = None;
+    let mut removed = None;
+    for w in versions.windows(2) {
+        let (old, new) = (&w[0].2, &w[1].2);
+        let plus: Vec<&(String, bool)> = new
+            .iter()
+            .filter(|f| !old.iter().any(|o| o.0 == f.0))
+            .collect();
+        let minus: Vec<&String> = old
+            .iter()
+            .filter(|o| !new.iter().any(|f| f.0 == o.0))
+            .map(|o| &o.0)
+            .collect();
+        if !plus.is_empty() && minus.is_empty() && plus.iter().all(|f| f.1) {
+            added_with_default.get_or_insert((w[1].0, w[1].1, plus[0].0.clone()));
+        }
+        if plus.is_empty() && !minus.is_empty() {
+            removed.get_or_insert((w[1].0, w[1].1, minus[0].clone()));
+        }
+    }
+    let rejected = |level: &str, rule: &str| {
+        sim.log().iter().find_map(|e| match &e.event {
+            LogEvent::SchemaRejected {
+                subject,
+                http_status: 409,
+                message,
+                ..
+            } if subject == AVRO_SUBJECT
+                && message.contains(&format!("{{compatibility: '{level}'}}"))
+                && message.contains(rule) =>
+            {
+                message
+                    .split("additionalInfo:'")
+                    .nth(1)
+                    .and_then(|m| m.split('\'').next())
+                    .map(str::to_string)
+            }
+            _ => None,
+        })
+    };
+    let missing_default = rejected("BACKWARD", "READER_FIELD_MISSING_DEFAULT_VALUE");
+    let raised = sim.log().iter().any(|e| {
+        matches!(&e.event, LogEvent::SerializationFailed { topic, error, message, .. }
+            if topic == "payments-avro" && error == "ValueSerializationError" && message.contains("HTTP status code 409"))
+    });
+    let forward_removal = rejected("FORWARD", "READER_FIELD_MISSING_DEFAULT_VALUE");
+    let mut missing = Vec::new();
+    if json.is_empty() || avro.is_empty() {
+        missing.push("send the same payment as JSON to payments-json and as Avro to payments-avro");
+    }
+    if added_with_default.is_none() {
+        missing.push("register a schema that adds a field with a default (accepted under BACKWARD as version 2)");
+    }
+    if missing_default.is_none() || !raised {
+        missing.push("produce with a schema that adds a field without a default (the registry answers 409 and produce() raises ValueSerializationError)");
+    }
+    if forward_removal.is_none() {
+        missing.push("set the subject to FORWARD and register a schema without a field that has no default (rejected)");
+    }
+    if removed.is_none() {
+        missing.push("register the same removal under BACKWARD (accepted)");
+    }
+    if !missing.is_empty() {
+        return fail(format!("{sizes}. Still to do: {}.", missing.join("; ")));
+    }
+    let (av, aid, af) = added_with_default.unwrap_or_default();
+    let (rv, rid, rf) = removed.unwrap_or_default();
+    pass(format!(
+        "{sizes}. Subject {AVRO_SUBJECT}: version {av} (id {aid}) added {af} with a default, accepted under BACKWARD; adding {} without a default was rejected with HTTP 409 and produce() raised ValueSerializationError, nothing queued; removing {} was rejected under FORWARD (a reader of the old schema needs it), and version {rv} (id {rid}) without {rf} was accepted under BACKWARD.",
+        missing_default.unwrap_or_default(),
+        forward_removal.unwrap_or_default(),
+    ))
+}
+
 // ----------------------------------------------------------------- steps --
 
 fn steps_events() -> Vec<TryStep> {
@@ -833,9 +968,78 @@ fn steps_compression() -> Vec<TryStep> {
     steps
 }
 
+/// The lecture's payment event in each format's own spelling: JSON as the Python dict
+/// `json.dumps` gets, Avro in the Avro specification's JSON encoding (the decimal's two bytes
+/// `0x04e2` = 1250 cents as code points, the union branch named).
+const PAYMENT_JSON: &str = r#"{"payment_id": "pay-{i}", "amount": 12.50, "timestamp": 1700000000000, "status": "SETTLED", "note": "Made a payment of $12.50 to Bob"}"#;
+const PAYMENT_AVRO: &str = r#"{"payment_id": "pay-{i}", "amount": "\u0004\u00e2", "timestamp": 1700000000000, "status": "SETTLED", "note": {"string": "Made a payment of $12.50 to Bob"}}"#;
+/// The Avro topic's subject (TopicNameStrategy).
+const AVRO_SUBJECT: &str = "payments-avro-value";
+
+fn avro_serializer(schema: &str) -> Action {
+    Action::SetSerializer(ksim::TopicSerializers {
+        topic: "payments-avro".into(),
+        value_format: ksim::SerdeFormat::Avro,
+        value_schema: Some(schema.into()),
+        ..Default::default()
+    })
+}
+
+fn steps_serialization() -> Vec<TryStep> {
+    let loop_of = |topic: &str, value: &str| Action::ProduceMany {
+        topic: topic.into(),
+        count: 20,
+        rate_per_sec: None,
+        key: Some("user-{i}".into()),
+        key_count: Some(5),
+        value: value.into(),
+        value_size_bytes: None,
+        mode: ProduceMode::Async,
+    };
+    let compat = |level: &str| Action::SetCompatibility {
+        subject: Some(AVRO_SUBJECT.into()),
+        level: level.into(),
+    };
+    let register = || Action::RegisterSchema {
+        subject: AVRO_SUBJECT.into(),
+        schema: "payment_v4_without_status".into(),
+    };
+    vec![
+        // The same 20 events in both formats.
+        step(30.0, loop_of("payments-json", PAYMENT_JSON)),
+        step(0.0, loop_of("payments-avro", PAYMENT_AVRO)),
+        // Add a field with a default: BACKWARD accepts it as version 2.
+        step(30.0, avro_serializer("payment_v2_currency")),
+        step(
+            0.0,
+            produce(
+                "payments-avro",
+                Some("bob"),
+                r#"{"payment_id": "pay-v2", "amount": "\u0004\u00e2", "currency": "USD", "timestamp": 1700000000000, "status": "SETTLED", "note": null}"#,
+            ),
+        ),
+        // Add a field without a default: 409, raised as ValueSerializationError.
+        step(20.0, avro_serializer("payment_v3_country_no_default")),
+        step(
+            0.0,
+            produce(
+                "payments-avro",
+                Some("bob"),
+                r#"{"payment_id": "pay-v3", "amount": "\u0004\u00e2", "currency": "USD", "country": "DE", "timestamp": 1700000000000, "status": "SETTLED", "note": null}"#,
+            ),
+        ),
+        // Remove a field (status, no default): FORWARD refuses it, BACKWARD accepts it.
+        step(20.0, compat("FORWARD")),
+        step(0.0, register()),
+        step(10.0, compat("BACKWARD")),
+        step(0.0, register()),
+        step(10.0, flush()),
+    ]
+}
+
 // --------------------------------------------------------------- lessons --
 
-static LESSONS: [Lesson; 11] = [
+static LESSONS: [Lesson; 12] = [
     Lesson {
         id: "events-vs-commands",
         title: "Events vs commands",
@@ -956,5 +1160,16 @@ static LESSONS: [Lesson; 11] = [
         try_control: "Producer config: compression.type; Topic config: compression.type",
         try_steps: steps_compression,
         check: check_compression,
+    },
+    Lesson {
+        id: "serialization",
+        title: "Serialization: JSON vs Avro",
+        text: "Serialization is the client library's job, not Kafka's: the application's serializer turns the event into bytes before produce(), and the broker stores and serves those bytes without looking at them. JSON (json.dumps) is readable but repeats every field name in every record; Avro is compact and binary because the schema carries the names and types, and Confluent's wire format puts a magic byte 0 and the 4-byte schema id in front of it. The Schema Registry keeps each subject's versions (subject <topic>-value by default) and checks every new schema against the subject's compatibility level, BACKWARD by default: a reader with the new schema must read data written with the old, so a new field needs a default; FORWARD is the other way round. Mixing formats in one topic is allowed by Kafka but breaks consumers, so one topic should keep one format. Here the registry is a single node without authentication or deletes, and one HTTP call is modelled as one round trip on the simulated network.",
+        scenario_json: include_str!("../lessons/serialization.json"),
+        quiz: &[],
+        try_instruction: "Send 20 events as JSON and 20 as Avro and compare value_bytes; then switch the Avro serializer to a schema that adds currency with a default, then to one that adds country without a default; then set the subject to FORWARD and register a schema without status, and register it again under BACKWARD.",
+        try_control: "Produce many to payments-json and payments-avro; Serializers: value schema; Schema Registry: compatibility, register schema",
+        try_steps: steps_serialization,
+        check: check_serialization,
     },
 ];

@@ -25,7 +25,8 @@ fn lessons_follow_the_lecture_order() {
             "retries-and-idempotence",
             "acks-and-leader-crash",
             "batching",
-            "compression"
+            "compression",
+            "serialization"
         ]
     );
     for l in lessons::all() {

@@ -1,13 +1,15 @@
-//! `kplay export --python|--java|--records FILE`: prints the client program for a scenario file
-//! (`kshare::codegen`), or, with `--records`, runs the scenario until idle and prints what the
-//! simulated cluster committed, as JSON `{topic: [[[key, value], …] per partition]}` (the oracle
-//! test compares it with what the generated program delivers to librdkafka's mock cluster).
+//! `kplay export --python|--java|--records|--records-hex FILE`: prints the client program for a
+//! scenario file (`kshare::codegen`), or, with `--records`, runs the scenario until idle and
+//! prints what the simulated cluster committed, as JSON `{topic: [[[key, value], …] per
+//! partition]}` (the oracle test compares it with what the generated program delivers to
+//! librdkafka's mock cluster). `--records` gives keys and values as UTF-8 text (invalid bytes
+//! replaced); `--records-hex` as lower-case hex, for binary values such as Avro's.
 
 use ksim::{Scenario, Simulation};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kplay export --python|--java|--records FILE";
+const USAGE: &str = "usage: kplay export --python|--java|--records|--records-hex FILE";
 /// Event budget for `--records` (the scenario's own limits also apply).
 const RECORDS_MAX_EVENTS: u64 = 20_000_000;
 
@@ -29,7 +31,7 @@ pub fn main(args: &[String]) -> ExitCode {
     match mode.as_str() {
         "--python" => print!("{}", kshare::codegen::python(&scenario)),
         "--java" => print!("{}", kshare::codegen::java(&scenario)),
-        "--records" => match records(scenario) {
+        "--records" | "--records-hex" => match records(scenario, mode == "--records-hex") {
             Ok(json) => println!("{json}"),
             Err(e) => {
                 eprintln!("{file}: {e}");
@@ -46,10 +48,18 @@ pub fn main(args: &[String]) -> ExitCode {
 
 type Partitions = Vec<Vec<(Option<String>, Option<String>)>>;
 
-fn records(scenario: Scenario) -> Result<String, ksim::SimError> {
+fn records(scenario: Scenario, hex: bool) -> Result<String, ksim::SimError> {
     let mut sim = Simulation::new(scenario)?;
     sim.run_until_idle(RECORDS_MAX_EVENTS);
-    let text = |b: Option<Vec<u8>>| b.map(|v| String::from_utf8_lossy(&v).into_owned());
+    let text = |b: Option<Vec<u8>>| {
+        b.map(|v| {
+            if hex {
+                v.iter().map(|x| format!("{x:02x}")).collect()
+            } else {
+                String::from_utf8_lossy(&v).into_owned()
+            }
+        })
+    };
     let mut out: BTreeMap<String, Partitions> = BTreeMap::new();
     for p in sim.view().partitions {
         let recs = sim

@@ -11,14 +11,26 @@
 //!   `BufferError`; sync: `flush()` after each produce; no_poll: `produce` only); `poll`, `flush`;
 //!   pauses as `time.sleep`/`Thread.sleep`. Things a real client cannot do mid-run (config
 //!   changes, faults) become comments.
+//! - Serializers (Python only, [`serializers`]): a scenario with JSON or Avro formats becomes a
+//!   program with a `SchemaRegistryClient`, one `AvroSerializer` per schema and
+//!   `StringSerializer('utf_8')`, each value a Python dict passed through its serializer with a
+//!   `SerializationContext` before `produce()`; `set_serializer` creates the new serializer,
+//!   `register_schema` / `set_compatibility` are `sr.register_schema(subject, Schema(…, 'AVRO'))`
+//!   / `sr.set_compatibility(subject_name=…, level=…)`. Checked byte for byte against the
+//!   simulation on librdkafka's mock cluster and confluent-kafka's mock registry
+//!   (`tests/oracle/test_codegen_serializers.py`). The Java program does not export them yet
+//!   and says so at the top.
 //! - Every user string is emitted only as an escaped string literal (ASCII-only output; quotes,
 //!   backslashes, control characters and non-ASCII escaped), including inside comments, so no
 //!   input can end a literal or a comment.
+
+mod serializers;
 
 use ksim::{
     Action, ClientProfile, ConfigEntry, HeaderSpec, ProduceMode, ProducerSettings, ProducerSpec,
     Scenario, TopicSpec,
 };
+use serializers::{Field, Serializers};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -111,9 +123,40 @@ pub fn non_default_config(spec: &ProducerSpec) -> Vec<(String, String)> {
 fn uses_serializers(s: &Scenario) -> bool {
     !s.serializers.is_empty()
         || !s.schemas.is_empty()
+        || s.actions.iter().any(|a| {
+            matches!(
+                a.action,
+                Action::SetSerializer(_)
+                    | Action::RegisterSchema { .. }
+                    | Action::SetCompatibility { .. }
+            )
+        })
+}
+
+/// Whether the program needs a Schema Registry client: an Avro serializer, or an operator's
+/// registry call.
+fn uses_registry(s: &Scenario) -> bool {
+    let avro = |t: &ksim::TopicSerializers| {
+        t.key_format == ksim::SerdeFormat::Avro || t.value_format == ksim::SerdeFormat::Avro
+    };
+    !s.schemas.is_empty()
+        || s.serializers.iter().any(avro)
+        || s.actions.iter().any(|a| match &a.action {
+            Action::SetSerializer(t) => avro(t),
+            Action::RegisterSchema { .. } | Action::SetCompatibility { .. } => true,
+            _ => false,
+        })
+}
+
+/// Whether any topic's key or value is written as JSON.
+fn uses_json(s: &Scenario) -> bool {
+    let json = |t: &ksim::TopicSerializers| {
+        t.key_format == ksim::SerdeFormat::Json || t.value_format == ksim::SerdeFormat::Json
+    };
+    s.serializers.iter().any(json)
         || s.actions
             .iter()
-            .any(|a| matches!(a.action, Action::SetSerializer(_)))
+            .any(|a| matches!(&a.action, Action::SetSerializer(t) if json(t)))
 }
 
 /// Every topic the scenario uses: initial ones, then `create_topic` actions.
@@ -197,6 +240,40 @@ trait Lang {
     fn poll(o: &mut String);
     fn flush(o: &mut String, timeout_ms: Option<f64>);
 
+    /// One `produce` action through the program's serializers (`ser.enabled`); a language
+    /// that does not export serializers yet sends the text.
+    #[allow(clippy::too_many_arguments)]
+    fn produce_serialized(
+        o: &mut String,
+        _ser: &Serializers,
+        topic: &str,
+        key: Option<&str>,
+        value: Option<&str>,
+        headers: &[HeaderSpec],
+        partition: Option<u32>,
+        timestamp_ms: Option<i64>,
+    ) {
+        Self::produce(o, topic, key, value, headers, partition, timestamp_ms)
+    }
+
+    /// The statements of a `produce_many` loop body that compute `key` and `value` through the
+    /// program's serializers, if the language exports them (else the walk writes the text).
+    fn loop_serialized(
+        _o: &mut String,
+        _ser: &Serializers,
+        _topic: &str,
+        _key: Option<(&str, &str)>,
+        _value: &str,
+    ) -> bool {
+        false
+    }
+
+    /// `set_serializer`, `register_schema`, `set_compatibility` as the program's own calls, if
+    /// the language exports serializers (else the walk writes a comment).
+    fn registry_action(_o: &mut String, _ser: &mut Serializers, _a: &Action) -> bool {
+        false
+    }
+
     /// `v` as a string literal, or the language's null.
     fn opt(v: Option<&str>) -> String {
         v.map_or_else(|| Self::NULL.into(), Self::lit)
@@ -209,7 +286,7 @@ trait Lang {
 }
 
 /// The scenario's actions in time order, with the pauses between them.
-fn emit_actions<L: Lang>(o: &mut String, s: &Scenario) {
+fn emit_actions<L: Lang>(o: &mut String, s: &Scenario, ser: &mut Serializers) {
     let mut v: Vec<(f64, &Action)> = s.actions.iter().map(|a| (a.at_ms, &a.action)).collect();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut now = 0.0;
@@ -218,12 +295,32 @@ fn emit_actions<L: Lang>(o: &mut String, s: &Scenario) {
             L::sleep(o, at - now);
         }
         now = now.max(at) + paced_duration_ms(a);
-        emit_action::<L>(o, a);
+        emit_action::<L>(o, a, ser);
     }
 }
 
-fn emit_action<L: Lang>(o: &mut String, a: &Action) {
+fn emit_action<L: Lang>(o: &mut String, a: &Action, ser: &mut Serializers) {
+    if ser.enabled && L::registry_action(o, ser, a) {
+        return;
+    }
     match a {
+        Action::Produce {
+            topic,
+            key,
+            value,
+            headers,
+            partition,
+            timestamp_ms,
+        } if ser.enabled => L::produce_serialized(
+            o,
+            ser,
+            topic,
+            key.as_deref(),
+            value.as_deref(),
+            headers,
+            *partition,
+            *timestamp_ms,
+        ),
         Action::Produce {
             topic,
             key,
@@ -252,12 +349,23 @@ fn emit_action<L: Lang>(o: &mut String, a: &Action) {
         } => {
             let (body, decl, end) = (L::BODY, L::LET, L::END);
             L::loop_open(o, *count);
+            let idx = match key_count {
+                Some(n) if *n > 0 => format!("i % {n}{}", L::LONG),
+                _ => "i".into(),
+            };
+            if ser.enabled
+                && value_size_bytes.is_none()
+                && L::loop_serialized(o, ser, topic, key.as_deref().map(|k| (k, idx.as_str())), value)
+            {
+                L::loop_send(o, &L::lit(topic), *mode);
+                if let Some(r) = pace(*rate_per_sec) {
+                    L::loop_pace(o, r);
+                }
+                L::loop_close(o);
+                return;
+            }
             match key {
                 Some(k) => {
-                    let idx = match key_count {
-                        Some(n) if *n > 0 => format!("i % {n}{}", L::LONG),
-                        _ => "i".into(),
-                    };
                     let _ = writeln!(
                         o,
                         "{body}{decl}key = {}.replace(\"{{i}}\", {}({idx})){end}",
@@ -368,16 +476,41 @@ pub fn python(s: &Scenario) -> String {
     if s.producer.profile == ClientProfile::Java {
         let _ = writeln!(o, "# The scenario uses the Java profile; this is the closest confluent-kafka (librdkafka) program.");
     }
-    if uses_serializers(s) {
-        let _ = writeln!(o, "# NOTE: the scenario's JSON/Avro serializers and Schema Registry are not exported yet:\n# this program sends every key and value as the scenario's text (StringSerializer).");
+    let serde = uses_serializers(s);
+    let registry = serde && uses_registry(s);
+    if registry {
+        o.push_str("# Run: python3 producer.py --bootstrap HOST:PORT --schema-registry URL [--create-topics]\n");
+    } else {
+        o.push_str("# Run: python3 producer.py --bootstrap HOST:PORT [--create-topics]\n");
+    }
+    o.push_str("import argparse\n");
+    if serde {
+        o.push_str("import json\n");
     }
     o.push_str(
-        "# Run: python3 producer.py --bootstrap HOST:PORT [--create-topics]\n\
-         import argparse\nimport time\n\n\
+        "import time\n\n\
          from confluent_kafka import KafkaException, Producer\n\
-         from confluent_kafka.admin import AdminClient, NewTopic\n\n",
+         from confluent_kafka.admin import AdminClient, NewTopic\n",
     );
+    if registry {
+        o.push_str(
+            "from confluent_kafka.schema_registry import Schema, SchemaRegistryClient\n\
+             from confluent_kafka.schema_registry.avro import AvroSerializer\n\
+             from confluent_kafka.schema_registry.error import SchemaRegistryError\n",
+        );
+    }
+    if serde {
+        o.push_str("from confluent_kafka.serialization import MessageField, SerializationContext, StringSerializer\n");
+    }
+    o.push('\n');
     let _ = writeln!(o, "PAD = {}.encode()\n", python_str(PAD_FILL));
+    if registry {
+        o.push_str("# The application's Avro schemas (each the schema_str of an AvroSerializer).\nSCHEMAS = {\n");
+        for x in &s.schemas {
+            let _ = writeln!(o, "    {}: {},", python_str(&x.name), python_str(&x.schema));
+        }
+        o.push_str("}\n\n");
+    }
     o.push_str("# (name, partitions, replication factor, topic configs)\nTOPICS = [\n");
     for t in topics(s) {
         let cfg: Vec<String> = t
@@ -419,13 +552,47 @@ pub fn python(s: &Scenario) -> String {
          \x20       except KafkaException as e:\n\
          \x20           print(f\"topic {name}: {e}\")\n\n\n",
     );
-    o.push_str("def run(bootstrap, on_delivery=delivery_report):\n");
+    if serde && uses_json(s) {
+        o.push_str(
+            "def json_serializer(obj, ctx=None):\n\
+             \x20   \"\"\"The JSON format: json.dumps with its default spacing, as UTF-8 bytes.\"\"\"\n\
+             \x20   return None if obj is None else json.dumps(obj).encode(\"utf-8\")\n\n\n",
+        );
+    }
+    if registry {
+        o.push_str("def run(bootstrap, schema_registry_url, on_delivery=delivery_report):\n");
+    } else {
+        o.push_str("def run(bootstrap, on_delivery=delivery_report):\n");
+    }
     o.push_str("    conf = {\n        \"bootstrap.servers\": bootstrap,\n");
     for (k, v) in non_default_config(&s.producer) {
         let _ = writeln!(o, "        {}: {},", python_str(&k), py_value(&v));
     }
     o.push_str("    }\n    producer = Producer(conf)\n");
-    emit_actions::<Python>(&mut o, s);
+    let mut ser = Serializers::new(s, serde);
+    if registry {
+        o.push_str("    sr = SchemaRegistryClient({\"url\": schema_registry_url})\n");
+        let spec = s.schema_registry.clone().unwrap_or_default();
+        if spec.compatibility != "BACKWARD" {
+            let _ = writeln!(
+                o,
+                "    sr.set_compatibility(level={})",
+                python_str(&spec.compatibility)
+            );
+        }
+        for (subject, level) in &spec.subjects {
+            let _ = writeln!(
+                o,
+                "    sr.set_compatibility(subject_name={}, level={})",
+                python_str(subject),
+                python_str(level)
+            );
+        }
+    }
+    if serde {
+        ser.open(&mut o);
+    }
+    emit_actions::<Python>(&mut o, s, &mut ser);
     o.push_str(
         "    remaining = producer.flush(30)\n\
          \x20   print(f\"flush() returned {remaining}\")\n\
@@ -433,12 +600,23 @@ pub fn python(s: &Scenario) -> String {
          if __name__ == \"__main__\":\n\
          \x20   parser = argparse.ArgumentParser()\n\
          \x20   parser.add_argument(\"--bootstrap\", default=\"localhost:9092\")\n\
-         \x20   parser.add_argument(\"--create-topics\", action=\"store_true\")\n\
-         \x20   args = parser.parse_args()\n\
-         \x20   if args.create_topics:\n\
-         \x20       create_topics(args.bootstrap)\n\
-         \x20   raise SystemExit(1 if run(args.bootstrap) else 0)\n",
+         \x20   parser.add_argument(\"--create-topics\", action=\"store_true\")\n",
     );
+    if registry {
+        o.push_str(
+            "    parser.add_argument(\"--schema-registry\", default=\"http://localhost:8081\")\n",
+        );
+    }
+    o.push_str(
+        "    args = parser.parse_args()\n\
+         \x20   if args.create_topics:\n\
+         \x20       create_topics(args.bootstrap)\n",
+    );
+    if registry {
+        o.push_str("    raise SystemExit(1 if run(args.bootstrap, args.schema_registry) else 0)\n");
+    } else {
+        o.push_str("    raise SystemExit(1 if run(args.bootstrap) else 0)\n");
+    }
     o
 }
 
@@ -505,6 +683,100 @@ impl Lang for Python {
         o.push_str("    producer.poll(0)\n");
     }
 
+    fn produce_serialized(
+        o: &mut String,
+        ser: &Serializers,
+        topic: &str,
+        key: Option<&str>,
+        value: Option<&str>,
+        headers: &[HeaderSpec],
+        partition: Option<u32>,
+        timestamp_ms: Option<i64>,
+    ) {
+        let mut args = vec![
+            python_str(topic),
+            format!("key={}", ser.expr(topic, Field::Key, key, None)),
+            format!("value={}", ser.expr(topic, Field::Value, value, None)),
+        ];
+        if !headers.is_empty() {
+            let h: Vec<String> = headers
+                .iter()
+                .map(|h| {
+                    let v = h
+                        .value
+                        .as_deref()
+                        .map_or_else(|| "None".into(), |v| format!("{}.encode()", python_str(v)));
+                    format!("({}, {v})", python_str(&h.key))
+                })
+                .collect();
+            args.push(format!("headers=[{}]", h.join(", ")));
+        }
+        if let Some(p) = partition {
+            args.push(format!("partition={p}"));
+        }
+        if let Some(t) = timestamp_ms {
+            args.push(format!("timestamp={t}"));
+        }
+        args.push("on_delivery=on_delivery".into());
+        let _ = writeln!(
+            o,
+            "    try:\n        producer.produce({})\n    except Exception as e:  # a serializer raised before produce(): nothing queued\n        print(f\"not produced: {{e!r}}\")",
+            args.join(", ")
+        );
+        o.push_str("    producer.poll(0)\n");
+    }
+
+    fn loop_serialized(
+        o: &mut String,
+        ser: &Serializers,
+        topic: &str,
+        key: Option<(&str, &str)>,
+        value: &str,
+    ) -> bool {
+        let key = match key {
+            Some((k, idx)) => ser.expr(topic, Field::Key, Some(k), Some(idx)),
+            None => "None".into(),
+        };
+        let _ = writeln!(o, "        key = {key}");
+        let _ = writeln!(
+            o,
+            "        value = {}",
+            ser.expr(topic, Field::Value, Some(value), Some("i"))
+        );
+        true
+    }
+
+    fn registry_action(o: &mut String, ser: &mut Serializers, a: &Action) -> bool {
+        match a {
+            Action::SetSerializer(t) => ser.switch(o, t),
+            Action::RegisterSchema { subject, schema } => {
+                let _ = writeln!(
+                    o,
+                    "    # An operator registers a schema (POST /subjects/{{subject}}/versions); the registry may refuse it.\n\
+                     \x20   try:\n\
+                     \x20       sr.register_schema({}, Schema(SCHEMAS[{}], \"AVRO\"))\n\
+                     \x20   except SchemaRegistryError as e:\n\
+                     \x20       print(f\"register_schema: {{e}}\")",
+                    python_str(subject),
+                    python_str(schema)
+                );
+            }
+            Action::SetCompatibility { subject, level } => {
+                let _ = match subject {
+                    Some(sub) => writeln!(
+                        o,
+                        "    sr.set_compatibility(subject_name={}, level={})",
+                        python_str(sub),
+                        python_str(level)
+                    ),
+                    None => writeln!(o, "    sr.set_compatibility(level={})", python_str(level)),
+                };
+            }
+            _ => return false,
+        }
+        true
+    }
+
     fn loop_open(o: &mut String, count: u64) {
         let _ = writeln!(o, "    for i in range({count}):");
     }
@@ -557,7 +829,7 @@ pub fn java(s: &Scenario) -> String {
         java_str(&s.name)
     );
     if uses_serializers(s) {
-        let _ = writeln!(o, "// NOTE: the scenario's JSON/Avro serializers and Schema Registry are not exported yet:\n// this program sends every key and value as the scenario's text (StringSerializer).");
+        let _ = writeln!(o, "// NOTE: the scenario's JSON/Avro serializers and Schema Registry are not exported to Java yet\n// (the Python export has them): this program sends every key and value as the scenario's text.");
     }
     o.push_str(
         "// Kafka clients 3.6: java -cp kafka-clients-3.6.2.jar:slf4j-api.jar PlaygroundProducer.java [HOST:PORT]\n\
@@ -638,7 +910,7 @@ pub fn java(s: &Scenario) -> String {
     o.push_str(
         "        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {\n",
     );
-    emit_actions::<Java>(&mut o, s);
+    emit_actions::<Java>(&mut o, s, &mut Serializers::new(s, false));
     o.push_str("            producer.flush();\n        }\n    }\n}\n");
     o
 }

@@ -20,6 +20,7 @@ use crate::components::metrics_panel::MetricsPanel;
 use crate::components::network_panel::NetworkPanel;
 use crate::components::produce_form::ProduceForm;
 use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
+use crate::components::registry_panel::RegistryPanel;
 use crate::components::scene_svg::SceneSvg;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::share_bar::ShareBar;
@@ -717,6 +718,7 @@ impl Component for App {
                         on_scroll={cb.log_scroll.clone()}
                         hash={format!("{:016x}", self.sim().log_hash())} log={self.slots.shown.log} />
                 }
+                    if self.shows("registry") { <RegistryPanel view={self.slots.shown.cluster.clone()} /> }
                 if self.shows("code") {
                     <CodePanel scenario={self.session.scenario.clone()} on_copy={cb.copy_code.clone()} />
                 }

@@ -22,7 +22,10 @@
 //! checked by the tests below.
 
 use crate::scene::{along, chars_in, duration, fit, Anchor, Item, Role, Scene, Shape, Target};
-use ksim::{BrokerView, LogEntry, LogEvent, SealReason, View, WireMessage, PRODUCER};
+use ksim::{
+    BrokerView, LogEntry, LogEvent, SchemaRegistryView, SealReason, View, WireMessage, PRODUCER,
+    SCHEMA_REGISTRY,
+};
 
 pub const WIDTH: f64 = 960.0;
 /// Width of the phone layout (producer above the brokers).
@@ -92,6 +95,104 @@ const LOST_SHOWN_FLIGHTS: u64 = 4;
 pub const LOST_AT: f64 = 0.35;
 const LOST_SHOWN_MIN_US: u64 = 2_000;
 
+/// The Schema Registry box's height and its gap under the producer.
+const REGISTRY_H: f64 = 58.0;
+const REGISTRY_GAP: f64 = 34.0;
+
+/// The Schema Registry as a box: its subjects and newest versions, and the last registration
+/// it refused (marked ✗ and said in words, not by colour alone).
+fn registry_item(r: &SchemaRegistryView, x: f64, y: f64, w: f64) -> Item {
+    let versions: usize = r.subjects.iter().map(|s| s.versions.len()).sum();
+    let newest = r
+        .subjects
+        .iter()
+        .filter_map(|s| s.versions.last().map(|v| (s, v)))
+        .max_by_key(|(_, v)| v.schema_id);
+    let line2 = match newest {
+        Some((s, v)) => format!(
+            "{} · {} · newest {} v{} (id {})",
+            plural(r.subjects.len(), "subject"),
+            plural(versions, "version"),
+            s.subject,
+            v.version,
+            v.schema_id
+        ),
+        None => "no subject yet".to_string(),
+    };
+    // Drawn shorter (the newest version first); the name has it all.
+    let drawn2 = match newest {
+        Some((s, v)) => format!(
+            "{} v{} (id {}){}",
+            s.subject,
+            v.version,
+            v.schema_id,
+            if r.subjects.len() > 1 {
+                format!(" · +{}", plural(r.subjects.len() - 1, "subject"))
+            } else {
+                String::new()
+            }
+        ),
+        None => line2.clone(),
+    };
+    let line3 = match &r.last_rejection {
+        Some(x) => format!("✗ refused: HTTP {} for {}", x.http_status, x.subject),
+        None => format!(
+            "compatibility {} · serializers cached {} id{}",
+            r.global_compatibility,
+            r.serializer_cache.len(),
+            if r.serializer_cache.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ),
+    };
+    let small = chars_in(w - 20.0, true);
+    let label = format!(
+        "Schema Registry: {line2}; {}{}",
+        match &r.last_rejection {
+            Some(x) => format!(
+                "last refused: HTTP {} for {} at {}",
+                x.http_status,
+                x.subject,
+                duration(x.time_us)
+            ),
+            None => format!("compatibility {}", r.global_compatibility),
+        },
+        if r.calls_in_flight > 0 {
+            "; the application is waiting for it"
+        } else {
+            ""
+        }
+    );
+    Item::named(
+        "registry",
+        Role::Img,
+        label,
+        vec![
+            Shape::Rect {
+                x,
+                y,
+                w,
+                h: REGISTRY_H,
+                class: "node registry",
+            },
+            Shape::text(x + 10.0, y + 17.0, "Schema Registry", "title"),
+            Shape::text(x + 10.0, y + 34.0, fit(&drawn2, small), "small"),
+            Shape::text(
+                x + 10.0,
+                y + 50.0,
+                fit(&line3, small),
+                if r.last_rejection.is_some() {
+                    "small bad"
+                } else {
+                    "small muted"
+                },
+            ),
+        ],
+    )
+}
+
 /// The state a broker is drawn in, as a word (never by colour alone).
 pub fn broker_state(b: &BrokerView) -> (&'static str, &'static str) {
     if !b.up {
@@ -131,6 +232,8 @@ struct Geometry {
     /// Centre y of each drawn broker's header, by position in `View::brokers`.
     broker_y: Vec<(u32, f64)>,
     producer_anchor: (f64, f64),
+    /// The Schema Registry box's top left corner, when the scenario uses the registry.
+    registry_top: Option<(f64, f64)>,
 }
 
 impl Geometry {
@@ -145,6 +248,26 @@ impl Geometry {
     /// responses use two lanes of one link.
     fn path(&self, from: u32, to: u32, broker_count: usize) -> Option<Vec<(f64, f64)>> {
         let f = &self.f;
+        if from == SCHEMA_REGISTRY || to == SCHEMA_REGISTRY {
+            // The application's serializer and the registry: straight down from the producer
+            // box (requests on the left track, replies on the right).
+            let (bx, by) = self.registry_top?;
+            let off = if to == SCHEMA_REGISTRY { -5.0 } else { 5.0 };
+            let pts = if f.narrow {
+                // The registry sits under the brokers: down the far left of the bus, then in.
+                let x = 5.0 + off * 0.4;
+                let y = by + REGISTRY_H / 2.0 + off;
+                vec![(x, self.producer_bottom), (x, y), (bx, y)]
+            } else {
+                let x = bx + 40.0 + off;
+                vec![(x, self.producer_bottom), (x, by)]
+            };
+            return Some(if to == SCHEMA_REGISTRY {
+                pts
+            } else {
+                pts.into_iter().rev().collect()
+            });
+        }
         if from == PRODUCER || to == PRODUCER {
             let b = if from == PRODUCER { to } else { from };
             let by = self.broker(b)?;
@@ -219,6 +342,8 @@ fn progress(m: &WireMessage, now: u64) -> Option<(f64, bool)> {
 fn node(n: u32) -> String {
     if n == PRODUCER {
         "producer".into()
+    } else if n == SCHEMA_REGISTRY {
+        "Schema Registry".into()
     } else {
         format!("broker {n}")
     }
@@ -351,9 +476,24 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
     } else {
         0.0
     };
-    let height = (PAD + producer_h + PAD + 40.0).max(brokers_bottom + PAD);
+    // The Schema Registry, when the scenario uses it: under the producer (wide), or under the
+    // brokers (narrow; its link runs down the right of the producer's bus).
+    let registry_box = v.schema_registry.as_ref().map(|_| {
+        let y = if narrow {
+            brokers_bottom + 18.0
+        } else {
+            PAD + producer_h + REGISTRY_GAP
+        };
+        let x = if narrow { broker_x } else { producer_x + 40.0 };
+        let w = if narrow { broker_w } else { producer_w - 40.0 };
+        (x, y, w)
+    });
+    let height = (PAD + producer_h + PAD + 40.0)
+        .max(brokers_bottom + PAD)
+        .max(registry_box.map_or(0.0, |(_, y, _)| y + REGISTRY_H + PAD));
     let geometry = Geometry {
         f,
+        registry_top: registry_box.map(|(x, y, _)| (x, y)),
         producer_bottom: PAD + producer_h,
         broker_y: broker_boxes
             .iter()
@@ -413,6 +553,29 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
         format!("Producer {}", fit(&pr.client_id, 40)),
         shapes,
     ));
+
+    if let (Some(r), Some((x, y, w))) = (&v.schema_registry, registry_box) {
+        let there = geometry
+            .path(PRODUCER, SCHEMA_REGISTRY, 0)
+            .unwrap_or_default();
+        let back = geometry
+            .path(SCHEMA_REGISTRY, PRODUCER, 0)
+            .unwrap_or_default();
+        items.push(Item::plain(
+            "links",
+            vec![
+                Shape::Polyline {
+                    points: there,
+                    class: "link",
+                },
+                Shape::Polyline {
+                    points: back,
+                    class: "link",
+                },
+            ],
+        ));
+        items.push(registry_item(r, x, y, w));
+    }
 
     let linger = linger_us(v);
     for (i, b) in open.iter().take(rows).enumerate() {
@@ -939,6 +1102,17 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
                     });
                 }
             }
+            "RegisterSchema" | "LookupSchema" | "RegistryResponse" => shapes.push(Shape::Rect {
+                x: x - 4.0,
+                y: y - 4.0,
+                w: 8.0,
+                h: 8.0,
+                class: if lost {
+                    "packet registry lost"
+                } else {
+                    "packet registry"
+                },
+            }),
             _ => shapes.push(Shape::Circle {
                 x,
                 y,
@@ -1176,6 +1350,71 @@ mod tests {
                 ..
             }
         )));
+    }
+
+    #[test]
+    fn the_schema_registry_is_drawn_with_its_calls_and_its_refusal() {
+        let example = |name: &str| {
+            let path = format!("{}/examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            Simulation::new(Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap())
+                .unwrap()
+        };
+        // Without a registry in the scenario, none is drawn.
+        assert!(!labels(&layout(&sim("5").view(), false, &[]))
+            .iter()
+            .any(|l| l.starts_with("Schema Registry")));
+        for narrow in [false, true] {
+            let mut sim = example("avro-payments");
+            let mut saw_call = false;
+            for _ in 0..400 {
+                sim.step();
+                let s = layout(&sim.view(), narrow, &[]);
+                if labels(&s)
+                    .iter()
+                    .any(|l| l.starts_with("RegisterSchema producer → Schema Registry"))
+                {
+                    saw_call = true;
+                    assert!(labels(&s).iter().any(|l| l.starts_with("Schema Registry: ")
+                        && l.ends_with("the application is waiting for it")));
+                    break;
+                }
+            }
+            assert!(
+                saw_call,
+                "the serializer's call is drawn on its way (narrow {narrow})"
+            );
+            sim.run_until_idle(1_000_000);
+            let s = layout(&sim.view(), narrow, &[]);
+            assert!(
+                labels(&s).iter().any(|l| l
+                    == "Schema Registry: 1 subject · 1 version · newest payments-value v1 (id 1); compatibility BACKWARD"),
+                "{:?}",
+                labels(&s)
+            );
+            for sh in s.items.iter().flat_map(|i| &i.shapes) {
+                let (_, _, x1, y1) = sh.bounds();
+                assert!(x1 <= s.width + 1.0 && y1 <= s.height + 1.0, "{sh:?} inside");
+            }
+        }
+        let mut sim = example("schema-evolution");
+        sim.run_until_idle(1_000_000);
+        let s = layout(&sim.view(), false, &[]);
+        let registry = s
+            .items
+            .iter()
+            .find(|i| i.class == "registry")
+            .expect("the registry");
+        assert!(
+            registry
+                .label
+                .as_deref()
+                .is_some_and(|l| l.contains("last refused: HTTP 409 for payments-value")),
+            "{:?}",
+            registry.label
+        );
+        assert!(registry.shapes.iter().any(
+            |sh| matches!(sh, Shape::Text { text, .. } if text.starts_with("✗ refused: HTTP 409"))
+        ));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod metrics_panel;
 pub mod network_panel;
 pub mod produce_form;
 pub mod producer_panel;
+pub mod registry_panel;
 pub mod scene_svg;
 pub mod settings_panel;
 pub mod share_bar;

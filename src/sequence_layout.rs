@@ -63,6 +63,203 @@ pub fn window(v: &View) -> (u64, u64) {
     (now.saturating_sub(past), now.saturating_sub(past) + span)
 }
 
+/// How virtual time maps to x: linear pieces side by side, the idle stretches between them cut
+/// out (a break of [`BREAK_W`] px each). The live diagram uses one piece (its window); two
+/// diagrams that share one scale (the sides of "Run both ways") draw the same virtual time at the
+/// same x.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeScale {
+    /// `(t0, t1, x0, x1)` in time order; a break lies between two pieces.
+    pieces: Vec<(u64, u64, f64, f64)>,
+}
+
+/// Width of a cut-out stretch of time.
+pub const BREAK_W: f64 = 34.0;
+/// Most pieces a fitted scale has.
+pub const MAX_PIECES: usize = 6;
+/// A gap becomes a break when it is at least this share of its piece's time (more than a
+/// quarter of the width with nothing to draw is wasted), at least [`BREAK_SHARE_OF_ALL`] of all
+/// the time shown (short pauses inside a busy stretch keep their true length) and at least
+/// [`MIN_BREAK_US`].
+const BREAK_SHARE: f64 = 0.25;
+const BREAK_SHARE_OF_ALL: f64 = 0.05;
+const MIN_BREAK_US: u64 = 1_000;
+/// Narrowest piece.
+const MIN_PIECE_W: f64 = 56.0;
+/// Left margin of a fitted scale.
+const FIRST_GAP: f64 = 10.0;
+
+impl TimeScale {
+    /// `[start, end]` over the whole width.
+    pub fn linear(start: u64, end: u64) -> TimeScale {
+        TimeScale {
+            pieces: vec![(start, end.max(start + 1), X0, X1)],
+        }
+    }
+
+    /// A scale that shows every time in `times` with the long idle gaps between them cut out:
+    /// the largest gap that takes at least a quarter of its piece is cut, again, up to
+    /// [`MAX_PIECES`] pieces. Each piece gets width by the square root of how many times fall
+    /// in it (busy stretches get room), at least [`MIN_PIECE_W`].
+    pub fn fitted(times: &[u64]) -> TimeScale {
+        let mut t: Vec<u64> = times.to_vec();
+        t.sort_unstable();
+        t.dedup();
+        if t.is_empty() {
+            return TimeScale::linear(0, SPANS_US[2]);
+        }
+        // Pieces as index ranges into `t`.
+        let mut ranges: Vec<(usize, usize)> = vec![(0, t.len() - 1)];
+        let all = t[t.len() - 1] - t[0];
+        while ranges.len() < MAX_PIECES {
+            let best = ranges
+                .iter()
+                .enumerate()
+                .filter_map(|(ri, &(a, b))| {
+                    let span = t[b] - t[a];
+                    (a..b)
+                        .map(|i| (t[i + 1] - t[i], i))
+                        .max()
+                        .filter(|&(g, _)| {
+                            g >= MIN_BREAK_US
+                                && g as f64 >= BREAK_SHARE * span as f64
+                                && g as f64 >= BREAK_SHARE_OF_ALL * all as f64
+                        })
+                        .map(|(g, i)| (g, ri, i))
+                })
+                .max();
+            let Some((_, ri, i)) = best else { break };
+            let (a, b) = ranges[ri];
+            ranges.splice(ri..=ri, [(a, i), (i + 1, b)]);
+        }
+        let n = ranges.len();
+        let avail = (X1 - X0) - BREAK_W * (n - 1) as f64;
+        let weights: Vec<f64> = ranges
+            .iter()
+            .map(|&(a, b)| ((b - a + 1) as f64).sqrt())
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let min_w = MIN_PIECE_W.min(avail / n as f64);
+        // Every piece gets its minimum, the rest is shared by weight.
+        let spare = avail - min_w * n as f64;
+        // Room at the left end, so a label at the first time is not clipped.
+        let mut x = X0 + FIRST_GAP;
+        let spare = spare - FIRST_GAP;
+        let mut pieces = Vec::with_capacity(n);
+        for (k, (&(a, b), w)) in ranges.iter().zip(&weights).enumerate() {
+            let width = min_w + spare * w / total;
+            // A margin on each side, never reaching into a neighbour's gap's middle.
+            let span = t[b] - t[a];
+            let pad = (span / 16).max(250);
+            let before = if k == 0 {
+                pad
+            } else {
+                pad.min((t[a] - t[ranges[k - 1].1]) / 4)
+            };
+            let after = if k + 1 == n {
+                pad
+            } else {
+                pad.min((t[ranges[k + 1].0] - t[b]) / 4)
+            };
+            let (t0, t1) = (t[a].saturating_sub(before), t[b] + after);
+            pieces.push((t0, t1.max(t0 + 1), x, x + width));
+            x += width + BREAK_W;
+        }
+        TimeScale { pieces }
+    }
+
+    pub fn start(&self) -> u64 {
+        self.pieces[0].0
+    }
+
+    pub fn end(&self) -> u64 {
+        self.pieces[self.pieces.len() - 1].1
+    }
+
+    /// The x of virtual time `t`: linear within a piece, across a break's width within a gap,
+    /// clamped to the ends.
+    pub fn x_of(&self, t: u64) -> f64 {
+        let mut prev: Option<(u64, f64)> = None;
+        for &(t0, t1, x0, x1) in &self.pieces {
+            if t < t0 {
+                return match prev {
+                    None => x0,
+                    Some((pt, px)) => px + (x0 - px) * ((t - pt) as f64 / (t0 - pt).max(1) as f64),
+                };
+            }
+            if t <= t1 {
+                return x0 + (x1 - x0) * ((t - t0) as f64 / (t1 - t0).max(1) as f64);
+            }
+            prev = Some((t1, x1));
+        }
+        prev.map_or(X1, |(_, x)| x)
+    }
+
+    /// Whether `[a, b]` overlaps a piece (a message or mark inside a cut-out gap is not drawn).
+    pub fn shows(&self, a: u64, b: u64) -> bool {
+        self.pieces.iter().any(|&(t0, t1, _, _)| a <= t1 && b >= t0)
+    }
+
+    /// The cut-out gaps: `(from, to, x_left, x_right)`.
+    pub fn breaks(&self) -> Vec<(u64, u64, f64, f64)> {
+        self.pieces
+            .windows(2)
+            .map(|w| (w[0].1, w[1].0, w[0].3, w[1].2))
+            .collect()
+    }
+
+    /// `(t0, t1, x0, x1)` of each piece.
+    pub fn pieces(&self) -> &[(u64, u64, f64, f64)] {
+        &self.pieces
+    }
+}
+
+/// The times a comparison's shared scale must show for one side: its ProduceRequests and
+/// responses still in the view (sent, arrived or lost), its faults, and its newest calls and
+/// callbacks on the application lane.
+pub fn times_to_show(v: &View, log: &[LogEntry]) -> Vec<u64> {
+    let mut out = Vec::new();
+    for m in v
+        .network
+        .iter()
+        .chain(&v.network_delivered)
+        .chain(&v.network_dropped)
+        .filter(|m| m.req_id.is_some())
+    {
+        out.push(m.sent_us);
+        match m.lost_us {
+            Some(l) if m.dropped => out.push(l),
+            _ => out.push(m.arrival_us.min(v.time_us)),
+        }
+    }
+    let scan = &log[log.len().saturating_sub(MAX_LOG_SCAN)..];
+    let mut app = 0;
+    for e in scan.iter().rev() {
+        match &e.event {
+            LogEvent::FaultFired { .. } => out.push(e.time_us),
+            LogEvent::ProduceCalled { .. }
+            | LogEvent::FlushStarted { .. }
+            | LogEvent::ReportsServed { .. }
+                if app < MAX_APP_MARKS =>
+            {
+                app += 1;
+                out.push(e.time_us);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// How the time axis is labelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    /// The live diagram: times relative to "now", with a "now" line.
+    Now,
+    /// A finished run (a comparison's side): virtual times since the start, at each piece.
+    Absolute,
+}
+
 fn fault_broker(f: &Fault) -> Option<u32> {
     match f {
         Fault::DropNextRequest { broker, .. }
@@ -78,6 +275,99 @@ fn fault_broker(f: &Fault) -> Option<u32> {
     }
 }
 
+/// A fault's mark on its lane: a crash or an isolation is a cross with its word beside it, a
+/// restart or a heal a ring with its word, anything else (a delayed link, dropped messages) a
+/// small hollow diamond — so a delayed link is not mistaken for a crash.
+fn fault_shapes(f: &Fault, x: f64, y: f64) -> Vec<Shape> {
+    let word = |text: &str| Shape::Text {
+        x: x + 9.0,
+        y: y - 6.0,
+        text: text.into(),
+        class: "small bad",
+        anchor: Anchor::Start,
+    };
+    match f {
+        Fault::Crash { .. } | Fault::Isolate { .. } => vec![
+            Shape::Cross {
+                x,
+                y,
+                r: 7.0,
+                class: "fault-mark",
+            },
+            word(if matches!(f, Fault::Crash { .. }) {
+                "crash"
+            } else {
+                "isolated"
+            }),
+        ],
+        Fault::Restart { .. } | Fault::Heal { .. } => vec![
+            Shape::Circle {
+                x,
+                y,
+                r: 5.5,
+                class: "restart-mark",
+            },
+            Shape::Text {
+                x: x + 9.0,
+                y: y - 6.0,
+                text: if matches!(f, Fault::Restart { .. }) {
+                    "restart".into()
+                } else {
+                    "healed".into()
+                },
+                class: "small",
+                anchor: Anchor::Start,
+            },
+        ],
+        _ => vec![Shape::Polyline {
+            points: vec![
+                (x, y - 5.0),
+                (x + 5.0, y),
+                (x, y + 5.0),
+                (x - 5.0, y),
+                (x, y - 5.0),
+            ],
+            class: "fault-note",
+        }],
+    }
+}
+
+/// A fault in words, for its mark's accessible name.
+pub fn fault_words(f: &Fault) -> String {
+    let n = |b: &u32| node(*b);
+    match f {
+        Fault::DropNextRequest { broker, count } => {
+            format!("the next {count} request(s) to {} are dropped", n(broker))
+        }
+        Fault::DropNextResponse { broker, count } => {
+            format!(
+                "the next {count} response(s) from {} are dropped",
+                n(broker)
+            )
+        }
+        Fault::FailNextProduce { broker, error, .. } => {
+            format!(
+                "{} fails the next produce with {}",
+                n(broker),
+                fit(error, 40)
+            )
+        }
+        Fault::DelayLink { from, to, delay_ms } => {
+            format!("the link {} → {} is delayed {delay_ms} ms", n(from), n(to))
+        }
+        Fault::RandomLoss { probability, .. } => {
+            format!("random loss, probability {probability}")
+        }
+        Fault::Crash { broker } => format!("{} crashes", n(broker)),
+        Fault::Restart { broker } => format!("{} restarts", n(broker)),
+        Fault::Isolate { broker, .. } => format!("{} is isolated", n(broker)),
+        Fault::Heal { broker } => format!("{} is healed", n(broker)),
+        Fault::SlowFollower { broker, delay_ms } => {
+            format!("{} fetches {delay_ms} ms late", n(broker))
+        }
+    }
+}
+
 fn node(n: u32) -> String {
     if n == PRODUCER {
         "producer".into()
@@ -88,8 +378,15 @@ fn node(n: u32) -> String {
 
 /// The diagram of `v` and its log at `v`'s time.
 pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
-    let now = v.time_us;
     let (start, end) = window(v);
+    layout_on(v, log, &TimeScale::linear(start, end), Axis::Now)
+}
+
+/// The diagram of `v` and its log on a given time scale (shared by the two sides of a
+/// comparison: the same virtual time at the same x in both).
+pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> Scene {
+    let now = v.time_us;
+    let (start, end) = (scale.start(), scale.end());
     let brokers: Vec<u32> = v.brokers.iter().take(MAX_BROKERS).map(|b| b.id).collect();
     // Lanes: application, producer, brokers.
     let lane_y = |lane: usize| TOP + LANE_H * lane as f64;
@@ -102,8 +399,7 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
     };
     let lanes = 2 + brokers.len();
     let height = lane_y(lanes - 1) + 34.0;
-    let span = (end - start).max(1) as f64;
-    let x_of = |t: u64| X0 + (X1 - X0) * (t.saturating_sub(start) as f64 / span).min(1.0);
+    let x_of = |t: u64| scale.x_of(t);
     let mut items = Vec::new();
 
     // Lanes and the time axis.
@@ -128,38 +424,65 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         });
     }
     let axis_y = height - 8.0;
-    if x_of(now) - X0 > 90.0 {
-        shapes.push(Shape::Text {
-            x: X0,
-            y: axis_y,
-            text: format!("−{}", duration(now - start)),
-            class: "small muted",
-            anchor: Anchor::Start,
-        });
+    match axis {
+        Axis::Now => {
+            if x_of(now) - X0 > 90.0 {
+                shapes.push(Shape::Text {
+                    x: X0,
+                    y: axis_y,
+                    text: format!("−{}", duration(now - start)),
+                    class: "small muted",
+                    anchor: Anchor::Start,
+                });
+            }
+            shapes.push(Shape::Text {
+                x: X1,
+                y: axis_y,
+                text: format!("+{}", duration(end - now)),
+                class: "small muted",
+                anchor: Anchor::End,
+            });
+            let xn = x_of(now);
+            shapes.push(Shape::Line {
+                x1: xn,
+                y1: TOP - 14.0,
+                x2: xn,
+                y2: axis_y - 12.0,
+                class: "now",
+            });
+            // "now" under the axis, clear of the labels above the application lane.
+            shapes.push(Shape::Text {
+                x: xn,
+                y: axis_y,
+                text: format!("now {}", duration(now)),
+                class: "small strong",
+                anchor: Anchor::Middle,
+            });
+        }
+        Axis::Absolute => {
+            // Each piece's first time under its left end (the last piece's end too, room
+            // permitting); the cut-out gaps are drawn as breaks below.
+            let pieces = scale.pieces();
+            for (k, &(t0, t1, x0, x1)) in pieces.iter().enumerate() {
+                shapes.push(Shape::Text {
+                    x: x0,
+                    y: axis_y,
+                    text: duration(t0),
+                    class: "small muted",
+                    anchor: Anchor::Start,
+                });
+                if k + 1 == pieces.len() && x1 - x0 > 130.0 && duration(t1) != duration(t0) {
+                    shapes.push(Shape::Text {
+                        x: x1,
+                        y: axis_y,
+                        text: duration(t1),
+                        class: "small muted",
+                        anchor: Anchor::End,
+                    });
+                }
+            }
+        }
     }
-    shapes.push(Shape::Text {
-        x: X1,
-        y: axis_y,
-        text: format!("+{}", duration(end - now)),
-        class: "small muted",
-        anchor: Anchor::End,
-    });
-    let xn = x_of(now);
-    shapes.push(Shape::Line {
-        x1: xn,
-        y1: TOP - 14.0,
-        x2: xn,
-        y2: axis_y - 12.0,
-        class: "now",
-    });
-    // "now" under the axis, clear of the labels above the application lane.
-    shapes.push(Shape::Text {
-        x: xn,
-        y: axis_y,
-        text: format!("now {}", duration(now)),
-        class: "small strong",
-        anchor: Anchor::Middle,
-    });
     if brokers.len() < v.brokers.len() {
         shapes.push(Shape::text(
             X0,
@@ -172,6 +495,53 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         ));
     }
     items.push(Item::plain("axis", shapes));
+    // Cut-out stretches of time: a band over the lanes with two slanted strokes, and how long
+    // it was, in words for assistive technology too.
+    for (from, to, xl, xr) in scale.breaks() {
+        let xm = (xl + xr) / 2.0;
+        let (y_top, y_bottom) = (TOP - 10.0, lane_y(lanes - 1) + 10.0);
+        // Its length is written above the lanes, clear of the marks on the lowest one.
+        items.push(Item::named(
+            "time-break",
+            Role::Img,
+            format!(
+                "{} cut out of the timeline (nothing drawn happens in it), from {} to {}",
+                duration(to - from),
+                duration(from),
+                duration(to)
+            ),
+            vec![
+                Shape::Rect {
+                    x: xl + 4.0,
+                    y: y_top,
+                    w: (xr - xl - 8.0).max(0.0),
+                    h: y_bottom - y_top,
+                    class: "break-band",
+                },
+                Shape::Line {
+                    x1: xm - 7.0,
+                    y1: y_bottom,
+                    x2: xm - 1.0,
+                    y2: y_top,
+                    class: "break-mark",
+                },
+                Shape::Line {
+                    x1: xm + 1.0,
+                    y1: y_bottom,
+                    x2: xm + 7.0,
+                    y2: y_top,
+                    class: "break-mark",
+                },
+                Shape::Text {
+                    x: xm,
+                    y: TOP - 14.0,
+                    text: format!("+{}", duration(to - from)),
+                    class: "small muted",
+                    anchor: Anchor::Middle,
+                },
+            ],
+        ));
+    }
 
     // Messages: the produce exchange (newest MAX_PRODUCE_ARROWS), replica fetches (newest
     // MAX_FETCH_ARROWS, the rest counted).
@@ -180,7 +550,12 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         .iter()
         .chain(&v.network)
         .chain(&v.network_dropped)
-        .filter(|m| m.sent_us <= now && m.sent_us <= end && m.arrival_us.max(m.sent_us) >= start)
+        .filter(|m| {
+            m.sent_us <= now
+                && m.sent_us <= end
+                && m.arrival_us.max(m.sent_us) >= start
+                && scale.shows(m.sent_us, m.arrival_us.max(m.sent_us))
+        })
         .collect();
     msgs.sort_by_key(|m| std::cmp::Reverse((m.sent_us, m.id)));
     msgs.dedup_by_key(|m| m.id);
@@ -341,6 +716,9 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
         if marks >= MAX_APP_MARKS {
             break;
         }
+        if !scale.shows(e.time_us, e.time_us) {
+            continue;
+        }
         let x = x_of(e.time_us);
         let (app, prod) = (lane_y(0), lane_y(1));
         let arrow = |down: bool, class: &'static str| Shape::Line {
@@ -393,13 +771,8 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
                 Some(Item::named(
                     "fault",
                     Role::Img,
-                    format!("fault: {}", fit(&e.event.describe(), 80)),
-                    vec![Shape::Cross {
-                        x,
-                        y: lane_y(lane),
-                        r: 7.0,
-                        class: "fault-mark",
-                    }],
+                    format!("fault: {}", fault_words(fault)),
+                    fault_shapes(fault, x, lane_y(lane)),
                 ))
             }
             _ => None,
@@ -408,7 +781,8 @@ pub fn layout(v: &View, log: &[LogEntry]) -> Scene {
             let before = item.shapes.len();
             item.shapes
                 .retain(|s| !matches!(s, Shape::Text { text, .. } if text.is_empty()));
-            if item.shapes.len() == before
+            if item.class == "app"
+                && item.shapes.len() == before
                 && item.shapes.iter().any(|s| matches!(s, Shape::Text { .. }))
             {
                 last_app_label = x;
@@ -473,5 +847,128 @@ mod tests {
             .is_some_and(|l| l.starts_with("produce() to payments-"))));
         assert!(scene.outside().is_empty(), "{:?}", scene.outside());
         assert!(scene.node_count() <= MAX_NODES);
+    }
+
+    /// Both sides of the acks lesson's comparison, finished, on one fitted scale.
+    fn acks_sides() -> (TimeScale, Scene, Scene) {
+        use ksim::variant::{self, VariantRunner};
+        let lesson = kshare::lessons::get("acks-and-leader-crash").unwrap();
+        let (a, b) = kshare::contrasts::for_lesson(lesson.id)
+            .unwrap()
+            .variants()
+            .unwrap();
+        let run = |v| {
+            let mut r =
+                VariantRunner::new(variant::prepare(&lesson.scenario(), &v).unwrap()).unwrap();
+            r.advance(u64::MAX);
+            (r.simulation().view(), r.simulation().log().to_vec())
+        };
+        let ((va, la), (vb, lb)) = (run(a), run(b));
+        let mut times = times_to_show(&va, &la);
+        times.extend(times_to_show(&vb, &lb));
+        let scale = TimeScale::fitted(&times);
+        let sa = layout_on(&va, &la, &scale, Axis::Absolute);
+        let sb = layout_on(&vb, &lb, &scale, Axis::Absolute);
+        (scale, sa, sb)
+    }
+
+    fn first_x(scene: &Scene, label_start: &str, tip: bool) -> f64 {
+        let item = scene
+            .items
+            .iter()
+            .find(|i| {
+                i.label
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with(label_start))
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "{label_start}: {:?}",
+                    scene.items.iter().map(|i| &i.label).collect::<Vec<_>>()
+                )
+            });
+        match item.shapes[0] {
+            Shape::Line { x1, x2, .. } => {
+                if tip {
+                    x2
+                } else {
+                    x1
+                }
+            }
+            Shape::Cross { x, .. } => x,
+            _ => panic!("{:?}", item.shapes[0]),
+        }
+    }
+
+    #[test]
+    fn two_sides_on_one_scale_draw_the_same_time_at_the_same_x() {
+        let (scale, a, b) = acks_sides();
+        // Monotone, inside the width, one shared start.
+        let xs: Vec<f64> = (0..2_000)
+            .map(|i| scale.x_of(i * 12_000_000 / 2_000 * 2))
+            .collect();
+        assert!(xs.windows(2).all(|w| w[1] >= w[0]));
+        assert!(xs.iter().all(|x| (X0..=X1).contains(x)));
+        // Both sides sent their first ProduceRequest at 0 ms: the same x.
+        let (ra, rb) = (
+            first_x(&a, "ProduceRequest #0 ", false),
+            first_x(&b, "ProduceRequest #0 ", false),
+        );
+        assert!((ra - rb).abs() < 0.01, "{ra} vs {rb}");
+        // The crash of broker 1 at 5 ms: at one x on both sides.
+        let (ca, cb) = (
+            first_x(&a, "fault: broker 1 crashes", false),
+            first_x(&b, "fault: broker 1 crashes", false),
+        );
+        assert!((ca - cb).abs() < 0.01);
+        // What the learner sees: acks=1's answer is back before the crash, acks=all's comes
+        // only after it (from the new leader).
+        let resp_a = first_x(&a, "ProduceResponse #", true);
+        assert!(resp_a < ca, "acks=1 answered at x {resp_a}, crash at {ca}");
+        let resp_b = b
+            .items
+            .iter()
+            .filter(|i| {
+                i.label
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with("ProduceResponse #"))
+            })
+            .map(|i| match i.shapes[0] {
+                Shape::Line { x2, .. } => x2,
+                _ => 0.0,
+            })
+            .fold(f64::MIN, f64::max);
+        assert!(
+            resp_b > cb,
+            "acks=all answered at x {resp_b}, crash at {cb}"
+        );
+        // The ten idle seconds before the retry are cut out, and said so.
+        assert!(!scale.breaks().is_empty());
+        assert!(a.items.iter().any(|i| i
+            .label
+            .as_deref()
+            .is_some_and(|l| l.contains("cut out of the timeline"))));
+        for s in [&a, &b] {
+            assert!(s.outside().is_empty(), "{:?}", s.outside());
+            assert!(s.node_count() <= MAX_NODES);
+        }
+    }
+
+    #[test]
+    fn a_fitted_scale_cuts_long_gaps_and_keeps_busy_stretches_linear() {
+        let times = [0, 1_000, 2_000, 3_000, 10_000_000, 10_001_000];
+        let s = TimeScale::fitted(&times);
+        assert_eq!(s.pieces().len(), 2, "{:?}", s.pieces());
+        let (p0, p1) = (s.pieces()[0], s.pieces()[1]);
+        assert!(p0.1 < 10_000_000 && p1.0 > 3_000);
+        // Linear within a piece: equal steps in time, equal steps in x.
+        let d1 = s.x_of(2_000) - s.x_of(1_000);
+        let d2 = s.x_of(3_000) - s.x_of(2_000);
+        assert!((d1 - d2).abs() < 1e-9 && d1 > 10.0);
+        // Evenly spread times are not cut.
+        let even: Vec<u64> = (0..50).map(|i| i * 5_000).collect();
+        assert_eq!(TimeScale::fitted(&even).pieces().len(), 1);
+        assert_eq!(TimeScale::fitted(&[]).pieces().len(), 1);
+        assert_eq!(TimeScale::fitted(&[7]).pieces().len(), 1);
     }
 }

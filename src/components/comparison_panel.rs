@@ -6,8 +6,11 @@
 //! and a Cancel button, so the page stays responsive.
 
 use super::field::Field;
+use super::scene_svg::SceneSvg;
 use super::Snapshot;
 use crate::clock::{now_ms, Ticker};
+use crate::scene::{Role, Scene};
+use crate::sequence_layout::{self, Axis, TimeScale};
 use ksim::variant::{
     self, bytes_text, rate_text, Comparison, Variant, VariantError, VariantRunner,
 };
@@ -110,7 +113,42 @@ enum State {
         b: Box<VariantRunner>,
         ticker: Option<Ticker>,
     },
-    Done(Rc<Comparison>),
+    Done(Rc<Comparison>, Rc<Diagrams>),
+}
+
+/// Both sides' sequence diagrams of a finished comparison, on one time scale. Only the drawings
+/// are kept (at most `sequence_layout::MAX_NODES` elements each), not the simulations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagrams {
+    pub a: Rc<Scene>,
+    pub b: Rc<Scene>,
+    /// How many idle stretches the shared timeline cuts out.
+    pub breaks: usize,
+}
+
+/// Draws the two finished runs' sequence diagrams on one fitted time scale: the same virtual time
+/// at the same x in both. Their arrows only show (the inspector opens the session's own run, not
+/// a variant's), so nothing in them is a button.
+pub fn diagrams(a: &VariantRunner, b: &VariantRunner) -> Diagrams {
+    let (sa, sb) = (a.simulation(), b.simulation());
+    let (va, vb) = (sa.view(), sb.view());
+    let mut times = sequence_layout::times_to_show(&va, sa.log());
+    times.extend(sequence_layout::times_to_show(&vb, sb.log()));
+    let scale = TimeScale::fitted(&times);
+    let draw = |v, log| {
+        let mut s = sequence_layout::layout_on(v, log, &scale, Axis::Absolute);
+        for i in &mut s.items {
+            if i.target.take().is_some() {
+                i.role = Role::Img;
+            }
+        }
+        Rc::new(s)
+    };
+    Diagrams {
+        a: draw(&va, sa.log()),
+        b: draw(&vb, sb.log()),
+        breaks: scale.breaks().len(),
+    }
 }
 
 pub enum Msg {
@@ -157,7 +195,8 @@ impl ComparisonPanel {
             return;
         }
         let cmp = Comparison::of(a.result(), b.result());
-        self.state = State::Done(Rc::new(cmp));
+        let d = diagrams(a, b);
+        self.state = State::Done(Rc::new(cmp), Rc::new(d));
     }
 }
 
@@ -254,15 +293,15 @@ impl Component for ComparisonPanel {
                         <button class="small" onclick={link.callback(|_| Msg::Cancel)}>{ "Cancel" }</button>
                     }
                 </div>
-                if let State::Done(c) = &self.state {
-                    { comparison_view(c, lesson) }
+                if let State::Done(c, d) = &self.state {
+                    { comparison_view(c, d, lesson) }
                 }
             </section>
         }
     }
 }
 
-fn comparison_view(c: &Comparison, lesson: Option<&'static str>) -> Html {
+fn comparison_view(c: &Comparison, d: &Diagrams, lesson: Option<&'static str>) -> Html {
     let shows_point = lesson.and_then(|l| kshare::contrasts::check(l, c));
     html! {
         <section class="comparison" aria-label="Comparison">
@@ -293,6 +332,22 @@ fn comparison_view(c: &Comparison, lesson: Option<&'static str>) -> Html {
                     { for c.differences.iter().map(|d| html! { <li>{ &d.text }</li> }) }
                 </ul>
             }
+            <h3 id="h-compare-seq">{ "Sequence diagrams, one timeline" }</h3>
+            <p class="hint">{ format!(
+                "Side A above, side B below, the same virtual time at the same place in both{}. Scroll sideways to move both.",
+                match d.breaks {
+                    0 => String::new(),
+                    1 => "; one idle stretch is cut out (the strokes marked with its length)".to_string(),
+                    n => format!("; {n} idle stretches are cut out (the strokes marked with their length)"),
+                }) }</p>
+            <div class="seq-scroll compare-seq" tabindex="0" role="group" aria-labelledby="h-compare-seq">
+                <p class="seq-side" aria-hidden="true">{ format!("A: {}", c.a.label) }</p>
+                <SceneSvg scene={d.a.clone()} label={AttrValue::from(format!("Sequence diagram, {}", c.a.label))}
+                    class="sequence" on_target={Callback::noop()} />
+                <p class="seq-side" aria-hidden="true">{ format!("B: {}", c.b.label) }</p>
+                <SceneSvg scene={d.b.clone()} label={AttrValue::from(format!("Sequence diagram, {}", c.b.label))}
+                    class="sequence" on_target={Callback::noop()} />
+            </div>
             { for c.a.notes.iter().map(|n| html! { <p class="hint">{ format!("Side A: {n}.") }</p> }) }
             { for c.b.notes.iter().map(|n| html! { <p class="hint">{ format!("Side B: {n}.") }</p> }) }
             if let Some(ok) = shows_point {

@@ -29,6 +29,23 @@ export const tests = {
     assert.deepEqual([acked, ackA, ackB], ['Records acknowledged', '1', '1'], 'both sides were acknowledged');
     await region.getByText('acks=1 lost 1 acknowledged record; acks=all lost none.').waitFor();
     await region.getByText("The comparison shows the lesson's point").waitFor();
+    // Both sides' sequence diagrams, one above the other on one timeline: the acks=1 answer comes
+    // back before the leader crashes; the acks=all answer only after it, from the new leader.
+    const seqA = region.getByRole('figure', { name: 'Sequence diagram, acks=1' });
+    const seqB = region.getByRole('figure', { name: 'Sequence diagram, acks=all' });
+    const [boxA, boxB] = [await seqA.boundingBox(), await seqB.boundingBox()];
+    assert.ok(boxB.y >= boxA.y + boxA.height - 1, 'side B is drawn below side A');
+    const x = async (fig, name) => {
+      const b = await fig.getByRole('img', { name }).first().boundingBox();
+      return { left: b.x, right: b.x + b.width };
+    };
+    const [crashA, crashB] = [await x(seqA, 'fault: broker 1 crashes'), await x(seqB, 'fault: broker 1 crashes')];
+    assert.ok(Math.abs(crashA.left - crashB.left) < 1, `the crash is at one x on both sides (${crashA.left} vs ${crashB.left})`);
+    const answerA = await x(seqA, /^ProduceResponse #0 → producer from broker 1/);
+    assert.ok(answerA.right <= crashA.left + 1, `acks=1 is answered (${answerA.right}) before the crash (${crashA.left})`);
+    const answerB = await x(seqB, /^ProduceResponse #\d+ → producer from broker [23]/);
+    assert.ok(answerB.left > crashB.right, 'acks=all is answered after the crash, by a new leader');
+    await region.getByRole('img', { name: /cut out of the timeline/ }).first().waitFor();
     await region.screenshot({ path: 'web/test-output/compare-acks.png' });
     await page.setViewportSize({ width: 390, height: 844 });
     await region.screenshot({ path: 'web/test-output/compare-acks-phone.png' });

@@ -78,6 +78,8 @@ pub enum Msg {
     Status(String),
     Embed(EmbedCommand),
     DismissHint,
+    /// A comparison or sweep ran: the session puts it in the link.
+    Ran(session::Action),
 }
 
 /// The callbacks handed to child components, made once: a new callback on every render would
@@ -106,6 +108,8 @@ struct Callbacks {
     log_filter: Callback<String>,
     log_scroll: Callback<usize>,
     copy_code: Callback<String>,
+    ran_comparison: Callback<kshare::CompareSides>,
+    ran_sweep: Callback<kshare::SweepSpec>,
 }
 
 impl Callbacks {
@@ -133,6 +137,8 @@ impl Callbacks {
             log_filter: link.callback(Msg::LogFilter),
             log_scroll: link.callback(Msg::LogScroll),
             copy_code: link.callback(Msg::CopyCode),
+            ran_comparison: link.callback(|s| Msg::Ran(session::Action::RanComparison(s))),
+            ran_sweep: link.callback(|s| Msg::Ran(session::Action::RanSweep(s))),
         }
     }
 }
@@ -214,6 +220,14 @@ impl App {
     /// lesson, the live view, the sequence diagram) plus those `?panel=` adds.
     fn shows(&self, panel: &str) -> bool {
         if !self.options.embed || self.options.panels.iter().any(|p| p == panel) {
+            return true;
+        }
+        // A link that carries a comparison or a sweep shows it.
+        let v = &self.session.variants;
+        if v.opened > 0
+            && ((panel == "compare" && v.compare.is_some())
+                || (panel == "sweep" && v.sweep.is_some()))
+        {
             return true;
         }
         match panel {
@@ -498,6 +512,7 @@ impl Component for App {
             Msg::OpenFile(text) => self.run(ctx, session::Action::OpenFile(text)),
             Msg::SelectLesson(id) => self.run(ctx, session::Action::SelectLesson(id)),
             Msg::TryLesson => self.run(ctx, session::Action::TryLesson),
+            Msg::Ran(a) => self.run(ctx, a),
             Msg::CopyLink => {
                 self.run(ctx, session::Action::SyncLink);
                 let url = crate::share::url_with(&self.session.fragment, "");
@@ -660,7 +675,9 @@ impl Component for App {
                             on_try={cb.try_lesson.clone()} on_action={cb.act.clone()} topics={topics.clone()} />
                     }
                     if self.shows("compare") {
-                        <ComparisonPanel scenario={Snapshot(self.session.scenario.clone())} lesson={self.session.lesson} />
+                        <ComparisonPanel scenario={Snapshot(self.session.scenario.clone())} lesson={self.session.lesson}
+                            opened={self.session.variants.compare.clone().filter(|_| self.session.variants.opened > 0).map(|c| (self.session.variants.opened, c))}
+                            on_run={cb.ran_comparison.clone()} />
                     }
                     if self.shows("producer") && editable {
                         <section class="panel" aria-labelledby="h-producer">
@@ -710,7 +727,9 @@ impl Component for App {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />
                 }
                 if self.shows("sweep") {
-                    <SweepPanel scenario={Snapshot(self.session.scenario.clone())} />
+                    <SweepPanel scenario={Snapshot(self.session.scenario.clone())}
+                        opened={self.session.variants.sweep.clone().filter(|_| self.session.variants.opened > 0).map(|s| (self.session.variants.opened, s))}
+                        on_run={cb.ran_sweep.clone()} />
                 }
                 if self.shows("events") {
                     <EventLog total={log_page.total} first={log_page.first} rows={log_page.rows}

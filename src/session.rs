@@ -8,7 +8,7 @@
 
 use crate::components::controls::Control;
 use crate::timeline::Timeline;
-use kshare::UiState;
+use kshare::{CompareSides, SweepSpec, UiState};
 use ksim::{ClientProfile, ClusterSpec, Scenario, SimError, Simulation, TopicSpec};
 use std::rc::Rc;
 
@@ -82,6 +82,20 @@ pub enum Action {
     TryLesson,
     /// Brings the link up to date now, even while playing (before copying it).
     SyncLink,
+    /// "Run both ways" ran with these sides: the link carries them from now on.
+    RanComparison(CompareSides),
+    /// "Sweep a setting" ran with this setting and values: the link carries them.
+    RanSweep(SweepSpec),
+}
+
+/// The comparison and sweep the share link carries: the last ones run, or those a link opened.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Variants {
+    pub compare: Option<CompareSides>,
+    pub sweep: Option<SweepSpec>,
+    /// Counts the links that opened a comparison or sweep: when it changes, the panels fill
+    /// their fields from here and run them (what a course author embedding one expects).
+    pub opened: u32,
 }
 
 /// What the page must do after an action.
@@ -125,6 +139,7 @@ pub struct Session {
     link_stale: bool,
     /// `?readonly=1`: the learner's actions are ignored.
     readonly: bool,
+    pub variants: Variants,
 }
 
 /// The cluster settings the settings panel changes, by the name it shows: Kafka's broker config
@@ -218,6 +233,8 @@ struct LinkParts {
     scenario: Scenario,
     time_us: u64,
     lesson: Option<&'static str>,
+    compare: Option<CompareSides>,
+    sweep: Option<SweepSpec>,
 }
 
 impl LinkParts {
@@ -232,6 +249,8 @@ impl LinkParts {
             time_us: d.ui_state.time_us(),
             scenario: d.scenario,
             lesson,
+            compare: d.ui_state.compare,
+            sweep: d.ui_state.sweep,
         }
     }
 }
@@ -253,6 +272,8 @@ impl Session {
                 scenario: lesson_scenario(lesson),
                 time_us: 0,
                 lesson: lesson.map(|l| l.id),
+                compare: None,
+                sweep: None,
             }
         } else {
             match kshare::decode_link(fragment) {
@@ -263,11 +284,18 @@ impl Session {
                         scenario: default_scenario(),
                         time_us: 0,
                         lesson: None,
+                        compare: None,
+                        sweep: None,
                     }
                 }
             }
         };
         let at_linked_moment = parts.time_us > 0;
+        let variants = Variants {
+            opened: u32::from(parts.compare.is_some() || parts.sweep.is_some()),
+            compare: parts.compare,
+            sweep: parts.sweep,
+        };
         let timeline = match Timeline::from_scenario(parts.scenario, parts.time_us) {
             Ok(t) => t,
             Err(e) => {
@@ -288,6 +316,7 @@ impl Session {
             fragment: String::new(),
             link_stale: false,
             readonly,
+            variants,
         };
         Start {
             session,
@@ -325,6 +354,8 @@ impl Session {
             time_ms: self.sim().now_us() as f64 / 1000.0,
             panel: None,
             lesson: self.lesson.map(str::to_string),
+            compare: self.variants.compare.clone(),
+            sweep: self.variants.sweep.clone(),
         };
         kshare::encode_link(self.sim().scenario(), &ui)
     }
@@ -335,7 +366,12 @@ impl Session {
         // Doing something else gives up a rewind still replaying (controls decide their own).
         if !matches!(
             action,
-            Action::Control(_) | Action::Refresh | Action::SyncLink | Action::RunLimitReached
+            Action::Control(_)
+                | Action::Refresh
+                | Action::SyncLink
+                | Action::RunLimitReached
+                | Action::RanComparison(_)
+                | Action::RanSweep(_)
         ) {
             self.timeline.cancel_rewind();
         }
@@ -435,6 +471,14 @@ impl Session {
                 }
             }
             Action::SyncLink => self.sync_link(&mut out),
+            Action::RanComparison(sides) => {
+                self.variants.compare = Some(sides);
+                self.variants_changed(&mut out);
+            }
+            Action::RanSweep(sweep) => {
+                self.variants.sweep = Some(sweep);
+                self.variants_changed(&mut out);
+            }
         }
         out
     }
@@ -501,6 +545,15 @@ impl Session {
         }
     }
 
+    /// The link carries a new comparison or sweep: now, or on pause while playing.
+    fn variants_changed(&mut self, out: &mut Outcome) {
+        if self.playing {
+            self.link_stale = true;
+        } else {
+            self.sync_link(out);
+        }
+    }
+
     /// Brings the code export's scenario and the link up to date.
     fn sync_link(&mut self, out: &mut Outcome) {
         if *self.scenario != *self.sim().scenario() {
@@ -521,6 +574,9 @@ impl Session {
     ) -> Result<(), SimError> {
         self.timeline = Timeline::from_scenario(scenario, time_us)?;
         self.lesson = lesson;
+        // Another scenario: the comparison and sweep of the old one no longer go in its link.
+        self.variants.compare = None;
+        self.variants.sweep = None;
         self.error = None;
         self.load_error = None;
         out.new_timeline = true;
@@ -536,8 +592,15 @@ impl Session {
         match kshare::decode_link(fragment) {
             Ok(d) => {
                 let parts = LinkParts::of(d);
-                if let Err(e) = self.open(parts.scenario, parts.time_us, parts.lesson, out) {
-                    self.load_error = Some(e.to_string());
+                match self.open(parts.scenario, parts.time_us, parts.lesson, out) {
+                    Err(e) => self.load_error = Some(e.to_string()),
+                    Ok(()) if parts.compare.is_some() || parts.sweep.is_some() => {
+                        self.variants.compare = parts.compare;
+                        self.variants.sweep = parts.sweep;
+                        self.variants.opened += 1;
+                        self.sync_link(out);
+                    }
+                    Ok(()) => {}
                 }
                 self.set_playing(false, out);
             }
@@ -733,6 +796,7 @@ mod tests {
                 time_ms: 0.0,
                 panel: None,
                 lesson: None,
+                ..Default::default()
             },
         );
         page.act(Action::Play);
@@ -1011,5 +1075,38 @@ mod tests {
         assert!(!out.new_timeline);
         assert_eq!(s.sim().scenario().cluster.brokers, 4);
         assert!(s.error_for(&Origin::Other).is_some());
+    }
+
+    #[test]
+    fn a_comparison_that_ran_goes_in_the_link_and_a_link_with_one_opens_it() {
+        let lesson = "acks-and-leader-crash";
+        let mut s = Session::start("", Some(lesson), false).session;
+        let sides = CompareSides {
+            a: vec!["acks=1".into()],
+            b: vec!["acks=all".into()],
+        };
+        let out = s.reduce(Action::RanComparison(sides.clone()));
+        assert!(out.write_link && !out.refresh, "only the link changes");
+        let d = kshare::decode_link(&s.fragment).unwrap();
+        assert_eq!(d.ui_state.compare.as_ref(), Some(&sides));
+        // Opening that link fills the comparison and asks the panel to run it.
+        let start = Session::start(&s.fragment, None, false).session;
+        assert_eq!(start.variants.compare.as_ref(), Some(&sides));
+        assert_eq!(start.variants.opened, 1);
+        assert_eq!(start.lesson, Some(lesson));
+        let mut other = Session::start("", None, false).session;
+        other.reduce(Action::LoadLink(s.fragment.clone()));
+        assert_eq!(other.variants.compare.as_ref(), Some(&sides));
+        assert_eq!(other.variants.opened, 1);
+        // Another lesson: the old comparison leaves the link.
+        other.reduce(Action::SelectLesson(Some("batching".into())));
+        assert_eq!(other.variants.compare, None);
+        assert_eq!(
+            kshare::decode_link(&other.fragment)
+                .unwrap()
+                .ui_state
+                .compare,
+            None
+        );
     }
 }

@@ -28,6 +28,13 @@ pub struct ComparisonPanelProps {
     /// The session's scenario (every action the learner applied, with the lesson's own).
     pub scenario: Snapshot<Scenario>,
     pub lesson: Option<&'static str>,
+    /// A comparison a share link opened, with the count of such links so far
+    /// (`session::Variants`): the panel fills both sides from it and runs them.
+    #[prop_or_default]
+    pub opened: Option<(u32, kshare::CompareSides)>,
+    /// Both sides passed their checks and run: the session puts them in the share link.
+    #[prop_or_default]
+    pub on_run: Callback<kshare::CompareSides>,
 }
 
 /// One measure of the side-by-side table.
@@ -205,7 +212,13 @@ impl Component for ComparisonPanel {
     type Properties = ComparisonPanelProps;
 
     fn create(ctx: &Context<Self>) -> Self {
-        let (a_text, b_text) = defaults(ctx.props().lesson);
+        let (a_text, b_text) = match &ctx.props().opened {
+            Some((_, sides)) => {
+                ctx.link().send_message(Msg::Run);
+                (sides.a.join(", "), sides.b.join(", "))
+            }
+            None => defaults(ctx.props().lesson),
+        };
         ComparisonPanel {
             a_text,
             b_text,
@@ -222,6 +235,17 @@ impl Component for ComparisonPanel {
             self.a_error = None;
             self.b_error = None;
             self.state = State::Idle;
+        }
+        // Only a newly opened link counts (the learner's own runs change the sides, not the
+        // count).
+        let count = |o: &Option<(u32, kshare::CompareSides)>| o.as_ref().map(|(n, _)| *n);
+        if count(&ctx.props().opened) != count(&old.opened) {
+            if let Some((_, sides)) = &ctx.props().opened {
+                // A link opened a comparison: its sides, run at once.
+                self.a_text = sides.a.join(", ");
+                self.b_text = sides.b.join(", ");
+                ctx.link().send_message(Msg::Run);
+            }
         }
         true
     }
@@ -251,6 +275,15 @@ impl Component for ComparisonPanel {
                 self.a_error = a.as_ref().err().cloned();
                 self.b_error = b.as_ref().err().cloned();
                 if let (Ok(a), Ok(b)) = (a, b) {
+                    let texts = |t: &str| {
+                        parse_side(t)
+                            .map(|v| v.settings.iter().map(|s| s.to_string()).collect())
+                            .unwrap_or_default()
+                    };
+                    ctx.props().on_run.emit(kshare::CompareSides {
+                        a: texts(&self.a_text),
+                        b: texts(&self.b_text),
+                    });
                     self.state = State::Running {
                         a: Box::new(a),
                         b: Box::new(b),

@@ -24,6 +24,23 @@ const FRAME_WORK_MS: f64 = 8.0;
 pub struct SweepPanelProps {
     /// The session's scenario (every action the learner applied, with the lesson's own).
     pub scenario: Snapshot<Scenario>,
+    /// A sweep a share link opened, with the count of such links so far
+    /// (`session::Variants`): the panel fills the setting and values from it and runs.
+    #[prop_or_default]
+    pub opened: Option<(u32, kshare::SweepSpec)>,
+    /// A sweep passed its checks and runs: the session puts it in the share link.
+    #[prop_or_default]
+    pub on_run: Callback<kshare::SweepSpec>,
+}
+
+/// The opened sweep's setting and values as the form writes them, when the form offers that
+/// setting.
+fn opened_form(opened: &Option<(u32, kshare::SweepSpec)>) -> Option<(String, String)> {
+    let (_, sw) = opened.as_ref()?;
+    SETTINGS
+        .iter()
+        .any(|c| c.name == sw.name)
+        .then(|| (sw.name.clone(), sw.values.join(",")))
 }
 
 pub enum SweepMsg {
@@ -81,15 +98,31 @@ impl Component for SweepPanel {
     type Message = SweepMsg;
     type Properties = SweepPanelProps;
 
-    fn create(_ctx: &Context<Self>) -> Self {
+    fn create(ctx: &Context<Self>) -> Self {
+        let (setting, values) = opened_form(&ctx.props().opened)
+            .inspect(|_| ctx.link().send_message(SweepMsg::Run))
+            .unwrap_or_else(|| (SETTINGS[0].name.into(), SETTINGS[0].values.into()));
         SweepPanel {
-            setting: SETTINGS[0].name.to_string(),
-            values: SETTINGS[0].values.to_string(),
+            setting,
+            values,
             job: None,
             ticker: None,
             error: None,
             cancelled: false,
         }
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
+        // Only a newly opened link counts (the learner's own runs change the values, not the
+        // count).
+        let count = |o: &Option<(u32, kshare::SweepSpec)>| o.as_ref().map(|(n, _)| *n);
+        if count(&ctx.props().opened) != count(&old.opened) {
+            if let Some((setting, values)) = opened_form(&ctx.props().opened) {
+                (self.setting, self.values) = (setting, values);
+                ctx.link().send_message(SweepMsg::Run);
+            }
+        }
+        true
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: SweepMsg) -> bool {
@@ -109,6 +142,16 @@ impl Component for SweepPanel {
                 self.cancelled = false;
                 match SweepJob::start(&ctx.props().scenario, &self.setting, &self.values) {
                     Ok(job) => {
+                        ctx.props().on_run.emit(kshare::SweepSpec {
+                            name: self.setting.clone(),
+                            values: self
+                                .values
+                                .split(',')
+                                .map(str::trim)
+                                .filter(|v| !v.is_empty())
+                                .map(String::from)
+                                .collect(),
+                        });
                         self.error = None;
                         self.job = Some(job);
                         let link = ctx.link().clone();

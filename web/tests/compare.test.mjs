@@ -3,6 +3,7 @@
 // settings get a message at their field and run nothing. The numbers are the core's outcome
 // (`ksim::variant`); the test only reads the page.
 import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
 
 /** The row header's text and each cell's of the comparison table's row for `measure`. */
 async function row(region, measure) {
@@ -64,5 +65,33 @@ export const tests = {
     await panel.getByText('unknown setting "lingr.ms"').waitFor();
     await panel.getByText('acks=maybe is not valid').waitFor();
     assert.equal(await page.getByRole('region', { name: 'Comparison' }).count(), 0, 'nothing ran');
+  },
+
+  'a share link carries the comparison: an embed opens with both sides filled and runs them': async ({ page, baseUrl }) => {
+    // The course author runs a comparison; the page's link now holds it.
+    await page.goto(`${baseUrl}?lesson=acks-and-leader-crash&autoplay=0`);
+    const panel = page.getByRole('region', { name: 'Run both ways' });
+    await panel.getByLabel('Side B settings').fill('acks=all, linger.ms=5');
+    await panel.getByRole('button', { name: 'Run both ways' }).click();
+    await page.getByRole('region', { name: 'Comparison' }).waitFor();
+    await page.waitForFunction(() => location.hash.startsWith('#s=2.'));
+    const fragment = await page.evaluate(() => location.hash);
+    // A course page embeds it: the comparison is filled in and has run, nothing clicked.
+    await page.goto(`${baseUrl}?embed=1&panel=compare${fragment}`);
+    const embedded = page.getByRole('region', { name: 'Run both ways' });
+    assert.equal(await embedded.getByLabel('Side A settings').inputValue(), 'acks=1');
+    assert.equal(await embedded.getByLabel('Side B settings').inputValue(), 'acks=all, linger.ms=5');
+    const region = page.getByRole('region', { name: 'Comparison' });
+    await region.waitFor();
+    assert.deepEqual((await region.getByRole('columnheader').allTextContents()).slice(1, 3), ['acks=1', 'acks=all, linger.ms=5']);
+    await region.getByRole('figure', { name: 'Sequence diagram, acks=all, linger.ms=5' }).waitFor();
+    // A link whose comparison cannot run says why (as text: the setting's name is data, not
+    // markup) and opens the default scenario instead.
+    const envelope = { base: null, diff: { topics: [{ name: 't', partitions: 1 }] },
+      ui: { compare: { a: ['<b>lingr.ms</b>=5'], b: [] } } };
+    const bad = 's=2.' + deflateSync(JSON.stringify(envelope)).toString('base64url');
+    await page.goto(`${baseUrl}?autoplay=0#${bad}`);
+    await page.getByText('This link\'s comparison or sweep cannot run: side A: unknown setting "<b>lingr.ms</b>"').waitFor();
+    assert.equal(await page.locator('b', { hasText: 'lingr.ms' }).count(), 0, 'nothing from the link became markup');
   },
 };

@@ -25,4 +25,7 @@ pub mod patch;
 pub mod presets;
 
 pub use lessons::{CheckResult, Lesson, TryThis};
-pub use link::{decode_link, encode_link, exceeds_share_limit, Decoded, LinkError, UiState};
+pub use link::{
+    decode_link, encode_link, exceeds_share_limit, CompareSides, Decoded, LinkError, SweepSpec,
+    UiState,
+};

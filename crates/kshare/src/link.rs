@@ -19,6 +19,15 @@
 //!   scenario (`base: null`).
 //! - `ui`: [`UiState`]. Unknown fields anywhere are errors.
 //!
+//! # Version 2
+//! Version 1 plus two optional fields of `ui`: `compare` (the two sides of "Run both ways",
+//! `{"a": ["acks=1"], "b": ["acks=all"]}`) and `sweep` (one setting and its values,
+//! `{"name": "linger.ms", "values": ["0", "5", "20"]}`). They are checked as `ksim::variant`
+//! checks them (at most 8 settings per side, 12 values, each text at most
+//! [`MAX_VARIANT_TEXT_CHARS`] characters, known settings with valid values for the link's
+//! scenario). The encoder writes version 1 when neither is present, so those links still open in
+//! a playground that reads only version 1; version 1 migrates to 2 unchanged.
+//!
 //! # Version 0 (pre-release, kept so the migration path is exercised)
 //! `#s=0.<base64url(JSON)>` with no compression and the JSON
 //! `{"scenario": {…full scenario…}, "t_us": <virtual time in µs>, "panel": <string or null>}`.
@@ -42,8 +51,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
-/// The link format version this build writes.
-pub const LINK_VERSION: u32 = 1;
+/// The newest link format version this build reads and writes (it writes 1 when the link holds
+/// no comparison or sweep; see the module docs).
+pub const LINK_VERSION: u32 = 2;
+/// Longest setting text (`NAME=VALUE`), sweep name or value a link may hold.
+pub const MAX_VARIANT_TEXT_CHARS: usize = 120;
 /// The fragment key holding the payload.
 pub const FRAGMENT_KEY: &str = "s";
 /// Chat tools cut URLs near this length; the UI warns above it and offers a file download.
@@ -65,6 +77,29 @@ pub struct UiState {
     pub panel: Option<String>,
     /// Selected lesson id (must be a known lesson).
     pub lesson: Option<String>,
+    /// A comparison ("Run both ways") to open: format version 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<CompareSides>,
+    /// A sweep ("Sweep a setting") to open: format version 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepSpec>,
+}
+
+/// The two sides of a comparison, each a list of `NAME=VALUE` settings (empty: the scenario as
+/// it is).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CompareSides {
+    pub a: Vec<String>,
+    pub b: Vec<String>,
+}
+
+/// One setting over a list of values.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    pub name: String,
+    pub values: Vec<String>,
 }
 
 impl UiState {
@@ -84,7 +119,8 @@ impl UiState {
 pub struct Decoded {
     pub scenario: Scenario,
     pub ui_state: UiState,
-    /// The link's format version when it was older than [`LINK_VERSION`] and was migrated.
+    /// The link's format version when it was migrated from an older shape (version 0; version 1
+    /// reads unchanged, it only lacks version 2's optional fields).
     pub migrated_from: Option<u32>,
 }
 
@@ -118,6 +154,9 @@ pub enum LinkError {
     OutOfBounds(BoundsError),
     /// The scenario is impossible (the simulator's own error).
     Rejected(SimError),
+    /// The comparison or sweep the link holds cannot run on its scenario (`ksim::variant`'s
+    /// message, naming the side or the sweep).
+    BadVariant(String),
 }
 
 /// Caps a message taken from input (serde errors can quote it) at a banner-friendly length.
@@ -185,6 +224,11 @@ impl fmt::Display for LinkError {
                 "This link's scenario cannot run: {}",
                 clip(e.to_string())
             ),
+            LinkError::BadVariant(m) => write!(
+                f,
+                "This link's comparison or sweep cannot run: {}",
+                clip(m.clone())
+            ),
         }
     }
 }
@@ -231,12 +275,59 @@ pub fn encode_link(scenario: &Scenario, ui: &UiState) -> String {
     } else {
         full_envelope(&target, ui)
     };
+    let mut env = env;
+    if check_variants(&env.ui, scenario).is_err() {
+        env.ui.compare = None;
+        env.ui.sweep = None;
+    }
+    // Version 1 unless the link needs version 2's fields (older playgrounds open it then).
+    let version = if env.ui.compare.is_some() || env.ui.sweep.is_some() {
+        LINK_VERSION
+    } else {
+        1
+    };
     let json = serde_json::to_vec(&env).unwrap_or_default();
     let packed = miniz_oxide::deflate::compress_to_vec_zlib(&json, 9);
-    format!(
-        "{FRAGMENT_KEY}={LINK_VERSION}.{}",
-        base64url::encode(&packed)
-    )
+    format!("{FRAGMENT_KEY}={version}.{}", base64url::encode(&packed))
+}
+
+/// Checks a link's comparison and sweep as `ksim::variant` would before running them.
+fn check_variants(ui: &UiState, scenario: &Scenario) -> Result<(), LinkError> {
+    use ksim::variant::{self, Sweep, Variant, MAX_SETTINGS_PER_VARIANT};
+    let long = |t: &String| t.chars().count() > MAX_VARIANT_TEXT_CHARS;
+    if let Some(c) = &ui.compare {
+        for (name, side) in [("side A", &c.a), ("side B", &c.b)] {
+            if side.len() > MAX_SETTINGS_PER_VARIANT {
+                return Err(LinkError::BadVariant(format!(
+                    "{name}: {} settings, at most {MAX_SETTINGS_PER_VARIANT} per side",
+                    side.len()
+                )));
+            }
+            if side.iter().any(long) {
+                return Err(LinkError::BadVariant(format!(
+                    "{name}: a setting is longer than {MAX_VARIANT_TEXT_CHARS} characters"
+                )));
+            }
+            Variant::parse(side.iter().map(String::as_str))
+                .and_then(|v| variant::prepare(scenario, &v))
+                .map_err(|e| LinkError::BadVariant(format!("{name}: {e}")))?;
+        }
+    }
+    if let Some(sw) = &ui.sweep {
+        if long(&sw.name)
+            || sw.values.len() > variant::MAX_SWEEP_VALUES
+            || sw.values.iter().any(long)
+        {
+            return Err(LinkError::BadVariant(format!(
+                "sweep: at most {} values of at most {MAX_VARIANT_TEXT_CHARS} characters",
+                variant::MAX_SWEEP_VALUES
+            )));
+        }
+        Sweep::new(&sw.name, sw.values.iter().map(String::as_str))
+            .and_then(|s| variant::prepare_sweep(scenario, &s))
+            .map_err(|e| LinkError::BadVariant(format!("sweep: {e}")))?;
+    }
+    Ok(())
 }
 
 fn sanitized(ui: &UiState) -> UiState {
@@ -323,10 +414,12 @@ pub fn decode_link(input: &str) -> Result<Decoded, LinkError> {
     let scenario = scenario_of(&env)?;
     bounds::check(&scenario).map_err(LinkError::OutOfBounds)?;
     Simulation::new(scenario.clone()).map_err(LinkError::Rejected)?;
+    check_variants(&env.ui, &scenario)?;
     Ok(Decoded {
         scenario,
         ui_state: env.ui,
-        migrated_from: (version < LINK_VERSION).then_some(version),
+        // Version 1 reads unchanged as version 2 (it only lacks optional fields).
+        migrated_from: (version < 1).then_some(version),
     })
 }
 
@@ -363,6 +456,8 @@ pub fn migrate(version: u32, value: Value) -> Result<Value, LinkError> {
     while at < LINK_VERSION {
         v = match at {
             0 => v0_to_v1(v)?,
+            // Version 2 only adds optional fields.
+            1 => v,
             _ => return Err(LinkError::BadVersion(at.to_string())),
         };
         at += 1;

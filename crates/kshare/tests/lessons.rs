@@ -92,6 +92,7 @@ fn a_shared_lesson_session_replays_to_the_same_log() {
             time_ms: UNTIL_US as f64 / 1000.0,
             panel: None,
             lesson: Some(l.id.into()),
+            ..Default::default()
         };
         let d = kshare::decode_link(&kshare::encode_link(sim.scenario(), &ui)).unwrap();
         let mut replay = Simulation::new(d.scenario).unwrap();

@@ -73,6 +73,7 @@ fn share_then_reload_reproduces_the_same_event_log() {
         time_ms: sim.now_us() as f64 / 1000.0,
         panel: Some("log".into()),
         lesson: None,
+        ..Default::default()
     };
     let link = encode_link(sim.scenario(), &ui);
     assert!(link.starts_with("s=1."), "{link}");
@@ -384,6 +385,7 @@ fn ui_values_a_link_could_not_carry_are_left_out_when_encoding() {
         time_ms: f64::NAN,
         panel: Some("Log Panel".into()),
         lesson: Some("no-such-lesson".into()),
+        ..Default::default()
     };
     let d = decode_link(&encode_link(&presets::default_scenario(), &ui)).unwrap();
     assert_eq!(d.ui_state, UiState::default());
@@ -514,4 +516,89 @@ fn schemas_and_serializers_round_trip_in_links_within_the_bounds() {
         one.len()
     );
     assert_eq!(decode_link(&one).unwrap().scenario, s);
+}
+
+#[test]
+fn a_link_carries_a_comparison_and_a_sweep_and_stays_version_1_without_them() {
+    let lesson = "acks-and-leader-crash";
+    let s = presets::get(lesson).unwrap().scenario();
+    let ui = UiState {
+        lesson: Some(lesson.into()),
+        panel: Some("compare".into()),
+        compare: Some(kshare::CompareSides {
+            a: vec!["acks=1".into()],
+            b: vec!["acks=all".into(), "linger.ms=5".into()],
+        }),
+        sweep: Some(kshare::SweepSpec {
+            name: "linger.ms".into(),
+            values: vec!["0".into(), "5".into(), "20".into()],
+        }),
+        ..UiState::default()
+    };
+    let link = encode_link(&s, &ui);
+    assert!(link.starts_with("s=2."), "{link}");
+    let d = decode_link(&link).unwrap();
+    assert_eq!(d.ui_state, ui);
+    assert_eq!(d.migrated_from, None);
+    // Without them the link is the version 1 an older playground opens.
+    let plain = UiState {
+        compare: None,
+        sweep: None,
+        ..ui
+    };
+    assert!(encode_link(&s, &plain).starts_with("s=1."));
+}
+
+#[test]
+fn a_comparison_or_sweep_that_cannot_run_is_refused_with_its_reason() {
+    let env = |ui: Value| {
+        raw_link(
+            2,
+            &json!({"base": null, "diff": {"topics": [{"name": "t", "partitions": 1}]}, "ui": ui}),
+        )
+    };
+    let msg = |ui: Value| decode_link(&env(ui)).unwrap_err().to_string();
+    let m = msg(json!({"compare": {"a": ["lingr.ms=5"], "b": []}}));
+    assert!(
+        m.contains("comparison or sweep cannot run")
+            && m.contains("side A")
+            && m.contains("unknown setting \"lingr.ms\""),
+        "{m}"
+    );
+    let m = msg(json!({"compare": {"a": [], "b": ["acks=maybe"]}}));
+    assert!(
+        m.contains("side B") && m.contains("acks=maybe is not valid"),
+        "{m}"
+    );
+    let nine: Vec<String> = (0..9).map(|i| format!("linger.ms={i}")).collect();
+    assert!(msg(json!({"compare": {"a": nine, "b": []}})).contains("at most 8 per side"));
+    let m = msg(json!({"compare": {"a": ["x".repeat(200) + "=1"], "b": []}}));
+    assert!(m.contains("longer than 120 characters"), "{m}");
+    let thirteen: Vec<String> = (0..13).map(|i| i.to_string()).collect();
+    assert!(
+        msg(json!({"sweep": {"name": "linger.ms", "values": thirteen}}))
+            .contains("sweep: at most 12 values")
+    );
+    assert!(
+        msg(json!({"sweep": {"name": "acks", "values": ["1", "maybe"]}}))
+            .contains("sweep: acks=maybe is not valid")
+    );
+    // An unknown field inside is an error too, and HTML is only ever data.
+    assert!(matches!(
+        decode_link(&env(json!({"compare": {"a": [], "b": [], "c": 1}}))),
+        Err(LinkError::BadJson(_))
+    ));
+    let m = msg(json!({"compare": {"a": ["<script>alert(1)</script>=1"], "b": []}}));
+    assert!(m.contains("unknown setting"), "{m}");
+    // An encoder never writes what would be refused.
+    let bad = UiState {
+        compare: Some(kshare::CompareSides {
+            a: vec!["lingr.ms=5".into()],
+            b: vec![],
+        }),
+        ..UiState::default()
+    };
+    let link = encode_link(&presets::default_scenario(), &bad);
+    assert!(link.starts_with("s=1."));
+    assert_eq!(decode_link(&link).unwrap().ui_state.compare, None);
 }

@@ -21,6 +21,7 @@ fn sample_link() -> String {
             time_ms: 3.0,
             panel: Some("log".into()),
             lesson: None,
+            ..Default::default()
         },
     )
 }

@@ -22,6 +22,7 @@ use crate::components::produce_form::ProduceForm;
 use crate::components::producer_panel::{ProducerPanel, ReportsPanel};
 use crate::components::registry_panel::RegistryPanel;
 use crate::components::scene_svg::SceneSvg;
+use crate::components::serializer_form::SerializerForm;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::share_bar::ShareBar;
 use crate::components::sweep_panel::SweepPanel;
@@ -55,6 +56,7 @@ pub enum Msg {
     CreateTopic(ksim::TopicSpec),
     Act(Action),
     SetConfig(String, String),
+    SetSerializer(String, ksim::SerdeFormat, String),
     SetTopicConfig(String, String, String),
     SetProfile(ClientProfile),
     SetBrokers(u32),
@@ -94,6 +96,7 @@ struct Callbacks {
     act: Callback<Action>,
     create_topic: Callback<ksim::TopicSpec>,
     set_config: Callback<(String, String)>,
+    set_serializer: Callback<(String, ksim::SerdeFormat, String)>,
     set_profile: Callback<ClientProfile>,
     set_brokers: Callback<u32>,
     set_cluster: Callback<(String, String)>,
@@ -123,6 +126,7 @@ impl Callbacks {
             act: link.callback(Msg::Act),
             create_topic: link.callback(Msg::CreateTopic),
             set_config: link.callback(|(n, v)| Msg::SetConfig(n, v)),
+            set_serializer: link.callback(|(t, f, s)| Msg::SetSerializer(t, f, s)),
             set_profile: link.callback(Msg::SetProfile),
             set_brokers: link.callback(Msg::SetBrokers),
             set_cluster: link.callback(|(n, v)| Msg::SetCluster(n, v)),
@@ -480,6 +484,14 @@ impl Component for App {
             Msg::Control(c) => self.control(ctx, c),
             Msg::CreateTopic(spec) => self.run(ctx, session::Action::CreateTopic(spec)),
             Msg::Act(action) => self.run(ctx, session::Action::Act(action)),
+            Msg::SetSerializer(topic, format, schema_text) => self.run(
+                ctx,
+                session::Action::SetSerializer {
+                    topic,
+                    format,
+                    schema_text,
+                },
+            ),
             Msg::SetConfig(name, value) => {
                 self.run(ctx, session::Action::SetConfig { name, value })
             }
@@ -683,10 +695,16 @@ impl Component for App {
                         <section class="panel" aria-labelledby="h-producer">
                             <h2 id="h-producer">{ "Your producer code" }</h2>
                             <h3>{ "Produce an event" }</h3>
-                            <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.session.error_for(&Origin::Produce)} />
+                            <ProduceForm topics={topics.clone()} on_action={cb.act.clone()} error={self.session.error_for(&Origin::Produce)}
+                                serializers={view.serializers.clone()} />
                             <details>
                                 <summary>{ "Produce many events" }</summary>
                                 <GeneratorForm topics={topics.clone()} on_action={cb.act.clone()} />
+                            </details>
+                            <details>
+                                <summary>{ "Serialize values (JSON, Avro)" }</summary>
+                                <SerializerForm topics={topics.clone()} current={view.serializers.clone()} on_set={cb.set_serializer.clone()}
+                                    error={self.session.error_for(&Origin::Serializer).map(|e| e.to_string())} />
                             </details>
                             <h3>{ "Create a topic" }</h3>
                             <TopicForm on_create={cb.create_topic.clone()} error={self.session.error_for(&Origin::Topic)}
@@ -718,6 +736,7 @@ impl Component for App {
                 </div>
                 <div class="column">
                     if self.shows("cluster") { <ClusterPanel view={self.slots.shown.cluster.clone()} /> }
+                    if self.shows("registry") { <RegistryPanel view={self.slots.shown.cluster.clone()} /> }
                     if self.shows("logs") { <LogsPanel logs={self.slots.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
                 </div>
                 if let Some(i) = &self.inspected {
@@ -737,7 +756,6 @@ impl Component for App {
                         on_scroll={cb.log_scroll.clone()}
                         hash={format!("{:016x}", self.sim().log_hash())} log={self.slots.shown.log} />
                 }
-                    if self.shows("registry") { <RegistryPanel view={self.slots.shown.cluster.clone()} /> }
                 if self.shows("code") {
                     <CodePanel scenario={self.session.scenario.clone()} on_copy={cb.copy_code.clone()} />
                 }

@@ -26,6 +26,8 @@ pub enum Origin {
     /// A producer setting (its name), a topic setting (`topic:<topic>/<name>`; topic names
     /// cannot contain `/`) or a cluster setting (`cluster:<name>`).
     Setting(String),
+    /// The serializer form.
+    Serializer,
     Other,
 }
 
@@ -70,6 +72,14 @@ pub enum Action {
     SetCluster {
         name: String,
         value: String,
+    },
+    /// The serializer form: the program now serializes `topic`'s values with `format`; for Avro,
+    /// with the schema `schema_text` (added to the scenario's schemas under a name of its own if
+    /// it is new, which replays the session, then switched to by a `set_serializer` action).
+    SetSerializer {
+        topic: String,
+        format: ksim::SerdeFormat,
+        schema_text: String,
     },
     /// A share link from the embedding page: opened even when it is the current one.
     LoadLink(String),
@@ -406,6 +416,11 @@ impl Session {
                 ksim::Action::SetTopicConfig { topic, name, value },
                 &mut out,
             ),
+            Action::SetSerializer {
+                topic,
+                format,
+                schema_text,
+            } => self.set_serializer(topic, format, schema_text, &mut out),
             Action::SetProfile(profile) => {
                 let mut scenario = self.sim().scenario().clone();
                 scenario.producer.profile = profile;
@@ -628,6 +643,66 @@ impl Session {
         }
     }
 
+    /// See [`Action::SetSerializer`]. An Avro schema the scenario does not have yet is added as
+    /// `<record name>` (or `<record name>_2`, …: names are unique) and the session replays with it,
+    /// so the core validates it (its message appears at the form); the switch itself is an
+    /// action at the current time, as a program builds a new serializer mid-run.
+    fn set_serializer(
+        &mut self,
+        topic: String,
+        format: ksim::SerdeFormat,
+        schema_text: String,
+        out: &mut Outcome,
+    ) {
+        if self.readonly {
+            return;
+        }
+        let origin = Origin::Serializer;
+        let mut value_schema = None;
+        if format == ksim::SerdeFormat::Avro {
+            let known = self
+                .sim()
+                .scenario()
+                .schemas
+                .iter()
+                .find(|s| s.schema.trim() == schema_text.trim())
+                .map(|s| s.name.clone());
+            let name = match known {
+                Some(name) => name,
+                None => {
+                    let mut scenario = self.sim().scenario().clone();
+                    let base = schema_name(&schema_text);
+                    let mut name = base.clone();
+                    let mut n = 2;
+                    while scenario.schemas.iter().any(|s| s.name == name) {
+                        name = format!("{base}_{n}");
+                        n += 1;
+                    }
+                    scenario.schemas.push(ksim::SchemaSpec {
+                        name: name.clone(),
+                        schema: schema_text,
+                    });
+                    self.rebuild(origin.clone(), scenario, out);
+                    if self.error.is_some() {
+                        return;
+                    }
+                    name
+                }
+            };
+            value_schema = Some(name);
+        }
+        self.apply(
+            origin,
+            ksim::Action::SetSerializer(ksim::TopicSerializers {
+                topic,
+                value_format: format,
+                value_schema,
+                ..Default::default()
+            }),
+            out,
+        );
+    }
+
     /// Replays the session with a changed scenario (another client profile, broker count or
     /// cluster setting) up to the current virtual time. On an error nothing changes and the error is shown.
     fn rebuild(&mut self, origin: Origin, scenario: Scenario, out: &mut Outcome) {
@@ -641,6 +716,28 @@ impl Session {
         }
         out.refresh = true;
         self.sync_link(out);
+    }
+}
+
+/// A name for a schema the learner typed: its record's `name` (letters, digits, `_`), else
+/// `schema`.
+fn schema_name(text: &str) -> String {
+    let name = match kavro::Schema::parse(text) {
+        Ok(schema) => match &schema.root {
+            kavro::schema::Node::Named(id) => schema.named(*id).name.unqualified().to_string(),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    };
+    let clean: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(48)
+        .collect();
+    if clean.is_empty() {
+        "schema".into()
+    } else {
+        clean.to_lowercase()
     }
 }
 
@@ -1108,5 +1205,52 @@ mod tests {
                 .compare,
             None
         );
+    }
+
+    #[test]
+    fn the_serializer_form_adds_the_schema_once_and_switches_the_topic_to_avro() {
+        let mut s = fresh();
+        let v1 = r#"{"type": "record", "name": "Payment", "fields": [{"name": "id", "type": "string"}, {"name": "amount", "type": "double"}]}"#;
+        s.reduce(Action::SetSerializer {
+            topic: "payments".into(),
+            format: ksim::SerdeFormat::Avro,
+            schema_text: v1.into(),
+        });
+        assert_eq!(s.error, None);
+        let sc = s.sim().scenario();
+        assert_eq!(sc.schemas.len(), 1);
+        assert_eq!(sc.schemas[0].name, "payment", "named for its record");
+        let view = s.sim().view();
+        assert_eq!(view.serializers.len(), 1);
+        assert_eq!(view.serializers[0].value_format, ksim::SerdeFormat::Avro);
+        assert_eq!(view.serializers[0].value_schema.as_deref(), Some("payment"));
+        // The same schema again is not added twice; JSON needs no schema.
+        s.reduce(Action::SetSerializer {
+            topic: "payments".into(),
+            format: ksim::SerdeFormat::Avro,
+            schema_text: format!("  {v1}\n"),
+        });
+        s.reduce(Action::SetSerializer {
+            topic: "payments".into(),
+            format: ksim::SerdeFormat::Json,
+            schema_text: String::new(),
+        });
+        assert_eq!(s.sim().scenario().schemas.len(), 1);
+        assert_eq!(
+            s.sim().view().serializers[0].value_format,
+            ksim::SerdeFormat::Json
+        );
+        // A schema that is not Avro: the core's message at the form, and nothing changes.
+        let before = s.sim().scenario().clone();
+        s.reduce(Action::SetSerializer {
+            topic: "payments".into(),
+            format: ksim::SerdeFormat::Avro,
+            schema_text: r#"{"type": "record", "name": "Bad", "fields": [{"name": "x", "type": "decimal128"}]}"#.into(),
+        });
+        let err = s
+            .error_for(&Origin::Serializer)
+            .expect("refused at the form");
+        assert!(err.to_string().contains("decimal128"), "{err}");
+        assert_eq!(s.sim().scenario(), &before);
     }
 }

@@ -67,9 +67,10 @@ pub fn slot_at(position: usize, partitions: usize) -> Slot {
 }
 
 /// Whether the settings, fault and form panels (topic list, broker states, producer and topic
-/// configs) would show something else for `new` than for `old`.
+/// configs, the topics' serializers) would show something else for `new` than for `old`.
 fn side_changed(old: &View, new: &View) -> bool {
     old.producer.config != new.producer.config
+        || old.serializers != new.serializers
         || old.topics != new.topics
         || old.brokers != new.brokers
         || old.partitions.len() != new.partitions.len()

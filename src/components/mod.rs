@@ -19,6 +19,7 @@ pub mod produce_form;
 pub mod producer_panel;
 pub mod registry_panel;
 pub mod scene_svg;
+pub mod serializer_form;
 pub mod settings_panel;
 pub mod share_bar;
 pub mod sweep_panel;

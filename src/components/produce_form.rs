@@ -12,6 +12,25 @@ pub struct ProduceFormProps {
     pub topics: Vec<String>,
     pub on_action: Callback<Action>,
     pub error: Option<SimError>,
+    /// The serializers now (`View::serializers`): the value field says which one its text meets.
+    #[prop_or_default]
+    pub serializers: Vec<ksim::TopicSerializers>,
+}
+
+/// What the value's text must be for the topic's serializer.
+fn value_hint(serializers: &[ksim::TopicSerializers], topic: &str) -> String {
+    let now = super::serializer_form::describe(serializers, topic);
+    match serializers
+        .iter()
+        .find(|s| s.topic == topic)
+        .map(|s| s.value_format)
+    {
+        Some(ksim::SerdeFormat::Avro) => {
+            format!("{topic} {now}: type the value in Avro's JSON encoding")
+        }
+        Some(ksim::SerdeFormat::Json) => format!("{topic} {now}: type the value as JSON"),
+        _ => format!("{topic} {now}: the text's UTF-8 bytes"),
+    }
 }
 
 #[function_component(ProduceForm)]
@@ -111,7 +130,8 @@ pub fn produce_form(p: &ProduceFormProps) -> Html {
             </div>
             <Field id="produce-key" label="Key" value={(*key).clone()} on_input={set(&key)}
                 hint={Some(AttrValue::from("Empty = no key (null): the partitioner picks a partition"))} />
-            <Field id="produce-value" label="Value" value={(*value).clone()} on_input={set(&value)} error={error} />
+            <Field id="produce-value" label="Value" value={(*value).clone()} on_input={set(&value)} error={error}
+                hint={Some(AttrValue::from(value_hint(&p.serializers, &chosen)))} />
             <Field id="produce-headers" label="Headers" value={(*header).clone()} on_input={set(&header)}
                 hint={Some(AttrValue::from("name=value, comma separated (optional)"))} />
             <div class="form-actions">

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 const LESSONS = [
   'events-vs-commands', 'anatomy-of-an-event', 'topics-and-partitions', 'async-vs-sync',
   'delivery-callbacks', 'client-id', 'retries-and-idempotence', 'acks-and-leader-crash',
-  'batching', 'compression',
+  'batching', 'compression', 'retention', 'serialization',
 ];
 
 export const tests = Object.fromEntries(LESSONS.map((id) => [`lesson ${id}: try this, then the check passes`, async ({ page, baseUrl }) => {

@@ -36,6 +36,10 @@ pub struct View {
     /// The Schema Registry node, when the scenario has one.
     #[serde(default)]
     pub schema_registry: Option<SchemaRegistryView>,
+    /// The application's serializers now, per topic (topics not listed use
+    /// `StringSerializer('utf_8')`); `set_serializer` actions change them during a run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serializers: Vec<crate::scenario::TopicSerializers>,
 }
 
 /// The Schema Registry's state, and what the application's serializers cached. Bounded by the

@@ -286,6 +286,7 @@ impl Simulation {
             metrics: self.metrics(),
             upcoming: self.upcoming(40),
             schema_registry: self.registry_view(),
+            serializers: self.serializers.by_topic.values().cloned().collect(),
         }
     }
 

@@ -43,6 +43,11 @@ pub fn for_lesson(id: &str) -> Option<Contrast> {
             b: &["enable.idempotence=true"],
             point: "Without idempotence the retried batch lands behind a later one; with it the log keeps the produce order.",
         },
+        "async-vs-sync" => Contrast {
+            a: &["mode=sync"],
+            b: &["mode=async"],
+            point: "flush() after every produce() waits a round trip per event and sends one record per request; the asynchronous loop batches them and finishes sooner.",
+        },
         "delivery-callbacks" => Contrast {
             a: &["acks=0"],
             b: &["acks=1"],
@@ -73,6 +78,7 @@ pub fn check(id: &str, c: &Comparison) -> Option<bool> {
                 && b.records_out_of_order + b.records_duplicated == 0
         }
         "batching" => b.produce_requests < a.produce_requests,
+        "async-vs-sync" => b.produce_requests < a.produce_requests && b.elapsed_ms < a.elapsed_ms,
         "compression" => b.wire_bytes < a.wire_bytes,
         _ => return None,
     })

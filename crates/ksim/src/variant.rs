@@ -28,7 +28,7 @@
 use crate::config::{canonical_name, ProducerSettings};
 use crate::error::SimError;
 use crate::outcome::Outcome;
-use crate::scenario::{Action, ClientProfile, Scenario};
+use crate::scenario::{Action, ClientProfile, ProduceMode, Scenario};
 use crate::sim::{Simulation, StopReason};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -44,6 +44,11 @@ pub const MAX_EVENTS_PER_RUN: u64 = 50_000_000;
 
 /// The pseudo-setting that picks the client profile.
 pub const PROFILE_SETTING: &str = "profile";
+/// Not a client setting: how the application's `produce_many` loops call the client —
+/// `async` (`produce(); poll(0)` per event), `sync` (`produce(); flush()` per event, the
+/// lecture's synchronous producer) or `no-poll`. It sets every loop of the scenario, so "Run
+/// both ways" can show the lecture's synchronous vs asynchronous contrast on one scenario.
+pub const MODE_SETTING: &str = "mode";
 
 /// One `NAME=VALUE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -317,11 +322,37 @@ pub fn prepare(scenario: &Scenario, variant: &Variant) -> Result<PreparedVariant
             }
         };
     }
+    for s in variant.settings.iter().filter(|s| s.name == MODE_SETTING) {
+        let mode = match s.value.to_ascii_lowercase().as_str() {
+            "async" => ProduceMode::Async,
+            "sync" => ProduceMode::Sync,
+            "no-poll" | "no_poll" => ProduceMode::NoPoll,
+            _ => {
+                return Err(VariantError::InvalidValue {
+                    name: s.name.clone(),
+                    value: s.value.clone(),
+                    message: "the mode is async, sync or no-poll".into(),
+                })
+            }
+        };
+        let mut loops = 0;
+        for a in &mut sc.actions {
+            if let Action::ProduceMany { mode: m, .. } = &mut a.action {
+                *m = mode;
+                loops += 1;
+            }
+        }
+        if loops == 0 {
+            notes.push(format!(
+                "{s} changes nothing here: the scenario has no produce_many loop"
+            ));
+        }
+    }
     let profile = sc.producer.profile;
     for s in variant
         .settings
         .iter()
-        .filter(|s| s.name != PROFILE_SETTING)
+        .filter(|s| s.name != PROFILE_SETTING && s.name != MODE_SETTING)
     {
         let canonical =
             setting_canonical(profile, &s.name).ok_or_else(|| VariantError::UnknownSetting {

@@ -686,11 +686,6 @@ impl Component for App {
                         <LessonPanel lesson={self.session.lesson} check={self.slots.shown.check.clone()} on_select={cb.select_lesson.clone()}
                             on_try={cb.try_lesson.clone()} on_action={cb.act.clone()} topics={topics.clone()} />
                     }
-                    if self.shows("compare") {
-                        <ComparisonPanel scenario={Snapshot(self.session.scenario.clone())} lesson={self.session.lesson}
-                            opened={self.session.variants.compare.clone().filter(|_| self.session.variants.opened > 0).map(|c| (self.session.variants.opened, c))}
-                            on_run={cb.ran_comparison.clone()} />
-                    }
                     if self.shows("producer") && editable {
                         <section class="panel" aria-labelledby="h-producer">
                             <h2 id="h-producer">{ "Your producer code" }</h2>
@@ -744,6 +739,11 @@ impl Component for App {
                 }
                 if self.shows("metrics") {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />
+                }
+                if self.shows("compare") {
+                    <ComparisonPanel scenario={Snapshot(self.session.scenario.clone())} lesson={self.session.lesson}
+                        opened={self.session.variants.compare.clone().filter(|_| self.session.variants.opened > 0).map(|c| (self.session.variants.opened, c))}
+                        on_run={cb.ran_comparison.clone()} />
                 }
                 if self.shows("sweep") {
                     <SweepPanel scenario={Snapshot(self.session.scenario.clone())}

@@ -307,7 +307,7 @@ impl Component for ComparisonPanel {
             .point;
         let running = matches!(self.state, State::Running { .. });
         html! {
-            <section class="panel comparison-panel" aria-labelledby="h-compare">
+            <section class="panel wide comparison-panel" aria-labelledby="h-compare">
                 <h2 id="h-compare">{ "Run both ways" }</h2>
                 <p class="hint">{ "Runs this scenario twice, same seed and actions, with the settings of each side for the whole run: " }{ point }</p>
                 <div class="compare-sides">

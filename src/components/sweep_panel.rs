@@ -9,6 +9,7 @@
 use super::scene_svg::SceneSvg;
 use super::Snapshot;
 use crate::clock::{now_ms, Ticker};
+use crate::scene::Scene;
 use crate::sweep_job::{current_index, SweepJob, SETTINGS};
 use crate::sweep_plot::{number, plot, Series};
 use ksim::variant::{SweepRow, MAX_SWEEP_VALUES};
@@ -59,6 +60,10 @@ pub struct SweepPanel {
     ticker: Option<Ticker>,
     error: Option<String>,
     cancelled: bool,
+    /// The plots of the rows so far, drawn once per finished run rather than on every
+    /// progress frame (six plots per frame would crowd the frame the runs share).
+    plots: Rc<Vec<Rc<Scene>>>,
+    plotted_rows: usize,
 }
 
 /// The producer's current value of `setting` in this scenario, as the sweep's values write it.
@@ -94,6 +99,40 @@ fn ms(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{v:.1} ms"))
 }
 
+impl SweepPanel {
+    /// Draws the plots again when the rows changed (a run finished, or a new sweep began).
+    fn replot(&mut self, ctx: &Context<Self>) {
+        let rows = self.job.as_ref().map_or(0, |j| j.rows.len());
+        if rows == self.plotted_rows {
+            return;
+        }
+        self.plotted_rows = rows;
+        let Some(job) = &self.job else {
+            self.plots = Rc::default();
+            return;
+        };
+        let values: Vec<String> = job.rows.iter().map(|r| r.value.clone()).collect();
+        let current = current_index(
+            &job.sweep.values,
+            current_value(&ctx.props().scenario, &job.sweep.name).as_deref(),
+        )
+        .filter(|i| *i < job.rows.len());
+        self.plots = Rc::new(
+            MEASURES
+                .iter()
+                .map(|(title, unit, f)| {
+                    let series = Series {
+                        title: (*title).into(),
+                        unit: (*unit).into(),
+                        points: job.rows.iter().map(f).collect(),
+                    };
+                    Rc::new(plot(&job.sweep.name, &values, &series, current))
+                })
+                .collect(),
+        );
+    }
+}
+
 impl Component for SweepPanel {
     type Message = SweepMsg;
     type Properties = SweepPanelProps;
@@ -109,6 +148,8 @@ impl Component for SweepPanel {
             ticker: None,
             error: None,
             cancelled: false,
+            plots: Rc::default(),
+            plotted_rows: 0,
         }
     }
 
@@ -154,6 +195,7 @@ impl Component for SweepPanel {
                         });
                         self.error = None;
                         self.job = Some(job);
+                        self.plotted_rows = usize::MAX;
                         let link = ctx.link().clone();
                         self.ticker = Ticker::start(move |_| link.send_message(SweepMsg::Frame));
                     }
@@ -187,6 +229,7 @@ impl Component for SweepPanel {
                 }
             }
         }
+        self.replot(ctx);
         true
     }
 
@@ -235,7 +278,6 @@ impl Component for SweepPanel {
             ),
             (None, false, true) => String::new(),
         };
-        let shown_values: Vec<String> = rows.iter().map(|r| r.value.clone()).collect();
         let error = &self.error;
         html! {
             <section class="panel wide sweep" aria-labelledby="h-sweep">
@@ -269,17 +311,9 @@ impl Component for SweepPanel {
                 <p role="status" aria-live="polite" class="sweep-status">{ status }</p>
                 if !rows.is_empty() {
                     <div class="sweep-plots">
-                        { for MEASURES.iter().map(|(title, unit, f)| {
-                            let series = Series {
-                                title: (*title).into(),
-                                unit: (*unit).into(),
-                                points: rows.iter().map(f).collect(),
-                            };
-                            let scene = Rc::new(plot(setting, &shown_values, &series, current));
-                            html! {
-                                <SceneSvg scene={scene} label={format!("{title} against {}", setting)}
-                                    class="sweep-plot" on_target={Callback::noop()} />
-                            }
+                        { for MEASURES.iter().zip(self.plots.iter()).map(|((title, _, _), scene)| html! {
+                            <SceneSvg scene={scene.clone()} label={format!("{title} against {}", setting)}
+                                class="sweep-plot" on_target={Callback::noop()} />
                         }) }
                     </div>
                     <div class="table-scroll">

@@ -735,7 +735,7 @@ impl Component for App {
                     if self.shows("logs") { <LogsPanel logs={self.slots.shown.logs.clone()} on_inspect={cb.inspect.clone()} /> }
                 </div>
                 if let Some(i) = &self.inspected {
-                    <Inspector batch={i.batch.clone()} content={i.content.clone()} on_close={cb.close_inspector.clone()} />
+                    <Inspector batch={i.batch.clone()} content={i.content.clone()} values={i.values.clone()} on_close={cb.close_inspector.clone()} />
                 }
                 if self.shows("metrics") {
                     <MetricsPanel now={self.slots.shown.metrics.clone()} history={self.slots.shown.samples.clone()} />

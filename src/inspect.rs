@@ -21,20 +21,59 @@ pub enum Content {
     PayloadDropped(Rc<BatchView>),
 }
 
+/// Records whose values the inspector annotates as their consumer reads them (the first ones).
+pub const ANNOTATED_VALUES: usize = 3;
+
+/// One record value of the batch as the topic's consumer reads it: its bytes, and the core's
+/// reading of them (`Simulation::deserialize`: Avro through the registry with each byte range
+/// named, JSON, or the deserializer's error).
+#[derive(Clone, PartialEq)]
+pub struct ValueBytes {
+    pub offset: i64,
+    pub bytes: Rc<Vec<u8>>,
+    pub read: ksim::serde_view::DeserializedValue,
+}
+
 /// The batch open in the inspector, with what it shows of it.
 #[derive(Clone, PartialEq)]
 pub struct Inspected {
     pub batch: BatchRef,
     pub content: Content,
+    /// Values written by a JSON or Avro serializer (empty for plain strings).
+    pub values: Rc<Vec<ValueBytes>>,
 }
 
 impl Inspected {
-    fn bytes(batch: BatchRef, bytes: &[u8]) -> Inspected {
+    fn bytes(sim: &Simulation, batch: BatchRef, bytes: &[u8]) -> Inspected {
+        let values = values_read(sim, &batch.topic, bytes);
         Inspected {
             batch,
             content: Content::Bytes(Rc::new(bytes.to_vec())),
+            values: Rc::new(values),
         }
     }
+}
+
+/// The batch's first record values, as the topic's consumer reads them, when its deserializer
+/// is not a plain string one.
+fn values_read(sim: &Simulation, topic: &str, bytes: &[u8]) -> Vec<ValueBytes> {
+    let Ok((batch, _)) = kwire::decode_batch(bytes, &kwire::DecodeLimits::default()) else {
+        return Vec::new();
+    };
+    batch
+        .records
+        .iter()
+        .filter_map(|r| {
+            let value = r.value.as_ref()?;
+            let read = sim.deserialize(topic, false, value);
+            (read.deserializer != ksim::SerdeFormat::String).then(|| ValueBytes {
+                offset: batch.header.base_offset + r.offset_delta as i64,
+                bytes: Rc::new(value.clone()),
+                read,
+            })
+        })
+        .take(ANNOTATED_VALUES)
+        .collect()
 }
 
 /// What a click found.
@@ -58,7 +97,7 @@ impl Found {
 /// the log no longer holds it (deleted by retention, truncated).
 pub fn stored(sim: &Simulation, batch: BatchRef) -> Option<Inspected> {
     if let Some(bytes) = sim.batch_bytes(&batch.topic, batch.partition, batch.broker, batch.index) {
-        return Some(Inspected::bytes(batch, &bytes));
+        return Some(Inspected::bytes(sim, batch, &bytes));
     }
     // No bytes: the core's view says whether the batch is still there without its record bytes
     // (a click is rare, so building the view here costs nothing a learner notices).
@@ -75,6 +114,7 @@ pub fn stored(sim: &Simulation, batch: BatchRef) -> Option<Inspected> {
     Some(Inspected {
         batch,
         content: Content::PayloadDropped(Rc::new(header)),
+        values: Rc::default(),
     })
 }
 
@@ -115,6 +155,7 @@ fn request(sim: &Simulation, view: &View, req_id: u64) -> Found {
             .find(|r| r.req_id == req_id)
             .map_or(0, |r| r.broker);
         return Found::Batch(Inspected::bytes(
+            sim,
             BatchRef {
                 topic,
                 partition,
@@ -273,5 +314,72 @@ mod tests {
             index: 7,
         };
         assert!(clicked(&sim, &view, missing) == Found::Gone);
+    }
+
+    #[test]
+    fn an_avro_value_opens_annotated_byte_by_byte_and_a_json_one_in_its_topic_with_the_error() {
+        let path = format!("{}/examples/mixed-formats.json", env!("CARGO_MANIFEST_DIR"));
+        let scenario = ksim::Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut mixed = Simulation::new(scenario).unwrap();
+        mixed.run_until_idle(1_000_000);
+        let open = |index| {
+            batch(clicked(
+                &mixed,
+                &mixed.view(),
+                Target::Stored {
+                    topic: "payments".into(),
+                    partition: 0,
+                    broker: 1,
+                    index,
+                },
+            ))
+        };
+        let avro = open(0);
+        let [v] = &avro.values[..] else {
+            panic!("one annotated value")
+        };
+        assert_eq!((v.offset, v.read.schema_id), (0, Some(1)));
+        assert_eq!(v.read.error, None);
+        let spans = &v.read.spans;
+        // The framing first, then every field of the schema in its order, tiling the bytes.
+        assert_eq!((spans[0].start, spans[0].end), (0, 1), "the magic byte");
+        assert!(spans[0].what.contains("magic byte"), "{}", spans[0].what);
+        assert_eq!((spans[1].start, spans[1].end), (1, 5), "the schema id");
+        for field in ["payment_id", "amount", "timestamp", "status", "note"] {
+            assert!(spans.iter().any(|s| s.path == field), "{field} annotated");
+        }
+        assert_eq!(spans.last().map(|s| s.end), Some(v.bytes.len()));
+        // The JSON record in the Avro topic: its bytes, and the deserializer's refusal.
+        let json = open(1);
+        let [v] = &json.values[..] else {
+            panic!("one value")
+        };
+        assert!(v
+            .read
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("Invalid magic byte")));
+        assert_eq!(v.bytes.first(), Some(&b'{'));
+        // Plain strings are not annotated (the records table shows them).
+        let mut plain = sim();
+        plain.run_until_idle(100_000);
+        let view = plain.view();
+        let (p, r) = view
+            .partitions
+            .iter()
+            .find_map(|p| Some((p, p.replicas.iter().find(|r| r.batch_count > 0)?)))
+            .expect("a stored batch");
+        let opened = batch(clicked(
+            &plain,
+            &view,
+            Target::Stored {
+                topic: p.topic.clone(),
+                partition: p.partition,
+                broker: r.broker,
+                index: 0,
+            },
+        ));
+        assert!(!bytes(&opened).is_empty());
+        assert!(opened.values.is_empty());
     }
 }

@@ -4,7 +4,7 @@
 //! Layout and encoding come from `kwire`; nothing here knows the format. A batch whose record
 //! bytes the playground dropped shows the header fields the core keeps, and says so.
 
-use crate::inspect::Content;
+use crate::inspect::{Content, ValueBytes};
 use ksim::BatchView;
 use kwire::layout::{layout_batch, FieldGroup, LayoutField};
 use kwire::{BatchSpec, Codec, Compression, DecodeLimits, Record, RecordHeader};
@@ -30,6 +30,9 @@ pub struct BatchRef {
 pub struct InspectorProps {
     pub batch: BatchRef,
     pub content: Content,
+    /// Record values written by a JSON or Avro serializer, as the topic's consumer reads them.
+    #[prop_or_default]
+    pub values: Rc<Vec<ValueBytes>>,
     pub on_close: Callback<()>,
 }
 
@@ -248,7 +251,85 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 Content::Bytes(bytes) => html! { <BatchBytes bytes={bytes.clone()} /> },
                 Content::PayloadDropped(header) => dropped_batch(header),
             } }
+            if !p.values.is_empty() {
+                <h3>{ "Values as the topic's consumer reads them" }</h3>
+                <p class="hint">{ "Kafka stores these bytes as they came; the serializer made them, the consumer's deserializer reads them. Avro in Confluent's wire format: magic byte 0, a 4-byte schema id, then the Avro binary — no field names, each field in schema order: zig-zag varints for int and long, a length before each string or bytes, an index before a union's value." }</p>
+                { for p.values.iter().map(value_bytes) }
+            }
         </section>
+    }
+}
+
+/// One value's bytes annotated with the core's reading of them.
+fn value_bytes(v: &ValueBytes) -> Html {
+    html! { <ValueBytesView value={v.clone()} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct ValueBytesProps {
+    value: ValueBytes,
+}
+
+#[function_component(ValueBytesView)]
+fn value_bytes_view(p: &ValueBytesProps) -> Html {
+    let selected = use_state(|| None::<usize>);
+    let v = &p.value;
+    let fields = use_memo(v.bytes.clone(), {
+        let spans = v.read.spans.clone();
+        move |_| {
+            spans
+                .iter()
+                .map(|s| LayoutField {
+                    start: s.start,
+                    end: s.end,
+                    name: if s.path.is_empty() {
+                        "framing".into()
+                    } else {
+                        s.path.clone()
+                    },
+                    group: if s.path.is_empty() {
+                        FieldGroup::Header
+                    } else {
+                        FieldGroup::Record
+                    },
+                    value: s.what.clone(),
+                })
+                .collect::<Vec<_>>()
+        }
+    });
+    let sel = {
+        let s = selected.clone();
+        Callback::from(move |i| s.set(i))
+    };
+    let how = match (v.read.deserializer, v.read.schema_id, &v.read.subject) {
+        (ksim::SerdeFormat::Avro, Some(id), Some(subject)) => {
+            format!("Avro, schema id {id} ({subject})")
+        }
+        (ksim::SerdeFormat::Avro, _, _) => "Avro".to_string(),
+        _ => "JSON".to_string(),
+    };
+    html! {
+        <div class="value-bytes">
+            <p class="stat-line">
+                <span>{ format!("offset {}", v.offset) }</span>
+                <span>{ format!("{} B", v.bytes.len()) }</span>
+                <span>{ how }</span>
+            </p>
+            if let Some(e) = &v.read.error {
+                <p class="field-error">{ format!("✗ {e}") }</p>
+            }
+            if let Some(t) = &v.read.text {
+                <p class="mono decoded">{ t.clone() }</p>
+            }
+            if !fields.is_empty() {
+                <div class="inspector-grid">
+                    <HexView bytes={v.bytes.clone()} fields={Rc::new((*fields).clone())} selected={*selected} on_select={sel.clone()}
+                        label={format!("Value bytes of offset {} (hex)", v.offset)} />
+                    <FieldTable fields={Rc::new((*fields).clone())} selected={*selected} on_select={sel}
+                        label={format!("Value fields of offset {}", v.offset)} />
+                </div>
+            }
+        </div>
     }
 }
 

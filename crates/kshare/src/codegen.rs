@@ -11,21 +11,26 @@
 //!   `BufferError`; sync: `flush()` after each produce; no_poll: `produce` only); `poll`, `flush`;
 //!   pauses as `time.sleep`/`Thread.sleep`. Things a real client cannot do mid-run (config
 //!   changes, faults) become comments.
-//! - Serializers (Python only, [`serializers`]): a scenario with JSON or Avro formats becomes a
-//!   program with a `SchemaRegistryClient`, one `AvroSerializer` per schema and
-//!   `StringSerializer('utf_8')`, each value a Python dict passed through its serializer with a
-//!   `SerializationContext` before `produce()`; `set_serializer` creates the new serializer,
-//!   `register_schema` / `set_compatibility` are `sr.register_schema(subject, Schema(…, 'AVRO'))`
-//!   / `sr.set_compatibility(subject_name=…, level=…)`. Checked byte for byte against the
-//!   simulation on librdkafka's mock cluster and confluent-kafka's mock registry
-//!   (`tests/oracle/test_codegen_serializers.py`). The Java program does not export them yet
-//!   and says so at the top.
+//! - Serializers ([`serializers`] for Python, [`java_serializers`] for Java): a scenario with JSON
+//!   or Avro formats becomes a Python program with a `SchemaRegistryClient`, one `AvroSerializer`
+//!   per schema and `StringSerializer('utf_8')`, each value a Python dict passed through its
+//!   serializer with a `SerializationContext` before `produce()`; `set_serializer` creates the new
+//!   serializer, `register_schema` / `set_compatibility` are `sr.register_schema(subject,
+//!   Schema(…, 'AVRO'))` / `sr.set_compatibility(subject_name=…, level=…)`. Checked byte for byte
+//!   against the simulation on librdkafka's mock cluster and confluent-kafka's mock registry
+//!   (`tests/oracle/test_codegen_serializers.py`). The Java program uses `KafkaAvroSerializer`
+//!   with `schema.registry.url` and `GenericRecord`s, JSON as `json.dumps` text through
+//!   `StringSerializer`, one `KafkaProducer` per pair of serializers, `CachedSchemaRegistryClient`
+//!   for the registry calls; compiled and run against stand-in classes
+//!   (`tests/oracle/test_codegen_java_serializers.py`).
 //! - Every user string is emitted only as an escaped string literal (ASCII-only output; quotes,
 //!   backslashes, control characters and non-ASCII escaped), including inside comments, so no
 //!   input can end a literal or a comment.
 
+mod java_serializers;
 mod serializers;
 
+use java_serializers::JavaSerializers;
 use ksim::{
     Action, ClientProfile, ConfigEntry, HeaderSpec, ProduceMode, ProducerSettings, ProducerSpec,
     Scenario, TopicSpec,
@@ -193,6 +198,8 @@ fn paced_duration_ms(a: &Action) -> f64 {
 /// the `produce_many` loop's key/value/padding/pacing, and the comments for what a real client
 /// cannot do mid-run — is written once against this.
 trait Lang {
+    /// The serializers the program holds while the action walk goes on.
+    type Ser: SerState;
     /// Indentation of a statement in the produce sequence.
     const INDENT: &'static str;
     /// Indentation of a statement in a `produce_many` loop body.
@@ -245,7 +252,7 @@ trait Lang {
     #[allow(clippy::too_many_arguments)]
     fn produce_serialized(
         o: &mut String,
-        _ser: &Serializers,
+        _ser: &Self::Ser,
         topic: &str,
         key: Option<&str>,
         value: Option<&str>,
@@ -260,7 +267,7 @@ trait Lang {
     /// program's serializers, if the language exports them (else the walk writes the text).
     fn loop_serialized(
         _o: &mut String,
-        _ser: &Serializers,
+        _ser: &Self::Ser,
         _topic: &str,
         _key: Option<(&str, &str)>,
         _value: &str,
@@ -270,8 +277,13 @@ trait Lang {
 
     /// `set_serializer`, `register_schema`, `set_compatibility` as the program's own calls, if
     /// the language exports serializers (else the walk writes a comment).
-    fn registry_action(_o: &mut String, _ser: &mut Serializers, _a: &Action) -> bool {
+    fn registry_action(_o: &mut String, _ser: &mut Self::Ser, _a: &Action) -> bool {
         false
+    }
+
+    /// The loop body's send of a serialized `key` and `value` (see [`Lang::loop_serialized`]).
+    fn loop_send_serialized(o: &mut String, _ser: &Self::Ser, topic: &str, mode: ProduceMode) {
+        Self::loop_send(o, &Self::lit(topic), mode)
     }
 
     /// `v` as a string literal, or the language's null.
@@ -285,8 +297,20 @@ trait Lang {
     }
 }
 
+/// What the action walk asks of a language's serializer state.
+trait SerState {
+    /// Whether the program uses serializers at all (else every value goes out as its text).
+    fn enabled(&self) -> bool;
+}
+
+impl SerState for Serializers {
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+}
+
 /// The scenario's actions in time order, with the pauses between them.
-fn emit_actions<L: Lang>(o: &mut String, s: &Scenario, ser: &mut Serializers) {
+fn emit_actions<L: Lang>(o: &mut String, s: &Scenario, ser: &mut L::Ser) {
     let mut v: Vec<(f64, &Action)> = s.actions.iter().map(|a| (a.at_ms, &a.action)).collect();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut now = 0.0;
@@ -299,8 +323,8 @@ fn emit_actions<L: Lang>(o: &mut String, s: &Scenario, ser: &mut Serializers) {
     }
 }
 
-fn emit_action<L: Lang>(o: &mut String, a: &Action, ser: &mut Serializers) {
-    if ser.enabled && L::registry_action(o, ser, a) {
+fn emit_action<L: Lang>(o: &mut String, a: &Action, ser: &mut L::Ser) {
+    if ser.enabled() && L::registry_action(o, ser, a) {
         return;
     }
     match a {
@@ -311,7 +335,7 @@ fn emit_action<L: Lang>(o: &mut String, a: &Action, ser: &mut Serializers) {
             headers,
             partition,
             timestamp_ms,
-        } if ser.enabled => L::produce_serialized(
+        } if ser.enabled() => L::produce_serialized(
             o,
             ser,
             topic,
@@ -353,11 +377,11 @@ fn emit_action<L: Lang>(o: &mut String, a: &Action, ser: &mut Serializers) {
                 Some(n) if *n > 0 => format!("i % {n}{}", L::LONG),
                 _ => "i".into(),
             };
-            if ser.enabled
+            if ser.enabled()
                 && value_size_bytes.is_none()
                 && L::loop_serialized(o, ser, topic, key.as_deref().map(|k| (k, idx.as_str())), value)
             {
-                L::loop_send(o, &L::lit(topic), *mode);
+                L::loop_send_serialized(o, ser, topic, *mode);
                 if let Some(r) = pace(*rate_per_sec) {
                     L::loop_pace(o, r);
                 }
@@ -624,6 +648,7 @@ pub fn python(s: &Scenario) -> String {
 struct Python;
 
 impl Lang for Python {
+    type Ser = Serializers;
     const INDENT: &'static str = "    ";
     const BODY: &'static str = "        ";
     const COMMENT: &'static str = "#";
@@ -685,7 +710,7 @@ impl Lang for Python {
 
     fn produce_serialized(
         o: &mut String,
-        ser: &Serializers,
+        ser: &Self::Ser,
         topic: &str,
         key: Option<&str>,
         value: Option<&str>,
@@ -728,7 +753,7 @@ impl Lang for Python {
 
     fn loop_serialized(
         o: &mut String,
-        ser: &Serializers,
+        ser: &Self::Ser,
         topic: &str,
         key: Option<(&str, &str)>,
         value: &str,
@@ -746,7 +771,7 @@ impl Lang for Python {
         true
     }
 
-    fn registry_action(o: &mut String, ser: &mut Serializers, a: &Action) -> bool {
+    fn registry_action(o: &mut String, ser: &mut Self::Ser, a: &Action) -> bool {
         match a {
             Action::SetSerializer(t) => ser.switch(o, t),
             Action::RegisterSchema { subject, schema } => {
@@ -820,43 +845,132 @@ impl Lang for Python {
     }
 }
 
-/// The Java 3.6 producer program for the scenario (`java PlaygroundProducer.java [HOST:PORT]`).
+/// The Java 3.6 producer program for the scenario (`java PlaygroundProducer.java [HOST:PORT]
+/// [REGISTRY_URL]`).
 pub fn java(s: &Scenario) -> String {
+    let serde = uses_serializers(s);
+    let registry = serde && uses_registry(s);
+    let mut ser = JavaSerializers::new(s, serde);
+    let producers: Vec<((bool, bool), String)> =
+        ser.producers().map(|(p, n)| (p, n.to_string())).collect();
+    let avro = producers.iter().any(|((k, v), _)| *k || *v);
+    let admin = s.actions.iter().any(|a| {
+        matches!(
+            a.action,
+            Action::RegisterSchema { .. } | Action::SetCompatibility { .. }
+        )
+    }) || s
+        .schema_registry
+        .as_ref()
+        .is_some_and(|r| r.compatibility != "BACKWARD" || !r.subjects.is_empty());
+    let mut body = String::new();
+    emit_actions::<Java>(&mut body, s, &mut ser);
+
     let mut o = String::new();
     let _ = writeln!(
         o,
         "// Generated by the Kafka Producer Playground from scenario {}.",
         java_str(&s.name)
     );
-    if uses_serializers(s) {
-        let _ = writeln!(o, "// NOTE: the scenario's JSON/Avro serializers and Schema Registry are not exported to Java yet\n// (the Python export has them): this program sends every key and value as the scenario's text.");
+    o.push_str("// Kafka clients 3.6: java -cp kafka-clients-3.6.2.jar:slf4j-api.jar PlaygroundProducer.java [HOST:PORT]");
+    if registry {
+        o.push_str(" [SCHEMA_REGISTRY_URL]\n// with Confluent's kafka-avro-serializer and kafka-schema-registry-client 7.6 (the release for Kafka 3.6)\n// and avro 1.11 on the class path (packages.confluent.io/maven).");
+    }
+    o.push_str("\nimport java.nio.charset.StandardCharsets;\n");
+    if registry {
+        o.push_str("import java.nio.ByteBuffer;\nimport java.util.Arrays;\n");
+    }
+    if ser.uses_map.get() {
+        o.push_str("import java.util.LinkedHashMap;\nimport java.util.Map;\n");
+    }
+    o.push_str("import java.util.Properties;\n");
+    if registry {
+        o.push_str(
+            "import io.confluent.kafka.schemaregistry.avro.AvroSchema;\n\
+             import io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;\n\
+             import io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;\n\
+             import io.confluent.kafka.serializers.KafkaAvroSerializer;\n\
+             import org.apache.avro.Schema;\n\
+             import org.apache.avro.generic.GenericData;\n\
+             import org.apache.avro.generic.GenericRecord;\n",
+        );
     }
     o.push_str(
-        "// Kafka clients 3.6: java -cp kafka-clients-3.6.2.jar:slf4j-api.jar PlaygroundProducer.java [HOST:PORT]\n\
-         import java.nio.charset.StandardCharsets;\n\
-         import java.util.Properties;\n\
-         import org.apache.kafka.clients.producer.Callback;\n\
+        "import org.apache.kafka.clients.producer.Callback;\n\
          import org.apache.kafka.clients.producer.KafkaProducer;\n\
          import org.apache.kafka.clients.producer.ProducerConfig;\n\
-         import org.apache.kafka.clients.producer.ProducerRecord;\n\
-         import org.apache.kafka.common.serialization.StringSerializer;\n\n\
+         import org.apache.kafka.clients.producer.ProducerRecord;\n",
+    );
+    if avro {
+        o.push_str("import org.apache.kafka.common.errors.SerializationException;\n");
+    }
+    o.push_str(
+        "import org.apache.kafka.common.serialization.StringSerializer;\n\n\
          public class PlaygroundProducer {\n\
          \x20   static final String PAD = ",
     );
     let _ = writeln!(o, "{};\n", java_str(PAD_FILL));
+    if registry {
+        o.push_str("    // The application's Avro schemas; a GenericRecord carries its schema to KafkaAvroSerializer.\n");
+        for x in &s.schemas {
+            if let Some(c) = ser.schema_text_const(&x.name) {
+                let id = c.trim_end_matches("_AVSC");
+                let _ = writeln!(o, "    static final String {c} = {};", java_str(&x.schema));
+                let _ = writeln!(
+                    o,
+                    "    static final Schema {id} = new Schema.Parser().parse({c});"
+                );
+            }
+        }
+        o.push('\n');
+    }
     o.push_str(
         "    static String padded(String text, int size) {\n\
          \x20       StringBuilder b = new StringBuilder(text);\n\
          \x20       while (b.length() < size) b.append(PAD, 0, Math.min(PAD.length(), size - b.length()));\n\
          \x20       return b.substring(0, size);\n\
-         \x20   }\n\n\
-         \x20   public static void main(String[] args) throws Exception {\n\
-         \x20       String bootstrap = args.length > 0 ? args[0] : \"localhost:9092\";\n\
-         \x20       Properties props = new Properties();\n\
-         \x20       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);\n\
-         \x20       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());\n\
-         \x20       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());\n",
+         \x20   }\n\n",
     );
+    if ser.uses_record.get() {
+        o.push_str(
+            "    /** A nested record of `schema`: field names and values in pairs. */\n\
+             \x20   static GenericData.Record record(Schema schema, Object... fields) {\n\
+             \x20       GenericData.Record r = new GenericData.Record(schema);\n\
+             \x20       for (int n = 0; n < fields.length; n += 2) r.put((String) fields[n], fields[n + 1]);\n\
+             \x20       return r;\n\
+             \x20   }\n\n",
+        );
+    }
+    if ser.uses_map.get() {
+        o.push_str(
+            "    /** An Avro map: keys and values in pairs, in the order written. */\n\
+             \x20   static Map<String, Object> map(Object... entries) {\n\
+             \x20       Map<String, Object> m = new LinkedHashMap<>();\n\
+             \x20       for (int n = 0; n < entries.length; n += 2) m.put((String) entries[n], entries[n + 1]);\n\
+             \x20       return m;\n\
+             \x20   }\n\n",
+        );
+    }
+    o.push_str(
+        "    public static void main(String[] args) throws Exception {\n\
+         \x20       String bootstrap = args.length > 0 ? args[0] : \"localhost:9092\";\n",
+    );
+    if registry {
+        o.push_str(
+            "        String registryUrl = args.length > 1 ? args[1] : \"http://localhost:8081\";\n",
+        );
+    }
+    o.push_str(
+        "        Properties props = new Properties();\n\
+         \x20       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);\n",
+    );
+    let one = producers.len() == 1;
+    if !(one && avro) {
+        o.push_str(
+            "        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());\n\
+             \x20       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());\n",
+        );
+    }
     if s.producer.profile == ClientProfile::Librdkafka {
         o.push_str("        // The scenario ran librdkafka; Java 3.6 defaults differ (idempotence on, linger.ms 0,\n        // batch.size 16384, max.in.flight 5). Settings with a Java equivalent:\n");
     }
@@ -883,6 +997,49 @@ pub fn java(s: &Scenario) -> String {
             }
         }
     }
+    let auto_register = s
+        .schema_registry
+        .as_ref()
+        .is_none_or(|r| r.auto_register_schemas);
+    if !one {
+        o.push_str("        // A KafkaProducer reads key.serializer and value.serializer once, when it is built, so this\n        // program builds one producer per pair of serializers, all from these props. Records sent\n        // through different producers keep no order between them.\n");
+    }
+    let mut decls = Vec::new();
+    for ((k, v), name) in &producers {
+        let pv = if one || !(*k || *v) {
+            "props".to_string()
+        } else {
+            format!("{name}Props")
+        };
+        if !one && (*k || *v) {
+            let _ = writeln!(
+                o,
+                "        Properties {pv} = new Properties();\n        {pv}.putAll(props);"
+            );
+        }
+        if *k || *v {
+            for (avro_side, cfg) in [(*k, "KEY"), (*v, "VALUE")] {
+                let class = if avro_side {
+                    "KafkaAvroSerializer"
+                } else {
+                    "StringSerializer"
+                };
+                let _ = writeln!(
+                    o,
+                    "        {pv}.put(ProducerConfig.{cfg}_SERIALIZER_CLASS_CONFIG, {class}.class.getName());"
+                );
+            }
+            let _ = writeln!(o, "        {pv}.put(\"schema.registry.url\", registryUrl);");
+            if !auto_register {
+                let _ = writeln!(o, "        {pv}.put(\"auto.register.schemas\", \"false\"); // look the schema up, never register it");
+            }
+        }
+        decls.push(format!(
+            "KafkaProducer<{}, {}> {name} = new KafkaProducer<>({pv})",
+            JavaSerializers::java_type(*k),
+            JavaSerializers::java_type(*v)
+        ));
+    }
     o.push_str(
         "        Callback onDelivery = (metadata, exception) -> {\n\
          \x20           if (exception != null) System.out.println(\"failed: \" + exception);\n\
@@ -907,11 +1064,32 @@ pub fn java(s: &Scenario) -> String {
             names.join(", ")
         );
     }
-    o.push_str(
-        "        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {\n",
-    );
-    emit_actions::<Java>(&mut o, s, &mut Serializers::new(s, false));
-    o.push_str("            producer.flush();\n        }\n    }\n}\n");
+    if admin {
+        o.push_str("        CachedSchemaRegistryClient registry = new CachedSchemaRegistryClient(registryUrl, 100);\n");
+        if let Some(spec) = &s.schema_registry {
+            if spec.compatibility != "BACKWARD" {
+                let _ = writeln!(
+                    o,
+                    "        registry.updateCompatibility(null, {}); // null subject: the global level (PUT /config)",
+                    java_str(&spec.compatibility)
+                );
+            }
+            for (subject, level) in &spec.subjects {
+                let _ = writeln!(
+                    o,
+                    "        registry.updateCompatibility({}, {});",
+                    java_str(subject),
+                    java_str(level)
+                );
+            }
+        }
+    }
+    let _ = writeln!(o, "        try ({}) {{", decls.join(";\n             "));
+    o.push_str(&body);
+    for (_, name) in &producers {
+        let _ = writeln!(o, "            {name}.flush();");
+    }
+    o.push_str("        }\n    }\n}\n");
     o
 }
 
@@ -919,6 +1097,7 @@ pub fn java(s: &Scenario) -> String {
 struct Java;
 
 impl Lang for Java {
+    type Ser = JavaSerializers;
     const INDENT: &'static str = "            ";
     const BODY: &'static str = "                ";
     const COMMENT: &'static str = "//";
@@ -970,6 +1149,123 @@ impl Lang for Java {
             );
         }
         o.push_str("                producer.send(record, onDelivery);\n            }\n");
+    }
+
+    fn produce_serialized(
+        o: &mut String,
+        ser: &Self::Ser,
+        topic: &str,
+        key: Option<&str>,
+        value: Option<&str>,
+        headers: &[HeaderSpec],
+        partition: Option<u32>,
+        timestamp_ms: Option<i64>,
+    ) {
+        let ind = "                ";
+        o.push_str("            {\n");
+        let built = ser.bind(o, ind, "key", topic, true, key, None).is_some()
+            && ser
+                .bind(o, ind, "value", topic, false, value, None)
+                .is_some();
+        if !built {
+            o.push_str("            }\n");
+            return;
+        }
+        let part = partition.map_or_else(|| "null".into(), |p| p.to_string());
+        let ts = timestamp_ms.map_or_else(|| "null".into(), |t| format!("{t}L"));
+        let _ = writeln!(
+            o,
+            "{ind}ProducerRecord<{}> record = new ProducerRecord<>({}, {part}, {ts}, key, value);",
+            ser.record_types(topic),
+            java_str(topic),
+        );
+        for h in headers {
+            let v = h.value.as_deref().map_or_else(
+                || "null".into(),
+                |v| format!("{}.getBytes(StandardCharsets.UTF_8)", java_str(v)),
+            );
+            let _ = writeln!(o, "{ind}record.headers().add({}, {v});", java_str(&h.key));
+        }
+        let _ = writeln!(
+            o,
+            "{ind}try {{\n{ind}    {}.send(record, onDelivery);\n{ind}}} catch (SerializationException e) {{ // the serializer refused it in send(): nothing queued\n{ind}    System.out.println(\"not produced: \" + e);\n{ind}}}\n            }}",
+            ser.producer(topic)
+        );
+    }
+
+    fn loop_serialized(
+        o: &mut String,
+        ser: &Self::Ser,
+        topic: &str,
+        key: Option<(&str, &str)>,
+        value: &str,
+    ) -> bool {
+        let ind = "                ";
+        let (k, idx) = key.map_or((None, None), |(k, i)| (Some(k), Some(i)));
+        let ok = ser.bind(o, ind, "key", topic, true, k, idx).is_some()
+            && ser
+                .bind(o, ind, "value", topic, false, Some(value), Some("i"))
+                .is_some();
+        if !ok {
+            let _ = writeln!(o, "{ind}if (true) continue; // see above");
+        }
+        true
+    }
+
+    fn loop_send_serialized(o: &mut String, ser: &Self::Ser, topic: &str, mode: ProduceMode) {
+        let send = format!(
+            "{}.send(new ProducerRecord<>({}, key, value), onDelivery)",
+            ser.producer(topic),
+            java_str(topic)
+        );
+        match mode {
+            ProduceMode::Sync => {
+                let _ = writeln!(
+                    o,
+                    "                {send}.get(); // synchronous: wait for the ack"
+                );
+            }
+            ProduceMode::Async | ProduceMode::NoPoll => {
+                let _ = writeln!(o, "                {send};");
+            }
+        }
+    }
+
+    fn registry_action(o: &mut String, ser: &mut Self::Ser, a: &Action) -> bool {
+        match a {
+            Action::SetSerializer(t) => ser.switch(o, t),
+            Action::Flush { .. } => {
+                let names: Vec<String> = ser.producers().map(|(_, n)| n.to_string()).collect();
+                for n in names {
+                    let _ = writeln!(o, "            {n}.flush();");
+                }
+            }
+            Action::RegisterSchema { subject, schema } => match ser.schema_text_const(schema) {
+                Some(c) => {
+                    let _ = writeln!(
+                        o,
+                        "            // An operator registers a schema (POST /subjects/{{subject}}/versions); the registry may refuse it.\n\
+                         \x20           try {{\n\
+                         \x20               registry.register({}, new AvroSchema({c}));\n\
+                         \x20           }} catch (RestClientException e) {{\n\
+                         \x20               System.out.println(\"register: \" + e.getMessage());\n\
+                         \x20           }}",
+                        java_str(subject)
+                    );
+                }
+                None => return false,
+            },
+            Action::SetCompatibility { subject, level } => {
+                let _ = writeln!(
+                    o,
+                    "            registry.updateCompatibility({}, {});",
+                    subject.as_deref().map_or_else(|| "null".into(), java_str),
+                    java_str(level)
+                );
+            }
+            _ => return false,
+        }
+        true
     }
 
     fn loop_open(o: &mut String, count: u64) {

@@ -1,0 +1,2 @@
+package io.confluent.kafka.serializers;
+public class KafkaAvroSerializer {}

@@ -1,0 +1,5 @@
+package org.apache.avro.generic;
+public interface GenericRecord {
+    void put(String key, Object v);
+    Object get(String key);
+}

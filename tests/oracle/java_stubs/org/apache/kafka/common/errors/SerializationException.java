@@ -1,0 +1,4 @@
+package org.apache.kafka.common.errors;
+public class SerializationException extends RuntimeException {
+    public SerializationException(String message) { super(message); }
+}

@@ -101,7 +101,7 @@ pub use error::{ErrorAction, ErrorCode, SimError};
 pub use log::{LogEntry, LogEvent, PartitionResult, SealReason};
 pub use metrics::{CodecCompression, Metrics};
 pub use network::{WireMessage, PRODUCER, RECENT_DELIVERED_OTHER, RECENT_DELIVERED_PRODUCE};
-pub use outcome::Outcome;
+pub use outcome::{Outcome, OutcomeScan};
 pub use proto::{DeliveryReport, PartitionMeta, SrError, StoredBatch, TimestampKind};
 pub use registry::{HTTP_OVERHEAD_BYTES, SCHEMA_REGISTRY};
 pub use scenario::*;

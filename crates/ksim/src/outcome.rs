@@ -176,92 +176,138 @@ pub(crate) struct CommittedLog<'a> {
 
 /// Computes the outcome from the producer's counters and every partition's committed log.
 pub(crate) fn compute(now_us: u64, stats: &MetricsState, logs: &[CommittedLog<'_>]) -> Outcome {
-    let mut seen = IdSet::default();
-    let mut in_log = 0u64;
-    let mut duplicated = 0u64;
-    let mut out_of_order = 0u64;
-    let mut unverifiable = 0u64;
-    let limits = kwire::DecodeLimits::default();
-    for log in logs {
-        unverifiable += log.unidentifiable_records;
-        // The newest message number placed so far per key of this partition.
-        let mut newest: BTreeMap<Option<Vec<u8>>, u64> = BTreeMap::new();
-        for b in &log.batches {
-            let keys: Option<Vec<Option<Vec<u8>>>> = if b.payload_dropped() {
-                None
-            } else {
-                kwire::decode_batch(&b.bytes, &limits)
-                    .ok()
-                    .map(|(d, _)| d.records.into_iter().map(|r| r.key).collect())
+    let mut scan = OutcomeScan::default();
+    scan.step(logs, usize::MAX);
+    scan.finish(now_us, stats)
+}
+
+/// The outcome's pass over the committed logs, resumable: [`OutcomeScan::step`] reads at most
+/// a given number of batches, so a page can spread a long run's pass over frames (one pass of a
+/// 100,000-record run decodes every batch: tens of ms in wasm). Between steps the logs must not
+/// change (the run has ended).
+#[derive(Debug, Clone, Default)]
+pub struct OutcomeScan {
+    /// Where the pass is: partition, then batch.
+    log: usize,
+    batch: usize,
+    seen: IdSet,
+    in_log: u64,
+    duplicated: u64,
+    out_of_order: u64,
+    unverifiable: u64,
+    /// The newest message number placed so far per key of the current partition.
+    newest: BTreeMap<Option<Vec<u8>>, u64>,
+    done: bool,
+}
+
+impl OutcomeScan {
+    /// Reads at most `max_batches` more batches; whether the pass is complete.
+    pub(crate) fn step(&mut self, logs: &[CommittedLog<'_>], max_batches: usize) -> bool {
+        let limits = kwire::DecodeLimits::default();
+        let mut budget = max_batches;
+        while let Some(log) = logs.get(self.log) {
+            if self.batch == 0 {
+                self.unverifiable += log.unidentifiable_records;
+                self.newest.clear();
+            }
+            while let Some(b) = log.batches.get(self.batch) {
+                if budget == 0 {
+                    return false;
+                }
+                budget -= 1;
+                self.batch += 1;
+                self.read(b, log.high_watermark, &limits);
+            }
+            self.log += 1;
+            self.batch = 0;
+        }
+        self.done = true;
+        true
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    fn read(&mut self, b: &StoredBatch, high_watermark: i64, limits: &kwire::DecodeLimits) {
+        let keys: Option<Vec<Option<Vec<u8>>>> = if b.payload_dropped() {
+            None
+        } else {
+            kwire::decode_batch(&b.bytes, limits)
+                .ok()
+                .map(|(d, _)| d.records.into_iter().map(|r| r.key).collect())
+        };
+        for i in 0..b.records as usize {
+            let offset = b.base_offset + i as i64;
+            if offset >= high_watermark {
+                break;
+            }
+            let Some(id) = b.msg_ids.get(i) else {
+                self.unverifiable += 1;
+                continue;
             };
-            for i in 0..b.records as usize {
-                let offset = b.base_offset + i as i64;
-                if offset >= log.high_watermark {
-                    break;
+            if !self.seen.insert(id) {
+                self.duplicated += 1;
+                continue;
+            }
+            self.in_log += 1;
+            let Some(key) = keys.as_ref().and_then(|k| k.get(i)) else {
+                continue;
+            };
+            match self.newest.get_mut(key) {
+                Some(n) if *n > id => self.out_of_order += 1,
+                Some(n) => *n = id,
+                None => {
+                    self.newest.insert(key.clone(), id);
                 }
-                let Some(id) = b.msg_ids.get(i) else {
-                    unverifiable += 1;
-                    continue;
-                };
-                if !seen.insert(id) {
-                    duplicated += 1;
-                    continue;
-                }
-                in_log += 1;
-                let Some(key) = keys.as_ref().and_then(|k| k.get(i)) else {
-                    continue;
-                };
-                match newest.get_mut(key) {
-                    Some(n) if *n > id => out_of_order += 1,
-                    Some(n) => *n = id,
-                    None => {
-                        newest.insert(key.clone(), id);
+            }
+        }
+    }
+
+    /// The outcome, from the pass so far and the producer's counters.
+    pub(crate) fn finish(&self, now_us: u64, stats: &MetricsState) -> Outcome {
+        let mut lost = 0u64;
+        for (c, chunk) in stats.acked.chunks.iter().enumerate() {
+            let Some(chunk) = chunk else { continue };
+            for (w, word) in chunk.iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    let bit = bits.trailing_zeros() as u64;
+                    bits &= bits - 1;
+                    let id = c as u64 * CHUNK_IDS + w as u64 * 64 + bit;
+                    if !self.seen.contains(id) {
+                        lost += 1;
                     }
                 }
             }
         }
-    }
-    let mut lost = 0u64;
-    for (c, chunk) in stats.acked.chunks.iter().enumerate() {
-        let Some(chunk) = chunk else { continue };
-        for (w, word) in chunk.iter().enumerate() {
-            let mut bits = *word;
-            while bits != 0 {
-                let bit = bits.trailing_zeros() as u64;
-                bits &= bits - 1;
-                let id = c as u64 * CHUNK_IDS + w as u64 * 64 + bit;
-                if !seen.contains(id) {
-                    lost += 1;
-                }
-            }
+        let ms = |p: f64| stats.latencies.quantile_us(p).map(|us| us / 1000.0);
+        Outcome {
+            elapsed_ms: now_us as f64 / 1000.0,
+            records_produced: stats.records_produced,
+            records_acknowledged: stats.records_delivered,
+            records_failed: stats.records_failed,
+            records_in_log: self.in_log,
+            records_lost: lost,
+            records_duplicated: self.duplicated,
+            records_out_of_order: self.out_of_order,
+            unverifiable_records: self.unverifiable,
+            produce_requests: stats.produce_requests,
+            wire_bytes: stats.produce_request_bytes,
+            batches: stats.batches,
+            records_per_batch: if stats.batches > 0 {
+                stats.records_batched as f64 / stats.batches as f64
+            } else {
+                0.0
+            },
+            latency_p50_ms: ms(0.5),
+            latency_p99_ms: ms(0.99),
+            records_per_s: if stats.last_delivered_us > 0 {
+                stats.records_delivered as f64 * 1e6 / stats.last_delivered_us as f64
+            } else {
+                0.0
+            },
         }
-    }
-    let ms = |p: f64| stats.latencies.quantile_us(p).map(|us| us / 1000.0);
-    Outcome {
-        elapsed_ms: now_us as f64 / 1000.0,
-        records_produced: stats.records_produced,
-        records_acknowledged: stats.records_delivered,
-        records_failed: stats.records_failed,
-        records_in_log: in_log,
-        records_lost: lost,
-        records_duplicated: duplicated,
-        records_out_of_order: out_of_order,
-        unverifiable_records: unverifiable,
-        produce_requests: stats.produce_requests,
-        wire_bytes: stats.produce_request_bytes,
-        batches: stats.batches,
-        records_per_batch: if stats.batches > 0 {
-            stats.records_batched as f64 / stats.batches as f64
-        } else {
-            0.0
-        },
-        latency_p50_ms: ms(0.5),
-        latency_p99_ms: ms(0.99),
-        records_per_s: if stats.last_delivered_us > 0 {
-            stats.records_delivered as f64 * 1e6 / stats.last_delivered_us as f64
-        } else {
-            0.0
-        },
     }
 }
 

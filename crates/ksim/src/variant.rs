@@ -27,7 +27,7 @@
 
 use crate::config::{canonical_name, ProducerSettings};
 use crate::error::SimError;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, OutcomeScan};
 use crate::scenario::{Action, ClientProfile, ProduceMode, Scenario};
 use crate::sim::{Simulation, StopReason};
 use serde::{Deserialize, Serialize};
@@ -418,14 +418,20 @@ pub struct VariantRun {
     pub notes: Vec<String>,
 }
 
-/// Runs a prepared variant a piece at a time (the UI spreads a run over frames).
+/// Runs a prepared variant a piece at a time (the UI spreads a run over frames), then takes
+/// its outcome in pieces too (the pass over the committed logs decodes every batch).
 #[derive(Debug, Clone)]
 pub struct VariantRunner {
     prepared: PreparedVariant,
     sim: Simulation,
     events: u64,
     stopped: Option<StopReason>,
+    scan: OutcomeScan,
 }
+
+/// Committed batches the outcome's pass reads per `max_events` of a piece: a batch decode
+/// costs about as much as this many simulation events.
+const EVENTS_PER_SCANNED_BATCH: u64 = 16;
 
 impl VariantRunner {
     pub fn new(prepared: PreparedVariant) -> Result<VariantRunner, VariantError> {
@@ -435,22 +441,31 @@ impl VariantRunner {
             sim,
             events: 0,
             stopped: None,
+            scan: OutcomeScan::default(),
         })
     }
 
-    /// Processes at most `max_events` more events; whether the run has ended.
+    /// Processes at most `max_events` more events, or the same amount of the outcome's pass once
+    /// the run has stopped; whether the run and its outcome are complete.
     pub fn advance(&mut self, max_events: u64) -> bool {
-        if self.stopped.is_some() {
+        if self.stopped.is_none() {
+            let budget = max_events.min(MAX_EVENTS_PER_RUN - self.events);
+            let r = self.sim.run_until_idle(budget);
+            self.events += r.events;
+            match r.stopped {
+                StopReason::EventBudget if self.events < MAX_EVENTS_PER_RUN => return false,
+                other => self.stopped = Some(other),
+            }
+            return false;
+        }
+        if self.scan.is_done() {
             return true;
         }
-        let budget = max_events.min(MAX_EVENTS_PER_RUN - self.events);
-        let r = self.sim.run_until_idle(budget);
-        self.events += r.events;
-        match r.stopped {
-            StopReason::EventBudget if self.events < MAX_EVENTS_PER_RUN => {}
-            other => self.stopped = Some(other),
-        }
-        self.stopped.is_some()
+        let batches = (max_events / EVENTS_PER_SCANNED_BATCH).max(1);
+        self.sim.outcome_step(
+            &mut self.scan,
+            usize::try_from(batches).unwrap_or(usize::MAX),
+        )
     }
 
     /// Events processed so far, and virtual time reached.
@@ -484,7 +499,11 @@ impl VariantRunner {
             variant: self.prepared.variant.clone(),
             stopped,
             events: self.events,
-            outcome: self.sim.outcome(),
+            outcome: if self.scan.is_done() {
+                self.sim.outcome_of(&self.scan)
+            } else {
+                self.sim.outcome()
+            },
             notes,
         }
     }

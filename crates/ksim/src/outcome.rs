@@ -166,8 +166,8 @@ pub struct Outcome {
 
 /// One partition's final committed log, as the outcome reads it.
 pub(crate) struct CommittedLog<'a> {
-    /// Batches with a header, in offset order.
-    pub batches: Vec<&'a StoredBatch>,
+    /// The replica's log: its batches with a header, in offset order.
+    pub log: &'a crate::broker::partition_log::PartitionLog,
     /// The high watermark: records at and above it are not committed.
     pub high_watermark: i64,
     /// Records below the log start offset (deleted by retention) and in folded runs.
@@ -210,7 +210,7 @@ impl OutcomeScan {
                 self.unverifiable += log.unidentifiable_records;
                 self.newest.clear();
             }
-            while let Some(b) = log.batches.get(self.batch) {
+            for b in log.log.batches_after(self.batch) {
                 if budget == 0 {
                     return false;
                 }

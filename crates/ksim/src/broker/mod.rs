@@ -27,7 +27,7 @@
 //!   truncation; there is no producer-id expiration.
 
 pub(crate) mod epoch_cache;
-mod partition_log;
+pub(crate) mod partition_log;
 
 use crate::error::ErrorCode;
 use crate::log::LogEvent;

@@ -279,6 +279,21 @@ impl PartitionLog {
         self.segments.get(i).map(|s| s.folded)
     }
 
+    /// Batches with a header from the `n`-th one on (counted as `batches()` counts them), in
+    /// offset order; costs one step per segment to find the start, not one per batch.
+    pub fn batches_after(&self, n: usize) -> impl Iterator<Item = &StoredBatch> {
+        let mut left = n;
+        let mut segment = self.segments.len();
+        for (i, s) in self.segments.iter().enumerate() {
+            if left < s.batches.len() {
+                segment = i;
+                break;
+            }
+            left -= s.batches.len();
+        }
+        self.batches_from(segment, left)
+    }
+
     /// Batches with a header from `(segment, index)` on, in offset order.
     pub fn batches_from(&self, segment: usize, index: usize) -> impl Iterator<Item = &StoredBatch> {
         self.segments

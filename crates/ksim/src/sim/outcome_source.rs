@@ -39,7 +39,7 @@ impl Simulation {
                 .map(|f| f.records)
                 .sum();
             logs.push(CommittedLog {
-                batches: r.log.batches().collect(),
+                log: &r.log,
                 high_watermark: r.hw,
                 unidentifiable_records: r.log.log_start_offset().max(0) as u64 + folded,
             });

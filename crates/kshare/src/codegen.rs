@@ -42,6 +42,37 @@ use std::fmt::Write;
 /// The padding `ksim` appends to reach `value_size_bytes`.
 const PAD_FILL: &str = ksim::VALUE_PAD_FILL;
 
+/// `producer.produce(...)`'s keyword arguments after the key and value: headers, partition,
+/// timestamp and the delivery callback.
+fn python_produce_options(
+    args: &mut Vec<String>,
+    headers: &[HeaderSpec],
+    partition: Option<u32>,
+    timestamp_ms: Option<i64>,
+) {
+    if !headers.is_empty() {
+        let h: Vec<String> = headers
+            .iter()
+            .map(|h| {
+                // Bytes: confluent-kafka passes str header values as C strings (cut at NUL).
+                let v = h
+                    .value
+                    .as_deref()
+                    .map_or_else(|| "None".into(), |v| format!("{}.encode()", python_str(v)));
+                format!("({}, {v})", python_str(&h.key))
+            })
+            .collect();
+        args.push(format!("headers=[{}]", h.join(", ")));
+    }
+    if let Some(p) = partition {
+        args.push(format!("partition={p}"));
+    }
+    if let Some(t) = timestamp_ms {
+        args.push(format!("timestamp={t}"));
+    }
+    args.push("on_delivery=on_delivery".into());
+}
+
 /// A Python string literal for `s` (double quotes, ASCII only).
 pub fn python_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -683,27 +714,7 @@ impl Lang for Python {
             format!("key={}", Self::opt(key)),
             format!("value={}", Self::opt(value)),
         ];
-        if !headers.is_empty() {
-            let h: Vec<String> = headers
-                .iter()
-                .map(|h| {
-                    // Bytes: confluent-kafka passes str header values as C strings (cut at NUL).
-                    let v = h
-                        .value
-                        .as_deref()
-                        .map_or_else(|| "None".into(), |v| format!("{}.encode()", python_str(v)));
-                    format!("({}, {v})", python_str(&h.key))
-                })
-                .collect();
-            args.push(format!("headers=[{}]", h.join(", ")));
-        }
-        if let Some(p) = partition {
-            args.push(format!("partition={p}"));
-        }
-        if let Some(t) = timestamp_ms {
-            args.push(format!("timestamp={t}"));
-        }
-        args.push("on_delivery=on_delivery".into());
+        python_produce_options(&mut args, headers, partition, timestamp_ms);
         let _ = writeln!(o, "    producer.produce({})", args.join(", "));
         o.push_str("    producer.poll(0)\n");
     }
@@ -723,26 +734,7 @@ impl Lang for Python {
             format!("key={}", ser.expr(topic, Field::Key, key, None)),
             format!("value={}", ser.expr(topic, Field::Value, value, None)),
         ];
-        if !headers.is_empty() {
-            let h: Vec<String> = headers
-                .iter()
-                .map(|h| {
-                    let v = h
-                        .value
-                        .as_deref()
-                        .map_or_else(|| "None".into(), |v| format!("{}.encode()", python_str(v)));
-                    format!("({}, {v})", python_str(&h.key))
-                })
-                .collect();
-            args.push(format!("headers=[{}]", h.join(", ")));
-        }
-        if let Some(p) = partition {
-            args.push(format!("partition={p}"));
-        }
-        if let Some(t) = timestamp_ms {
-            args.push(format!("timestamp={t}"));
-        }
-        args.push("on_delivery=on_delivery".into());
+        python_produce_options(&mut args, headers, partition, timestamp_ms);
         let _ = writeln!(
             o,
             "    try:\n        producer.produce({})\n    except Exception as e:  # a serializer raised before produce(): nothing queued\n        print(f\"not produced: {{e!r}}\")",

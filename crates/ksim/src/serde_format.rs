@@ -31,28 +31,56 @@ pub struct JsonTextError {
 /// compare with Avro's. A repeated member name is written each time (Python keeps the last
 /// value only): a SIMPLIFICATION.
 pub fn python_json_dumps(text: &str) -> Result<String, JsonTextError> {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for t in json_tokens(text)? {
+        match t {
+            JsonToken::Punct(',') => out.push_str(", "),
+            JsonToken::Punct(':') => out.push_str(": "),
+            JsonToken::Punct(c) => out.push(c),
+            JsonToken::Str(s) => push_python_string(&mut out, &s),
+            JsonToken::Number(n) => push_python_number(&mut out, n),
+            JsonToken::True => out.push_str("true"),
+            JsonToken::False => out.push_str("false"),
+            JsonToken::Null => out.push_str("null"),
+        }
+    }
+    Ok(out)
+}
+
+/// One token of a JSON text, in the order written (members keep their order: a serde_json map
+/// would sort them).
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonToken<'a> {
+    /// `{ } [ ] , :`
+    Punct(char),
+    /// A string, decoded.
+    Str(String),
+    /// A number as written.
+    Number(&'a str),
+    True,
+    False,
+    Null,
+}
+
+/// The tokens of `text`, which must be one valid JSON value (checked first, so the scan below
+/// may trust its syntax). Shared by `json.dumps`'s bytes here and the code export's Python
+/// literals.
+pub fn json_tokens(text: &str) -> Result<Vec<JsonToken<'_>>, JsonTextError> {
     serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| JsonTextError {
         message: e.to_string(),
     })?;
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            b',' => {
-                out.push_str(", ");
-                i += 1;
-            }
-            b':' => {
-                out.push_str(": ");
-                i += 1;
-            }
             b'"' => {
                 let end = string_end(bytes, i);
                 // Valid JSON (checked above), so the literal decodes.
-                let s: String = serde_json::from_str(&text[i..end]).unwrap_or_default();
-                push_python_string(&mut out, &s);
+                out.push(JsonToken::Str(
+                    serde_json::from_str(&text[i..end]).unwrap_or_default(),
+                ));
                 i = end;
             }
             b'-' | b'0'..=b'9' => {
@@ -62,12 +90,23 @@ pub fn python_json_dumps(text: &str) -> Result<String, JsonTextError> {
                 {
                     end += 1;
                 }
-                push_python_number(&mut out, &text[i..end]);
+                out.push(JsonToken::Number(&text[i..end]));
                 i = end;
             }
-            _ => {
-                // `{ } [ ]` and the letters of true/false/null.
-                out.push(bytes[i] as char);
+            b't' => {
+                out.push(JsonToken::True);
+                i += 4;
+            }
+            b'f' => {
+                out.push(JsonToken::False);
+                i += 5;
+            }
+            b'n' => {
+                out.push(JsonToken::Null);
+                i += 4;
+            }
+            c => {
+                out.push(JsonToken::Punct(c as char));
                 i += 1;
             }
         }

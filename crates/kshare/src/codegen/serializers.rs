@@ -242,48 +242,19 @@ fn py_bytes(b: &[u8]) -> String {
 /// The Python object `json.loads(text)` gives, as a literal, members in the order written
 /// (serde_json's map would sort them); `None` if `text` is not JSON.
 pub(super) fn json_literal(text: &str, index: Option<&str>) -> Option<String> {
-    serde_json::from_str::<serde::de::IgnoredAny>(text).ok()?;
-    let b = text.as_bytes();
+    use ksim::serde_format::JsonToken as T;
     let mut out = String::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            b',' => {
-                out.push_str(", ");
-                i += 1;
-            }
-            b':' => {
-                out.push_str(": ");
-                i += 1;
-            }
-            b'"' => {
-                let mut end = i + 1;
-                while end < b.len() && b[end] != b'"' {
-                    end += if b[end] == b'\\' { 2 } else { 1 };
-                }
-                let end = (end + 1).min(b.len());
-                let s: String = serde_json::from_str(&text[i..end]).ok()?;
-                out.push_str(&py_string(&s, index));
-                i = end;
-            }
-            b't' => {
-                out.push_str("True");
-                i += 4;
-            }
-            b'f' => {
-                out.push_str("False");
-                i += 5;
-            }
-            b'n' => {
-                out.push_str("None");
-                i += 4;
-            }
-            c => {
-                // Brackets and numbers: JSON's number syntax is Python's too.
-                out.push(c as char);
-                i += 1;
-            }
+    for t in ksim::serde_format::json_tokens(text).ok()? {
+        match t {
+            T::Punct(',') => out.push_str(", "),
+            T::Punct(':') => out.push_str(": "),
+            // Brackets; and numbers: JSON's number syntax is Python's too.
+            T::Punct(c) => out.push(c),
+            T::Number(n) => out.push_str(n),
+            T::Str(s) => out.push_str(&py_string(&s, index)),
+            T::True => out.push_str("True"),
+            T::False => out.push_str("False"),
+            T::Null => out.push_str("None"),
         }
     }
     Some(out)

@@ -57,6 +57,9 @@ impl Inspected {
 /// The batch's first record values, as the topic's consumer reads them, when its deserializer
 /// is not a plain string one.
 fn values_read(sim: &Simulation, topic: &str, bytes: &[u8]) -> Vec<ValueBytes> {
+    if sim.deserializer(topic, false) == ksim::SerdeFormat::String {
+        return Vec::new();
+    }
     let Ok((batch, _)) = kwire::decode_batch(bytes, &kwire::DecodeLimits::default()) else {
         return Vec::new();
     };
@@ -65,11 +68,10 @@ fn values_read(sim: &Simulation, topic: &str, bytes: &[u8]) -> Vec<ValueBytes> {
         .iter()
         .filter_map(|r| {
             let value = r.value.as_ref()?;
-            let read = sim.deserialize(topic, false, value);
-            (read.deserializer != ksim::SerdeFormat::String).then(|| ValueBytes {
+            Some(ValueBytes {
                 offset: batch.header.base_offset + r.offset_delta as i64,
                 bytes: Rc::new(value.clone()),
-                read,
+                read: sim.deserialize(topic, false, value),
             })
         })
         .take(ANNOTATED_VALUES)

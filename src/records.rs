@@ -102,35 +102,41 @@ fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
 /// after the cache, because what a consumer uses can change during a run (a topic's first Avro
 /// record makes its consumer read every record as Avro).
 fn as_consumer_reads(sim: &Simulation, topic: &str, row: &mut RecordRow) {
-    if let Some(raw) = &row.raw_key {
+    if let Some(raw) = row
+        .raw_key
+        .as_ref()
+        .filter(|_| sim.deserializer(topic, true) != SerdeFormat::String)
+    {
         let d = sim.deserialize(topic, true, raw);
-        if d.deserializer != SerdeFormat::String {
-            row.key = d.text.or(d.error);
-        }
+        row.key = d.text.or(d.error);
     }
-    if let Some(raw) = &row.raw_value {
-        let d = sim.deserialize(topic, false, raw);
-        match (d.deserializer, d.error) {
-            (SerdeFormat::String, None) => {}
-            (_, Some(error)) => {
-                row.value = None;
-                row.value_note = Some(error);
-                row.value_failed = true;
-            }
-            (SerdeFormat::Avro, None) => {
-                row.value = d.text;
-                row.value_note = Some(match (d.schema_id, d.subject) {
-                    (Some(id), Some(subject)) if !subject.is_empty() => {
-                        format!("Avro · schema id {id} ({subject}) · {} B", d.size_bytes)
-                    }
-                    (Some(id), _) => format!("Avro · schema id {id} · {} B", d.size_bytes),
-                    _ => format!("Avro · {} B", d.size_bytes),
-                });
-            }
-            (_, None) => {
-                row.value = d.text;
-                row.value_note = Some(format!("JSON · {} B", d.size_bytes));
-            }
+    // A plain string value needs the deserializer only when it is not UTF-8 (Python's
+    // `decode('utf_8')` raises); checking that first keeps the render path cheap.
+    let Some(raw) = row.raw_value.as_ref().filter(|raw| {
+        sim.deserializer(topic, false) != SerdeFormat::String || std::str::from_utf8(raw).is_err()
+    }) else {
+        return;
+    };
+    let d = sim.deserialize(topic, false, raw);
+    match (d.deserializer, d.error) {
+        (_, Some(error)) => {
+            row.value = None;
+            row.value_note = Some(error);
+            row.value_failed = true;
+        }
+        (SerdeFormat::Avro, None) => {
+            row.value = d.text;
+            row.value_note = Some(match (d.schema_id, d.subject) {
+                (Some(id), Some(subject)) if !subject.is_empty() => {
+                    format!("Avro · schema id {id} ({subject}) · {} B", d.size_bytes)
+                }
+                (Some(id), _) => format!("Avro · schema id {id} · {} B", d.size_bytes),
+                _ => format!("Avro · {} B", d.size_bytes),
+            });
+        }
+        (_, None) => {
+            row.value = d.text;
+            row.value_note = Some(format!("JSON · {} B", d.size_bytes));
         }
     }
 }

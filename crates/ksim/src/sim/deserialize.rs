@@ -12,17 +12,10 @@ impl Simulation {
     /// UTF-8 string; the error messages are those of the scenario's client profile.
     pub fn deserialize(&self, topic: &str, key: bool, bytes: &[u8]) -> DeserializedValue {
         let profile = self.producer_spec.profile;
-        let subject = if key {
-            format!("{topic}-key")
-        } else {
-            format!("{topic}-value")
-        };
-        if let Some(r) = &self.registry {
-            if r.subjects
-                .get(&subject)
-                .is_some_and(|s| !s.versions.is_empty())
-            {
-                return as_avro(bytes, profile, |id| {
+        match self.deserializer(topic, key) {
+            SerdeFormat::Avro => {
+                let r = self.registry.as_ref().expect("Avro only with a registry");
+                as_avro(bytes, profile, |id| {
                     let st = r.schema_by_id(id)?;
                     let under = r
                         .subjects
@@ -31,13 +24,33 @@ impl Simulation {
                         .map(|(name, _)| name.clone())
                         .unwrap_or_default();
                     Some((st.parsed.clone(), under))
-                });
+                })
             }
+            SerdeFormat::Json => as_json(bytes, profile),
+            SerdeFormat::String => as_string(bytes, profile),
+        }
+    }
+
+    /// The deserializer a consumer of `topic` uses for values (`key: false`) or keys: Avro when
+    /// the registry has the subject `<topic>-value` (`-key`), JSON when the application writes
+    /// the topic as JSON, else a UTF-8 string. Cheap: the UI asks it before decoding.
+    pub fn deserializer(&self, topic: &str, key: bool) -> SerdeFormat {
+        let subject = if key {
+            format!("{topic}-key")
+        } else {
+            format!("{topic}-value")
+        };
+        if self.registry.as_ref().is_some_and(|r| {
+            r.subjects
+                .get(&subject)
+                .is_some_and(|s| !s.versions.is_empty())
+        }) {
+            return SerdeFormat::Avro;
         }
         let (key_format, value_format) = self.serializers.formats_of(topic);
         match if key { key_format } else { value_format } {
-            SerdeFormat::Json => as_json(bytes, profile),
-            _ => as_string(bytes, profile),
+            SerdeFormat::Json => SerdeFormat::Json,
+            _ => SerdeFormat::String,
         }
     }
 }

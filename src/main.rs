@@ -23,10 +23,15 @@ mod share;
 mod slots;
 mod sweep_job;
 mod sweep_plot;
+mod sweep_worker;
 mod theme;
 mod timeline;
 
 fn main() {
+    // The same module also runs a sweep's worker (sweep_worker): there is no window there.
+    if sweep_worker::serve() {
+        return;
+    }
     panic_banner::install();
     let Some(root) = web_sys::window()
         .and_then(|w| w.document())

@@ -1,10 +1,14 @@
-//! A sweep running in the page: the current scenario once per value of one setting
-//! (`ksim::variant`, the same runs as `kplay sweep`), a piece per animation frame so the page
-//! stays responsive, with progress and cancel. The numbers are the core's
-//! (`ksim::variant::SweepRow`); this module only schedules the runs.
+//! A sweep: the current scenario once per value of one setting (`ksim::variant`, the same runs
+//! as `kplay sweep`), with progress and cancel. The runs go to a background thread
+//! (`sweep_worker`, a Web Worker running this same wasm) so they get a core of their own and
+//! the page's frames stay free; where no worker can start, they run here a piece per animation
+//! frame instead. Either way the numbers are the core's (`ksim::variant::SweepRow`); this module
+//! only schedules the runs.
 
+use crate::sweep_worker::{SweepReport, SweepRequest, SweepWorker};
 use ksim::variant::{prepare_sweep, PreparedVariant, Sweep, SweepRow, VariantError, VariantRunner};
 use ksim::Scenario;
+use yew::Callback;
 
 /// The settings the sweep form offers (the lecture's batching and delivery trade-offs), with
 /// values to start from.
@@ -60,52 +64,185 @@ pub struct SweepProgress {
 /// A sweep in progress or finished.
 pub struct SweepJob {
     pub sweep: Sweep,
-    pending: Vec<PreparedVariant>,
-    running: Option<VariantRunner>,
+    runs: Runs,
     pub rows: Vec<SweepRow>,
 }
 
+/// Where the runs happen.
+enum Runs {
+    /// In this thread, a piece at a time (`SweepJob::advance`).
+    Here {
+        pending: Vec<PreparedVariant>,
+        running: Option<Box<VariantRunner>>,
+    },
+    /// In a worker, which reports rows and progress (`SweepJob::receive`). The prepared runs are
+    /// kept so that the sweep can move here if the worker fails to start.
+    Worker {
+        /// Held for its lifetime: dropping it terminates the worker.
+        _worker: SweepWorker,
+        prepared: Vec<PreparedVariant>,
+        ready: bool,
+        events: u64,
+        finished: bool,
+    },
+}
+
+/// What a worker's report changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// Progress or a row: draw it.
+    Progress,
+    /// The worker could not start: the runs continue in this thread, a piece per frame.
+    MovedHere,
+    /// The sweep has finished.
+    Done,
+    /// A run failed in the worker; the rows so far stay.
+    Failed(String),
+}
+
 impl SweepJob {
-    /// Validates every value against `scenario` (nothing runs if one is bad) and starts.
+    /// Validates every value against `scenario` (nothing runs if one is bad) and starts, in
+    /// this thread.
     pub fn start(scenario: &Scenario, name: &str, values: &str) -> Result<SweepJob, VariantError> {
         let sweep = Sweep::new(name, values.split(','))?;
         let mut pending = prepare_sweep(scenario, &sweep)?;
         pending.reverse();
         Ok(SweepJob {
             sweep,
-            pending,
-            running: None,
+            runs: Runs::Here {
+                pending,
+                running: None,
+            },
             rows: Vec::new(),
         })
     }
 
-    /// Runs pieces while `more()` says there is time; whether the sweep has finished.
+    /// Validates as `start` does, then hands the runs to a background worker that reports to
+    /// `on_report`; stays in this thread if no worker can be made.
+    pub fn start_in_worker(
+        scenario: &Scenario,
+        name: &str,
+        values: &str,
+        on_report: Callback<SweepReport>,
+    ) -> Result<SweepJob, VariantError> {
+        let mut job = SweepJob::start(scenario, name, values)?;
+        let request = SweepRequest {
+            scenario: scenario.clone(),
+            setting: name.to_string(),
+            values: values.to_string(),
+        };
+        if let Some(worker) = SweepWorker::spawn(&request, on_report) {
+            let Runs::Here { pending, .. } = std::mem::replace(
+                &mut job.runs,
+                Runs::Here {
+                    pending: Vec::new(),
+                    running: None,
+                },
+            ) else {
+                unreachable!("start runs here")
+            };
+            job.runs = Runs::Worker {
+                _worker: worker,
+                prepared: pending,
+                ready: false,
+                events: 0,
+                finished: false,
+            };
+        }
+        Ok(job)
+    }
+
+    /// Whether the runs need `advance` on every frame (they are in this thread).
+    pub fn runs_here(&self) -> bool {
+        matches!(self.runs, Runs::Here { .. })
+    }
+
+    /// Takes a report from the worker.
+    pub fn receive(&mut self, report: SweepReport) -> Received {
+        let Runs::Worker {
+            prepared,
+            ready,
+            events,
+            finished,
+            ..
+        } = &mut self.runs
+        else {
+            return Received::Progress;
+        };
+        if *finished {
+            return Received::Done;
+        }
+        match report {
+            SweepReport::Ready => {
+                *ready = true;
+                Received::Progress
+            }
+            SweepReport::Progress { events: e, .. } => {
+                *events = e;
+                Received::Progress
+            }
+            SweepReport::Row(row) => {
+                self.rows.push(row);
+                *events = 0;
+                Received::Progress
+            }
+            SweepReport::Done => {
+                *finished = true;
+                Received::Done
+            }
+            SweepReport::Failed(why) if !*ready => {
+                web_sys::console::warn_1(
+                    &format!("sweep worker did not start ({why}); running in the page").into(),
+                );
+                let pending = std::mem::take(prepared);
+                self.runs = Runs::Here {
+                    pending,
+                    running: None,
+                };
+                Received::MovedHere
+            }
+            SweepReport::Failed(why) => {
+                *finished = true;
+                Received::Failed(why)
+            }
+        }
+    }
+
+    /// Runs pieces here while `more()` says there is time; whether the sweep has finished.
     pub fn advance(&mut self, mut more: impl FnMut() -> bool) -> Result<bool, VariantError> {
+        let Runs::Here { pending, running } = &mut self.runs else {
+            return Ok(self.is_done());
+        };
         while more() {
-            if self.running.is_none() {
-                match self.pending.pop() {
-                    Some(p) => self.running = Some(VariantRunner::new(p)?),
+            if running.is_none() {
+                match pending.pop() {
+                    Some(p) => *running = Some(Box::new(VariantRunner::new(p)?)),
                     None => return Ok(true),
                 }
             }
-            let runner = self.running.as_mut().expect("set above");
+            let runner = running.as_mut().expect("set above");
             if runner.advance(PIECE_EVENTS) {
                 let value = &self.sweep.values[self.rows.len()];
                 self.rows.push(SweepRow::of(value, &runner.result()));
-                self.running = None;
+                *running = None;
             }
         }
         Ok(self.is_done())
     }
 
-    /// Stops: what has not run will not; the rows so far stay.
+    /// Stops: what has not run will not (a worker is terminated); the rows so far stay.
     pub fn cancel(&mut self) {
-        self.pending.clear();
-        self.running = None;
+        self.runs = Runs::Here {
+            pending: Vec::new(),
+            running: None,
+        };
     }
 
     pub fn is_done(&self) -> bool {
-        self.running.is_none() && self.pending.is_empty()
+        match &self.runs {
+            Runs::Here { pending, running } => running.is_none() && pending.is_empty(),
+            Runs::Worker { finished, .. } => *finished,
+        }
     }
 
     /// Where the sweep is, while it runs.
@@ -114,11 +251,15 @@ impl SweepJob {
             return None;
         }
         let i = self.rows.len();
+        let events = match &self.runs {
+            Runs::Here { running, .. } => running.as_ref().map_or(0, |r| r.events()),
+            Runs::Worker { events, .. } => *events,
+        };
         Some(SweepProgress {
-            value_index: i,
+            value_index: i.min(self.sweep.values.len().saturating_sub(1)),
             values: self.sweep.values.len(),
-            value: self.sweep.values[i].clone(),
-            events: self.running.as_ref().map_or(0, VariantRunner::events),
+            value: self.sweep.values.get(i).cloned().unwrap_or_default(),
+            events,
         })
     }
 }

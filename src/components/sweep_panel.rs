@@ -1,6 +1,7 @@
 //! "Sweep a setting": the lecture's throughput-versus-latency trade-off as curves. The learner
 //! picks one producer setting and a list of values; the panel runs the current scenario once per
-//! value, a piece per animation frame (`sweep_job`), with progress and Cancel, and draws,
+//! value in a background worker (`sweep_job`, `sweep_worker`; a piece per animation frame where
+//! no worker can start), with progress and Cancel, and draws,
 //! against the setting, what the core measured: throughput, ProduceRequests, records per batch,
 //! bytes on the wire, p50 and p99 delivery latency (`ksim::variant::SweepRow`, the rows
 //! `kplay sweep` prints). Each plot is SVG with an accessible name and every point named in
@@ -10,15 +11,17 @@ use super::scene_svg::SceneSvg;
 use super::Snapshot;
 use crate::clock::{now_ms, Ticker};
 use crate::scene::Scene;
-use crate::sweep_job::{current_index, SweepJob, SETTINGS};
+use crate::sweep_job::{current_index, Received, SweepJob, SETTINGS};
 use crate::sweep_plot::{number, plot, Series};
+use crate::sweep_worker::SweepReport;
 use ksim::variant::{SweepRow, MAX_SWEEP_VALUES};
 use ksim::{ProducerSettings, Scenario};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Wall-clock time the runs may take per frame (the rest of the frame is the page's).
+/// Wall-clock time the runs may take per frame when they run in the page (the rest of the
+/// frame is the page's).
 const FRAME_WORK_MS: f64 = 8.0;
 
 #[derive(Properties, PartialEq)]
@@ -50,6 +53,7 @@ pub enum SweepMsg {
     Run,
     Cancel,
     Frame,
+    Report(SweepReport),
 }
 
 /// The panel: the form's fields, the sweep running or last run, and why one did not start.
@@ -100,6 +104,12 @@ fn ms(v: Option<f64>) -> String {
 }
 
 impl SweepPanel {
+    /// Runs the sweep in the page, a piece per frame.
+    fn start_ticker(&mut self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        self.ticker = Ticker::start(move |_| link.send_message(SweepMsg::Frame));
+    }
+
     /// Draws the plots again when the rows changed (a run finished, or a new sweep began).
     fn replot(&mut self, ctx: &Context<Self>) {
         let rows = self.job.as_ref().map_or(0, |j| j.rows.len());
@@ -181,7 +191,15 @@ impl Component for SweepPanel {
             }
             SweepMsg::Run => {
                 self.cancelled = false;
-                match SweepJob::start(&ctx.props().scenario, &self.setting, &self.values) {
+                let on_report = ctx.link().callback(SweepMsg::Report);
+                // Drop the previous sweep (and its worker) before starting another.
+                self.job = None;
+                match SweepJob::start_in_worker(
+                    &ctx.props().scenario,
+                    &self.setting,
+                    &self.values,
+                    on_report,
+                ) {
                     Ok(job) => {
                         ctx.props().on_run.emit(kshare::SweepSpec {
                             name: self.setting.clone(),
@@ -194,10 +212,13 @@ impl Component for SweepPanel {
                                 .collect(),
                         });
                         self.error = None;
+                        let here = job.runs_here();
                         self.job = Some(job);
                         self.plotted_rows = usize::MAX;
-                        let link = ctx.link().clone();
-                        self.ticker = Ticker::start(move |_| link.send_message(SweepMsg::Frame));
+                        self.ticker = None;
+                        if here {
+                            self.start_ticker(ctx);
+                        }
                     }
                     Err(e) => {
                         self.error = Some(e.to_string());
@@ -210,6 +231,18 @@ impl Component for SweepPanel {
                 self.cancelled = self.job.as_ref().is_some_and(|j| !j.is_done());
                 if let Some(j) = &mut self.job {
                     j.cancel();
+                }
+            }
+            SweepMsg::Report(report) => {
+                let Some(job) = &mut self.job else {
+                    return false;
+                };
+                match job.receive(report) {
+                    Received::Progress | Received::Done => {}
+                    Received::MovedHere => self.start_ticker(ctx),
+                    Received::Failed(why) => {
+                        self.error = Some(format!("The sweep stopped: {why}"));
+                    }
                 }
             }
             SweepMsg::Frame => {

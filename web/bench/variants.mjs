@@ -2,8 +2,11 @@
 // 100,000-record scenario (6 partitions, RF 3, 1,000 keys, produce_many at 50,000 records/s,
 // then flush) opened from a share link in headless Chromium, paused, then
 //   1. a sweep of linger.ms over 6 values (0,1,2,5,10,20): wall time from the click to the
-//      panel's "Ran the scenario once per value" status, and the frames meanwhile;
-//   2. one run of the same scenario through the same machinery (a sweep of 1 value, linger.ms=0);
+//      panel's "Ran the scenario once per value" status, and the frames meanwhile; once in the
+//      sweep's background worker (as the page runs it) and once in the page, a piece per frame
+//      (as it runs where no worker can start: `window.Worker` hidden);
+//   2. one run of the same scenario through the in-page machinery (a sweep of 1 value,
+//      linger.ms=0, worker hidden), the yardstick for the comparison, which runs in the page;
 //   3. a comparison linger.ms=0 vs linger.ms=5 ("Run both ways" to the Comparison region and its
 //      two sequence diagrams);
 // each measured with requestAnimationFrame deltas (frame time) and the main thread's work per
@@ -114,12 +117,26 @@ async function main() {
       () => page.getByRole('figure', { name: 'Sequence diagram, linger.ms=5' }).waitFor({ timeout: 120000 }));
   };
 
+  // The in-page runs: no worker can start while `Worker` is hidden.
+  const worker = (on) => page.evaluate((on) => {
+    if (!on && window.Worker) { window.__Worker = window.Worker; window.Worker = undefined; }
+    if (on && window.__Worker) window.Worker = window.__Worker;
+  }, on);
+  let workers = 0;
+  page.on('worker', () => { workers += 1; });
   // Warm-up (wasm tiers up, caches fill): one run of each kind, not reported.
+  await worker(false);
   await sweep('0');
   const results = {};
   results.single = await sweep('0');
   results.compare = await compare();
-  results.sweep6 = await sweep('0,1,2,5,10,20');
+  results['sweep6 page'] = await sweep('0,1,2,5,10,20');
+  await worker(true);
+  await sweep('0');
+  const before = workers;
+  results['sweep6 worker'] = await sweep('0,1,2,5,10,20');
+  if (workers !== before + 1) throw new Error(`expected the sweep in one worker, saw ${workers - before}`);
+  await worker(false);
   results.single2 = await sweep('0');
   results.compare2 = await compare();
   await close();
@@ -128,7 +145,7 @@ async function main() {
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`scenario: ${records} records, 6 partitions RF 3, 1,000 keys, 50,000 records/s; headless Chromium, page paused`);
   for (const [name, r] of Object.entries(results)) {
-    console.log(`${name.padEnd(9)} wall ${f(r.wallMs).padStart(7)} ms  frames ${String(r.frames).padStart(4)}  frame ms p50 ${f(r.p50)} p95 ${f(r.p95)} p99 ${f(r.p99)} max ${f(r.max)} (>25 ms: ${r.over25})  work ms p50 ${f(r.workP50)} p95 ${f(r.workP95)} max ${f(r.workMax)} sum ${f(r.workSum)}`);
+    console.log(`${name.padEnd(13)} wall ${f(r.wallMs).padStart(7)} ms  frames ${String(r.frames).padStart(4)}  frame ms p50 ${f(r.p50)} p95 ${f(r.p95)} p99 ${f(r.p99)} max ${f(r.max)} (>25 ms: ${r.over25})  work ms p50 ${f(r.workP50)} p95 ${f(r.workP95)} max ${f(r.workMax)} sum ${f(r.workSum)}`);
   }
   const ratio = (a, b) => (a / b).toFixed(2);
   console.log(`comparison / single run: wall ${ratio(results.compare.wallMs, results.single.wallMs)}×, total frame work ${ratio(results.compare.workSum, results.single.workSum)}×, p95 frame work ${ratio(results.compare.workP95, results.single.workP95)}× (second pair: wall ${ratio(results.compare2.wallMs, results.single2.wallMs)}×, work ${ratio(results.compare2.workSum, results.single2.workSum)}×)`);

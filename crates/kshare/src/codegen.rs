@@ -270,7 +270,8 @@ trait Lang {
     /// The head of a `produce_many` loop over `i` in `0..count`.
     fn loop_open(o: &mut String, count: u64);
     /// The loop body's produce call of `key` and `value` to `topic` (a literal) in `mode`.
-    fn loop_send(o: &mut String, topic: &str, mode: ProduceMode);
+    /// The loop body's send of `key` and `value` (text) to `topic` (unquoted).
+    fn loop_send(o: &mut String, ser: &Self::Ser, topic: &str, mode: ProduceMode);
     /// The loop body's pause between calls at `rate_per_sec` (positive and finite).
     fn loop_pace(o: &mut String, rate_per_sec: f64);
     /// The end of a `produce_many` loop.
@@ -313,8 +314,8 @@ trait Lang {
     }
 
     /// The loop body's send of a serialized `key` and `value` (see [`Lang::loop_serialized`]).
-    fn loop_send_serialized(o: &mut String, _ser: &Self::Ser, topic: &str, mode: ProduceMode) {
-        Self::loop_send(o, &Self::lit(topic), mode)
+    fn loop_send_serialized(o: &mut String, ser: &Self::Ser, topic: &str, mode: ProduceMode) {
+        Self::loop_send(o, ser, topic, mode)
     }
 
     /// `v` as a string literal, or the language's null.
@@ -332,11 +333,17 @@ trait Lang {
 trait SerState {
     /// Whether the program uses serializers at all (else every value goes out as its text).
     fn enabled(&self) -> bool;
+    /// Whether `topic`'s values go out as their text now (`StringSerializer`, or no
+    /// serializers at all).
+    fn value_is_string(&self, topic: &str) -> bool;
 }
 
 impl SerState for Serializers {
     fn enabled(&self) -> bool {
         self.enabled
+    }
+    fn value_is_string(&self, topic: &str) -> bool {
+        !self.enabled || self.format_of(topic, Field::Value).0.is_string()
     }
 }
 
@@ -403,6 +410,18 @@ fn emit_action<L: Lang>(o: &mut String, a: &Action, ser: &mut L::Ser) {
             mode,
         } => {
             let (body, decl, end) = (L::BODY, L::LET, L::END);
+            if let (Some(n), false) = (value_size_bytes, ser.value_is_string(topic)) {
+                // ksim pads the value text before the serializer (`AppLoop::next`): padded
+                // text is not JSON, so json.loads (JSON) and the Avro serializer refuse the
+                // first record, and the loop ends there.
+                L::comment(
+                    o,
+                    format_args!(
+                        "Not sent: this loop pads each value to {n} bytes before the serializer; the padded text is not JSON, so the serializer refuses the first record and the loop ends (as the playground shows)."
+                    ),
+                );
+                return;
+            }
             L::loop_open(o, *count);
             let idx = match key_count {
                 Some(n) if *n > 0 => format!("i % {n}{}", L::LONG),
@@ -441,7 +460,7 @@ fn emit_action<L: Lang>(o: &mut String, a: &Action, ser: &mut L::Ser) {
             if let Some(n) = value_size_bytes {
                 let _ = writeln!(o, "{body}value = padded(value, {n}){end}");
             }
-            L::loop_send(o, &L::lit(topic), *mode);
+            L::loop_send(o, ser, topic, *mode);
             if let Some(r) = pace(*rate_per_sec) {
                 L::loop_pace(o, r);
             }
@@ -798,9 +817,11 @@ impl Lang for Python {
         let _ = writeln!(o, "    for i in range({count}):");
     }
 
-    fn loop_send(o: &mut String, topic: &str, mode: ProduceMode) {
-        let produce =
-            format!("producer.produce({topic}, key=key, value=value, on_delivery=on_delivery)");
+    fn loop_send(o: &mut String, _ser: &Self::Ser, topic: &str, mode: ProduceMode) {
+        let produce = format!(
+            "producer.produce({}, key=key, value=value, on_delivery=on_delivery)",
+            python_str(topic)
+        );
         match mode {
             ProduceMode::Async => {
                 let _ = writeln!(
@@ -1264,8 +1285,13 @@ impl Lang for Java {
         let _ = writeln!(o, "            for (long i = 0; i < {count}L; i++) {{");
     }
 
-    fn loop_send(o: &mut String, topic: &str, mode: ProduceMode) {
-        let send = format!("producer.send(new ProducerRecord<>({topic}, key, value), onDelivery)");
+    fn loop_send(o: &mut String, ser: &Self::Ser, topic: &str, mode: ProduceMode) {
+        // The topic's own producer where the program has one per serializer pair.
+        let send = format!(
+            "{}.send(new ProducerRecord<>({}, key, value), onDelivery)",
+            ser.producer(topic),
+            java_str(topic)
+        );
         match mode {
             ProduceMode::Sync => {
                 let _ = writeln!(

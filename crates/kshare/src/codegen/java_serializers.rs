@@ -61,6 +61,13 @@ impl SerState for JavaSerializers {
     fn enabled(&self) -> bool {
         self.enabled
     }
+    fn value_is_string(&self, topic: &str) -> bool {
+        !self.enabled
+            || self
+                .topics
+                .get(topic)
+                .is_none_or(|t| t.value_format.is_string())
+    }
 }
 
 /// A Java constant name for `name`: upper-case letters, digits and `_`, not starting with a digit.

@@ -100,7 +100,7 @@ impl Serializers {
         }
     }
 
-    fn format_of(&self, topic: &str, field: Field) -> (SerdeFormat, Option<&str>) {
+    pub(super) fn format_of(&self, topic: &str, field: Field) -> (SerdeFormat, Option<&str>) {
         match (self.topics.get(topic), field) {
             (None, _) => (SerdeFormat::String, None),
             (Some(t), Field::Key) => (t.key_format, t.key_schema.as_deref()),

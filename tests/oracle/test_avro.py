@@ -7,6 +7,12 @@ wrote (issue 14).
     fixed: fastavro's `schemaless_writer` bytes equal `kplay avro encode`'s after its 5-byte
     Confluent header (checked too), fastavro reads ours back to the same record, and
     `kplay avro decode` of fastavro's bytes prints the record's Avro JSON encoding.
+(a') The same records as the application's plain JSON (`kplay avro encode/decode --plain`: unions
+    bare, decimals as numbers, the dict a Python program hands to AvroSerializer): fastavro,
+    given the bare Python value (it picks union branches itself), writes the same bytes as
+    kplay, and kplay's plain decode of them is that value again. The `everything` schema is left
+    out here: its `wide` union holds `bytes`, `fixed` and `string` branches, which a plain JSON
+    string cannot tell apart (a Python program has `bytes` objects; JSON has none).
 (b) A compatibility table, one schema pair per resolution rule, with the verdicts the Avro
     specification's "Schema Resolution" gives for BACKWARD (the new schema reads data written
     with the old) and FORWARD (the old reads the new): `kplay avro compat` must agree, and so
@@ -91,6 +97,19 @@ LINKED = {"type": "record", "name": "Node", "fields": [
     {"name": "next", "type": ["null", "Node"], "default": None}]}
 
 TOP_LEVEL = {"type": "array", "items": {"type": "map", "values": ["null", "boolean", "double"]}}
+
+# The serialization lesson's payment: a decimal amount and a nullable note.
+LESSON_PAYMENT = {
+    "type": "record", "name": "Payment", "namespace": "shop", "fields": [
+        {"name": "payment_id", "type": "string"},
+        {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
+        {"name": "timestamp", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["PENDING", "SETTLED", "FAILED"]}},
+        {"name": "note", "type": ["null", "string"], "default": None},
+        {"name": "fee", "type": ["null", {"type": "fixed", "name": "Fee", "size": 4,
+                                          "logicalType": "decimal", "precision": 8, "scale": 2}]},
+        {"name": "tags", "type": {"type": "map", "values": ["null", "long", "string"]}},
+    ]}
 
 CASES = [("payment", PAYMENT, 50), ("everything", EVERYTHING, 100), ("linked", LINKED, 25),
          ("top-level", TOP_LEVEL, 25)]
@@ -261,6 +280,19 @@ def normalize(gen, s, js):
     return js
 
 
+def normalize_plain(v):
+    """Numbers compared by value (12.5 == 12.50), floats at float32 precision where needed."""
+    if isinstance(v, dict):
+        return {k: normalize_plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [normalize_plain(x) for x in v]
+    if isinstance(v, decimal.Decimal):
+        return float(f32(float(v))) if abs(v) < 1e38 else float(v)
+    if isinstance(v, float):
+        return float(f32(v)) if abs(v) < 1e38 else v
+    return v
+
+
 def run_kplay(*args):
     return subprocess.run([KPLAY, *args], capture_output=True, timeout=60)
 
@@ -276,7 +308,77 @@ def untuple(v):
     return v
 
 
+PLAIN_CASES = [("payment", PAYMENT, 30), ("lesson-payment", LESSON_PAYMENT, 60), ("linked", LINKED, 20),
+               ("top-level", TOP_LEVEL, 20)]
+
+
+def plain(gen, s, py, js):
+    """The application's value as plain JSON data: unions bare, decimals as Decimal (written as
+    numbers by `dump_plain`), logical types as their numbers, bytes as code points."""
+    if isinstance(s, list):
+        if py is None:
+            return None
+        name, inner_py = py
+        (_, inner_js), = js.items()
+        b = next(b for b in s if b != "null" and gen.branch_name(b) == name)
+        return plain(gen, b, inner_py, inner_js)
+    if isinstance(s, str):
+        if s in gen.named:
+            return plain(gen, gen.named[s], py, js)
+        return js
+    t = s["type"]
+    if s.get("logicalType") == "decimal":
+        return py
+    if t == "record":
+        return {f["name"]: plain(gen, f["type"], py[f["name"]], js[f["name"]]) for f in s["fields"]}
+    if t == "array":
+        return [plain(gen, s["items"], p, j) for p, j in zip(py, js)]
+    if t == "map":
+        return {k: plain(gen, s["values"], py[k], js[k]) for k in js}
+    return js
+
+
+def dump_plain(v):
+    """JSON text with Decimals as exact numbers (json.dumps has no raw-number hook)."""
+    marked = json.dumps(v, default=lambda d: f"\u0000DEC{d}\u0000")
+    return marked.replace('"\\u0000DEC', "").replace('\\u0000"', "")
+
+
 class RecordsMatchFastavro(unittest.TestCase):
+    def test_plain_values_byte_for_byte_with_fastavro_picking_the_branches(self):
+        rng = random.Random(41)
+        checked = 0
+        with tempfile.TemporaryDirectory() as d:
+            for label, schema, count in PLAIN_CASES:
+                parsed = fastavro.parse_schema(json.loads(json.dumps(schema)))
+                schema_path = os.path.join(d, f"{label}.avsc")
+                with open(schema_path, "w") as f:
+                    json.dump(schema, f)
+                gen = Gen(rng, schema)
+                for n in range(count):
+                    py, js = gen.value(schema)
+                    value = plain(gen, schema, py, js)
+                    text = dump_plain(value)
+                    where = f"{label} record {n}: {text}"[:400]
+                    buf = io.BytesIO()
+                    fastavro.schemaless_writer(buf, parsed, untuple(py))
+                    theirs = buf.getvalue()
+                    inp, out = os.path.join(d, "in.json"), os.path.join(d, "out.bin")
+                    with open(inp, "w", encoding="utf-8") as f:
+                        f.write(text)
+                    p = run_kplay("avro", "encode", "--plain", "--schema", schema_path, "--schema-id", "7", inp, out)
+                    self.assertEqual(p.returncode, 0, f"{where}: {p.stderr.decode()}")
+                    with open(out, "rb") as f:
+                        ours = f.read()
+                    self.assertEqual(ours[5:].hex(), theirs.hex(), where)
+                    p = run_kplay("avro", "decode", "--plain", "--schema", schema_path, out)
+                    self.assertEqual(p.returncode, 0, f"{where}: {p.stderr.decode()}")
+                    back = json.loads(p.stdout.decode("utf-8"), parse_float=decimal.Decimal)
+                    want = json.loads(text, parse_float=decimal.Decimal)
+                    self.assertEqual(normalize_plain(back), normalize_plain(want), where)
+                    checked += 1
+        self.assertEqual(checked, sum(c for _, _, c in PLAIN_CASES))
+
     def test_random_records_byte_for_byte_both_ways(self):
         rng = random.Random(14)
         checked = 0

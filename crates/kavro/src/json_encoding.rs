@@ -78,16 +78,31 @@ fn shown(j: &Json) -> String {
     format!("{cut} ({})", json_kind(j))
 }
 
+/// Which JSON a value is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// The specification's JSON encoding (unions tagged, decimals as their unscaled bytes).
+    AvroJson,
+    /// The application's plain value (`crate::plain_json`): unions bare, decimals numbers.
+    Plain,
+}
+
 /// Reads a value of `schema` from its JSON encoding.
 pub fn from_json(schema: &Schema, json: &Json) -> Result<Value, JsonError> {
     let mut path = String::new();
-    read(schema, &schema.root, json, &mut path, 0)
+    read(schema, &schema.root, json, &mut path, 0, Dialect::AvroJson)
+}
+
+/// Reads a value of `schema` from JSON in `dialect`.
+pub fn from_json_in(schema: &Schema, json: &Json, dialect: Dialect) -> Result<Value, JsonError> {
+    let mut path = String::new();
+    read(schema, &schema.root, json, &mut path, 0, dialect)
 }
 
 /// Reads a value of `node` (a part of `schema`) from JSON; used for field defaults too.
 pub fn from_json_at(schema: &Schema, node: &Node, json: &Json) -> Result<Value, JsonError> {
     let mut path = String::new();
-    read(schema, node, json, &mut path, 0)
+    read(schema, node, json, &mut path, 0, Dialect::AvroJson)
 }
 
 fn bytes_of(s: &str) -> Option<Vec<u8>> {
@@ -107,12 +122,13 @@ fn float_of(j: &Json) -> Option<f64> {
     }
 }
 
-fn read(
+pub(crate) fn read(
     schema: &Schema,
     node: &Node,
     json: &Json,
     path: &mut String,
     depth: usize,
+    dialect: Dialect,
 ) -> Result<Value, JsonError> {
     let fail = |path: &String, detail: Option<String>| JsonError {
         path: path.clone(),
@@ -151,6 +167,9 @@ fn read(
         Node::String | Node::Uuid => {
             Value::String(json.as_str().ok_or_else(|| fail(path, None))?.to_string())
         }
+        Node::DecimalBytes(d) if dialect == Dialect::Plain => Value::Bytes(
+            crate::plain_json::decimal_bytes(json, *d, None).map_err(|e| fail(path, Some(e)))?,
+        ),
         Node::Bytes | Node::DecimalBytes(_) => {
             let s = json.as_str().ok_or_else(|| fail(path, None))?;
             Value::Bytes(
@@ -165,7 +184,7 @@ fn read(
             for (i, v) in vs.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                out.push(read(schema, items, v, path, depth + 1)?);
+                out.push(read(schema, items, v, path, depth + 1, dialect)?);
                 path.truncate(len);
             }
             Value::Array(out)
@@ -180,11 +199,20 @@ fn read(
                 path.push_str(&format!("[{k:?}]"));
                 out.push(MapEntry {
                     key: k.clone(),
-                    value: read(schema, values, v, path, depth + 1)?,
+                    value: read(schema, values, v, path, depth + 1, dialect)?,
                 });
                 path.truncate(len);
             }
             Value::Map(out)
+        }
+        Node::Union(branches) if dialect == Dialect::Plain => {
+            let (branch, value) =
+                crate::plain_json::union_branch(schema, branches, json, path, depth)
+                    .ok_or_else(|| fail(path, Some("no branch of the union takes it".into())))?;
+            Value::Union(Box::new(UnionValue {
+                branch: branch as u32,
+                value,
+            }))
         }
         Node::Union(branches) => {
             let (branch, inner) = match json {
@@ -211,7 +239,7 @@ fn read(
                     ))
                 }
             };
-            let value = read(schema, &branches[branch], inner, path, depth + 1)?;
+            let value = read(schema, &branches[branch], inner, path, depth + 1, dialect)?;
             Value::Union(Box::new(UnionValue {
                 branch: branch as u32,
                 value,
@@ -230,7 +258,7 @@ fn read(
                     }
                     path.push_str(&f.name);
                     let value = match (m.get(&f.name), &f.default) {
-                        (Some(v), _) => read(schema, &f.schema, v, path, depth + 1)?,
+                        (Some(v), _) => read(schema, &f.schema, v, path, depth + 1, dialect)?,
                         (None, Some(d)) => default_value(schema, &f.schema, d, path, depth + 1)?,
                         (None, None) => {
                             return Err(JsonError {
@@ -260,6 +288,13 @@ fn read(
                     symbol: s.to_string(),
                 })
             }
+            NamedKind::Fixed {
+                size_bytes,
+                decimal: Some(d),
+            } if dialect == Dialect::Plain => Value::Fixed(
+                crate::plain_json::decimal_bytes(json, *d, Some(*size_bytes))
+                    .map_err(|e| fail(path, Some(e)))?,
+            ),
             NamedKind::Fixed { size_bytes, .. } => {
                 let s = json.as_str().ok_or_else(|| fail(path, None))?;
                 let b = bytes_of(s)
@@ -288,9 +323,9 @@ fn default_value(
     match node {
         Node::Union(branches) if !branches.is_empty() => Ok(Value::Union(Box::new(UnionValue {
             branch: 0,
-            value: read(schema, &branches[0], d, path, depth + 1)?,
+            value: read(schema, &branches[0], d, path, depth + 1, Dialect::AvroJson)?,
         }))),
-        other => read(schema, other, d, path, depth),
+        other => read(schema, other, d, path, depth, Dialect::AvroJson),
     }
 }
 
@@ -301,11 +336,11 @@ pub fn to_json(schema: &Schema, value: &Value) -> String {
     out
 }
 
-fn write_str(out: &mut String, s: &str) {
+pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).expect("strings serialize"));
 }
 
-fn write_float(out: &mut String, x: f64, text: String) {
+pub(crate) fn write_float(out: &mut String, x: f64, text: String) {
     if x.is_nan() {
         out.push_str("\"NaN\"");
     } else if x.is_infinite() {

@@ -36,6 +36,7 @@ pub mod binary;
 pub mod compat;
 pub mod json_encoding;
 pub mod logical;
+pub mod plain_json;
 pub mod schema;
 pub mod value;
 pub mod wire_format;
@@ -47,6 +48,7 @@ pub use compat::{
     can_read, check_level, CompatibilityLevel, Incompatibility, LevelIncompatibility,
 };
 pub use json_encoding::{from_json, to_json, JsonError};
+pub use plain_json::{from_plain_json, to_plain_json};
 pub use schema::{Schema, SchemaError};
 pub use value::Value;
 pub use wire_format::{decode_framed, frame, unframe, FrameError};

@@ -3,13 +3,15 @@
 //! (`tests/oracle/test_avro.py`, against fastavro) call it.
 //!
 //! ```text
-//! kplay avro encode --schema S.avsc --schema-id N IN.json OUT.bin
-//! kplay avro decode --schema S.avsc IN.bin [--layout]
+//! kplay avro encode --schema S.avsc --schema-id N [--plain] IN.json OUT.bin
+//! kplay avro decode --schema S.avsc [--plain] IN.bin [--layout]
 //! kplay avro compat --level LEVEL OLD.avsc… NEW.avsc
 //! ```
 //! `encode` reads one value in the Avro JSON encoding and writes magic byte 0, the schema id
 //! (4 bytes big-endian) and the Avro binary. `decode` prints the JSON encoding (fields in schema
-//! order); `--layout` then prints each byte span (`start..end path: what`). `compat` takes the
+//! order); `--layout` then prints each byte span (`start..end path: what`). With `--plain`,
+//! both read and print the application's plain JSON instead (`kavro::plain_json`: unions
+//! bare, decimals as numbers), the dict a Python program hands to `AvroSerializer`. `compat` takes the
 //! subject's schemas oldest first, the last being the one registered. Exit codes: 0 success
 //! (compatible), 1 the data does not encode/decode (not compatible, with the reason), 2 bad
 //! usage or an invalid schema.
@@ -17,13 +19,15 @@
 use std::process::ExitCode;
 
 use kavro::{
-    check_level, decode_framed, encode, frame, from_json, to_json, CompatibilityLevel, Schema,
+    check_level, decode_framed, encode, frame, from_json, from_plain_json, to_json, to_plain_json,
+    CompatibilityLevel, Schema,
 };
 
 const USAGE: &str = "usage:
-  kplay avro encode --schema S.avsc --schema-id N IN.json OUT.bin
-  kplay avro decode --schema S.avsc IN.bin [--layout]
+  kplay avro encode --schema S.avsc --schema-id N [--plain] IN.json OUT.bin
+  kplay avro decode --schema S.avsc [--plain] IN.bin [--layout]
   kplay avro compat --level NONE|BACKWARD|BACKWARD_TRANSITIVE|FORWARD|FORWARD_TRANSITIVE|FULL|FULL_TRANSITIVE OLD.avsc... NEW.avsc
+--plain: the value as plain JSON (unions bare, decimals as numbers), not the Avro JSON encoding.
 schemas for compat are given oldest first; the last is the one being registered.
 exit: 0 ok/compatible, 1 data error/incompatible, 2 usage or invalid schema";
 
@@ -68,6 +72,7 @@ struct Parsed {
     schema_id: Option<String>,
     level: Option<String>,
     layout: bool,
+    plain: bool,
     positional: Vec<String>,
 }
 
@@ -77,6 +82,7 @@ fn parse(args: &[String]) -> Result<Parsed, Failure> {
         schema_id: None,
         level: None,
         layout: false,
+        plain: false,
         positional: Vec::new(),
     };
     let mut it = args.iter();
@@ -91,6 +97,7 @@ fn parse(args: &[String]) -> Result<Parsed, Failure> {
             "--schema-id" => p.schema_id = Some(value("--schema-id")?),
             "--level" => p.level = Some(value("--level")?),
             "--layout" => p.layout = true,
+            "--plain" => p.plain = true,
             s if s.starts_with("--") => {
                 return Err(Failure::Usage(format!("unknown option '{s}'\n{USAGE}")))
             }
@@ -126,7 +133,12 @@ fn encode_cmd(args: &[String]) -> Result<(), Failure> {
     let text = read_text(input)?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Failure::Data(format!("{input} is not JSON: {e}")))?;
-    let value = from_json(&schema, &json).map_err(|e| Failure::Data(e.to_string()))?;
+    let value = if p.plain {
+        from_plain_json(&schema, &json)
+    } else {
+        from_json(&schema, &json)
+    }
+    .map_err(|e| Failure::Data(e.to_string()))?;
     let payload = encode(&schema, &value).map_err(|e| Failure::Data(e.to_string()))?;
     std::fs::write(output, frame(schema_id, &payload))
         .map_err(|e| Failure::Usage(format!("writing {output}: {e}")))
@@ -143,7 +155,12 @@ fn decode_cmd(args: &[String]) -> Result<(), Failure> {
     let bytes =
         std::fs::read(input).map_err(|e| Failure::Usage(format!("reading {input}: {e}")))?;
     let message = decode_framed(&schema, &bytes).map_err(|e| Failure::Data(e.to_string()))?;
-    println!("{}", to_json(&schema, &message.decoded.value));
+    let value = &message.decoded.value;
+    if p.plain {
+        println!("{}", to_plain_json(&schema, value));
+    } else {
+        println!("{}", to_json(&schema, value));
+    }
     if p.layout {
         for s in &message.decoded.spans {
             let path = if s.path.is_empty() { "-" } else { &s.path };

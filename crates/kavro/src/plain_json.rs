@@ -1,0 +1,344 @@
+//! The application's value as plain JSON: what a Python program holds in a dict before it
+//! passes it to `json.dumps` or to confluent-kafka's `AvroSerializer` (whose fastavro writer
+//! takes the same dict). It differs from Avro's JSON encoding ([`crate::json_encoding`]) where
+//! the specification's encoding carries Avro types the application does not write:
+//!
+//! - a union's value is bare (`"a"`, not `{"string": "a"}`); the writer picks the branch. As
+//!   fastavro's `write_union` does, the first branch (in schema order) that takes the value
+//!   wins, with `bytes` and plain `fixed` branches tried last (a Python `str` is never bytes);
+//! - a `decimal` is a number (Python holds a `decimal.Decimal`), turned into its unscaled
+//!   two's-complement bytes the way fastavro's `prepare_bytes_decimal` does: as many bytes as
+//!   `(bit_length(|unscaled|) + 8) / 8`, and an error when the number has more fractional
+//!   digits than the scale or more digits than the precision;
+//! - `bytes` and plain `fixed` have no plain JSON form (`json.dumps` refuses Python bytes):
+//!   they stay strings of code points U+0000–U+00FF, as in the Avro JSON encoding;
+//! - dates, times and timestamps stay their numbers (a program would hold `datetime`s).
+//!
+//! The JSON written here uses `json.dumps`'s separators (`", "`, `": "`), fields in schema order.
+
+use serde_json::Value as Json;
+
+use crate::json_encoding::{self, write_float, write_str, Dialect, JsonError};
+use crate::schema::{Decimal, NamedKind, Node, Schema};
+use crate::value::Value;
+
+/// Reads a value of `schema` from the application's plain JSON.
+pub fn from_plain_json(schema: &Schema, json: &Json) -> Result<Value, JsonError> {
+    json_encoding::from_json_in(schema, json, Dialect::Plain)
+}
+
+/// Writes `value` (a datum of `schema`) as the application's plain JSON.
+pub fn to_plain_json(schema: &Schema, value: &Value) -> String {
+    let mut out = String::new();
+    write(schema, &schema.root, value, &mut out);
+    out
+}
+
+/// Whether `node` takes a string of code points as bytes (tried last among union branches).
+fn bytes_like(schema: &Schema, node: &Node) -> bool {
+    match node {
+        Node::Bytes => true,
+        Node::Named(id) => matches!(
+            schema.named(*id).kind,
+            NamedKind::Fixed { decimal: None, .. }
+        ),
+        _ => false,
+    }
+}
+
+/// The union branch a plain value goes to, and the value read as that branch.
+pub(crate) fn union_branch(
+    schema: &Schema,
+    branches: &[Node],
+    json: &Json,
+    path: &mut String,
+    depth: usize,
+) -> Option<(usize, Value)> {
+    if json.is_null() {
+        return branches
+            .iter()
+            .position(|b| *b == Node::Null)
+            .map(|i| (i, Value::Null));
+    }
+    for last in [false, true] {
+        for (i, b) in branches.iter().enumerate() {
+            if *b == Node::Null || bytes_like(schema, b) != last {
+                continue;
+            }
+            let len = path.len();
+            let read = json_encoding::read(schema, b, json, path, depth + 1, Dialect::Plain);
+            path.truncate(len);
+            if let Ok(v) = read {
+                return Some((i, v));
+            }
+        }
+    }
+    None
+}
+
+/// A plain number as a decimal's unscaled big-endian two's-complement bytes (fastavro's
+/// `prepare_bytes_decimal`; `size` pads a `fixed` decimal, as `prepare_fixed_decimal` does).
+pub(crate) fn decimal_bytes(
+    json: &Json,
+    d: Decimal,
+    size: Option<usize>,
+) -> Result<Vec<u8>, String> {
+    let Json::Number(n) = json else {
+        return Err("a decimal is a number".into());
+    };
+    let text = n.to_string();
+    let (negative, digits, exponent) = parse_decimal(&text).ok_or("not a decimal number")?;
+    let digits = digits.trim_start_matches('0');
+    if digits.len() as u64 > u64::from(d.precision) {
+        return Err(format!(
+            "{} digits, more than the precision {}",
+            digits.len(),
+            d.precision
+        ));
+    }
+    let delta = exponent + i64::from(d.scale);
+    if delta < 0 {
+        return Err(format!("more fractional digits than the scale {}", d.scale));
+    }
+    let mut unscaled: u128 = 0;
+    for c in digits
+        .chars()
+        .chain(std::iter::repeat_n('0', delta as usize))
+    {
+        unscaled = unscaled
+            .checked_mul(10)
+            .and_then(|u| u.checked_add(u128::from(c as u8 - b'0')))
+            .ok_or("too large for this playground (over 38 digits)")?;
+    }
+    if unscaled > i128::MAX as u128 {
+        return Err("too large for this playground (over 38 digits)".into());
+    }
+    let bits = 128 - unscaled.leading_zeros() as usize;
+    let natural = (bits + 8) / 8;
+    let value = if negative {
+        -(unscaled as i128)
+    } else {
+        unscaled as i128
+    };
+    let len = match size {
+        Some(s) if s < natural => return Err(format!("does not fit in {s} bytes")),
+        Some(s) => s,
+        None => natural,
+    };
+    let full = value.to_be_bytes();
+    let fill = if value < 0 { 0xff } else { 0 };
+    let mut out = vec![fill; len.saturating_sub(16)];
+    out.extend_from_slice(&full[16usize.saturating_sub(len)..]);
+    Ok(out)
+}
+
+/// A JSON number's text as (negative, digits without the point, decimal exponent).
+fn parse_decimal(text: &str) -> Option<(bool, String, i64)> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mantissa, exp) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
+        None => (rest, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((
+        negative,
+        format!("{int}{frac}"),
+        exp.checked_sub(frac.len() as i64)?,
+    ))
+}
+
+fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String) {
+    match (node, value) {
+        (Node::Union(branches), Value::Union(u)) => match branches.get(u.branch as usize) {
+            Some(b) => write(schema, b, &u.value, out),
+            None => out.push_str("null"),
+        },
+        (Node::DecimalBytes(d), Value::Bytes(b)) => out.push_str(&crate::logical::decimal(b, *d)),
+        (Node::Named(id), Value::Fixed(b)) => match schema.named(*id).kind {
+            NamedKind::Fixed {
+                decimal: Some(d), ..
+            } => out.push_str(&crate::logical::decimal(b, d)),
+            _ => write_str(out, &b.iter().map(|&c| c as char).collect::<String>()),
+        },
+        (_, Value::Null) => out.push_str("null"),
+        (_, Value::Boolean(b)) => out.push_str(if *b { "true" } else { "false" }),
+        (_, Value::Int(i)) => out.push_str(&i.to_string()),
+        (_, Value::Long(l)) => out.push_str(&l.to_string()),
+        (_, Value::Float(x)) => {
+            write_float(out, *x as f64, serde_json::to_string(x).unwrap_or_default())
+        }
+        (_, Value::Double(x)) => write_float(out, *x, serde_json::to_string(x).unwrap_or_default()),
+        (_, Value::Bytes(b)) | (_, Value::Fixed(b)) => {
+            write_str(out, &b.iter().map(|&c| c as char).collect::<String>())
+        }
+        (_, Value::String(s)) => write_str(out, s),
+        (_, Value::Enum(e)) => write_str(out, &e.symbol),
+        (node, Value::Array(vs)) => {
+            let items = match node {
+                Node::Array(items) => items.as_ref(),
+                _ => &Node::Null,
+            };
+            out.push('[');
+            for (i, v) in vs.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write(schema, items, v, out);
+            }
+            out.push(']');
+        }
+        (node, Value::Map(entries)) => {
+            let values = match node {
+                Node::Map(values) => values.as_ref(),
+                _ => &Node::Null,
+            };
+            out.push('{');
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_str(out, &e.key);
+                out.push_str(": ");
+                write(schema, values, &e.value, out);
+            }
+            out.push('}');
+        }
+        (_, Value::Union(u)) => write(schema, &Node::Null, &u.value, out),
+        (node, Value::Record(fields)) => {
+            let schema_fields = match node {
+                Node::Named(id) => match &schema.named(*id).kind {
+                    NamedKind::Record { fields } => Some(fields),
+                    _ => None,
+                },
+                _ => None,
+            };
+            out.push('{');
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_str(out, &f.name);
+                out.push_str(": ");
+                let fnode = schema_fields
+                    .and_then(|sf| sf.iter().find(|x| x.name == f.name))
+                    .map(|x| &x.schema)
+                    .unwrap_or(&Node::Null);
+                write(schema, fnode, &f.value, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lecture's payment event, as the serialization lesson's schema has it.
+    const PAYMENT: &str = r#"{"type": "record", "name": "Payment", "namespace": "shop", "fields": [
+        {"name": "payment_id", "type": "string"},
+        {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
+        {"name": "timestamp", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["PENDING", "SETTLED", "FAILED"]}},
+        {"name": "note", "type": ["null", "string"], "default": null}]}"#;
+
+    fn json(text: &str) -> Json {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_plain_payment_is_the_avro_encoded_one_without_its_tags() {
+        let schema = Schema::parse(PAYMENT).unwrap();
+        let plain = r#"{"payment_id": "pay-0001", "amount": 12.50, "timestamp": 1700000000000, "status": "SETTLED", "note": "Made a payment of $12.50 to Bob"}"#;
+        let avro = r#"{"payment_id": "pay-0001", "amount": "\u0004\u00e2", "timestamp": 1700000000000, "status": "SETTLED", "note": {"string": "Made a payment of $12.50 to Bob"}}"#;
+        let from_plain = from_plain_json(&schema, &json(plain)).unwrap();
+        assert_eq!(from_plain, crate::from_json(&schema, &json(avro)).unwrap());
+        assert_eq!(
+            to_plain_json(&schema, &from_plain),
+            plain,
+            "decimals keep the scale's digits"
+        );
+        let no_note = from_plain_json(&schema, &json(r#"{"payment_id": "p", "amount": 1, "timestamp": 0, "status": "PENDING", "note": null}"#)).unwrap();
+        assert!(to_plain_json(&schema, &no_note).ends_with(r#""note": null}"#));
+    }
+
+    #[test]
+    fn decimals_follow_fastavro_prepare_bytes_decimal() {
+        let d = Decimal {
+            precision: 10,
+            scale: 2,
+        };
+        for (number, bytes) in [
+            ("12.5", vec![0x04, 0xe2]),
+            ("0", vec![0x00]),
+            ("1.27", vec![0x7f]),
+            ("1.28", vec![0x00, 0x80]),
+            ("-1.28", vec![0xff, 0x80]),
+            ("-0.01", vec![0xff]),
+            ("1.5e1", vec![0x05, 0xdc]),
+        ] {
+            assert_eq!(
+                decimal_bytes(&json(number), d, None).unwrap(),
+                bytes,
+                "{number}"
+            );
+        }
+        assert_eq!(
+            decimal_bytes(&json("1.5"), d, Some(4)).unwrap(),
+            [0, 0, 0, 150]
+        );
+        assert_eq!(
+            decimal_bytes(&json("-1.5"), d, Some(4)).unwrap(),
+            [0xff, 0xff, 0xff, 0x6a]
+        );
+        assert!(decimal_bytes(&json("1.005"), d, None)
+            .unwrap_err()
+            .contains("scale 2"));
+        assert!(decimal_bytes(&json("123456789.01"), d, None)
+            .unwrap_err()
+            .contains("precision 10"));
+        assert!(decimal_bytes(&json("\"1.5\""), d, None).is_err());
+    }
+
+    #[test]
+    fn a_bare_union_value_goes_to_the_first_branch_that_takes_it() {
+        let schema = Schema::parse(
+            r#"{"type": "record", "name": "R", "fields": [
+            {"name": "a", "type": ["null", "int", "long", "string"]},
+            {"name": "b", "type": ["bytes", "string"]}]}"#,
+        )
+        .unwrap();
+        let branch = |text: &str, field: &str| match from_plain_json(&schema, &json(text))
+            .unwrap()
+            .field(field)
+        {
+            Some(Value::Union(u)) => u.branch,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(branch(r#"{"a": 5, "b": "x"}"#, "a"), 1, "int");
+        assert_eq!(
+            branch(r#"{"a": 5000000000, "b": "x"}"#, "a"),
+            2,
+            "beyond int: long"
+        );
+        assert_eq!(branch(r#"{"a": "s", "b": "x"}"#, "a"), 3);
+        assert_eq!(branch(r#"{"a": null, "b": "x"}"#, "a"), 0);
+        assert_eq!(
+            branch(r#"{"a": 1, "b": "x"}"#, "b"),
+            1,
+            "a str is never bytes"
+        );
+        let err = from_plain_json(&schema, &json(r#"{"a": true, "b": "x"}"#)).unwrap_err();
+        assert_eq!(err.path, "a");
+        assert!(
+            err.to_string().contains("no branch of the union takes it"),
+            "{err}"
+        );
+    }
+}

@@ -32,6 +32,9 @@ pub struct ValueBytes {
     pub offset: i64,
     pub bytes: Rc<Vec<u8>>,
     pub read: ksim::serde_view::DeserializedValue,
+    /// The value in the other format too (`Simulation::same_event`), where the core knows its
+    /// schema.
+    pub same_event: Option<Rc<ksim::same_event::SameEvent>>,
 }
 
 /// The batch open in the inspector, with what it shows of it.
@@ -72,6 +75,7 @@ fn values_read(sim: &Simulation, topic: &str, bytes: &[u8]) -> Vec<ValueBytes> {
                 offset: batch.header.base_offset + r.offset_delta as i64,
                 bytes: Rc::new(value.clone()),
                 read: sim.deserialize(topic, false, value),
+                same_event: sim.same_event(topic, value).map(Rc::new),
             })
         })
         .take(ANNOTATED_VALUES)

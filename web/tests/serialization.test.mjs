@@ -7,6 +7,40 @@
 import assert from 'node:assert/strict';
 
 export const tests = {
+  'the inspector shows an Avro value beside its JSON, and a batch of 1,000 such events per codec': async ({ page, baseUrl }) => {
+    await page.goto(`${baseUrl}?lesson=serialization&autoplay=0`);
+    await page.getByRole('button', { name: 'Play' }).click();
+    const logs = page.getByRole('region', { name: 'Partition logs' });
+    await logs.getByText(/Avro · schema id 1 \(payments-avro-value\) · 57 B/).first().waitFor({ timeout: 20000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    for (const [topic, own] of [['payments-avro', /Avro, schema id 1/], ['payments-json', /JSON/]]) {
+      await page.getByRole('button', { name: `Inspect batch 0 of ${topic}-0` }).click();
+      const inspector = page.getByRole('region', { name: new RegExp(`^Batch #0 of ${topic}-0 on broker`) });
+      await inspector.waitFor();
+      assert.match(await inspector.locator('.value-bytes .stat-line').first().textContent(), own);
+      const both = inspector.getByRole('group', { name: 'Offset 0 in both formats' });
+      const sizes = await both.getByRole('row').allTextContents();
+      assert.deepEqual(sizes.slice(1), ['JSON (json.dumps)134 B', 'Avro, schema id 1 (payments-avro-value)57 B — 43 % of the JSON'], topic);
+      if (topic === 'payments-avro') assert.match(await both.getByLabel('The same event as JSON').textContent(), /^{"payment_id": "pay-0001", "amount": 12\.5,/);
+      else assert.equal(await both.getByLabel('The same event as JSON').count(), 0, 'the JSON value is shown once');
+    }
+    const inspector = page.getByRole('region', { name: /^Batch #0 of payments-json-0 on broker/ });
+    const both = inspector.getByRole('group', { name: 'Offset 0 in both formats' });
+    await both.getByRole('button', { name: 'Batch 1,000 such events per codec' }).click();
+    const table = both.getByRole('table', { name: /A batch of 1,000 such events/ });
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows.map((r) => r[0]), ['values alone', 'none', 'gzip', 'snappy', 'lz4', 'zstd']);
+    const bytes = (t) => Number(t.replace(/ B.*$/, '').replace(/,/g, ''));
+    for (const [codec, json, avro, ratio] of rows) {
+      assert.ok(bytes(avro) < bytes(json), `${codec}: Avro ${avro} < JSON ${json}`);
+      assert.match(ratio, /^\d+ %$/);
+    }
+    assert.deepEqual(rows[0].slice(1, 3), ['134,615 B', '57,000 B'], 'ids numbered, amounts varied: not 1,000 copies');
+    assert.ok(bytes(rows[2][1]) < bytes(rows[1][1]) / 3, 'gzip shrinks the JSON batch');
+    await inspector.screenshot({ path: 'web/test-output/serialization-same-event.png' });
+  },
+
   'switching a topic to Avro registers the schema, and the log decodes what was produced': async ({ page, baseUrl }) => {
     await page.goto(`${baseUrl}?autoplay=0`);
     await page.getByText('Serialize values (JSON, Avro)').click();

@@ -86,6 +86,7 @@ mod proto;
 pub mod queue;
 mod registry;
 pub mod rng;
+pub mod same_event;
 pub mod scenario;
 pub mod serde_format;
 pub mod serde_view;

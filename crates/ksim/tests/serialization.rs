@@ -287,3 +287,46 @@ fn bad_schemas_and_names_are_refused_before_anything_runs() {
     s.serializers.clear();
     assert!(Simulation::new(s).is_err(), "more than MAX_SCHEMAS schemas");
 }
+
+#[test]
+fn the_same_event_in_the_other_format_is_what_the_other_topic_holds() {
+    // json-vs-avro sends each payment to both topics: the Avro record's JSON form is the JSON
+    // record's bytes, and the JSON record's Avro form is the Avro record's size.
+    let sim = example("json-vs-avro");
+    let json = sim.committed_records("payments-json", 0);
+    let avro = sim.committed_records("payments-avro", 0);
+    for i in [0, 57, 99] {
+        let j = json[i].2.as_deref().unwrap();
+        let a = avro[i].2.as_deref().unwrap();
+        let from_avro = sim.same_event("payments-avro", a).expect("an Avro value");
+        assert_eq!(from_avro.json_text.as_bytes(), j, "record {i}");
+        assert_eq!(
+            (from_avro.json_bytes, from_avro.avro_bytes),
+            (j.len(), a.len())
+        );
+        assert_eq!(
+            (from_avro.schema_id, from_avro.subject.as_str()),
+            (1, "payments-avro-value")
+        );
+        let from_json = sim
+            .same_event("payments-json", j)
+            .expect("fits the registered schema");
+        assert_eq!(
+            (from_json.json_bytes, from_json.avro_bytes),
+            (j.len(), a.len())
+        );
+    }
+    let batch = sim
+        .same_event("payments-avro", avro[0].2.as_deref().unwrap())
+        .unwrap()
+        .batch_of_such_events();
+    assert!(batch
+        .rows
+        .iter()
+        .all(|r| r.avro_batch_bytes < r.json_batch_bytes));
+    // A plain-string topic has no other format.
+    let plain = example("sync-producer");
+    let t = &plain.view().topics[0].name;
+    let v = plain.committed_records(t, 0);
+    assert!(plain.same_event(t, v[0].2.as_deref().unwrap()).is_none());
+}

@@ -13,6 +13,27 @@ use kwire::batch::HEADER_SIZE_BYTES;
 use kwire::{BatchSpec, Compression, SnappyFraming};
 use std::collections::{BTreeMap, VecDeque};
 
+/// How a client compresses a batch with `codec`: snappy is xerial-framed by the Java client
+/// (`SnappyFactory`) and raw by librdkafka; librdkafka sends a batch uncompressed when
+/// compressing made it larger (`rd_kafka_msgset_writer_compress`), Java does not.
+pub fn batch_compression(
+    profile: ClientProfile,
+    codec: kwire::Codec,
+    level: Option<i32>,
+) -> Compression {
+    let java = profile == ClientProfile::Java;
+    Compression {
+        codec,
+        level,
+        snappy_framing: if java {
+            SnappyFraming::Xerial
+        } else {
+            SnappyFraming::Raw
+        },
+        skip_if_larger: !java,
+    }
+}
+
 /// Java: one batch that records are still appended to (`ProducerBatch` in a partition's deque).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OpenBatch {
@@ -223,22 +244,18 @@ impl Client {
         base_sequence: i32,
     ) -> BatchSpec {
         let java = matches!(self, Client::Java(_));
+        let profile = if java {
+            ClientProfile::Java
+        } else {
+            ClientProfile::Librdkafka
+        };
         BatchSpec {
             producer_id,
             producer_epoch,
             base_sequence,
             partition_leader_epoch: if java { -1 } else { 0 },
             transactional: false,
-            compression: Compression {
-                codec: s.compression,
-                level: s.compression_level,
-                snappy_framing: if java {
-                    SnappyFraming::Xerial
-                } else {
-                    SnappyFraming::Raw
-                },
-                skip_if_larger: !java,
-            },
+            compression: batch_compression(profile, s.compression, s.compression_level),
         }
     }
 

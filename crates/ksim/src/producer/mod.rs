@@ -40,6 +40,7 @@ use crate::partitioner::{crc32_partition, murmur2_partition};
 use crate::proto::{DeliveryReport, Payload, ProduceResponse, Tp};
 mod batching;
 mod client;
+pub use client::batch_compression;
 mod connection;
 mod outcome;
 mod send_loop;

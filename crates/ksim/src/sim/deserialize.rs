@@ -2,6 +2,7 @@
 //! (see `crate::serde_view`).
 
 use super::Simulation;
+use crate::same_event::SameEvent;
 use crate::scenario::SerdeFormat;
 use crate::serde_view::{as_avro, as_json, as_string, DeserializedValue};
 
@@ -51,6 +52,56 @@ impl Simulation {
         match if key { key_format } else { value_format } {
             SerdeFormat::Json => SerdeFormat::Json,
             _ => SerdeFormat::String,
+        }
+    }
+
+    /// A stored value of `topic` in both formats (`crate::same_event`), where the core can tell
+    /// its schema: an Avro value by the schema id in its header; a JSON value by the first
+    /// registered schema (in id order) its dict fits, as the program's `AvroSerializer` with
+    /// that schema would take it. `None` for plain strings, values that do not decode, or no
+    /// fitting schema.
+    pub fn same_event(&self, topic: &str, value: &[u8]) -> Option<SameEvent> {
+        let r = self.registry.as_ref()?;
+        let profile = self.producer_spec.profile;
+        let level = crate::config::ProducerSettings::from_spec(&self.producer_spec)
+            .ok()
+            .and_then(|s| s.compression_level);
+        let subject_of = |id: u32| {
+            r.subjects
+                .iter()
+                .find(|(_, s)| s.versions.iter().any(|v| v.schema_id == id))
+                .map(|(name, _)| name.clone())
+                .unwrap_or_default()
+        };
+        match self.deserializer(topic, false) {
+            SerdeFormat::Avro => {
+                let unframed = kavro::unframe(value).ok()?;
+                let st = r.schema_by_id(unframed.schema_id)?;
+                let v = kavro::decode(&st.parsed, unframed.payload).ok()?;
+                SameEvent::of(
+                    st.parsed.clone(),
+                    st.id,
+                    subject_of(st.id),
+                    v,
+                    profile,
+                    level,
+                )
+            }
+            SerdeFormat::Json => {
+                let json: serde_json::Value = serde_json::from_slice(value).ok()?;
+                r.schemas.iter().find_map(|st| {
+                    let v = kavro::from_plain_json(&st.parsed, &json).ok()?;
+                    SameEvent::of(
+                        st.parsed.clone(),
+                        st.id,
+                        subject_of(st.id),
+                        v,
+                        profile,
+                        level,
+                    )
+                })
+            }
+            SerdeFormat::String => None,
         }
     }
 }

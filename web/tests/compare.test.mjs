@@ -54,6 +54,27 @@ export const tests = {
     assert.ok(box.width <= 390, `the comparison fits a phone's width (${box.width} px)`);
   },
 
+  'the serialization lesson runs both ways: the same payments as JSON and as Avro': async ({ page, baseUrl }) => {
+    await page.goto(`${baseUrl}?lesson=serialization&autoplay=0`);
+    const panel = page.getByRole('region', { name: 'Run both ways' });
+    assert.equal(await panel.getByLabel('Side A settings').inputValue(), 'value.serializer=json', 'the lesson starts from its contrast');
+    assert.equal(await panel.getByLabel('Side B settings').inputValue(), 'value.serializer=avro');
+    await panel.getByRole('button', { name: 'Run both ways' }).click();
+    const region = page.getByRole('region', { name: 'Comparison' });
+    await region.waitFor();
+    const [, ackA, ackB] = await row(region, /^Records acknowledged/);
+    assert.deepEqual([ackA, ackB], ['2', '2'], 'every payment arrives either way');
+    const [wire, wireA, wireB] = await row(region, /^Bytes on the wire/);
+    assert.match(wire, /\(differs\)$/);
+    const bytes = (t) => Number(t.replace(/[^\d]/g, ''));
+    assert.ok(bytes(wireB) < bytes(wireA), `Avro ${wireB} < JSON ${wireA}`);
+    await region.getByText(/^value\.serializer=json put \d+ B of ProduceRequests on the wire; value\.serializer=avro \d+ B\.$/).waitFor();
+    await region.getByText("The comparison shows the lesson's point").waitFor();
+    // Both sides' sequence diagrams, on one timeline.
+    await region.getByRole('figure', { name: 'Sequence diagram, value.serializer=avro' }).waitFor();
+    await region.screenshot({ path: 'web/test-output/compare-serialization.png' });
+  },
+
   'bad settings are refused at their field and nothing runs': async ({ page, baseUrl }) => {
     await page.goto(`${baseUrl}?lesson=acks-and-leader-crash&autoplay=0`);
     const panel = page.getByRole('region', { name: 'Run both ways' });

@@ -63,6 +63,11 @@ pub fn for_lesson(id: &str) -> Option<Contrast> {
             b: &["compression.type=lz4"],
             point: "Compression puts fewer bytes on the wire for the same records.",
         },
+        "serialization" => Contrast {
+            a: &["value.serializer=json"],
+            b: &["value.serializer=avro"],
+            point: "The same payments through json.dumps and through AvroSerializer: Avro leaves the field names out, so fewer bytes go on the wire (its first record per subject waits once for the Schema Registry).",
+        },
         _ => return None,
     })
 }
@@ -80,6 +85,12 @@ pub fn check(id: &str, c: &Comparison) -> Option<bool> {
         "batching" => b.produce_requests < a.produce_requests,
         "async-vs-sync" => b.produce_requests < a.produce_requests && b.elapsed_ms < a.elapsed_ms,
         "compression" => b.wire_bytes < a.wire_bytes,
+        "serialization" => {
+            b.wire_bytes < a.wire_bytes
+                && a.records_failed == 0
+                && b.records_failed == 0
+                && a.records_acknowledged == b.records_acknowledged
+        }
         _ => return None,
     })
 }

@@ -93,6 +93,7 @@ pub mod serde_view;
 pub mod sim;
 mod topic;
 pub mod variant;
+mod variant_serializer;
 pub mod view;
 
 pub use config::{

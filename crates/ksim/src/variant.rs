@@ -6,7 +6,10 @@
 //! A setting is `NAME=VALUE` with a producer configuration name of the scenario's client
 //! (librdkafka 2.3 or Java 3.6, aliases included: `linger.ms`, `batch.size`,
 //! `batch.num.messages`, `compression.type`, `acks`, `max.in.flight`, `enable.idempotence`, …),
-//! validated as the client validates its configuration (`crate::config`), or `profile=librdkafka|java`.
+//! validated as the client validates its configuration (`crate::config`), or one of the
+//! pseudo-settings `profile=librdkafka|java`, `mode=async|sync|no-poll` (how the loops call the
+//! client) and `value.serializer=string|json|avro` (the same events through another value
+//! serializer: `crate::variant_serializer`).
 //! A variant's value holds for the whole run: it replaces the setting at creation (under any of
 //! its names) and the scenario's own `set_producer_config` actions for it are left out (each
 //! one is named in [`PreparedVariant::notes`]).
@@ -49,6 +52,8 @@ pub const PROFILE_SETTING: &str = "profile";
 /// lecture's synchronous producer) or `no-poll`. It sets every loop of the scenario, so "Run
 /// both ways" can show the lecture's synchronous vs asynchronous contrast on one scenario.
 pub const MODE_SETTING: &str = "mode";
+
+pub use crate::variant_serializer::SERIALIZER_SETTING;
 
 /// One `NAME=VALUE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,12 +353,17 @@ pub fn prepare(scenario: &Scenario, variant: &Variant) -> Result<PreparedVariant
             ));
         }
     }
-    let profile = sc.producer.profile;
     for s in variant
         .settings
         .iter()
-        .filter(|s| s.name != PROFILE_SETTING && s.name != MODE_SETTING)
+        .filter(|s| s.name == SERIALIZER_SETTING)
     {
+        crate::variant_serializer::apply(&mut sc, s, &mut notes)?;
+    }
+    let profile = sc.producer.profile;
+    for s in variant.settings.iter().filter(|s| {
+        s.name != PROFILE_SETTING && s.name != MODE_SETTING && s.name != SERIALIZER_SETTING
+    }) {
         let canonical =
             setting_canonical(profile, &s.name).ok_or_else(|| VariantError::UnknownSetting {
                 name: s.name.clone(),

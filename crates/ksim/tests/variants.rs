@@ -227,3 +227,64 @@ fn an_outcome_taken_in_pieces_equals_one_taken_at_once() {
         assert_eq!(r.result(), whole, "{file}");
     }
 }
+
+#[test]
+fn value_serializer_carries_each_value_over_as_the_same_application_value() {
+    let lesson = scenario("../../../kshare/lessons/serialization.json");
+    let value_of = |sc: &Scenario, topic: &str| {
+        sc.actions
+            .iter()
+            .find_map(|a| match &a.action {
+                ksim::Action::Produce {
+                    topic: t,
+                    value: Some(v),
+                    ..
+                } if t == topic => Some(v.clone()),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let format_of = |sc: &Scenario, topic: &str| {
+        let t = sc.serializers.iter().find(|t| t.topic == topic).unwrap();
+        (t.value_format, t.value_schema.clone())
+    };
+    // To Avro: the JSON topic takes the lesson's one Avro schema, its dict written in Avro's
+    // JSON encoding (decimal bytes, the union tagged).
+    let avro =
+        variant::prepare(&lesson, &Variant::parse(["value.serializer=avro"]).unwrap()).unwrap();
+    assert_eq!(
+        format_of(&avro.scenario, "payments-json"),
+        (ksim::SerdeFormat::Avro, Some("payment".into()))
+    );
+    let parsed = |t: &str| serde_json::from_str::<Value>(t).unwrap();
+    assert_eq!(
+        parsed(&value_of(&avro.scenario, "payments-json")),
+        parsed(&value_of(&lesson, "payments-avro")),
+        "the same payment"
+    );
+    // To JSON: the Avro topic's value becomes the plain dict the JSON topic already sends.
+    let json =
+        variant::prepare(&lesson, &Variant::parse(["value.serializer=json"]).unwrap()).unwrap();
+    assert_eq!(
+        format_of(&json.scenario, "payments-avro"),
+        (ksim::SerdeFormat::Json, None)
+    );
+    assert_eq!(
+        parsed(&value_of(&json.scenario, "payments-avro")),
+        parsed(&value_of(&lesson, "payments-json"))
+    );
+    let cmp = variant::compare(
+        &lesson,
+        &Variant::parse(["value.serializer=json"]).unwrap(),
+        &Variant::parse(["value.serializer=avro"]).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(cmp.a.outcome.records_acknowledged, 2);
+    assert_eq!(cmp.b.outcome.records_acknowledged, 2);
+    assert!(cmp.b.outcome.wire_bytes < cmp.a.outcome.wire_bytes);
+    // Nothing to switch: said, not refused.
+    let plain = scenario("steady-lz4.json");
+    let p = variant::prepare(&plain, &Variant::parse(["value.serializer=avro"]).unwrap()).unwrap();
+    assert_eq!(p.scenario, plain);
+    assert!(p.notes[0].contains("changes nothing here"), "{:?}", p.notes);
+}

@@ -5,16 +5,19 @@
 //! so its slant is its real latency; a message still on the wire is drawn up to "now", a lost
 //! one ends in a cross. The application lane shows `produce()`, `flush()` and the delivery
 //! callbacks served by `poll()`/`flush()` from the event log; faults are crosses on their
-//! broker's lane. Pure function of `ksim::View` and the log, like `live_layout`.
+//! broker's lane. A scenario with a Schema Registry has its lane on top: the serializer's
+//! register/lookup calls run between it and the application lane, where the application waits. Pure function of `ksim::View` and the log, like `live_layout`.
 
 use crate::scene::{chars_in, duration, fit, Anchor, Item, Role, Scene, Shape, Target};
-use ksim::{Fault, LogEntry, LogEvent, View, WireMessage, PRODUCER};
+use ksim::{Fault, LogEntry, LogEvent, View, WireMessage, PRODUCER, SCHEMA_REGISTRY};
 
 pub const WIDTH: f64 = 960.0;
 pub const MAX_BROKERS: usize = crate::live_layout::MAX_BROKERS;
 pub const MAX_PRODUCE_ARROWS: usize = 40;
 /// Replica fetches beyond this many in the window are counted, not drawn.
 pub const MAX_FETCH_ARROWS: usize = 12;
+/// Schema Registry calls drawn (the newest; a serializer calls once per schema).
+pub const MAX_REGISTRY_ARROWS: usize = 8;
 pub const MAX_APP_MARKS: usize = 30;
 /// Log entries looked at (newest first) for the application lane and faults.
 const MAX_LOG_SCAN: usize = 2_000;
@@ -368,9 +371,22 @@ pub fn fault_words(f: &Fault) -> String {
     }
 }
 
+/// A registry answer's short label: `id 1` for a schema id, else its HTTP status (`409`).
+fn registry_reply_text(detail: &str) -> String {
+    let id = detail
+        .strip_prefix("200 OK {\"id\":")
+        .and_then(|rest| rest.strip_suffix('}'));
+    match id {
+        Some(id) => format!("id {id}"),
+        None => fit(detail.split(' ').next().unwrap_or(""), 12),
+    }
+}
+
 fn node(n: u32) -> String {
     if n == PRODUCER {
         "producer".into()
+    } else if n == SCHEMA_REGISTRY {
+        "Schema Registry".into()
     } else {
         format!("broker {n}")
     }
@@ -388,23 +404,44 @@ pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> S
     let now = v.time_us;
     let (start, end) = (scale.start(), scale.end());
     let brokers: Vec<u32> = v.brokers.iter().take(MAX_BROKERS).map(|b| b.id).collect();
-    // Lanes: application, producer, brokers.
+    // Lanes: the Schema Registry (when the scenario has one), application, producer, brokers.
+    let registry = v.schema_registry.is_some();
+    let top = usize::from(registry);
+    let (app_lane, producer_lane) = (top, top + 1);
     let lane_y = |lane: usize| TOP + LANE_H * lane as f64;
     let node_lane = |n: u32| -> Option<usize> {
         if n == PRODUCER {
-            Some(1)
+            Some(producer_lane)
+        } else if n == SCHEMA_REGISTRY {
+            registry.then_some(0)
         } else {
-            brokers.iter().position(|b| *b == n).map(|i| i + 2)
+            brokers.iter().position(|b| *b == n).map(|i| i + top + 2)
         }
     };
-    let lanes = 2 + brokers.len();
+    // A registry call's client end is the application lane: the serializer runs in the
+    // application's thread before produce(), and that thread waits for the answer (the network
+    // sends it from the producer's host).
+    let end_lane = |m: &WireMessage, n: u32| {
+        let registry_call = m.from == SCHEMA_REGISTRY || m.to == SCHEMA_REGISTRY;
+        if registry_call && n == PRODUCER {
+            Some(app_lane)
+        } else {
+            node_lane(n)
+        }
+    };
+    let lanes = top + 2 + brokers.len();
     let height = lane_y(lanes - 1) + 34.0;
     let x_of = |t: u64| scale.x_of(t);
     let mut items = Vec::new();
 
     // Lanes and the time axis.
     let mut shapes = Vec::new();
-    let mut names = vec!["application".to_string(), "producer".to_string()];
+    let mut names: Vec<String> = registry
+        // "Schema Registry" would not fit the lane labels' column; the arrows' names say it.
+        .then(|| "registry".to_string())
+        .into_iter()
+        .collect();
+    names.extend(["application".to_string(), "producer".to_string()]);
     names.extend(brokers.iter().map(|b| format!("broker {b}")));
     for (i, name) in names.iter().enumerate() {
         let y = lane_y(i);
@@ -561,6 +598,9 @@ pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> S
     msgs.dedup_by_key(|m| m.id);
     let (produce, other): (Vec<&WireMessage>, Vec<&WireMessage>) =
         msgs.into_iter().partition(|m| m.req_id.is_some());
+    let (registry_calls, other): (Vec<&WireMessage>, Vec<&WireMessage>) = other
+        .into_iter()
+        .partition(|m| m.from == SCHEMA_REGISTRY || m.to == SCHEMA_REGISTRY);
     let fetch_hidden = other.len().saturating_sub(MAX_FETCH_ARROWS);
     let mut last_label = vec![f64::MIN; lanes];
     // Why each request went: linger.ms, batch.size, flush(), a retry (from the log).
@@ -568,9 +608,10 @@ pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> S
     for m in produce
         .iter()
         .take(MAX_PRODUCE_ARROWS)
+        .chain(registry_calls.iter().take(MAX_REGISTRY_ARROWS))
         .chain(other.iter().take(MAX_FETCH_ARROWS))
     {
-        let (Some(la), Some(lb)) = (node_lane(m.from), node_lane(m.to)) else {
+        let (Some(la), Some(lb)) = (end_lane(m, m.from), end_lane(m, m.to)) else {
             continue;
         };
         let (ya, yb) = (lane_y(la), lane_y(lb));
@@ -598,6 +639,7 @@ pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> S
                 (_, true) => "arrow lost",
                 ("Produce", _) => "arrow produce",
                 ("ProduceResponse", _) => "arrow response",
+                _ if m.from == SCHEMA_REGISTRY || m.to == SCHEMA_REGISTRY => "arrow registry",
                 _ => "arrow fetch",
             },
         }];
@@ -656,6 +698,29 @@ pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> S
                 Role::Button,
                 Some(Target::Request { req_id: r }),
             ),
+            (kind, _) if m.to == SCHEMA_REGISTRY => (
+                format!(
+                    "{kind}: the serializer asks the Schema Registry, {}{lost} ({})",
+                    duration(flight),
+                    fit(&m.detail, 80)
+                ),
+                Some(match kind {
+                    "RegisterSchema" => "register".to_string(),
+                    _ => "lookup".to_string(),
+                }),
+                Role::Img,
+                None,
+            ),
+            (kind, _) if m.from == SCHEMA_REGISTRY => (
+                format!(
+                    "{kind}: the Schema Registry answers the serializer, {}{lost} ({})",
+                    duration(flight),
+                    fit(&m.detail, 80)
+                ),
+                Some(registry_reply_text(&m.detail)),
+                Role::Img,
+                None,
+            ),
             (kind, _) => (
                 format!("{kind} {} → {}{lost}", node(m.from), node(m.to)),
                 None,
@@ -684,6 +749,8 @@ pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> S
         }
         let class = if m.req_id.is_some() {
             "seq-msg produce"
+        } else if m.from == SCHEMA_REGISTRY || m.to == SCHEMA_REGISTRY {
+            "seq-msg registry"
         } else {
             "seq-msg replica"
         };
@@ -720,7 +787,7 @@ pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> S
             continue;
         }
         let x = x_of(e.time_us);
-        let (app, prod) = (lane_y(0), lane_y(1));
+        let (app, prod) = (lane_y(app_lane), lane_y(producer_lane));
         let arrow = |down: bool, class: &'static str| Shape::Line {
             x1: x,
             y1: if down { app } else { prod },
@@ -767,7 +834,9 @@ pub fn layout_on(v: &View, log: &[LogEntry], scale: &TimeScale, axis: Axis) -> S
                 vec![arrow(false, "callback"), app_text(format!("cb×{count}"), x)],
             )),
             LogEvent::FaultFired { fault } => {
-                let lane = fault_broker(fault).and_then(node_lane).unwrap_or(1);
+                let lane = fault_broker(fault)
+                    .and_then(node_lane)
+                    .unwrap_or(producer_lane);
                 Some(Item::named(
                     "fault",
                     Role::Img,
@@ -847,6 +916,75 @@ mod tests {
             .is_some_and(|l| l.starts_with("produce() to payments-"))));
         assert!(scene.outside().is_empty(), "{:?}", scene.outside());
         assert!(scene.node_count() <= MAX_NODES);
+    }
+
+    #[test]
+    fn the_serializers_registry_call_runs_between_the_application_and_a_registry_lane() {
+        let lesson = kshare::lessons::get("serialization").unwrap();
+        let mut sim = Simulation::new(lesson.scenario()).unwrap();
+        // The serializer's call goes at 0 ms and its answer is back at 4 ms (2 ms each way);
+        // no ProduceRequest yet, so the window still starts at 0.
+        sim.run_until(4_500);
+        let scene = layout(&sim.view(), sim.log());
+        let lane_label = |name: &str| {
+            scene
+                .items
+                .iter()
+                .flat_map(|i| &i.shapes)
+                .find_map(|s| match s {
+                    Shape::Text { text, y, .. } if text == name => Some(*y - 4.0),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("a {name} lane"))
+        };
+        let (registry, app) = (lane_label("registry"), lane_label("application"));
+        assert!(
+            registry < app,
+            "the registry lane is on top, by the application"
+        );
+        let call = |start: &str| {
+            let item = scene
+                .items
+                .iter()
+                .find(|i| i.label.as_deref().is_some_and(|l| l.starts_with(start)))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{start}: {:?}",
+                        scene.items.iter().map(|i| &i.label).collect::<Vec<_>>()
+                    )
+                });
+            assert_eq!(item.class, "seq-msg registry");
+            match item.shapes[0] {
+                Shape::Line { y1, y2, x1, x2, .. } => (x1, y1, x2, y2),
+                _ => panic!("a line"),
+            }
+        };
+        let (x1, y1, x2, y2) = call("RegisterSchema: the serializer asks the Schema Registry");
+        assert_eq!((y1, y2), (app, registry), "up from the application");
+        assert!(x2 > x1, "slanted by the registry's latency");
+        let (_, y1, _, y2) = call("RegistryResponse: the Schema Registry answers the serializer");
+        assert_eq!((y1, y2), (registry, app));
+        let texts: Vec<&str> = scene
+            .items
+            .iter()
+            .filter(|i| i.class == "seq-msg registry")
+            .flat_map(|i| &i.shapes)
+            .filter_map(|s| match s {
+                Shape::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        // The reply says the id the registry gave (the request, at the window's left edge,
+        // keeps only its accessible name).
+        assert!(texts.contains(&"id 1"), "{texts:?}");
+        assert!(scene.outside().is_empty(), "{:?}", scene.outside());
+        // Without a registry, no lane.
+        let plain = layout(&Simulation::new(Scenario::default()).unwrap().view(), &[]);
+        assert!(!plain
+            .items
+            .iter()
+            .flat_map(|i| &i.shapes)
+            .any(|s| matches!(s, Shape::Text { text, .. } if text == "Schema Registry")));
     }
 
     /// Both sides of the acks lesson's comparison, finished, on one fitted scale.

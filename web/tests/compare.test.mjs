@@ -70,8 +70,12 @@ export const tests = {
     assert.ok(bytes(wireB) < bytes(wireA), `Avro ${wireB} < JSON ${wireA}`);
     await region.getByText(/^value\.serializer=json put \d+ B of ProduceRequests on the wire; value\.serializer=avro \d+ B\.$/).waitFor();
     await region.getByText("The comparison shows the lesson's point").waitFor();
-    // Both sides' sequence diagrams, on one timeline.
-    await region.getByRole('figure', { name: 'Sequence diagram, value.serializer=avro' }).waitFor();
+    // Both sides' sequence diagrams, on one timeline: only the Avro side calls the Schema
+    // Registry, once per subject (payments-json-value, payments-avro-value), before produce().
+    const calls = (side) => region.getByRole('figure', { name: `Sequence diagram, ${side}` })
+      .getByRole('img', { name: /^RegisterSchema: the serializer asks the Schema Registry/ }).count();
+    assert.equal(await calls('value.serializer=avro'), 2);
+    assert.equal(await calls('value.serializer=json'), 0);
     await region.screenshot({ path: 'web/test-output/compare-serialization.png' });
   },
 

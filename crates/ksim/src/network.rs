@@ -95,6 +95,9 @@ pub(crate) struct WireTag {
 pub const RECENT_DELIVERED_PRODUCE: usize = 64;
 /// Delivered other messages (replica Fetch traffic) kept for it (newest).
 pub const RECENT_DELIVERED_OTHER: usize = 32;
+/// Delivered Schema Registry calls kept for it (newest): a serializer calls once per schema,
+/// so without their own list the fetches would push them out within milliseconds.
+pub const RECENT_DELIVERED_REGISTRY: usize = 8;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Network {
@@ -116,6 +119,8 @@ pub(crate) struct Network {
     pub recent_produce: VecDeque<WireMessage>,
     /// The last delivered other messages (at most `RECENT_DELIVERED_OTHER`).
     pub recent_other: VecDeque<WireMessage>,
+    /// The last delivered Schema Registry calls (at most `RECENT_DELIVERED_REGISTRY`).
+    pub recent_registry: VecDeque<WireMessage>,
     next_id: u64,
     pub bytes_sent: u64,
     pub messages_sent: u64,
@@ -165,6 +170,7 @@ impl Network {
             recent_dropped: VecDeque::new(),
             recent_produce: VecDeque::new(),
             recent_other: VecDeque::new(),
+            recent_registry: VecDeque::new(),
             next_id: 0,
             bytes_sent: 0,
             messages_sent: 0,
@@ -315,8 +321,11 @@ impl Network {
 
     /// Remembers a delivered message (bounded, for the view's `network_delivered`).
     pub fn note_delivered(&mut self, msg: WireMessage) {
+        let registry = crate::registry::SCHEMA_REGISTRY;
         let (list, cap) = if msg.req_id.is_some() {
             (&mut self.recent_produce, RECENT_DELIVERED_PRODUCE)
+        } else if msg.from == registry || msg.to == registry {
+            (&mut self.recent_registry, RECENT_DELIVERED_REGISTRY)
         } else {
             (&mut self.recent_other, RECENT_DELIVERED_OTHER)
         };

@@ -23,7 +23,8 @@ pub struct View {
     /// The last messages the network lost.
     pub network_dropped: Vec<WireMessage>,
     /// Recently delivered messages, by arrival time: at most `RECENT_DELIVERED_PRODUCE`
-    /// ProduceRequests/responses and `RECENT_DELIVERED_OTHER` others (replica fetches), so the
+    /// ProduceRequests/responses, `RECENT_DELIVERED_REGISTRY` Schema Registry calls and
+    /// `RECENT_DELIVERED_OTHER` others (replica fetches), so the
     /// UI can draw a short history (sequence diagram) without the view growing with the run.
     #[serde(default)]
     pub network_delivered: Vec<WireMessage>,

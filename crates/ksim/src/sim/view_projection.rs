@@ -272,6 +272,7 @@ impl Simulation {
                     .recent_produce
                     .iter()
                     .chain(&w.net.recent_other)
+                    .chain(&w.net.recent_registry)
                     .cloned()
                     .collect();
                 d.sort_by_key(|m| (m.arrival_us, m.id));

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const pkg = process.argv[2] ?? path.join(process.env.CARGO_TARGET_DIR ?? 'target', 'knode-pkg', 'knode.js');
-const { CodecBench } = require(path.resolve(pkg));
+const { CodecBench, AvroBench } = require(path.resolve(pkg));
 
 const MIN_MS = 400;
 function msPerRun(fn) {
@@ -35,3 +35,12 @@ for (const [label, size] of [['16KiB', 16 * 1024], ['1MiB', 1024 * 1024]]) {
     b.free();
   }
 }
+
+// Avro (kavro::bench, the workload `kplay bench avro` times natively): events per second.
+const a = new AvroBench();
+const ev = a.events();
+const perS = (fn) => ev / msPerRun(fn) * 1e3;
+const [enc, dec, lay] = [perS((n) => a.encode(n)), perS((n) => a.decode(n)), perS((n) => a.layout(n))];
+console.log(`\navro: ${ev} payment events, ${(a.avro_bytes() / ev).toFixed(1)} B/event framed, ${(a.json_bytes() / ev).toFixed(1)} B/event as JSON`);
+console.log(`avro encode_ev/s ${enc.toFixed(0)}  decode_ev/s ${dec.toFixed(0)}  layout_ev/s ${lay.toFixed(0)}`);
+a.free();

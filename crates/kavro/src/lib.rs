@@ -32,6 +32,7 @@
 //! Decoders never trust declared lengths (see [`binary`]); schemas are bounded before use (see
 //! [`schema`]).
 
+pub mod bench;
 pub mod binary;
 pub mod compat;
 pub mod json_encoding;

@@ -77,3 +77,52 @@ impl CodecBench {
         n
     }
 }
+
+/// `kavro::bench`'s payment events, for the Avro row beside the codecs.
+#[wasm_bindgen]
+pub struct AvroBench {
+    w: kavro::bench::AvroWorkload,
+}
+
+#[wasm_bindgen]
+impl AvroBench {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> AvroBench {
+        AvroBench {
+            w: kavro::bench::AvroWorkload::payments(),
+        }
+    }
+
+    pub fn events(&self) -> usize {
+        kavro::bench::EVENTS
+    }
+
+    pub fn avro_bytes(&self) -> usize {
+        self.w.avro_bytes()
+    }
+
+    pub fn json_bytes(&self) -> usize {
+        self.w.json_bytes()
+    }
+
+    /// Encodes every event `runs` times; the bytes of the last run.
+    pub fn encode(&self, runs: u32) -> usize {
+        (0..runs).map(|_| self.w.encode_all()).last().unwrap_or(0)
+    }
+
+    /// Decodes every event `runs` times; the events of the last run.
+    pub fn decode(&self, runs: u32) -> usize {
+        (0..runs).map(|_| self.w.decode_all()).last().unwrap_or(0)
+    }
+
+    /// Decodes every event with its byte spans `runs` times; the spans of the last run.
+    pub fn layout(&self, runs: u32) -> usize {
+        (0..runs).map(|_| self.w.layout_all()).last().unwrap_or(0)
+    }
+}
+
+impl Default for AvroBench {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -107,17 +107,29 @@ impl AvroBench {
 
     /// Encodes every event `runs` times; the bytes of the last run.
     pub fn encode(&self, runs: u32) -> usize {
-        (0..runs).map(|_| self.w.encode_all()).last().unwrap_or(0)
+        let mut last = 0;
+        for _ in 0..runs {
+            last = self.w.encode_all();
+        }
+        last
     }
 
     /// Decodes every event `runs` times; the events of the last run.
     pub fn decode(&self, runs: u32) -> usize {
-        (0..runs).map(|_| self.w.decode_all()).last().unwrap_or(0)
+        let mut last = 0;
+        for _ in 0..runs {
+            last = self.w.decode_all();
+        }
+        last
     }
 
     /// Decodes every event with its byte spans `runs` times; the spans of the last run.
     pub fn layout(&self, runs: u32) -> usize {
-        (0..runs).map(|_| self.w.layout_all()).last().unwrap_or(0)
+        let mut last = 0;
+        for _ in 0..runs {
+            last = self.w.layout_all();
+        }
+        last
     }
 }
 

@@ -26,7 +26,7 @@ fn value_hint(serializers: &[ksim::TopicSerializers], topic: &str) -> String {
         .map(|s| s.value_format)
     {
         Some(ksim::SerdeFormat::Avro) => {
-            format!("{topic} {now}: type the value in Avro's JSON encoding")
+            format!("{topic} {now}: type the value as the program's dict in JSON (decimals as numbers, unions bare) or in Avro's JSON encoding")
         }
         Some(ksim::SerdeFormat::Json) => format!("{topic} {now}: type the value as JSON"),
         _ => format!("{topic} {now}: the text's UTF-8 bytes"),

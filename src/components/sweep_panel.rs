@@ -305,6 +305,10 @@ impl Component for SweepPanel {
             (None, true, _) => {
                 format!("Cancelled after {} of {} values.", rows.len(), values.len())
             }
+            // A run failed after it started (the message is at the field).
+            (None, false, _) if self.error.is_some() && rows.len() < values.len() => {
+                format!("Stopped after {} of {} values.", rows.len(), values.len())
+            }
             (None, false, false) => format!(
                 "Ran the scenario once per value of {setting}: {} runs, same seed and actions.",
                 rows.len()

@@ -51,8 +51,9 @@ export const tests = {
     await form.getByRole('button', { name: 'Use this serializer' }).click();
     await form.getByText('Now, for payments: values: AvroSerializer with schema payment (subject payments-value).').waitFor();
     const produce = page.getByRole('form', { name: 'Produce an event' });
-    assert.match(await produce.getByText(/type the value in Avro's JSON encoding/).textContent(), /payments/);
-    await produce.getByLabel('Value').fill('{"payment_id": "pay-7", "amount": "\\u0004\\u00e2", "timestamp": 1700000000000, "status": "SETTLED", "note": null}');
+    assert.match(await produce.getByText(/type the value as the program's dict in JSON/).textContent(), /payments/);
+    // The program's dict, as AvroSerializer takes it: the decimal as a number.
+    await produce.getByLabel('Value').fill('{"payment_id": "pay-7", "amount": 12.50, "timestamp": 1700000000000, "status": "SETTLED", "note": null}');
     await produce.getByRole('button', { name: 'Produce' }).click();
     await produce.getByRole('button', { name: 'flush()' }).click();
     await page.getByLabel('Speed').selectOption({ label: '10×' });

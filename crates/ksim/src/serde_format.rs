@@ -238,14 +238,20 @@ impl std::fmt::Display for AvroValueError {
     }
 }
 
-/// The Avro binary datum (unframed) of a value given in Avro's JSON encoding.
+/// The Avro binary datum (unframed) of a value given in Avro's JSON encoding, or else as the
+/// application's plain dict (`kavro::plain_json`: unions bare, decimals as numbers), which is
+/// what `AvroSerializer` is handed in a Python program. The JSON encoding is tried first, so
+/// every value written that way means what it meant; a value neither reads is refused with
+/// the JSON encoding's error.
 pub fn avro_encode(schema: &Schema, text: &str) -> Result<Vec<u8>, AvroValueError> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         AvroValueError::NotJson(JsonTextError {
             message: e.to_string(),
         })
     })?;
-    let value = kavro::from_json(schema, &json).map_err(AvroValueError::Mismatch)?;
+    let value = kavro::from_json(schema, &json)
+        .or_else(|e| kavro::from_plain_json(schema, &json).map_err(|_| e))
+        .map_err(AvroValueError::Mismatch)?;
     // A value from_json accepted always encodes (same schema, same checks).
     kavro::encode(schema, &value).map_err(|e| {
         AvroValueError::Mismatch(JsonError {
@@ -337,5 +343,22 @@ mod tests {
         assert_eq!(sizes.avro_bytes, Some(17));
         let e = avro_encode(&schema, r#"{"id": "p-1"}"#).unwrap_err();
         assert!(e.to_string().contains("amount"), "{e}");
+    }
+
+    #[test]
+    fn the_avro_serializer_takes_the_plain_dict_too() {
+        // As AvroSerializer takes a dict: the same bytes as its JSON encoding.
+        let decimal = Schema::parse(
+            r#"{"type":"record","name":"P","fields":[{"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}},{"name":"note","type":["null","string"]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            avro_encode(&decimal, r#"{"amount": 12.50, "note": "hi"}"#).unwrap(),
+            avro_encode(
+                &decimal,
+                r#"{"amount": "\u0004\u00e2", "note": {"string": "hi"}}"#
+            )
+            .unwrap()
+        );
     }
 }

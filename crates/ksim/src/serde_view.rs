@@ -33,7 +33,9 @@ pub struct DeserializedValue {
     pub deserializer: SerdeFormat,
     /// The bytes' size.
     pub size_bytes: usize,
-    /// What the consumer gets: Avro as its JSON encoding, JSON and strings as their text.
+    /// What the consumer gets: Avro as the dict `AvroDeserializer` returns, written as plain
+    /// JSON (`kavro::plain_json`: unions bare, decimals as numbers); JSON and strings as their
+    /// text.
     pub text: Option<String>,
     /// The schema id in the bytes (Avro).
     pub schema_id: Option<u32>,
@@ -140,7 +142,7 @@ pub fn as_avro(
     v.subject = Some(subject);
     match kavro::decode_framed(&schema, bytes) {
         Ok(d) => {
-            v.text = Some(kavro::to_json(&schema, &d.decoded.value));
+            v.text = Some(kavro::to_plain_json(&schema, &d.decoded.value));
             v.spans = d
                 .decoded
                 .spans

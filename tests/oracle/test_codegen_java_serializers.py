@@ -147,6 +147,11 @@ class GeneratedJavaSerializers(unittest.TestCase):
         texts = [bytes.fromhex(l.split(" ")[1]).decode() for l in lines if l.startswith("SEND ")]
         self.assertEqual(sorted(texts), ["padded-text"] * 3 + ["payments-avro"])
 
+    def test_a_plain_dict_builds_the_same_generic_record(self):
+        path = os.path.join(ROOT, "tests", "fixtures", "codegen", "avro-plain-dict.json")
+        _, avro = self.assert_sends_what_the_simulation_committed(path)
+        self.assertEqual(avro, 3)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -238,6 +238,12 @@ impl std::fmt::Display for AvroValueError {
     }
 }
 
+/// The Avro value the serializer takes for `json`: Avro's JSON encoding first, else the
+/// application's plain dict (see [`avro_encode`]). The code export reads values the same way.
+pub fn avro_value(schema: &Schema, json: &serde_json::Value) -> Result<kavro::Value, JsonError> {
+    kavro::from_json(schema, json).or_else(|e| kavro::from_plain_json(schema, json).map_err(|_| e))
+}
+
 /// The Avro binary datum (unframed) of a value given in Avro's JSON encoding, or else as the
 /// application's plain dict (`kavro::plain_json`: unions bare, decimals as numbers), which is
 /// what `AvroSerializer` is handed in a Python program. The JSON encoding is tried first, so
@@ -249,9 +255,7 @@ pub fn avro_encode(schema: &Schema, text: &str) -> Result<Vec<u8>, AvroValueErro
             message: e.to_string(),
         })
     })?;
-    let value = kavro::from_json(schema, &json)
-        .or_else(|e| kavro::from_plain_json(schema, &json).map_err(|_| e))
-        .map_err(AvroValueError::Mismatch)?;
+    let value = avro_value(schema, &json).map_err(AvroValueError::Mismatch)?;
     // A value from_json accepted always encodes (same schema, same checks).
     kavro::encode(schema, &value).map_err(|e| {
         AvroValueError::Mismatch(JsonError {

@@ -332,7 +332,7 @@ impl JavaSerializers {
             },
             _ => None,
         };
-        let value = kavro::from_json(schema, json).ok();
+        let value = ksim::serde_format::avro_value(schema, json).ok();
         match (record_fields, json.as_object()) {
             (Some(fields), Some(obj)) => {
                 let _ = writeln!(

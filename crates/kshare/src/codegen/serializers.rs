@@ -260,15 +260,16 @@ pub(super) fn json_literal(text: &str, index: Option<&str>) -> Option<String> {
     Some(out)
 }
 
-/// The Python object `AvroSerializer` takes for `text` (Avro's JSON encoding of a `schema`
-/// value), as a literal; `None` if the value does not match the schema.
+/// The Python object `AvroSerializer` takes for `text` (a `schema` value in Avro's JSON
+/// encoding or as the plain dict, read as the simulation reads it), as a literal; `None` if the
+/// value does not match the schema.
 pub(super) fn avro_literal(
     schema: &kavro::Schema,
     text: &str,
     index: Option<&str>,
 ) -> Option<String> {
     let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    let value = kavro::from_json(schema, &json).ok()?;
+    let value = ksim::serde_format::avro_value(schema, &json).ok()?;
     let mut out = String::new();
     write_value(&mut out, &value, index);
     Some(out)

@@ -331,16 +331,21 @@ fn default_value(
 
 /// Writes `value` (a datum of `schema`) as its JSON encoding, fields in schema order.
 pub fn to_json(schema: &Schema, value: &Value) -> String {
+    to_json_in(schema, value, Dialect::AvroJson)
+}
+
+/// Writes `value` (a datum of `schema`) as JSON in `dialect`, fields in schema order.
+pub fn to_json_in(schema: &Schema, value: &Value, dialect: Dialect) -> String {
     let mut out = String::new();
-    write(schema, &schema.root, value, &mut out);
+    write(schema, &schema.root, value, &mut out, dialect);
     out
 }
 
-pub(crate) fn write_str(out: &mut String, s: &str) {
+fn write_str(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).expect("strings serialize"));
 }
 
-pub(crate) fn write_float(out: &mut String, x: f64, text: String) {
+fn write_float(out: &mut String, x: f64, text: String) {
     if x.is_nan() {
         out.push_str("\"NaN\"");
     } else if x.is_infinite() {
@@ -354,7 +359,33 @@ pub(crate) fn write_float(out: &mut String, x: f64, text: String) {
     }
 }
 
-fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String) {
+fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String, dialect: Dialect) {
+    if dialect == Dialect::Plain {
+        // The application's dict: a union's value bare, a decimal as its number.
+        match (node, value) {
+            (Node::Union(branches), Value::Union(u)) => {
+                match branches.get(u.branch as usize) {
+                    Some(b) => write(schema, b, &u.value, out, dialect),
+                    None => out.push_str("null"),
+                }
+                return;
+            }
+            (Node::DecimalBytes(d), Value::Bytes(b)) => {
+                out.push_str(&crate::logical::decimal(b, *d));
+                return;
+            }
+            (Node::Named(id), Value::Fixed(b)) => {
+                if let NamedKind::Fixed {
+                    decimal: Some(d), ..
+                } = schema.named(*id).kind
+                {
+                    out.push_str(&crate::logical::decimal(b, d));
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
     match (node, value) {
         (_, Value::Null) => out.push_str("null"),
         (_, Value::Boolean(b)) => out.push_str(if *b { "true" } else { "false" }),
@@ -380,7 +411,7 @@ fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write(schema, items, v, out);
+                write(schema, items, v, out, dialect);
             }
             out.push(']');
         }
@@ -396,7 +427,7 @@ fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String) {
                 }
                 write_str(out, &e.key);
                 out.push_str(": ");
-                write(schema, values, &e.value, out);
+                write(schema, values, &e.value, out, dialect);
             }
             out.push('}');
         }
@@ -411,10 +442,10 @@ fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String) {
                     out.push('{');
                     write_str(out, &schema.branch_name(b));
                     out.push_str(": ");
-                    write(schema, b, v, out);
+                    write(schema, b, v, out, dialect);
                     out.push('}');
                 }
-                (None, v) => write(schema, &Node::Null, v, out),
+                (None, v) => write(schema, &Node::Null, v, out, dialect),
             }
         }
         (node, Value::Record(fields)) => {
@@ -436,7 +467,7 @@ fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String) {
                     .and_then(|sf| sf.iter().find(|x| x.name == f.name))
                     .map(|x| &x.schema)
                     .unwrap_or(&Node::Null);
-                write(schema, fnode, &f.value, out);
+                write(schema, fnode, &f.value, out, dialect);
             }
             out.push('}');
         }

@@ -18,7 +18,7 @@
 
 use serde_json::Value as Json;
 
-use crate::json_encoding::{self, write_float, write_str, Dialect, JsonError};
+use crate::json_encoding::{self, Dialect, JsonError};
 use crate::schema::{Decimal, NamedKind, Node, Schema};
 use crate::value::Value;
 
@@ -29,9 +29,7 @@ pub fn from_plain_json(schema: &Schema, json: &Json) -> Result<Value, JsonError>
 
 /// Writes `value` (a datum of `schema`) as the application's plain JSON.
 pub fn to_plain_json(schema: &Schema, value: &Value) -> String {
-    let mut out = String::new();
-    write(schema, &schema.root, value, &mut out);
-    out
+    json_encoding::to_json_in(schema, value, Dialect::Plain)
 }
 
 /// Whether `node` takes a string of code points as bytes (tried last among union branches).
@@ -151,89 +149,6 @@ fn parse_decimal(text: &str) -> Option<(bool, String, i64)> {
         format!("{int}{frac}"),
         exp.checked_sub(frac.len() as i64)?,
     ))
-}
-
-fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String) {
-    match (node, value) {
-        (Node::Union(branches), Value::Union(u)) => match branches.get(u.branch as usize) {
-            Some(b) => write(schema, b, &u.value, out),
-            None => out.push_str("null"),
-        },
-        (Node::DecimalBytes(d), Value::Bytes(b)) => out.push_str(&crate::logical::decimal(b, *d)),
-        (Node::Named(id), Value::Fixed(b)) => match schema.named(*id).kind {
-            NamedKind::Fixed {
-                decimal: Some(d), ..
-            } => out.push_str(&crate::logical::decimal(b, d)),
-            _ => write_str(out, &b.iter().map(|&c| c as char).collect::<String>()),
-        },
-        (_, Value::Null) => out.push_str("null"),
-        (_, Value::Boolean(b)) => out.push_str(if *b { "true" } else { "false" }),
-        (_, Value::Int(i)) => out.push_str(&i.to_string()),
-        (_, Value::Long(l)) => out.push_str(&l.to_string()),
-        (_, Value::Float(x)) => {
-            write_float(out, *x as f64, serde_json::to_string(x).unwrap_or_default())
-        }
-        (_, Value::Double(x)) => write_float(out, *x, serde_json::to_string(x).unwrap_or_default()),
-        (_, Value::Bytes(b)) | (_, Value::Fixed(b)) => {
-            write_str(out, &b.iter().map(|&c| c as char).collect::<String>())
-        }
-        (_, Value::String(s)) => write_str(out, s),
-        (_, Value::Enum(e)) => write_str(out, &e.symbol),
-        (node, Value::Array(vs)) => {
-            let items = match node {
-                Node::Array(items) => items.as_ref(),
-                _ => &Node::Null,
-            };
-            out.push('[');
-            for (i, v) in vs.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write(schema, items, v, out);
-            }
-            out.push(']');
-        }
-        (node, Value::Map(entries)) => {
-            let values = match node {
-                Node::Map(values) => values.as_ref(),
-                _ => &Node::Null,
-            };
-            out.push('{');
-            for (i, e) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_str(out, &e.key);
-                out.push_str(": ");
-                write(schema, values, &e.value, out);
-            }
-            out.push('}');
-        }
-        (_, Value::Union(u)) => write(schema, &Node::Null, &u.value, out),
-        (node, Value::Record(fields)) => {
-            let schema_fields = match node {
-                Node::Named(id) => match &schema.named(*id).kind {
-                    NamedKind::Record { fields } => Some(fields),
-                    _ => None,
-                },
-                _ => None,
-            };
-            out.push('{');
-            for (i, f) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_str(out, &f.name);
-                out.push_str(": ");
-                let fnode = schema_fields
-                    .and_then(|sf| sf.iter().find(|x| x.name == f.name))
-                    .map(|x| &x.schema)
-                    .unwrap_or(&Node::Null);
-                write(schema, fnode, &f.value, out);
-            }
-            out.push('}');
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1225,25 +1225,6 @@ impl Lang for Java {
         true
     }
 
-    fn loop_send_serialized(o: &mut String, ser: &Self::Ser, topic: &str, mode: ProduceMode) {
-        let send = format!(
-            "{}.send(new ProducerRecord<>({}, key, value), onDelivery)",
-            ser.producer(topic),
-            java_str(topic)
-        );
-        match mode {
-            ProduceMode::Sync => {
-                let _ = writeln!(
-                    o,
-                    "                {send}.get(); // synchronous: wait for the ack"
-                );
-            }
-            ProduceMode::Async | ProduceMode::NoPoll => {
-                let _ = writeln!(o, "                {send};");
-            }
-        }
-    }
-
     fn registry_action(o: &mut String, ser: &mut Self::Ser, a: &Action) -> bool {
         match a {
             Action::SetSerializer(t) => ser.switch(o, t),

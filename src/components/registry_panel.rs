@@ -26,7 +26,7 @@ pub fn registry_panel(p: &RegistryPanelProps) -> Html {
     html! {
         <section class="panel registry" aria-labelledby="h-registry">
             <h2 id="h-registry">{ "Schema Registry" }</h2>
-            <p class="muted">
+            <p class="hint">
                 { format!("Global compatibility {} · {} ms each way from the application · ", r.global_compatibility, r.latency_ms) }
                 { format!("the serializers cached {cached} schema id{} and used them {} time{} without asking", if cached == 1 { "" } else { "s" }, r.serializer_cache_hits, if r.serializer_cache_hits == 1 { "" } else { "s" }) }
                 if r.calls_in_flight > 0 {

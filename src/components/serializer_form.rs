@@ -118,7 +118,7 @@ pub fn serializer_form(p: &SerializerFormProps) -> Html {
     };
     html! {
         <form aria-label="Serialize values" onsubmit={onsubmit} novalidate=true class="serializer-form">
-            <p class="muted">{ "Serialization is the client library's job: Kafka stores whatever bytes it gets. " }
+            <p class="hint">{ "Serialization is the client library's job: Kafka stores whatever bytes it gets. " }
                 { format!("Now, for {}: {}.", if chosen.is_empty() { "the topic" } else { &chosen }, describe(&p.current, &chosen)) }</p>
             <div class="field">
                 <label for="ser-topic">{ "Topic" }</label>

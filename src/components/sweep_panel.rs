@@ -319,7 +319,7 @@ impl Component for SweepPanel {
         html! {
             <section class="panel wide sweep" aria-labelledby="h-sweep">
                 <h2 id="h-sweep">{ "Sweep a setting" }</h2>
-                <p class="muted">{ "Runs this scenario once per value — same seed, same actions — and draws what the core measured against the setting: the lecture's trade-off between throughput and latency." }</p>
+                <p class="hint">{ "Runs this scenario once per value — same seed, same actions — and draws what the core measured against the setting: the lecture's trade-off between throughput and latency." }</p>
                 <form aria-label="Sweep a setting" class="sweep-form" onsubmit={onsubmit} novalidate=true>
                     <div class="field">
                         <label for="sweep-setting">{ "Setting" }</label>

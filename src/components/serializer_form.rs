@@ -147,7 +147,7 @@ pub fn serializer_form(p: &SerializerFormProps) -> Html {
                         aria-invalid={if p.error.is_some() { "true" } else { "false" }}
                         aria-describedby={if p.error.is_some() { "ser-error" } else { "ser-hint" }} />
                     if p.error.is_none() {
-                        <div class="hint" id="ser-hint">{ "Then produce values as the program's dict in JSON, e.g. {\"payment_id\": \"pay-1\", \"amount\": 12.50, …} (Avro's JSON encoding works too); a value that does not match fails in the serializer, before produce()." }</div>
+                        <div class="hint" id="ser-hint">{ "Then produce values as the program's dict in JSON, e.g. {\"payment_id\": \"pay-1\", \"amount\": 12.50, …} (Avro's JSON encoding works too); a value that does not match fails in the serializer, before produce(). Not every mismatch: fastavro converts what Python converts (\"12.50\" for a double is written as 12.5), Java's writer only numbers." }</div>
                     }
                 </div>
             } else if *format == SerdeFormat::Json {

@@ -536,6 +536,80 @@ def fastavro_reads(writer, datum, reader):
         return False
 
 
+# What a Python program may hand AvroSerializer for a field of each type, beyond the exact type:
+# confluent-kafka calls fastavro's schemaless_writer with strict=False, whose writers convert.
+# Each case: the field's type, then the value (MISSING: the key left out of the dict).
+MISSING = object()
+CONVERSION_CASES = [
+    ("double", "12.50"), ("double", " 12.5 "), ("double", "1_000.5"), ("double", "1e3"),
+    ("double", "-inf"), ("double", True), ("double", 7), ("double", "abc"), ("double", "1__0"),
+    ("double", None), ("double", [1]), ("float", "0.1"), ("float", False),
+    ("long", 12.7), ("long", -12.7), ("long", True), ("long", "12"), ("long", None), ("long", 3),
+    ("int", 5.9), ("int", "5"), ("int", 2**31 - 1), ("int", -2.0**31),
+    ("boolean", "yes"), ("boolean", "no"), ("boolean", ""), ("boolean", 0), ("boolean", 2.5),
+    ("boolean", None), ("boolean", []), ("boolean", {"a": 1}),
+    ("string", 5), ("string", True), ("string", "x"),
+    (["null", "double"], "12.5"), (["null", "double"], 12.5), (["null", "long"], True),
+    (["null", "string"], MISSING), ("null", MISSING), ("double", MISSING), (["string", "null"], MISSING),
+    ({"type": "long", "logicalType": "timestamp-millis"}, 1700000000000.9),
+    ({"type": "int", "logicalType": "date"}, True),
+    ({"type": "enum", "name": "E", "symbols": ["A", "B"]}, "X"),
+]
+
+
+# Deliberate differences, each checked to still hold: fastavro's non-strict int writer writes
+# an int outside 32 bits as a longer varint, which Avro's readers refuse (Java's readInt:
+# "Invalid int encoding"); the playground's serializer refuses it at the field instead.
+KNOWN_DIFFERENCES = [("int", 2**31), ("int", 2.0**40)]
+
+
+class ConversionsMatchFastavro(unittest.TestCase):
+    def test_known_differences_still_hold(self):
+        with tempfile.TemporaryDirectory() as d:
+            for i, (t, v) in enumerate(KNOWN_DIFFERENCES):
+                with self.subTest(f"{t!r} {v!r}"):
+                    schema = {"type": "record", "name": "R", "fields": [{"name": "x", "type": t}]}
+                    fastavro.schemaless_writer(io.BytesIO(), fastavro.parse_schema(schema), {"x": v})
+                    schema_path, inp = os.path.join(d, f"s{i}.avsc"), os.path.join(d, f"v{i}.json")
+                    with open(schema_path, "w") as f:
+                        json.dump(schema, f)
+                    with open(inp, "w") as f:
+                        json.dump({"x": v}, f)
+                    p = run_kplay("avro", "encode", "--plain", "--schema", schema_path, "--schema-id", "1",
+                                  inp, os.path.join(d, "out.bin"))
+                    self.assertNotEqual(p.returncode, 0)
+                    self.assertIn("outside the int range", p.stderr.decode())
+
+    def test_values_fastavro_converts_are_written_alike_and_the_rest_refused_alike(self):
+        """`kplay avro encode --plain` writes each case as fastavro's non-strict writer does,
+        byte for byte, and refuses exactly the cases fastavro refuses."""
+        with tempfile.TemporaryDirectory() as d:
+            for i, (t, v) in enumerate(CONVERSION_CASES):
+                with self.subTest(f"{t!r} {v!r}"):
+                    schema = {"type": "record", "name": "R", "fields": [{"name": "x", "type": t}]}
+                    record = {} if v is MISSING else {"x": v}
+                    buf = io.BytesIO()
+                    try:
+                        fastavro.schemaless_writer(buf, fastavro.parse_schema(schema), record)
+                        want = buf.getvalue()
+                    except (TypeError, ValueError, OverflowError, fastavro.validation.ValidationError):
+                        want = None
+                    schema_path = os.path.join(d, f"s{i}.avsc")
+                    inp, out = os.path.join(d, f"v{i}.json"), os.path.join(d, f"v{i}.bin")
+                    with open(schema_path, "w") as f:
+                        json.dump(schema, f)
+                    with open(inp, "w") as f:
+                        json.dump(record, f)
+                    p = run_kplay("avro", "encode", "--plain", "--schema", schema_path, "--schema-id", "1", inp, out)
+                    if want is None:
+                        self.assertNotEqual(p.returncode, 0, "fastavro refuses it, kplay wrote it")
+                        self.assertIn("on field x", p.stderr.decode())
+                    else:
+                        self.assertEqual(p.returncode, 0, p.stderr.decode())
+                        with open(out, "rb") as f:
+                            self.assertEqual(f.read()[5:].hex(), want.hex())
+
+
 class CompatibilityTable(unittest.TestCase):
     def kplay_compat(self, d, level, *schemas):
         paths = []

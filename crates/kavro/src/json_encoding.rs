@@ -21,6 +21,8 @@ use std::fmt;
 
 use serde_json::Value as Json;
 
+use crate::conversions;
+
 use crate::binary::MAX_VALUE_DEPTH;
 use crate::schema::{NamedKind, Node, Schema};
 use crate::value::{EnumSymbol, FieldValue, MapEntry, UnionValue, Value};
@@ -83,8 +85,27 @@ fn shown(j: &Json) -> String {
 pub enum Dialect {
     /// The specification's JSON encoding (unions tagged, decimals as their unscaled bytes).
     AvroJson,
-    /// The application's plain value (`crate::plain_json`): unions bare, decimals numbers.
+    /// The application's plain value (`crate::plain_json`): unions bare, decimals numbers, and
+    /// scalars converted as fastavro's writer converts them (`crate::conversions`).
     Plain,
+    /// The plain value as fastavro's `validate()` checks it when `write_union` picks a branch:
+    /// the same as [`Dialect::Plain`] but with no conversion of scalars.
+    PlainBranch,
+    /// The plain value as Avro Java's `GenericDatumWriter` writes a GenericRecord holding it: a
+    /// number goes to any numeric type (`((Number) datum).longValue()` and so on, a fraction
+    /// truncated toward zero); nothing else is converted (a string for a `double` is a
+    /// ClassCastException there).
+    PlainJava,
+}
+
+impl Dialect {
+    /// Any plain dialect: unions bare, decimals numbers.
+    pub fn is_plain(self) -> bool {
+        matches!(
+            self,
+            Dialect::Plain | Dialect::PlainBranch | Dialect::PlainJava
+        )
+    }
 }
 
 /// Reads a value of `schema` from its JSON encoding.
@@ -149,6 +170,48 @@ pub(crate) fn read(
             Json::Null => Value::Null,
             _ => return Err(fail(path, None)),
         },
+        Node::Boolean if dialect == Dialect::Plain => Value::Boolean(conversions::truthy(json)),
+        Node::Int | Node::Date | Node::TimeMillis if dialect == Dialect::Plain => {
+            let v =
+                conversions::as_python_int(json).ok_or_else(|| fail(path, Some(NOT_INT.into())))?;
+            Value::Int(
+                i32::try_from(v).map_err(|_| fail(path, Some("outside the int range".into())))?,
+            )
+        }
+        Node::Long
+        | Node::TimeMicros
+        | Node::TimestampMillis
+        | Node::TimestampMicros
+        | Node::LocalTimestampMillis
+        | Node::LocalTimestampMicros
+            if dialect == Dialect::Plain =>
+        {
+            Value::Long(
+                conversions::as_python_int(json).ok_or_else(|| fail(path, Some(NOT_INT.into())))?,
+            )
+        }
+        Node::Float if dialect == Dialect::Plain => Value::Float(
+            conversions::as_python_float(json).map_err(|e| fail(path, Some(e)))? as f32,
+        ),
+        Node::Double if dialect == Dialect::Plain => {
+            Value::Double(conversions::as_python_float(json).map_err(|e| fail(path, Some(e)))?)
+        }
+        Node::Int | Node::Date | Node::TimeMillis if dialect == Dialect::PlainJava => {
+            let v = conversions::as_java_long(json).ok_or_else(|| fail(path, None))?;
+            Value::Int(
+                i32::try_from(v).map_err(|_| fail(path, Some("outside the int range".into())))?,
+            )
+        }
+        Node::Long
+        | Node::TimeMicros
+        | Node::TimestampMillis
+        | Node::TimestampMicros
+        | Node::LocalTimestampMillis
+        | Node::LocalTimestampMicros
+            if dialect == Dialect::PlainJava =>
+        {
+            Value::Long(conversions::as_java_long(json).ok_or_else(|| fail(path, None))?)
+        }
         Node::Boolean => Value::Boolean(json.as_bool().ok_or_else(|| fail(path, None))?),
         Node::Int | Node::Date | Node::TimeMillis => {
             let v = json.as_i64().ok_or_else(|| fail(path, None))?;
@@ -162,12 +225,19 @@ pub(crate) fn read(
         | Node::TimestampMicros
         | Node::LocalTimestampMillis
         | Node::LocalTimestampMicros => Value::Long(json.as_i64().ok_or_else(|| fail(path, None))?),
+        // "NaN" and "Infinity" are the JSON encoding's; a program's dict holds the float.
+        Node::Float if dialect.is_plain() => {
+            Value::Float(json.as_f64().ok_or_else(|| fail(path, None))? as f32)
+        }
+        Node::Double if dialect.is_plain() => {
+            Value::Double(json.as_f64().ok_or_else(|| fail(path, None))?)
+        }
         Node::Float => Value::Float(float_of(json).ok_or_else(|| fail(path, None))? as f32),
         Node::Double => Value::Double(float_of(json).ok_or_else(|| fail(path, None))?),
         Node::String | Node::Uuid => {
             Value::String(json.as_str().ok_or_else(|| fail(path, None))?.to_string())
         }
-        Node::DecimalBytes(d) if dialect == Dialect::Plain => Value::Bytes(
+        Node::DecimalBytes(d) if dialect.is_plain() => Value::Bytes(
             crate::plain_json::decimal_bytes(json, *d, None).map_err(|e| fail(path, Some(e)))?,
         ),
         Node::Bytes | Node::DecimalBytes(_) => {
@@ -205,7 +275,7 @@ pub(crate) fn read(
             }
             Value::Map(out)
         }
-        Node::Union(branches) if dialect == Dialect::Plain => {
+        Node::Union(branches) if dialect.is_plain() => {
             let (branch, value) =
                 crate::plain_json::union_branch(schema, branches, json, path, depth)
                     .ok_or_else(|| fail(path, Some("no branch of the union takes it".into())))?;
@@ -260,6 +330,11 @@ pub(crate) fn read(
                     let value = match (m.get(&f.name), &f.default) {
                         (Some(v), _) => read(schema, &f.schema, v, path, depth + 1, dialect)?,
                         (None, Some(d)) => default_value(schema, &f.schema, d, path, depth + 1)?,
+                        // fastavro writes a missing field with no default as None when its type
+                        // takes null (`write_record`: `"null" not in field_type`).
+                        (None, None) if dialect.is_plain() && takes_null(&f.schema) => {
+                            null_of(&f.schema)
+                        }
                         (None, None) => {
                             return Err(JsonError {
                                 path: path.clone(),
@@ -291,7 +366,7 @@ pub(crate) fn read(
             NamedKind::Fixed {
                 size_bytes,
                 decimal: Some(d),
-            } if dialect == Dialect::Plain => Value::Fixed(
+            } if dialect.is_plain() => Value::Fixed(
                 crate::plain_json::decimal_bytes(json, *d, Some(*size_bytes))
                     .map_err(|e| fail(path, Some(e)))?,
             ),
@@ -309,6 +384,29 @@ pub(crate) fn read(
             }
         },
     })
+}
+
+/// fastavro's message for a value its integer writer refuses.
+const NOT_INT: &str = "an integer is required";
+
+/// Whether a field of this type takes null: the null type, or a union with a null branch.
+fn takes_null(node: &Node) -> bool {
+    match node {
+        Node::Null => true,
+        Node::Union(branches) => branches.contains(&Node::Null),
+        _ => false,
+    }
+}
+
+/// The null value of a type that [`takes_null`].
+fn null_of(node: &Node) -> Value {
+    match node {
+        Node::Union(branches) => Value::Union(Box::new(UnionValue {
+            branch: branches.iter().position(|b| *b == Node::Null).unwrap_or(0) as u32,
+            value: Value::Null,
+        })),
+        _ => Value::Null,
+    }
 }
 
 /// A field default: JSON of the field's type, or for a union of its first branch ("Schema
@@ -360,7 +458,7 @@ fn write_float(out: &mut String, x: f64, text: String) {
 }
 
 fn write(schema: &Schema, node: &Node, value: &Value, out: &mut String, dialect: Dialect) {
-    if dialect == Dialect::Plain {
+    if dialect.is_plain() {
         // The application's dict: a union's value bare, a decimal as its number.
         match (node, value) {
             (Node::Union(branches), Value::Union(u)) => {

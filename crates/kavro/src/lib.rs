@@ -35,6 +35,7 @@
 pub mod bench;
 pub mod binary;
 pub mod compat;
+mod conversions;
 pub mod json_encoding;
 pub mod logical;
 pub mod plain_json;
@@ -48,7 +49,7 @@ pub use binary::{
 pub use compat::{
     can_read, check_level, CompatibilityLevel, Incompatibility, LevelIncompatibility,
 };
-pub use json_encoding::{from_json, to_json, JsonError};
+pub use json_encoding::{from_json, to_json, Dialect, JsonError};
 pub use plain_json::{from_plain_json, to_plain_json};
 pub use schema::{Schema, SchemaError};
 pub use value::Value;

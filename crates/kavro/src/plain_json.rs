@@ -12,7 +12,17 @@
 //!   digits than the scale or more digits than the precision;
 //! - `bytes` and plain `fixed` have no plain JSON form (`json.dumps` refuses Python bytes):
 //!   they stay strings of code points U+0000–U+00FF, as in the Avro JSON encoding;
-//! - dates, times and timestamps stay their numbers (a program would hold `datetime`s).
+//! - dates, times and timestamps stay their numbers (a program would hold `datetime`s);
+//! - outside a union, scalars are converted as fastavro's writer converts them, since
+//!   confluent-kafka's `AvroSerializer` calls `schemaless_writer` with `strict=False`
+//!   (`confluent_kafka/schema_registry/_sync/avro.py`): a `float`/`double` takes what Python's
+//!   `float()` takes (a number, a boolean, a numeric string such as `"12.50"`); an
+//!   `int`/`long` takes a number, a fraction truncated toward zero, or a boolean, but no string;
+//!   a `boolean` takes any value by its Python truth (`"no"` is true); a missing field with no
+//!   default is null when its type takes null. A union's branch is picked without conversion,
+//!   as `write_union` checks each branch with `validate()`. One difference, on purpose: an
+//!   `int` outside 32 bits is refused here, where fastavro writes it as a longer varint that
+//!   Avro's readers refuse. Checked against fastavro 1.12.1 (`tests/oracle/test_avro.py`).
 //!
 //! The JSON written here uses `json.dumps`'s separators (`", "`, `": "`), fields in schema order.
 
@@ -64,7 +74,7 @@ pub(crate) fn union_branch(
                 continue;
             }
             let len = path.len();
-            let read = json_encoding::read(schema, b, json, path, depth + 1, Dialect::Plain);
+            let read = json_encoding::read(schema, b, json, path, depth + 1, Dialect::PlainBranch);
             path.truncate(len);
             if let Ok(v) = read {
                 return Some((i, v));

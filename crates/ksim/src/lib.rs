@@ -58,6 +58,13 @@
 //!   message is noticed only by timeouts.
 //! - **Brokers** validate and store real batches (`kwire::broker::append`); CreateTime timestamp
 //!   checks use each node's own clock.
+//! - **Serializers**: the first call for a subject is the registry's POST (TopicNameStrategy);
+//!   confluent-kafka 2.16.1's default strategy first asks `GET /associations/…` and falls back
+//!   to `<topic>-value` on the 404 a Confluent Platform 7 registry gives, a round trip this
+//!   model leaves out. A failure is named as `SerializingProducer` raises it
+//!   (`ValueSerializationError`); a program that calls the serializer itself, as the exported
+//!   code and Confluent's examples do, gets the exception inside (fastavro's `ValueError` or
+//!   `TypeError`, or `SchemaRegistryError`).
 //! - **Bounded**: every run stops at `limits.max_events` / `limits.max_time_ms` and logs why.
 //!
 //! # Checks
@@ -142,5 +149,7 @@ pub const SIMPLIFICATIONS: &[&str] = &[
     "The broker validates the timestamps of a batch with its own node clock; clocks may have an offset and a drift.",
     "The Schema Registry is always up and its HTTP calls are never lost (TCP would retransmit; no HTTP timeouts are modelled); each call costs one round trip on its own link (schema_registry.latency_ms), with 160 B counted for HTTP headers.",
     "While a produce action's serializer waits for the Schema Registry, the application's later calls (produce, produce_many, poll, flush, set_producer_config, set_serializer) wait and then run in order; a produce_many loop blocks alone.",
+    "The serializer's first call for a subject is the registry's POST; confluent-kafka 2.16.1's default subject strategy first asks GET /associations and falls back to <topic>-value on the 404, one more round trip that is left out.",
+    "A serializer failure is named as SerializingProducer raises it (ValueSerializationError); a program that calls the serializer itself, as the exported code does, gets the exception inside: fastavro's ValueError or TypeError, or SchemaRegistryError.",
     "The registry compares schemas by their JSON with whitespace removed and members sorted (Confluent uses Avro's Schema.toString, which also normalises a few spellings); registry error details use the playground's wording and leave out the old schema.",
 ];

@@ -7,6 +7,7 @@
 //!
 //! The registry call that finds the id is not here: it is the driver's (`sim/serializer.rs`).
 
+use crate::scenario::ClientProfile;
 use kavro::{JsonError, Schema};
 use std::fmt::Write as _;
 
@@ -238,24 +239,51 @@ impl std::fmt::Display for AvroValueError {
     }
 }
 
-/// The Avro value the serializer takes for `json`: Avro's JSON encoding first, else the
-/// application's plain dict (see [`avro_encode`]). The code export reads values the same way.
+/// The Avro value confluent-kafka's AvroSerializer takes for `json`: Avro's JSON encoding
+/// first, else the application's plain dict, its scalars converted as fastavro's writer
+/// converts them (see [`avro_encode`]). The code export reads values the same way.
 pub fn avro_value(schema: &Schema, json: &serde_json::Value) -> Result<kavro::Value, JsonError> {
-    kavro::from_json(schema, json).or_else(|e| kavro::from_plain_json(schema, json).map_err(|_| e))
+    avro_value_for(ClientProfile::Librdkafka, schema, json)
+}
+
+/// The Avro value the `profile`'s serializer takes for `json`. Java's KafkaAvroSerializer
+/// writes a GenericRecord with Avro's GenericDatumWriter, which converts only numbers between
+/// numeric types: a string for a `double` is a ClassCastException there
+/// (`kavro::Dialect::PlainJava`).
+pub fn avro_value_for(
+    profile: ClientProfile,
+    schema: &Schema,
+    json: &serde_json::Value,
+) -> Result<kavro::Value, JsonError> {
+    let plain = match profile {
+        ClientProfile::Librdkafka => kavro::Dialect::Plain,
+        ClientProfile::Java => kavro::Dialect::PlainJava,
+    };
+    kavro::from_json(schema, json)
+        .or_else(|_| kavro::json_encoding::from_json_in(schema, json, plain))
 }
 
 /// The Avro binary datum (unframed) of a value given in Avro's JSON encoding, or else as the
 /// application's plain dict (`kavro::plain_json`: unions bare, decimals as numbers), which is
 /// what `AvroSerializer` is handed in a Python program. The JSON encoding is tried first, so
 /// every value written that way means what it meant; a value neither reads is refused with
-/// the JSON encoding's error.
+/// the error fastavro's writer would give for the dict (the plain reading's).
 pub fn avro_encode(schema: &Schema, text: &str) -> Result<Vec<u8>, AvroValueError> {
+    avro_encode_for(ClientProfile::Librdkafka, schema, text)
+}
+
+/// [`avro_encode`] by the `profile`'s serializer ([`avro_value_for`]).
+pub fn avro_encode_for(
+    profile: ClientProfile,
+    schema: &Schema,
+    text: &str,
+) -> Result<Vec<u8>, AvroValueError> {
     let json: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         AvroValueError::NotJson(JsonTextError {
             message: e.to_string(),
         })
     })?;
-    let value = avro_value(schema, &json).map_err(AvroValueError::Mismatch)?;
+    let value = avro_value_for(profile, schema, &json).map_err(AvroValueError::Mismatch)?;
     // A value from_json accepted always encodes (same schema, same checks).
     kavro::encode(schema, &value).map_err(|e| {
         AvroValueError::Mismatch(JsonError {

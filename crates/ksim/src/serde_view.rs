@@ -13,6 +13,7 @@
 //! for the Java profile (`kavro::FrameError`).
 
 use crate::scenario::{ClientProfile, SerdeFormat};
+use kavro::wire_format::HEADER_BYTES;
 use serde::{Deserialize, Serialize};
 
 /// One annotated byte range of a value.
@@ -119,7 +120,17 @@ pub fn as_avro(
 ) -> DeserializedValue {
     let mut v = empty(SerdeFormat::Avro, bytes.len());
     let err_name = deserializer_error_name(profile);
-    let unframed = match kavro::unframe(bytes) {
+    // The Python deserializer wants more than the 5-byte header (`if len(data) <= 5` in
+    // confluent_kafka/schema_registry/_sync/avro.py); Java's reads a header-only value.
+    let header_only = profile == ClientProfile::Librdkafka && bytes.len() <= HEADER_BYTES;
+    let framed = if header_only {
+        Err(kavro::FrameError::TooShort {
+            size_bytes: bytes.len(),
+        })
+    } else {
+        kavro::unframe(bytes)
+    };
+    let unframed = match framed {
         Ok(u) => u,
         Err(e) => {
             let message = match profile {
@@ -132,9 +143,14 @@ pub fn as_avro(
     };
     v.schema_id = Some(unframed.schema_id);
     let Some((schema, subject)) = schema_of(unframed.schema_id) else {
-        // The registry answers 404 with error code 40403 for an unknown id.
+        // The registry answers 404 with error code 40403 for an unknown id. The Python client
+        // lets the registry client's SchemaRegistryError through unwrapped.
+        let name = match profile {
+            ClientProfile::Librdkafka => "SchemaRegistryError",
+            ClientProfile::Java => err_name,
+        };
         v.error = Some(format!(
-            "{err_name}: Schema {} not found (HTTP status code 404, SR code 40403)",
+            "{name}: Schema {} not found (HTTP status code 404, SR code 40403)",
             unframed.schema_id
         ));
         return v;

@@ -208,6 +208,7 @@ impl Simulation {
             &scenario.schemas,
             &scenario.serializers,
             registry_spec.auto_register_schemas,
+            scenario.producer.profile,
         );
         let mut sim = Simulation {
             registry,

@@ -330,3 +330,79 @@ fn the_same_event_in_the_other_format_is_what_the_other_topic_holds() {
     let v = plain.committed_records(t, 0);
     assert!(plain.same_event(t, v[0].2.as_deref().unwrap()).is_none());
 }
+
+#[test]
+fn avro_serializer_converts_a_numeric_string_for_a_double_as_fastavro_does() {
+    // confluent-kafka's AvroSerializer calls fastavro's writer with strict=False, which writes
+    // float("12.50") for a double; "12,50" is what float() cannot read.
+    let actions = serde_json::json!([
+        produce(0.0, "t", r#"{"id": "a", "amount": "12.50"}"#),
+        produce(10.0, "t", r#"{"id": "b", "amount": "12,50"}"#),
+    ]);
+    let mut sim = Simulation::new(scenario("avro", actions, serde_json::json!({}))).unwrap();
+    sim.run_until_idle(100_000);
+    let records = sim.committed_records("t", 0);
+    assert_eq!(records.len(), 1);
+    let v = sim.deserialize("t", false, records[0].2.as_deref().unwrap());
+    assert_eq!(v.text.as_deref(), Some(r#"{"id": "a", "amount": 12.5}"#));
+    let failed = events(&sim, "serialization_failed");
+    let [LogEvent::SerializationFailed { field, message, .. }] = failed.as_slice() else {
+        panic!("{failed:?}")
+    };
+    assert_eq!(field, "amount");
+    assert!(
+        message.contains("could not convert string to float: '12,50'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_python_avro_deserializer_wants_more_than_the_header() {
+    let actions = serde_json::json!([produce(0.0, "t", r#"{"id": "a", "amount": 1.5}"#)]);
+    let mut sim = Simulation::new(scenario("avro", actions, serde_json::json!({}))).unwrap();
+    sim.run_until_idle(100_000);
+    // "alice" as a value: 5 bytes, the size of the header alone.
+    let v = sim.deserialize("t", false, b"alice");
+    assert_eq!(
+        v.error.as_deref(),
+        Some(
+            "SerializationError: Expecting data framing of length 6 bytes or more but total \
+             data size is 5 bytes. This message was not produced with a Confluent Schema \
+             Registry serializer"
+        )
+    );
+}
+
+#[test]
+fn the_java_serializer_converts_only_numbers_between_numeric_types() {
+    // KafkaAvroSerializer writes through Avro's GenericDatumWriter: ((Number) datum).longValue()
+    // for a long, a cast for everything else (tests/fixtures/codegen/avro-java-no-conversion.json).
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/codegen/avro-java-no-conversion.json");
+    let mut sim = Simulation::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    sim.run_until_idle(100_000);
+    let values: Vec<String> = sim
+        .committed_records("readings", 0)
+        .iter()
+        .map(|r| {
+            let v = sim.deserialize("readings", false, r.2.as_deref().unwrap());
+            v.text.unwrap()
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            r#"{"id": "r-1", "amount": 1.5, "count": 3, "ok": true, "note": null}"#,
+            r#"{"id": "r-3", "amount": 2.5, "count": 12, "ok": true, "note": null}"#,
+            r#"{"id": "r-5", "amount": 0.25, "count": 5, "ok": false, "note": "last"}"#,
+        ]
+    );
+    let refused: Vec<String> = events(&sim, "serialization_failed")
+        .into_iter()
+        .map(|e| match e {
+            LogEvent::SerializationFailed { field, .. } => field,
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(refused, ["amount", "ok"]);
+}

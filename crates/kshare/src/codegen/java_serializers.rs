@@ -332,7 +332,10 @@ impl JavaSerializers {
             },
             _ => None,
         };
-        let value = ksim::serde_format::avro_value(schema, json).ok();
+        // Read as KafkaAvroSerializer takes it: Avro's GenericDatumWriter converts nothing, so
+        // a value fastavro would convert ("12.50" for a double) stays as written and fails.
+        let value =
+            ksim::serde_format::avro_value_for(ksim::ClientProfile::Java, schema, json).ok();
         match (record_fields, json.as_object()) {
             (Some(fields), Some(obj)) => {
                 let _ = writeln!(

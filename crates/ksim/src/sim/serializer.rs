@@ -31,8 +31,10 @@ use crate::log::LogEvent;
 use crate::network::PRODUCER;
 use crate::proto::{Payload, RegistryReply, RegistryRequest, RegistryRequestKind};
 use crate::registry::{HTTP_OVERHEAD_BYTES, SCHEMA_REGISTRY};
-use crate::scenario::{Action, HeaderSpec, SchemaSpec, SerdeFormat, TopicSerializers};
-use crate::serde_format::{avro_encode, python_json_dumps, AvroValueError};
+use crate::scenario::{
+    Action, ClientProfile, HeaderSpec, SchemaSpec, SerdeFormat, TopicSerializers,
+};
+use crate::serde_format::{avro_encode_for, python_json_dumps, AvroValueError};
 use kavro::Schema;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -45,7 +47,8 @@ pub(crate) enum MessageField {
 }
 
 impl MessageField {
-    /// TopicNameStrategy: `<topic>-key` / `<topic>-value`.
+    /// TopicNameStrategy: `<topic>-key` / `<topic>-value` (also what confluent-kafka 2.16.1's
+    /// default, AssociatedNameStrategy, falls back to when the registry has no association).
     pub fn subject(self, topic: &str) -> String {
         match self {
             MessageField::Key => format!("{topic}-key"),
@@ -146,6 +149,9 @@ pub(crate) struct AppSerializers {
     pub by_topic: BTreeMap<String, TopicSerializers>,
     pub schemas: BTreeMap<String, AppSchema>,
     pub auto_register: bool,
+    /// Whose serializer runs: confluent-kafka's AvroSerializer converts scalars as fastavro's
+    /// writer does, Java's KafkaAvroSerializer writes the GenericRecord's values as they are.
+    pub profile: ClientProfile,
     /// (subject, schema text) → schema id.
     pub known_ids: BTreeMap<(String, Arc<str>), u32>,
     /// Avro records serialized with a cached id (counted, not logged: one per record).
@@ -166,7 +172,12 @@ fn serializer_name(format: SerdeFormat, schema: Option<&str>) -> String {
 }
 
 impl AppSerializers {
-    pub fn new(schemas: &[SchemaSpec], serializers: &[TopicSerializers], auto: bool) -> Self {
+    pub fn new(
+        schemas: &[SchemaSpec],
+        serializers: &[TopicSerializers],
+        auto: bool,
+        profile: ClientProfile,
+    ) -> Self {
         AppSerializers {
             by_topic: serializers
                 .iter()
@@ -184,6 +195,7 @@ impl AppSerializers {
                 })
                 .collect(),
             auto_register: auto,
+            profile,
             ..Default::default()
         }
     }
@@ -242,7 +254,7 @@ impl AppSerializers {
                     }));
                 };
                 self.cache_hits += 1;
-                match avro_encode(&schema.parsed, text) {
+                match avro_encode_for(self.profile, &schema.parsed, text) {
                     Ok(datum) => Ok(Some(kavro::frame(id, &datum))),
                     Err(AvroValueError::Mismatch(e)) => Err(fail(e.path.clone(), e.to_string())),
                     Err(e @ AvroValueError::NotJson(_)) => Err(fail(String::new(), e.to_string())),

@@ -773,11 +773,18 @@ impl Lang for Python {
             Some((k, idx)) => ser.expr(topic, Field::Key, Some(k), Some(idx)),
             None => "None".into(),
         };
-        let _ = writeln!(o, "        key = {key}");
+        // A serializer that raises ends the loop, as the playground ends a produce_many loop on
+        // a serialization error (nothing of that record is queued).
+        let _ = writeln!(o, "        try:");
+        let _ = writeln!(o, "            key = {key}");
         let _ = writeln!(
             o,
-            "        value = {}",
+            "            value = {}",
             ser.expr(topic, Field::Value, Some(value), Some("i"))
+        );
+        let _ = writeln!(
+            o,
+            "        except Exception as e:  # a serializer raised before produce(): the loop ends\n            print(f\"not produced: {{e!r}}\")\n            break"
         );
         true
     }
@@ -1284,6 +1291,24 @@ impl Lang for Java {
                 let _ = writeln!(o, "                {send};");
             }
         }
+    }
+
+    fn loop_send_serialized(o: &mut String, ser: &Self::Ser, topic: &str, mode: ProduceMode) {
+        // KafkaAvroSerializer raises in send(): the loop ends, as the playground ends a
+        // produce_many loop on a serialization error.
+        if !ser.sends_avro(topic) {
+            return Self::loop_send(o, ser, topic, mode);
+        }
+        let _ = writeln!(o, "                try {{");
+        let mut send = String::new();
+        Self::loop_send(&mut send, ser, topic, mode);
+        for line in send.lines() {
+            let _ = writeln!(o, "    {line}");
+        }
+        let _ = writeln!(
+            o,
+            "                }} catch (SerializationException e) {{ // nothing of this record is queued\n                    System.out.println(\"not produced: \" + e);\n                    break;\n                }}"
+        );
     }
 
     fn loop_pace(o: &mut String, rate_per_sec: f64) {

@@ -189,6 +189,13 @@ impl JavaSerializers {
         pair(self.topics.get(topic))
     }
 
+    /// Whether `topic`'s key or value goes through KafkaAvroSerializer now (its send() may
+    /// throw a SerializationException).
+    pub fn sends_avro(&self, topic: &str) -> bool {
+        let (k, v) = self.pair_of(topic);
+        k || v
+    }
+
     /// The producer variable that sends to `topic` now.
     pub fn producer(&self, topic: &str) -> &str {
         self.producers

@@ -66,10 +66,9 @@ pub fn as_string(bytes: &[u8], profile: ClientProfile) -> DeserializedValue {
             ClientProfile::Java => v.text = Some(String::from_utf8_lossy(bytes).into_owned()),
             ClientProfile::Librdkafka => {
                 v.error = Some(format!(
-                    "{}: 'utf-8' codec can't decode byte 0x{:02x} in position {}",
+                    "{}: {}",
                     deserializer_error_name(profile),
-                    bytes[e.valid_up_to()],
-                    e.valid_up_to()
+                    python_utf8_error(bytes, &e)
                 ))
             }
         },
@@ -81,6 +80,32 @@ pub fn as_string(bytes: &[u8], profile: ClientProfile) -> DeserializedValue {
         what: format!("{} bytes of UTF-8 text", bytes.len()),
     });
     v
+}
+
+/// CPython's `UnicodeDecodeError` text for `bytes.decode('utf-8')`, which StringDeserializer
+/// passes on as its SerializationError: a byte that cannot start a sequence, a lead byte whose
+/// next byte does not continue it, or a sequence cut off by the end (all its bytes named).
+fn python_utf8_error(bytes: &[u8], e: &std::str::Utf8Error) -> String {
+    let at = e.valid_up_to();
+    let b = bytes[at];
+    match e.error_len() {
+        None if bytes.len() - at > 1 => format!(
+            "'utf-8' codec can't decode bytes in position {at}-{}: unexpected end of data",
+            bytes.len() - 1
+        ),
+        None => format!(
+            "'utf-8' codec can't decode byte 0x{b:02x} in position {at}: unexpected end of data"
+        ),
+        Some(_) => {
+            // Bytes that never start a sequence: continuations, the overlong C0/C1, F5–FF.
+            let reason = if matches!(b, 0x80..=0xc1 | 0xf5..=0xff) {
+                "invalid start byte"
+            } else {
+                "invalid continuation byte"
+            };
+            format!("'utf-8' codec can't decode byte 0x{b:02x} in position {at}: {reason}")
+        }
+    }
 }
 
 /// `bytes` through `json.loads`.
@@ -174,4 +199,59 @@ pub fn as_avro(
         Err(e) => v.error = Some(format!("{err_name}: {e}")),
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_described_as_cpython_describes_it() {
+        // The texts CPython 3.11's bytes.decode('utf-8') gives for each input.
+        for (hex, want) in [
+            (
+                "e2",
+                "can't decode byte 0xe2 in position 0: unexpected end of data",
+            ),
+            (
+                "6162e282",
+                "can't decode bytes in position 2-3: unexpected end of data",
+            ),
+            (
+                "8078",
+                "can't decode byte 0x80 in position 0: invalid start byte",
+            ),
+            (
+                "e22878",
+                "can't decode byte 0xe2 in position 0: invalid continuation byte",
+            ),
+            (
+                "c0af",
+                "can't decode byte 0xc0 in position 0: invalid start byte",
+            ),
+            (
+                "eda080",
+                "can't decode byte 0xed in position 0: invalid continuation byte",
+            ),
+            (
+                "ff",
+                "can't decode byte 0xff in position 0: invalid start byte",
+            ),
+            (
+                "6f6bf09f98",
+                "can't decode bytes in position 2-4: unexpected end of data",
+            ),
+        ] {
+            let bytes: Vec<u8> = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            let v = as_string(&bytes, ClientProfile::Librdkafka);
+            assert_eq!(
+                v.error.as_deref(),
+                Some(format!("SerializationError: 'utf-8' codec {want}").as_str()),
+                "{hex}"
+            );
+        }
+    }
 }

@@ -170,51 +170,12 @@ pub(crate) fn read(
             Json::Null => Value::Null,
             _ => return Err(fail(path, None)),
         },
-        Node::Boolean if dialect == Dialect::Plain => Value::Boolean(conversions::truthy(json)),
-        Node::Int | Node::Date | Node::TimeMillis if dialect == Dialect::Plain => {
-            let v =
-                conversions::as_python_int(json).ok_or_else(|| fail(path, Some(NOT_INT.into())))?;
-            Value::Int(
-                i32::try_from(v).map_err(|_| fail(path, Some("outside the int range".into())))?,
-            )
-        }
-        Node::Long
-        | Node::TimeMicros
-        | Node::TimestampMillis
-        | Node::TimestampMicros
-        | Node::LocalTimestampMillis
-        | Node::LocalTimestampMicros
-            if dialect == Dialect::Plain =>
-        {
-            Value::Long(
-                conversions::as_python_int(json).ok_or_else(|| fail(path, Some(NOT_INT.into())))?,
-            )
-        }
-        Node::Float if dialect == Dialect::Plain => Value::Float(
-            conversions::as_python_float(json).map_err(|e| fail(path, Some(e)))? as f32,
-        ),
-        Node::Double if dialect == Dialect::Plain => {
-            Value::Double(conversions::as_python_float(json).map_err(|e| fail(path, Some(e)))?)
-        }
-        Node::Int | Node::Date | Node::TimeMillis if dialect == Dialect::PlainJava => {
-            let v = conversions::as_java_long(json).ok_or_else(|| fail(path, None))?;
-            Value::Int(
-                i32::try_from(v).map_err(|_| fail(path, Some("outside the int range".into())))?,
-            )
-        }
-        Node::Long
-        | Node::TimeMicros
-        | Node::TimestampMillis
-        | Node::TimestampMicros
-        | Node::LocalTimestampMillis
-        | Node::LocalTimestampMicros
-            if dialect == Dialect::PlainJava =>
-        {
-            Value::Long(conversions::as_java_long(json).ok_or_else(|| fail(path, None))?)
-        }
-        Node::Boolean => Value::Boolean(json.as_bool().ok_or_else(|| fail(path, None))?),
+        Node::Boolean => Value::Boolean(match dialect {
+            Dialect::Plain => conversions::truthy(json),
+            _ => json.as_bool().ok_or_else(|| fail(path, None))?,
+        }),
         Node::Int | Node::Date | Node::TimeMillis => {
-            let v = json.as_i64().ok_or_else(|| fail(path, None))?;
+            let v = integer_in(json, dialect).ok_or_else(|| fail(path, not_int(dialect)))?;
             Value::Int(
                 i32::try_from(v).map_err(|_| fail(path, Some("outside the int range".into())))?,
             )
@@ -224,16 +185,11 @@ pub(crate) fn read(
         | Node::TimestampMillis
         | Node::TimestampMicros
         | Node::LocalTimestampMillis
-        | Node::LocalTimestampMicros => Value::Long(json.as_i64().ok_or_else(|| fail(path, None))?),
-        // "NaN" and "Infinity" are the JSON encoding's; a program's dict holds the float.
-        Node::Float if dialect.is_plain() => {
-            Value::Float(json.as_f64().ok_or_else(|| fail(path, None))? as f32)
+        | Node::LocalTimestampMicros => {
+            Value::Long(integer_in(json, dialect).ok_or_else(|| fail(path, not_int(dialect)))?)
         }
-        Node::Double if dialect.is_plain() => {
-            Value::Double(json.as_f64().ok_or_else(|| fail(path, None))?)
-        }
-        Node::Float => Value::Float(float_of(json).ok_or_else(|| fail(path, None))? as f32),
-        Node::Double => Value::Double(float_of(json).ok_or_else(|| fail(path, None))?),
+        Node::Float => Value::Float(float_in(json, dialect).map_err(|d| fail(path, d))? as f32),
+        Node::Double => Value::Double(float_in(json, dialect).map_err(|d| fail(path, d))?),
         Node::String | Node::Uuid => {
             Value::String(json.as_str().ok_or_else(|| fail(path, None))?.to_string())
         }
@@ -386,8 +342,30 @@ pub(crate) fn read(
     })
 }
 
+/// The integer a JSON value reads as: converted as fastavro's writer (`Plain`) or Avro Java's
+/// (`PlainJava`) converts it, else only a JSON integer.
+fn integer_in(json: &Json, dialect: Dialect) -> Option<i64> {
+    match dialect {
+        Dialect::Plain => conversions::as_python_int(json),
+        Dialect::PlainJava => conversions::as_java_long(json),
+        Dialect::AvroJson | Dialect::PlainBranch => json.as_i64(),
+    }
+}
+
 /// fastavro's message for a value its integer writer refuses.
-const NOT_INT: &str = "an integer is required";
+fn not_int(dialect: Dialect) -> Option<String> {
+    (dialect == Dialect::Plain).then(|| "an integer is required".into())
+}
+
+/// The float a JSON value reads as: as Python's `float()` reads it (`Plain`), a JSON number in
+/// the other plain dialects, and also "NaN", "Infinity", "-Infinity" in the JSON encoding.
+fn float_in(json: &Json, dialect: Dialect) -> Result<f64, Option<String>> {
+    match dialect {
+        Dialect::Plain => conversions::as_python_float(json).map_err(Some),
+        Dialect::PlainBranch | Dialect::PlainJava => json.as_f64().ok_or(None),
+        Dialect::AvroJson => float_of(json).ok_or(None),
+    }
+}
 
 /// Whether a field of this type takes null: the null type, or a union with a null branch.
 fn takes_null(node: &Node) -> bool {

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Dev tool (not a test): what the serialization feature (issue 14) adds to the gzipped .wasm,
-# measured by removal. In a scratch worktree of HEAD, bench/serialization-stub.patch makes every
+# measured by removal. In a scratch worktree of HEAD, bench/serialization_stub.py makes every
 # public kavro function, and the serialization-only entry points of ksim and the UI (the
 # registry node, the JSON and Avro serializer paths, the JSON/Avro views, the same event, the
 # value.serializer variant, the serializer form, the registry panel), abort at their first line.
 # LTO then drops them and everything only reachable through them, including what was inlined
 # into callers. Both builds go through the same pipeline as dist/ (wasm-bindgen, wasm-opt -Oz,
-# gzip -9); what the patch cannot remove is listed by symbol for the stubbed build.
+# gzip -9); what the stubs cannot remove is listed by symbol for the stubbed build.
 #   bench/serialization_size.sh        (about 3 minutes per build on 2 cores)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +28,7 @@ measure() { # <source dir> <target dir> <name>
 wt="$out/worktree"
 git -C "$root" worktree add -q --detach "$wt" HEAD
 trap 'git -C "$root" worktree remove --force "$wt"; rm -rf "$out"' EXIT
-git -C "$wt" apply "$root/bench/serialization-stub.patch"
+python3 "$root/bench/serialization_stub.py" "$wt"
 full=$(measure "$root" "$root/target/size-full" full)
 stub=$(measure "$wt" "$root/target/size-stub" stub)
 echo "HEAD, gzip -9:                          $full B"

@@ -200,7 +200,16 @@ def run_mock(lib, spec, sim_doc):
             else:
                 raise ValueError(op)
         guarded(raised, p.flush, spec.get("final_flush", 2))
+        # With acks=0, flush() returns once a request is written to the socket; the mock's
+        # broker thread may record it a moment later. Read the count once it has settled.
         ts = mc.produce_timestamps_ms()
+        settle_until = time.time() + 1.0
+        while time.time() < settle_until:
+            time.sleep(0.1)
+            again = mc.produce_timestamps_ms()
+            if len(again) == len(ts):
+                break
+            ts = again
         raw = {"reports": [[v] + list(reports.get(i, ("<no report>", None, None))) for i, v in enumerate(order)],
                "raised": raised, "produce_requests": len(ts), "request_times_ms": ts[tracked_from:],
                }

@@ -71,14 +71,12 @@ fn python_float_text(text: &str) -> Option<f64> {
     let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
     let lower = unsigned.to_ascii_lowercase();
     if lower == "inf" || lower == "infinity" || lower == "nan" {
-        return t.parse::<f64>().ok().or_else(|| {
-            let v = if lower == "nan" {
-                f64::NAN
-            } else {
-                f64::INFINITY
-            };
-            Some(if t.starts_with('-') { -v } else { v })
-        });
+        let v = if lower == "nan" {
+            f64::NAN
+        } else {
+            f64::INFINITY
+        };
+        return Some(if t.starts_with('-') { -v } else { v });
     }
     let bytes = t.as_bytes();
     let mut plain = String::with_capacity(t.len());

@@ -3,7 +3,7 @@
 //! the playback clock, the URL, the clipboard, storage, and the DOM it renders. All Kafka
 //! behaviour stays in `ksim`.
 
-use crate::clock::{Frame, Ticker};
+use crate::clock::{AfterPaint, Frame, Ticker};
 use crate::components::budget_banner::{budget_pause, BudgetBanner};
 use crate::components::cluster_panel::ClusterPanel;
 use crate::components::code_panel::CodePanel;
@@ -30,7 +30,7 @@ use crate::components::topic_form::TopicForm;
 use crate::components::Snapshot;
 use crate::embed::{EmbedBridge, EmbedCommand};
 use crate::event_index::{EventIndex, FaultMarks, LogMark};
-use crate::frame_budget::{sim_budget_ms, Pace};
+use crate::frame_budget::{sim_budget_ms, Pace, AFTER_PAINT_MARGIN_MS};
 use crate::inspect::{self, Found, Inspected};
 use crate::keyboard::KeyListener;
 use crate::records::DecodeCache;
@@ -50,6 +50,8 @@ const REWIND_PIECE_EVENTS: u64 = 2_000;
 
 pub enum Msg {
     Tick(Frame),
+    /// A playing frame's rendering is done (`Ticker::start_with_after_paint`).
+    AfterPaint(AfterPaint),
     /// A frame while a long rewind replays (`Timeline::continue_rewind`).
     RewindTick,
     Control(Control),
@@ -175,6 +177,9 @@ pub struct App {
     pace: Pace,
     /// Real time the simulation took in the previous frame (for `sim_budget_ms`).
     last_sim_ms: f64,
+    /// The virtual time the last frame wanted and did not reach: the simulation is behind the
+    /// chosen speed, and goes on after the frame's rendering (`Msg::AfterPaint`).
+    behind_target_us: Option<u64>,
     /// The first-visit hint (never in an embed; dismissed once for good).
     show_hint: bool,
 }
@@ -340,9 +345,14 @@ impl App {
     /// Starts or stops the playback clock (the session said to play or to pause).
     fn set_clock(&mut self, ctx: &Context<Self>, playing: bool) {
         self.pace.reset();
+        self.behind_target_us = None;
         self.ticker = if playing {
-            let link = ctx.link().clone();
-            Ticker::start(move |frame| link.send_message(Msg::Tick(frame)))
+            let (link, after) = (ctx.link().clone(), ctx.link().clone());
+            Ticker::start_with_after_paint(
+                move |frame| link.send_message(Msg::Tick(frame)),
+                // Through Yew's queue, so it runs after a render Yew deferred to a later task.
+                move |a| after.send_message(Msg::AfterPaint(a)),
+            )
         } else {
             None
         };
@@ -357,6 +367,7 @@ impl App {
             Control::Speed(i) => {
                 self.speed = i.min(SPEEDS.len() - 1);
                 self.pace.reset();
+                self.behind_target_us = None;
                 self.run(ctx, session::Action::Refresh);
             }
             Control::Help => {
@@ -418,6 +429,7 @@ impl Component for App {
             callbacks: Callbacks::new(ctx.link()),
             pace: Pace::default(),
             last_sim_ms: 0.0,
+            behind_target_us: None,
             show_hint: false,
         };
         app.show_hint = !app.options.embed && !hint_dismissed();
@@ -454,6 +466,7 @@ impl Component for App {
                     .timeline
                     .forward_within(target, || crate::clock::now_ms() < deadline);
                 self.last_sim_ms = crate::clock::now_ms() - began;
+                self.behind_target_us = (self.sim().now_us() < target).then_some(target);
                 if self.sim().stopped_by_limit().is_some() {
                     // The scenario's run limit stopped the simulation (the event log says
                     // which): nothing more will happen, so playback stops too.
@@ -465,6 +478,28 @@ impl Component for App {
                     .frame(frame.elapsed_ms, wanted_us, self.sim().now_us() - start);
                 // The page shows the newest state panel by panel, within the frame budget.
                 return self.publish_some(frame) || behind != self.pace.behind();
+            }
+            Msg::AfterPaint(a) => {
+                let Some(target) = self.behind_target_us.filter(|_| self.ticker.is_some()) else {
+                    return false;
+                };
+                let deadline = a.frame_began_ms + self.slots.frame_ms() - AFTER_PAINT_MARGIN_MS;
+                let start = self.sim().now_us();
+                if crate::clock::now_ms() < deadline {
+                    self.session
+                        .timeline
+                        .forward_within(target, || crate::clock::now_ms() < deadline);
+                }
+                let now_us = self.sim().now_us();
+                self.pace.advanced_after_paint(now_us - start);
+                if now_us >= target {
+                    self.behind_target_us = None;
+                }
+                if self.sim().stopped_by_limit().is_some() {
+                    self.run(ctx, session::Action::RunLimitReached);
+                    return true;
+                }
+                return false;
             }
             Msg::RewindTick => {
                 let deadline = crate::clock::now_ms() + REWIND_FRAME_MS;

@@ -26,6 +26,15 @@ pub struct Frame {
     pub previous_work_ms: Option<f64>,
 }
 
+/// When a frame's rendering was done: the task that measured its work (see
+/// [`Frame::previous_work_ms`]).
+#[derive(Clone, Copy, Debug)]
+pub struct AfterPaint {
+    /// `performance.now()` when the frame's callback began: the next frame is due one display
+    /// frame later.
+    pub frame_began_ms: f64,
+}
+
 /// A `requestAnimationFrame` loop calling back once per frame. Dropping it cancels the pending
 /// frame and frees the callbacks.
 pub struct Ticker {
@@ -50,7 +59,16 @@ pub fn now_ms() -> f64 {
 }
 
 impl Ticker {
-    pub fn start(mut on_tick: impl FnMut(Frame) + 'static) -> Option<Ticker> {
+    pub fn start(on_tick: impl FnMut(Frame) + 'static) -> Option<Ticker> {
+        Ticker::start_with_after_paint(on_tick, |_| {})
+    }
+
+    /// As [`Ticker::start`], and also calls `after_paint` once each frame's rendering is done,
+    /// in the first task after it: the main thread is idle from there until the next frame.
+    pub fn start_with_after_paint(
+        mut on_tick: impl FnMut(Frame) + 'static,
+        mut after_paint: impl FnMut(AfterPaint) + 'static,
+    ) -> Option<Ticker> {
         let frame: Rc<RefCell<Option<FrameFn>>> = Rc::new(RefCell::new(None));
         let pending = Rc::new(Cell::new(0));
         let started_ms = Rc::new(Cell::new(f64::NAN));
@@ -60,6 +78,9 @@ impl Ticker {
             let (started, work) = (started_ms.clone(), work_ms.clone());
             let on_message: MessageFn = Closure::new(move |_: MessageEvent| {
                 work.set(now_ms() - started.get());
+                after_paint(AfterPaint {
+                    frame_began_ms: started.get(),
+                });
             });
             channel
                 .port1()

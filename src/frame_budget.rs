@@ -19,7 +19,10 @@
 //! playing does not render the page at once but starts a new round (`App::refresh`); measured
 //! in BENCHMARKS "Browser frame time" (clicks reach their paint within 2–3 frames). 60 % was
 //! tried first: no more on-time frames, but panels refreshed half as often. The simulation
-//! has its own fixed share of each frame (`SIM_BUDGET_MS`, below).
+//! has its own share of each frame (`sim_budget_ms`, below) and, while it is behind the chosen
+//! speed, the main thread's idle time after each frame's rendering until shortly before the next
+//! frame (`AFTER_PAINT_MARGIN_MS`): at the fastest speed that idle time was 16 % of the main
+//! thread (BENCHMARKS.md, "Long runs").
 
 /// Fewest slots per frame: one slot every 4 frames on a page that cannot keep up at all.
 const MIN_SLOTS_PER_FRAME: f64 = 0.25;
@@ -118,6 +121,11 @@ impl FrameBudget {
         self.cursor = 0;
     }
 
+    /// The estimated display frame time.
+    pub fn frame_ms(&self) -> f64 {
+        self.frame_ms
+    }
+
     /// The current rate.
     #[cfg(test)]
     pub fn slots_per_frame(&self) -> f64 {
@@ -144,6 +152,10 @@ pub fn sim_budget_ms(previous_work_ms: Option<f64>, previous_sim_ms: f64) -> f64
         previous_work_ms.map_or(FRAME_WORK_TARGET_MS, |w| (w - previous_sim_ms).max(0.0));
     (FRAME_WORK_TARGET_MS - other_ms).clamp(SIM_BUDGET_MS, SIM_BUDGET_MAX_MS)
 }
+/// After a frame's rendering, while the simulation is behind, it goes on until this long before
+/// the next frame is due (`AfterPaint`), so the main thread is not idle while the learner waits.
+pub const AFTER_PAINT_MARGIN_MS: f64 = 3.5;
+
 /// Real time over which the achieved speed is measured.
 const PACE_WINDOW_MS: f64 = 1000.0;
 /// Below this share of the chosen speed the page says the simulation cannot keep up.
@@ -173,6 +185,11 @@ impl Pace {
             self.virtual_us = 0.0;
             self.wanted_us = 0.0;
         }
+    }
+
+    /// `advanced_us` more virtual time done after a frame's rendering (`AfterPaint`).
+    pub fn advanced_after_paint(&mut self, advanced_us: u64) {
+        self.virtual_us += advanced_us as f64;
     }
 
     /// The achieved speed when the simulation did not keep up over the last second.

@@ -240,6 +240,11 @@ impl Slots {
         self.budget.frame(elapsed_ms, previous_work_ms)
     }
 
+    /// The estimated display frame time (see `FrameBudget::frame_ms`).
+    pub fn frame_ms(&self) -> f64 {
+        self.budget.frame_ms()
+    }
+
     /// Publishes up to `n` slots of the round, in order.
     pub fn publish_next(&mut self, n: usize, drawing: Drawing) {
         let partitions = self.latest.logs.len();

@@ -43,7 +43,7 @@
 use crate::metrics::MetricsState;
 use crate::proto::StoredBatch;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 /// The producer's numbers of a batch's messages, in record order (bookkeeping beside the bytes).
@@ -92,33 +92,99 @@ const CHUNK_WORDS: usize = 64;
 const CHUNK_IDS: u64 = CHUNK_WORDS as u64 * 64;
 
 /// A set of message numbers: one bit each, in chunks of 4,096 shared between clones
-/// (copy-on-write), so a snapshot of the simulation does not copy it.
+/// (copy-on-write), so a snapshot of the simulation does not copy it. A chunk whose ids are all
+/// in the set is kept as [`Chunk::Full`], without its bits, and full chunks at the front are only
+/// counted: delivery reports mostly come in id order, so a long run without losses keeps a few
+/// partial chunks at the end instead of one bit per message ever acknowledged (at 10,000 records/s,
+/// 4.5 MB per virtual hour, which a tab at the fastest speed gathered at over 100 MB per real
+/// hour). After an id that is never acknowledged, later full chunks cost a marker each (16 bytes
+/// per 4,096 ids). Not a Kafka rule: the playground's own memory bound.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct IdSet {
-    chunks: Vec<Option<Arc<[u64; CHUNK_WORDS]>>>,
+    /// Chunks `0..full_prefix` are full and not stored.
+    full_prefix: usize,
+    /// Chunk `full_prefix + i` is `chunks[i]`; `None`: no id of it in the set.
+    chunks: VecDeque<Option<Chunk>>,
+}
+
+/// The ids of one chunk of an [`IdSet`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Chunk {
+    /// Some, not all (never all ones: that is `Full`).
+    Bits(Arc<[u64; CHUNK_WORDS]>),
+    Full,
 }
 
 impl IdSet {
     /// Adds `id`; whether it was new.
     pub fn insert(&mut self, id: u64) -> bool {
         let c = (id / CHUNK_IDS) as usize;
-        if self.chunks.len() <= c {
-            self.chunks.resize(c + 1, None);
+        if c < self.full_prefix {
+            return false;
         }
-        let chunk = Arc::make_mut(self.chunks[c].get_or_insert_with(|| Arc::new([0; CHUNK_WORDS])));
+        let i = c - self.full_prefix;
+        if self.chunks.len() <= i {
+            self.chunks.resize(i + 1, None);
+        }
+        let slot = &mut self.chunks[i];
         let (w, bit) = (((id % CHUNK_IDS) / 64) as usize, id % 64);
-        let new = chunk[w] & (1 << bit) == 0;
-        chunk[w] |= 1 << bit;
+        let bits = match slot.get_or_insert_with(|| Chunk::Bits(Arc::new([0; CHUNK_WORDS]))) {
+            Chunk::Full => return false,
+            Chunk::Bits(bits) => Arc::make_mut(bits),
+        };
+        let new = bits[w] & (1 << bit) == 0;
+        bits[w] |= 1 << bit;
+        if bits[w] == u64::MAX && bits.iter().all(|x| *x == u64::MAX) {
+            *slot = Some(Chunk::Full);
+            while let Some(Some(Chunk::Full)) = self.chunks.front() {
+                self.chunks.pop_front();
+                self.full_prefix += 1;
+            }
+        }
         new
     }
 
     pub fn contains(&self, id: u64) -> bool {
         let c = (id / CHUNK_IDS) as usize;
+        if c < self.full_prefix {
+            return true;
+        }
         let (w, bit) = (((id % CHUNK_IDS) / 64) as usize, id % 64);
-        self.chunks
-            .get(c)
-            .and_then(|x| x.as_ref())
-            .is_some_and(|chunk| chunk[w] & (1 << bit) != 0)
+        match self.chunks.get(c - self.full_prefix) {
+            Some(Some(Chunk::Full)) => true,
+            Some(Some(Chunk::Bits(bits))) => bits[w] & (1 << bit) != 0,
+            _ => false,
+        }
+    }
+
+    /// Calls `f` with every id in the set, in increasing order.
+    pub fn for_each(&self, mut f: impl FnMut(u64)) {
+        for id in 0..self.full_prefix as u64 * CHUNK_IDS {
+            f(id);
+        }
+        for (i, chunk) in self.chunks.iter().enumerate() {
+            let first = (self.full_prefix + i) as u64 * CHUNK_IDS;
+            match chunk {
+                None => {}
+                Some(Chunk::Full) => (first..first + CHUNK_IDS).for_each(&mut f),
+                Some(Chunk::Bits(bits)) => {
+                    for (w, word) in bits.iter().enumerate() {
+                        let mut rest = *word;
+                        while rest != 0 {
+                            let bit = rest.trailing_zeros() as u64;
+                            rest &= rest - 1;
+                            f(first + w as u64 * 64 + bit);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Chunks stored (partial or full, after the counted full prefix).
+    #[cfg(test)]
+    fn stored_chunks(&self) -> usize {
+        self.chunks.len()
     }
 }
 
@@ -267,20 +333,11 @@ impl OutcomeScan {
     /// The outcome, from the pass so far and the producer's counters.
     pub(crate) fn finish(&self, now_us: u64, stats: &MetricsState) -> Outcome {
         let mut lost = 0u64;
-        for (c, chunk) in stats.acked.chunks.iter().enumerate() {
-            let Some(chunk) = chunk else { continue };
-            for (w, word) in chunk.iter().enumerate() {
-                let mut bits = *word;
-                while bits != 0 {
-                    let bit = bits.trailing_zeros() as u64;
-                    bits &= bits - 1;
-                    let id = c as u64 * CHUNK_IDS + w as u64 * 64 + bit;
-                    if !self.seen.contains(id) {
-                        lost += 1;
-                    }
-                }
+        stats.acked.for_each(|id| {
+            if !self.seen.contains(id) {
+                lost += 1;
             }
-        }
+        });
         let ms = |p: f64| stats.latencies.quantile_us(p).map(|us| us / 1000.0);
         Outcome {
             elapsed_ms: now_us as f64 / 1000.0,
@@ -335,5 +392,54 @@ mod tests {
         s.insert(6);
         assert!(s.contains(6) && !snapshot.contains(6));
         assert!(snapshot.contains(100_000) && !snapshot.contains(99_999));
+    }
+
+    /// A long run's acknowledgements, in order but for a few missing ones and a few late ones:
+    /// the set answers like a plain set of every id, and stores only the chunks that are not
+    /// full, whatever the run's length.
+    #[test]
+    fn id_set_keeps_full_chunks_without_their_bits() {
+        let n = 40 * CHUNK_IDS;
+        let missing = |id: u64| id == 5 * CHUNK_IDS + 17 || id == 30 * CHUNK_IDS + 4000;
+        let mut s = IdSet::default();
+        let mut late = Vec::new();
+        for id in 0..n {
+            if missing(id) {
+                continue;
+            }
+            if id % 9_999 == 3 {
+                late.push(id); // acknowledged after later ids
+                continue;
+            }
+            assert!(s.insert(id));
+            if late.len() > 3 {
+                for l in late.drain(..) {
+                    assert!(s.insert(l));
+                }
+            }
+        }
+        for l in late.drain(..) {
+            assert!(s.insert(l));
+        }
+        assert!(!s.insert(3), "a full chunk already holds every id of it");
+        for id in (0..n + 10)
+            .step_by(7)
+            .chain([5 * CHUNK_IDS + 17, 30 * CHUNK_IDS + 4000])
+        {
+            assert_eq!(s.contains(id), id < n && !missing(id), "id {id}");
+        }
+        let mut all = Vec::new();
+        s.for_each(|id| all.push(id));
+        let expected: Vec<u64> = (0..n).filter(|id| !missing(*id)).collect();
+        assert_eq!(all, expected);
+        // Chunks 5 and 30 stay partial: 0..5 are only counted, 5..40 are stored, the other 33
+        // of them as `Full` (a marker each, no bits).
+        assert_eq!(s.stored_chunks(), 35);
+        let partial = s
+            .chunks
+            .iter()
+            .filter(|c| matches!(c, Some(Chunk::Bits(_))))
+            .count();
+        assert_eq!(partial, 2);
     }
 }

@@ -342,6 +342,16 @@ impl App {
         true
     }
 
+    /// When the scenario's run limit stopped the simulation (the event log says which),
+    /// nothing more will happen, so playback stops too; returns whether it did.
+    fn stop_at_run_limit(&mut self, ctx: &Context<Self>) -> bool {
+        let stopped = self.sim().stopped_by_limit().is_some();
+        if stopped {
+            self.run(ctx, session::Action::RunLimitReached);
+        }
+        stopped
+    }
+
     /// Starts or stops the playback clock (the session said to play or to pause).
     fn set_clock(&mut self, ctx: &Context<Self>, playing: bool) {
         self.pace.reset();
@@ -467,10 +477,7 @@ impl Component for App {
                     .forward_within(target, || crate::clock::now_ms() < deadline);
                 self.last_sim_ms = crate::clock::now_ms() - began;
                 self.behind_target_us = (self.sim().now_us() < target).then_some(target);
-                if self.sim().stopped_by_limit().is_some() {
-                    // The scenario's run limit stopped the simulation (the event log says
-                    // which): nothing more will happen, so playback stops too.
-                    self.run(ctx, session::Action::RunLimitReached);
+                if self.stop_at_run_limit(ctx) {
                     return true;
                 }
                 let behind = self.pace.behind();
@@ -495,11 +502,7 @@ impl Component for App {
                 if now_us >= target {
                     self.behind_target_us = None;
                 }
-                if self.sim().stopped_by_limit().is_some() {
-                    self.run(ctx, session::Action::RunLimitReached);
-                    return true;
-                }
-                return false;
+                return self.stop_at_run_limit(ctx);
             }
             Msg::RewindTick => {
                 let deadline = crate::clock::now_ms() + REWIND_FRAME_MS;

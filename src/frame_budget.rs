@@ -152,6 +152,7 @@ pub fn sim_budget_ms(previous_work_ms: Option<f64>, previous_sim_ms: f64) -> f64
         previous_work_ms.map_or(FRAME_WORK_TARGET_MS, |w| (w - previous_sim_ms).max(0.0));
     (FRAME_WORK_TARGET_MS - other_ms).clamp(SIM_BUDGET_MS, SIM_BUDGET_MAX_MS)
 }
+
 /// After a frame's rendering, while the simulation is behind, it goes on until this long before
 /// the next frame is due (`AfterPaint`), so the main thread is not idle while the learner waits.
 pub const AFTER_PAINT_MARGIN_MS: f64 = 3.5;

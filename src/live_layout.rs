@@ -1031,6 +1031,15 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
     msgs.sort_by_key(|(m, _, _)| (m.req_id.is_none(), m.sent_us, m.id));
     let mut overflow: Vec<((u32, u32), usize)> = Vec::new();
     let mut drawn = 0;
+    // Packet labels never cover a broker's title or each other: a label that would is left
+    // off the picture (the packet keeps it as its accessible name, and the inspector opens it).
+    // Older requests come first, so the labels already shown stay put as newer ones arrive.
+    let mut label_space = LabelSpace {
+        taken: broker_boxes
+            .iter()
+            .map(|(_, y0, _)| (broker_x, *y0, broker_x + broker_w, y0 + BROKER_HEAD_H))
+            .collect(),
+    };
     for (m, t, lost) in msgs {
         let Some(path) = geometry.path(m.from, m.to, n) else {
             continue;
@@ -1071,13 +1080,16 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
                 });
                 if let Some(text) = text {
                     let half = text.chars().count() as f64 * crate::scene::SMALL_TEXT_PX * 0.35;
-                    shapes.push(Shape::Text {
-                        x: x.clamp(half, width - half),
-                        y: (y - 9.0).max(12.0),
-                        text,
-                        class: "small packet-label",
-                        anchor: Anchor::Middle,
-                    });
+                    label_space.place(
+                        &mut shapes,
+                        Shape::Text {
+                            x: x.clamp(half, width - half),
+                            y: (y - 9.0).max(12.0),
+                            text,
+                            class: "small packet-label",
+                            anchor: Anchor::Middle,
+                        },
+                    );
                 }
             }
             "ProduceResponse" => {
@@ -1093,13 +1105,16 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
                 });
                 if let Some(text) = text {
                     let half = text.chars().count() as f64 * crate::scene::SMALL_TEXT_PX * 0.35;
-                    shapes.push(Shape::Text {
-                        x: x.clamp(half, width - half),
-                        y: (y + 16.0).min(height - 2.0),
-                        text,
-                        class: "small packet-label",
-                        anchor: Anchor::Middle,
-                    });
+                    label_space.place(
+                        &mut shapes,
+                        Shape::Text {
+                            x: x.clamp(half, width - half),
+                            y: (y + 16.0).min(height - 2.0),
+                            text,
+                            class: "small packet-label",
+                            anchor: Anchor::Middle,
+                        },
+                    );
                 }
             }
             "RegisterSchema" | "LookupSchema" | "RegistryResponse" => shapes.push(Shape::Rect {
@@ -1189,6 +1204,28 @@ pub fn layout(v: &View, narrow: bool, reasons: &[(u64, &str)]) -> Scene {
         width,
         height,
         items,
+    }
+}
+
+/// The boxes (left, top, right, bottom) already covered by text that packet labels must not
+/// overlap: the brokers' title rows and the labels placed so far.
+struct LabelSpace {
+    taken: Vec<(f64, f64, f64, f64)>,
+}
+
+impl LabelSpace {
+    /// Adds `label` to `shapes` unless its box overlaps one already taken.
+    fn place(&mut self, shapes: &mut Vec<Shape>, label: Shape) {
+        let (l, t, r, b) = label.bounds();
+        if self
+            .taken
+            .iter()
+            .any(|&(l2, t2, r2, b2)| l < r2 && l2 < r && t < b2 && t2 < b)
+        {
+            return;
+        }
+        self.taken.push((l, t, r, b));
+        shapes.push(label);
     }
 }
 
@@ -1497,6 +1534,64 @@ mod tests {
         assert!(
             max_nodes > MAX_NODES / 3,
             "the load must fill the drawing: {max_nodes}"
+        );
+    }
+
+    #[test]
+    fn packet_labels_never_cover_each_other_or_a_broker_title() {
+        // "Produce many events" at 10,000 events/s into 6 partitions: many requests in flight
+        // at once, which on a phone all travel down the same bus.
+        let mut s = Scenario::default();
+        s.topics.push(TopicSpec {
+            name: "bench".into(),
+            partitions: 6,
+            replication_factor: 3,
+            ..Default::default()
+        });
+        s.producer.config.insert("linger.ms".into(), "0".into());
+        let mut sim = Simulation::new(s).unwrap();
+        let mut labels_shown = 0;
+        for round in 0..40 {
+            for i in 0..60 {
+                let _ = sim.produce("bench", Some(&format!("k{i}-{round}")), Some("value"));
+            }
+            sim.run_until(sim.now_us() + 700);
+            for narrow in [false, true] {
+                let scene = layout(&sim.view(), narrow, &send_reasons(sim.log()));
+                let texts = |class: &str| -> Vec<(f64, f64, f64, f64)> {
+                    scene
+                        .items
+                        .iter()
+                        .flat_map(|i| &i.shapes)
+                        .filter(|sh| matches!(sh, Shape::Text { class: c, .. } if *c == class))
+                        .map(Shape::bounds)
+                        .collect()
+                };
+                let packet_labels = texts("small packet-label");
+                let titles = texts("title");
+                let overlap = |a: &(f64, f64, f64, f64), b: &(f64, f64, f64, f64)| {
+                    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+                };
+                for (n, a) in packet_labels.iter().enumerate() {
+                    for b in &packet_labels[n + 1..] {
+                        assert!(
+                            !overlap(a, b),
+                            "round {round}, narrow {narrow}: {a:?} {b:?}"
+                        );
+                    }
+                    for t in &titles {
+                        assert!(
+                            !overlap(a, t),
+                            "round {round}, narrow {narrow}: {a:?} {t:?}"
+                        );
+                    }
+                }
+                labels_shown += packet_labels.len();
+            }
+        }
+        assert!(
+            labels_shown > 40,
+            "labels must still be drawn: {labels_shown}"
         );
     }
 }

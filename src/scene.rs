@@ -89,7 +89,6 @@ impl Shape {
         }
     }
 
-    #[cfg_attr(not(test), allow(dead_code))]
     /// The box it covers (texts estimated from their length and font size).
     pub fn bounds(&self) -> (f64, f64, f64, f64) {
         match self {

@@ -44,7 +44,7 @@ const { page, playback, errors, close } = await openPlayground();
 await prepareWorkload(page, rate, 0);
 await playback.getByRole('button', { name: 'Play' }).click();
 console.log(`soak: ${rate} events/s, speed ${process.env.BENCH_SPEED}, ${minutes} min, headless Chromium`);
-console.log('minute | virtual s gained | virtual s total | renderer RSS MB | reached speed | paused');
+console.log('minute | virtual s gained | virtual s total | renderer RSS MB | wasm memory MB | reached speed | paused');
 const gained = [];
 let last = await virtualMs(page);
 let peak = rendererRssMb();
@@ -53,10 +53,11 @@ for (let m = 1; m <= minutes; m++) {
   const now = await virtualMs(page);
   const rss = rendererRssMb();
   peak = Math.max(peak, rss);
+  const wasmMb = await page.evaluate(() => (window.benchWasmMemory?.buffer.byteLength ?? NaN) / 1048576);
   const reached = (await page.locator('.clock .pill').allInnerTexts()).join(' ') || 'as chosen';
   const paused = await page.getByRole('alert').filter({ hasText: 'memory budget' }).count();
   gained.push((now - last) / 1000);
-  console.log(`${m} | ${((now - last) / 1000).toFixed(1)} | ${(now / 1000).toFixed(1)} | ${rss.toFixed(0)} | ${reached} | ${paused ? 'yes' : 'no'}`);
+  console.log(`${m} | ${((now - last) / 1000).toFixed(1)} | ${(now / 1000).toFixed(1)} | ${rss.toFixed(0)} | ${wasmMb.toFixed(0)} | ${reached} | ${paused ? 'yes' : 'no'}`);
   last = now;
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -42,7 +42,12 @@ export async function openPlayground(dist = distDir) {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Keeps the app's WebAssembly.Memory where a benchmark can read its size (trunk's loader
+  // announces the instance in this event); nothing in the app reads it.
+  await context.addInitScript(() => addEventListener('TrunkApplicationStarted',
+    (e) => { window.benchWasmMemory = e.detail.wasm.memory; }));
+  const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));

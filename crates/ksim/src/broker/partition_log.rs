@@ -583,8 +583,15 @@ impl PartitionLog {
 
     /// Folds the oldest payload-dropped headers into their segment's summary while more than
     /// [`MAX_DROPPED_HEADERS`] are kept.
+    ///
+    /// A segment before the active one only ever loses batches, so the room its batch list
+    /// no longer uses is given back as it empties: a `VecDeque` keeps its capacity, and
+    /// otherwise every rolled segment would keep room for all the batches it once held until
+    /// retention deletes it (7 days by Kafka's default), which made a long run's memory rise
+    /// by about 10 MB per virtual hour at 10,000 events/s.
     fn fold_headers(&mut self) {
-        for s in self.segments.iter_mut() {
+        let active = self.segments.len().saturating_sub(1);
+        for (i, s) in self.segments.iter_mut().enumerate() {
             while self.dropped_headers > MAX_DROPPED_HEADERS
                 && s.batches.front().is_some_and(|b| b.payload_dropped())
             {
@@ -594,6 +601,9 @@ impl PartitionLog {
                 s.folded.size_bytes += b.bytes_len_stored() as u64;
                 s.folded.end_offset = b.last_offset + 1;
                 self.dropped_headers -= 1;
+            }
+            if i < active && s.batches.len() <= s.batches.capacity() / 4 {
+                s.batches.shrink_to_fit();
             }
             if self.dropped_headers <= MAX_DROPPED_HEADERS {
                 break;
@@ -615,5 +625,61 @@ impl StoredBatch {
 
     fn drop_payload(&mut self) {
         self.bytes = Arc::from(&[][..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kwire::Codec;
+
+    fn batch(offset: i64) -> StoredBatch {
+        StoredBatch {
+            base_offset: offset,
+            last_offset: offset,
+            leader_epoch: 0,
+            bytes: Arc::from(vec![0u8; 100]),
+            size_bytes: 100,
+            codec: Codec::None,
+            records: 1,
+            producer_id: -1,
+            producer_epoch: -1,
+            base_sequence: -1,
+            max_timestamp_ms: 0,
+            recompressed: false,
+            msg_ids: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_rolled_segment_gives_back_the_room_of_the_headers_folded_out_of_it() {
+        // Segments of 20,000 batches; a third segment is active.
+        let rules = SegmentRules {
+            segment_bytes: 20_000 * 100,
+            ..SegmentRules::KAFKA_DEFAULTS
+        };
+        let mut log = PartitionLog::default();
+        for offset in 0..40_010 {
+            log.push(batch(offset), 0, &rules);
+        }
+        assert_eq!(log.segment_count(), 3);
+        let (dropped, _) = log.drop_payloads(40_010, 0);
+        assert_eq!(dropped, 40_010);
+        // Everything was dropped; all but the newest MAX_DROPPED_HEADERS headers are folded,
+        // so nothing is left of the first segment and some of the second.
+        let kept: Vec<(usize, usize)> = log
+            .segments
+            .iter()
+            .map(|s| (s.batches.len(), s.batches.capacity()))
+            .collect();
+        assert_eq!(kept[0].0, 0, "{kept:?}");
+        assert_eq!(kept[1].0 + kept[2].0, MAX_DROPPED_HEADERS, "{kept:?}");
+        for (len, capacity) in &kept[..2] {
+            assert!(*capacity <= 2 * len.max(&1), "{kept:?}");
+        }
+        // What is still known of them stays: offsets, counts and sizes.
+        assert_eq!(log.batch_count(), 40_010);
+        assert_eq!(log.size_bytes(), 40_010 * 100);
+        assert_eq!(log.lookup(10), Lookup::Folded { segment: 0 });
     }
 }
